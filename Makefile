@@ -1,0 +1,81 @@
+# demandlab — run `make` for the list of targets.
+# Every target sets itself up: a local .venv from PyPI, nothing to activate.
+
+SHELL := /bin/bash
+PY    := .venv/bin/python
+UV    := .venv/bin/uv
+STAMP := .venv/.installed-dev
+BENCH_STAMP := .venv/.installed-bench
+DATA  ?= data/raw
+OUT   ?= reports
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report test lab lint format data bench clean distclean browser
+
+help: ## Show this help
+	@echo "demandlab — market-demand research"
+	@echo
+	@grep -hE '^[a-zA-Z0-9_%-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables: DATA=$(DATA) (input folder for report), OUT=$(OUT)"
+
+# Install: re-run only when pyproject.toml changes (or the venv is missing).
+define install
+	@test -x $(PY) || python3 -m venv .venv
+	@test -x $(UV) || $(PY) -m pip install -q --disable-pip-version-check uv 2>/dev/null || echo "uv could not be installed; falling back to pip"
+	@if test -x $(UV); then \
+	  $(UV) pip install -q --python $(PY) --compile-bytecode -e ".[$(1)]"; \
+	else \
+	  $(PY) -m pip install -q --disable-pip-version-check -e ".[$(1)]"; \
+	fi
+	@touch $@
+endef
+
+$(STAMP): pyproject.toml
+	$(call install,dev)
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(call install,dev$(,)bench)
+
+, := ,
+
+setup: $(STAMP) ## Create .venv and install demandlab with its dev tools (idempotent)
+
+report: setup ## Run every notebook on DATA and write HTML reports to OUT (open reports/index.html)
+	$(PY) -m demandlab report --data $(DATA) --out $(OUT)
+
+test: setup browser ## Run the test suite (notebooks run with a real kernel)
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+browser: ## Install headless Chromium for the report check, if it can be had
+	@bash scripts/ensure-chromium.sh || true
+
+lab: setup ## Start JupyterLab on 127.0.0.1 with the notebooks folder open
+	$(PY) -m jupyter lab --ip 127.0.0.1 --no-browser --notebook-dir notebooks \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+lint: setup ## ruff, and check that every notebook matches its jupytext .py pair
+	$(PY) -m ruff check demandlab tests benchmarks notebooks/*.py
+	$(PY) -m demandlab.notebooks_sync --check notebooks
+
+format: setup ## Format code with ruff and re-sync notebook pairs
+	$(PY) -m ruff check --fix demandlab tests benchmarks
+	$(PY) -m demandlab.notebooks_sync --sync notebooks
+
+data: setup ## Rebuild derived and synthetic demo files in data/raw (byte-for-byte reproducible)
+	$(PY) -m demandlab data build
+
+bench: $(BENCH_STAMP) ## Run all benchmarks (printing each figure beside its peer's)
+	$(PY) benchmarks/run.py
+
+bench-%: $(BENCH_STAMP) ## Run one benchmark: bench-trends, bench-niche, bench-segment, bench-forecast, bench-kpi
+	$(PY) benchmarks/run.py $*
+
+clean: ## Remove generated reports, processed data and caches (keeps .venv)
+	rm -rf reports/* data/processed/*.parquet data/processed/*.csv .pytest_cache .ruff_cache
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
+
+distclean: clean ## Also remove .venv
+	rm -rf .venv

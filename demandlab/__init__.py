@@ -1,0 +1,88 @@
+"""demandlab: market-demand research for importers.
+
+Niche scoring from search trends, customer segmentation, seasonal demand
+forecasting with purchase planning, landed-cost pricing and sales KPIs. Public
+names are imported lazily, so ``import demandlab`` stays fast.
+
+Examples
+--------
+>>> import demandlab as dl
+>>> dl.__version__
+'0.1.0'
+>>> issubclass(dl.SchemaError, dl.DemandlabError)
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .errors import (
+    DataError,
+    DemandlabError,
+    DemandlabWarning,
+    NotFittedError,
+    SchemaError,
+    SourceError,
+)
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first use)
+_LAZY: dict[str, str] = {
+    # loaders and data
+    "load": "loaders",
+    "load_trends": "loaders",
+    "load_marketplace": "loaders",
+    "load_trade": "loaders",
+    "load_landed_costs": "loaders",
+    "load_customers": "loaders",
+    "load_sales": "loaders",
+    "validate_file": "loaders",
+    # search trends
+    "read_trends_csv": "trends",
+    "read_geomap_csv": "trends",
+    "fetch_trends": "trends",
+    "to_common_scale": "trends",
+    # niches and market size
+    "score_niches": "niche",
+    "NicheScores": "niche",
+    "landed_cost": "pricing",
+    # segmentation
+    "CustomerSegmenter": "segment",
+    "segment_customers": "segment",
+    # forecasting and purchase planning
+    "forecast": "forecast",
+    "ForecastResult": "forecast",
+    "purchase_plan": "planning",
+    # KPIs and pilots
+    "funnel": "kpi",
+    "channel_kpis": "kpi",
+    "cohort_retention": "kpi",
+    "pilot_test": "pilot",
+}
+
+__all__ = [
+    "__version__",
+    "DemandlabError",
+    "SchemaError",
+    "DataError",
+    "SourceError",
+    "NotFittedError",
+    "DemandlabWarning",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'demandlab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,61 @@
+"""The ``demandlab`` command line.
+
+Each area of the package registers its subcommands from its own module in this
+package (``demandlab/cli/<area>.py`` with a ``register(subparsers)`` function). A
+:class:`~demandlab.errors.DemandlabError` is printed as one line on stderr and the
+process exits with code 2; nothing else is printed and no file is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import DemandlabError
+
+# Order is the order shown by --help.
+_AREAS = ("validate", "data", "trends", "niche", "segment", "forecast", "kpi", "report")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every area's subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="demandlab",
+        description=(
+            "Market-demand research: niche scoring from search trends, customer "
+            "segmentation, seasonal forecasting and purchase planning, pricing and KPIs."
+        ),
+        epilog="Run 'demandlab COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"demandlab {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for area in _AREAS:
+        try:
+            module = importlib.import_module(f"{__name__}.{area}")
+        except ModuleNotFoundError as exc:  # an area not built yet
+            if exc.name == f"{__name__}.{area}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        result = args.func(args)
+    except DemandlabError as exc:
+        print(f"demandlab: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("demandlab: interrupted", file=sys.stderr)
+        return 130
+    return int(result or 0)
