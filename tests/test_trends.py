@@ -1,0 +1,239 @@
+"""Tests for demandlab.trends: CSV exports, stitching, the live source (offline)."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from demandlab.errors import DataError, DemandlabError, SchemaError
+from demandlab.trends import TREND_COLUMNS, TrendsWarning, read_geomap_csv, read_trends_csv
+
+FIX = Path(__file__).parent / "fixtures" / "trends"
+TODAY = "2026-11-21"
+
+
+# ----------------------------------------------------------------------------- real exports
+
+
+@pytest.fixture(scope="module")
+def nl_folder(raw_dir) -> Path:
+    return raw_dir / "google_trends_nl_monthly"
+
+
+def test_bundled_dutch_exports_parse_to_40_keywords_by_75_months(nl_folder):
+    df = read_trends_csv(nl_folder, today=TODAY)
+    assert tuple(df.columns) == TREND_COLUMNS
+    assert df["keyword"].nunique() == 40
+    assert df["source_file"].nunique() == 40
+    assert set(df["geo"]) == {"NL"}
+    months = pd.date_range("2019-01-01", "2025-03-01", freq="MS")
+    assert len(months) == 75
+    for _, g in df.groupby("keyword"):
+        assert list(g["date"]) == list(months)  # no gaps, in order
+    assert len(df) == 40 * 75
+    assert df["date"].dtype == "datetime64[ns]"
+    assert df["interest"].dtype == float
+    assert not df["is_partial"].any()  # the files end 2025-03, today is 2026-11
+    assert set(df.attrs["granularity"].values()) == {"monthly"}
+    # each export is scaled to its own maximum
+    assert (df.groupby("source_file")["interest"].max() == 100).all()
+
+
+def test_bundled_dutch_exports_match_the_files_cell_for_cell(nl_folder):
+    df = read_trends_csv(nl_folder, today=TODAY).set_index(["source_file", "date"])
+    checked = 0
+    for f in sorted(nl_folder.glob("*.csv")):
+        with open(f, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        assert rows[0][0].startswith("Categorie")
+        assert rows[1] == []
+        header = rows[2]
+        assert header[0] == "Maand"
+        term = header[1].rsplit(": (", 1)[0]
+        for row in rows[3:]:
+            got = df.loc[(f.name, pd.Timestamp(row[0] + "-01"))]
+            assert got["keyword"] == term
+            assert got["interest"] == (0.5 if row[1] == "<1" else float(row[1]))
+            checked += 1
+    assert checked == 3000
+
+
+def test_partial_flag_depends_on_injected_today(nl_folder):
+    f = nl_folder / "other_non_food__dumbbell.csv"
+    df = read_trends_csv(f, today="2025-03-15")
+    assert df["is_partial"].tolist() == [False] * 74 + [True]
+    assert not read_trends_csv(f, today="2025-04-01")["is_partial"].any()
+    assert not read_trends_csv(f, today="2025-02-28")["is_partial"].any()
+
+
+# ----------------------------------------------------------------------------- layouts
+
+
+def test_english_monthly_with_below_one_and_zero():
+    df = read_trends_csv(FIX / "english_monthly.csv", today=TODAY)
+    assert df["keyword"].tolist() == ["dumbbell"] * 4 + ["kettlebell"] * 4
+    assert df["geo"].unique().tolist() == ["NL"]
+    assert df["interest"].tolist() == [100, 81, 64, 55, 12, 0.5, 9, 0]
+    assert df["below_one"].tolist() == [False] * 5 + [True, False, False]
+    assert df["date"].tolist() == list(pd.date_range("2024-01-01", periods=4, freq="MS")) * 2
+    assert df["source_file"].unique().tolist() == ["english_monthly.csv"]
+
+
+def test_french_weekly():
+    df = read_trends_csv(FIX / "french_weekly.csv", today=TODAY)
+    assert df.attrs["granularity"] == {"french_weekly.csv": "weekly"}
+    assert df["keyword"].unique().tolist() == ["haltère", "kettlebell"]
+    assert df["geo"].unique().tolist() == ["NL"]  # 'Pays-Bas'
+    first = df[df["keyword"] == "haltère"]
+    assert first["date"].tolist() == list(pd.date_range("2024-12-01", periods=4, freq="7D"))
+    assert (first["date"].dt.day_of_week == 6).all()  # weeks start on Sunday
+    assert df["interest"].tolist() == [74, 88, 100, 69, 20, 25, 31, 0.5]
+
+
+def test_daily_worldwide_and_partial_last_day():
+    df = read_trends_csv(FIX / "english_daily_worldwide.csv", today="2026-11-21 13:00")
+    assert df.attrs["granularity"] == {"english_daily_worldwide.csv": "daily"}
+    assert df["geo"].unique().tolist() == [""]
+    assert df["is_partial"].tolist() == [False, False, False, True]
+    assert not read_trends_csv(FIX / "english_daily_worldwide.csv",
+                               today="2026-11-22")["is_partial"].any()
+
+
+def test_hourly():
+    df = read_trends_csv(FIX / "dutch_hourly.csv", today="2026-11-21 10:30")
+    assert df.attrs["granularity"] == {"dutch_hourly.csv": "hourly"}
+    assert df["date"].tolist() == list(pd.date_range("2026-11-21 08:00", periods=3, freq="h"))
+    assert df["is_partial"].tolist() == [False, False, True]
+    assert df["interest"].tolist() == [55, 100, 91]
+
+
+def test_bom_crlf_and_quoted_terms():
+    df = read_trends_csv(FIX / "bom_crlf_quoted.csv", today=TODAY)
+    assert df["keyword"].unique().tolist() == ["garden chair, folding", '"yoga mat"']
+    assert df["geo"].unique().tolist() == ["BE", "DE"]
+    assert df["interest"].tolist() == [100, 97, 33, 0.5, 3, 100]
+    assert df["below_one"].sum() == 1
+
+
+def test_missing_blank_line_and_german_labels():
+    df = read_trends_csv(FIX / "no_blank_line.csv", today=TODAY)
+    assert df["keyword"].tolist() == ["Hantel", "Hantel"]
+    assert df["geo"].tolist() == ["DE", "DE"]
+    assert df["interest"].tolist() == [100.0, 90.0]
+
+
+def test_unknown_region_label_is_kept(tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("Category: All categories\n\nMonth,bike: (Noord-Holland)\n2024-01,5\n",
+                 encoding="utf-8")
+    assert read_trends_csv(f, today=TODAY)["geo"].tolist() == ["Noord-Holland"]
+
+
+def test_folder_skips_geomap_with_warning_and_warns_on_shared_terms(tmp_path):
+    for name in ("english_monthly.csv", "geoMap.csv"):
+        shutil.copy(FIX / name, tmp_path / name)
+    with pytest.warns(TrendsWarning) as record:
+        df = read_trends_csv(tmp_path, today=TODAY)
+    assert [str(w.message)[:28] for w in record] == ["skipped 1 interest-by-region"]
+    assert df["source_file"].unique().tolist() == ["english_monthly.csv"]
+    # 'kettlebell' (NL) is in the French file too, on another scale -> a warning
+    shutil.copy(FIX / "french_weekly.csv", tmp_path / "french_weekly.csv")
+    with pytest.warns(TrendsWarning, match=r"1 term\(s\) appear in several exports"):
+        df = read_trends_csv(tmp_path, today=TODAY)
+    assert df["source_file"].unique().tolist() == ["english_monthly.csv", "french_weekly.csv"]
+
+
+def test_parallel_parse_matches_serial(nl_folder):
+    serial = read_trends_csv(nl_folder, today=TODAY)
+    parallel = read_trends_csv(nl_folder, today=TODAY, n_jobs=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_geomap():
+    df = read_geomap_csv(FIX / "geoMap.csv")
+    assert df["region"].tolist() == ["Utrecht", "North Holland", "Zeeland", "Flevoland"]
+    np.testing.assert_array_equal(df["interest"].to_numpy(), [100, 87, 0.5, np.nan])
+    assert df["below_one"].tolist() == [False, False, True, False]
+    assert df["timeframe"].unique().tolist() == ["1/1/24 - 12/31/24"]
+    shares = read_geomap_csv(FIX / "geoMap_shares.csv")
+    assert shares["is_share"].all()
+    np.testing.assert_array_equal(shares["interest"].to_numpy(), [75, 100, 25, np.nan])
+
+
+def test_geomap_given_to_read_trends_csv_says_which_reader():
+    with pytest.raises(SchemaError, match="read_geomap_csv"):
+        read_trends_csv(FIX / "geoMap.csv")
+
+
+# ----------------------------------------------------------------------------- malformed
+
+
+@pytest.mark.parametrize(
+    ("name", "cls", "line", "text"),
+    [
+        ("bad_truncated.csv", SchemaError, 5, "2 cells, the header has 3"),
+        ("bad_truncated_header_only.csv", SchemaError, 3, "no data rows"),
+        ("bad_header.csv", SchemaError, 3, "is not '<term>: (<region>)'"),
+        ("bad_value_140.csv", DataError, 5, "value 140 is outside 0..100"),
+        ("bad_text_value.csv", DataError, 5, "'n/a' is not a number"),
+        ("bad_gap.csv", DataError, 6, "2024-04 does not follow 2024-02"),
+    ],
+)
+def test_malformed_exports_name_file_and_line(name, cls, line, text):
+    with pytest.raises(cls) as info:
+        read_trends_csv(FIX / name)
+    err = info.value
+    assert isinstance(err, DemandlabError)
+    assert err.row == line
+    assert err.path is not None and err.path.endswith(name)
+    assert text in str(err)
+    assert f"{name}:{line}" in str(err)
+    assert "\n" not in str(err)
+
+
+def test_value_error_names_the_column():
+    with pytest.raises(DataError) as info:
+        read_trends_csv(FIX / "bad_value_140.csv")
+    assert info.value.column == "dumbbell: (Netherlands)"
+
+
+@pytest.mark.parametrize(
+    ("content", "text"),
+    [
+        (b"", "empty file"),
+        (b"Category: All categories\n\n", "no header line"),
+        (b"\xff\xfeC\x00a\x00", "not UTF-8"),
+        (b"Category: All categories\n\nMonth,x: (Netherlands)\n2019-13,5\n",
+         "not a valid date"),
+        (b"Category: All categories\n\nMonth,x: (Netherlands)\n2019-01,5\n2019-01-02,4\n",
+         "format of the rows above"),
+        (b"Category: All categories\n\nMonth,x: (Netherlands)\n2019-01,5.5\n",
+         "not a whole number"),
+        (b"Category: All categories\n\nMonth,x: (NL),x: (NL)\n2019-01,5,5\n",
+         "appears twice"),
+    ],
+)
+def test_more_malformed(tmp_path, content, text):
+    f = tmp_path / "m.csv"
+    f.write_bytes(content)
+    with pytest.raises(DemandlabError, match=text.replace("(", r"\(")):
+        read_trends_csv(f)
+
+
+def test_missing_path_and_empty_folder(tmp_path):
+    with pytest.raises(SchemaError, match="no such file"):
+        read_trends_csv(tmp_path / "nope.csv")
+    with pytest.raises(SchemaError, match="no .csv files"):
+        read_trends_csv(tmp_path)
+
+
+def test_no_warning_for_one_clean_file():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_trends_csv(FIX / "english_monthly.csv", today=TODAY)
