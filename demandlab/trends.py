@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from .errors import DemandlabWarning, SchemaError
 __all__ = [
     "read_trends_csv",
     "read_geomap_csv",
+    "to_common_scale",
     "TrendsWarning",
     "TREND_COLUMNS",
 ]
@@ -301,3 +302,92 @@ def read_geomap_csv(path_or_folder: PathLike | Iterable[PathLike]) -> pd.DataFra
     for col in ("keyword", "region", "timeframe", "source_file"):
         df[col] = df[col].astype("str")
     return df
+
+
+def to_common_scale(
+    frames: Sequence[pd.DataFrame] | pd.DataFrame,
+    anchor: str | None = None,
+    *,
+    by: str = "source_file",
+    normalize: bool = True,
+) -> pd.DataFrame:
+    """Put trend series from separate exports or requests on one scale.
+
+    Google scales every request to its own maximum (= 100) and rounds to whole
+    numbers. Exports that share a term are linked through it: the factor between
+    two scales is the ratio of the term's sums over the periods both report (zeros
+    left out). The rounding error is carried as an interval: each reported value
+    ``v`` stands for ``[v - 0.5, v + 0.5]`` (``[0, 0.5]`` for 0, ``[0, 1]`` for
+    ``<1``; at most 100, and a single 100 is exact, being the request's own
+    maximum), the factor gets the guaranteed bound ``sum(lo) / sum(hi) .. sum(hi) /
+    sum(lo)``, and bounds multiply along a chain of links.
+
+    Parameters
+    ----------
+    frames : list of DataFrame, or one DataFrame
+        Tidy trend frames (``keyword, geo, date, interest`` and optionally
+        ``below_one``, ``interest_lo``, ``interest_hi``), one per export or
+        request; or one frame whose ``by`` column tells them apart. The first
+        frame is the reference.
+    anchor : str, optional
+        The term every frame shares; each frame is linked directly to the
+        first. Without it, frames are chained through shared terms along the
+        path from the first frame with the narrowest interval (the widths of
+        the links' log-intervals add up along a chain).
+    by : str, default "source_file"
+        Column that separates the requests when ``frames`` is one frame.
+    normalize : bool, default True
+        Rescale so the largest point estimate is 100 (as Google does);
+        otherwise keep the first frame's scale.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keyword, geo, date, interest, interest_lo, interest_hi`` plus
+        ``is_partial``, ``below_one`` and ``by`` where given (``by`` names the
+        frame each row came from). A term present in several frames (the
+        anchor) is kept once, from the frame with the narrowest interval.
+        ``df.attrs["scale_factors"]`` lists (as records, one dict per frame;
+        ``pandas.DataFrame(...)`` makes it a table) each frame's factor onto
+        the common scale (``factor``, ``factor_lo``, ``factor_hi``), the frame it
+        was linked to and the term it was linked through.
+
+    Raises
+    ------
+    SchemaError
+        A frame lacks the anchor or a required column.
+    DataError
+        A frame cannot be linked (no shared term with a non-zero period).
+
+    Examples
+    --------
+    Two exports sharing the anchor ``bike``; in the second, ``scooter`` is
+    twice as popular as ``bike``, so the second export's scale is half the
+    first one's:
+
+    >>> import pandas as pd
+    >>> dates = pd.to_datetime(["2024-01-01", "2024-02-01"])
+    >>> a = pd.DataFrame({"keyword": ["bike", "bike"], "geo": "NL", "date": dates,
+    ...                   "interest": [100.0, 80.0], "source_file": "a.csv"})
+    >>> b = pd.DataFrame({"keyword": ["bike"] * 2 + ["scooter"] * 2, "geo": "NL",
+    ...                   "date": list(dates) * 2, "interest": [50.0, 40.0, 100.0, 90.0],
+    ...                   "source_file": "b.csv"})
+    >>> out = to_common_scale([a, b], anchor="bike")
+    >>> cols = ["keyword", "date", "interest", "interest_lo", "interest_hi"]
+    >>> out[cols].round({"interest_lo": 2, "interest_hi": 2})
+       keyword       date  interest  interest_lo  interest_hi
+    0     bike 2024-01-01      50.0        50.00        50.00
+    1     bike 2024-02-01      40.0        39.75        40.25
+    2  scooter 2024-01-01     100.0        98.63       101.40
+    3  scooter 2024-02-01      90.0        88.27        91.77
+    >>> factors = pd.DataFrame(out.attrs["scale_factors"])
+    >>> factors[["frame", "factor", "factor_lo", "factor_hi"]].round(4)
+       frame  factor  factor_lo  factor_hi
+    0  a.csv     0.5     0.5000      0.500
+    1  b.csv     1.0     0.9863      1.014
+    """
+    from ._trends_stitch import stitch
+
+    out, factors = stitch(frames, anchor, by=by, normalize=normalize)
+    out.attrs["scale_factors"] = factors
+    return out

@@ -12,7 +12,13 @@ import pandas as pd
 import pytest
 
 from demandlab.errors import DataError, DemandlabError, SchemaError
-from demandlab.trends import TREND_COLUMNS, TrendsWarning, read_geomap_csv, read_trends_csv
+from demandlab.trends import (
+    TREND_COLUMNS,
+    TrendsWarning,
+    read_geomap_csv,
+    read_trends_csv,
+    to_common_scale,
+)
 
 FIX = Path(__file__).parent / "fixtures" / "trends"
 TODAY = "2026-11-21"
@@ -237,3 +243,113 @@ def test_no_warning_for_one_clean_file():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_trends_csv(FIX / "english_monthly.csv", today=TODAY)
+
+
+# ----------------------------------------------------------------------------- stitching
+
+
+def _google_round(true: pd.DataFrame, keywords: list[str], name: str) -> pd.DataFrame:
+    """What Google returns for one request: scaled to the request's max = 100, rounded."""
+    sub = true[keywords]
+    scaled = sub * 100.0 / sub.to_numpy().max()
+    long = np.round(scaled).melt(ignore_index=False, var_name="keyword", value_name="interest")
+    return long.rename_axis("date").reset_index().assign(geo="NL", source_file=name)
+
+
+@pytest.fixture(scope="module")
+def true_panel() -> pd.DataFrame:
+    """Known true search volumes: 13 terms over 60 months, levels 0.3 .. 5000."""
+    rng = np.random.default_rng(7)
+    dates = pd.date_range("2020-01-01", periods=60, freq="MS")
+    levels = np.geomspace(5000, 0.3, 12)
+    season = 1 + 0.3 * np.sin(2 * np.pi * np.arange(60) / 12)
+    cols = {"anchor": 800 * season * rng.uniform(0.9, 1.1, 60)}
+    for i, lev in enumerate(levels):
+        cols[f"t{i:02d}"] = lev * season * rng.uniform(0.7, 1.3, 60)
+    return pd.DataFrame(cols, index=dates)
+
+
+def test_stitching_recovers_known_levels_within_the_rounding_interval(true_panel):
+    terms = [c for c in true_panel if c != "anchor"]
+    batches = [["anchor", *terms[i:i + 4]] for i in range(0, len(terms), 4)]
+    frames = [_google_round(true_panel, b, f"batch{i}") for i, b in enumerate(batches)]
+    out = to_common_scale(frames, anchor="anchor", normalize=False)
+    # the reference scale is batch 0's: true * 100 / max(true in batch 0)
+    m0 = true_panel[batches[0]].to_numpy().max()
+    expected = (true_panel * 100.0 / m0).melt(ignore_index=False, var_name="keyword",
+                                             value_name="true").rename_axis("date")
+    got = out.merge(expected.reset_index(), on=["keyword", "date"])
+    assert len(got) == 13 * 60
+    eps = 1e-9
+    assert (got["interest_lo"] <= got["true"] + eps).all()
+    assert (got["true"] <= got["interest_hi"] + eps).all()
+    big = got[got["true"] > 20]
+    rel = (big["interest"] - big["true"]).abs() / big["true"]
+    assert rel.max() < 0.05
+    # the intervals are honest but not useless: narrow where the terms are big
+    assert ((big["interest_hi"] - big["interest_lo"]) / big["true"]).median() < 0.05
+    factors = pd.DataFrame(out.attrs["scale_factors"])
+    assert [f["via"] for f in out.attrs["scale_factors"]] == [None, "anchor", "anchor"]
+    true_factor = [true_panel[b].to_numpy().max() / m0 for b in batches]
+    assert ((factors["factor_lo"] <= true_factor) & (true_factor <= factors["factor_hi"])).all()
+    np.testing.assert_allclose(factors["factor"], true_factor, rtol=0.01)
+
+
+def test_stitching_chains_sliding_windows_without_an_anchor(true_panel):
+    cols = list(true_panel.columns)
+    windows = [cols[i:i + 5] for i in range(0, len(cols) - 4, 2)]  # overlaps of 3
+    frames = [_google_round(true_panel, w, f"w{i}") for i, w in enumerate(windows)]
+    out = to_common_scale(frames, normalize=False)
+    truth = true_panel * 100.0 / true_panel[windows[0]].to_numpy().max()
+    got = out.merge(truth.melt(ignore_index=False, var_name="keyword", value_name="true")
+                    .rename_axis("date").reset_index(), on=["keyword", "date"])
+    assert len(got) == 13 * 60
+    eps = 1e-9
+    assert (got["interest_lo"] <= got["true"] + eps).all()
+    assert (got["true"] <= got["interest_hi"] + eps).all()
+    ratio = got["interest"] / got["true"]
+    assert ratio[got["true"] > 1].between(0.9, 1.1).all()
+    factors = pd.DataFrame(out.attrs["scale_factors"])
+    assert factors["linked_to"].isna().tolist() == [True] + [False] * (len(windows) - 1)
+    # the interval widens along the chain
+    width = np.log(factors["factor_hi"] / factors["factor_lo"])
+    assert width.iloc[0] == 0 and width.iloc[-1] > width.iloc[1] > 0
+    # normalised: the panel's peak is 100, and the truth scaled the same way is in range
+    norm = to_common_scale(frames)
+    assert norm["interest"].max() == pytest.approx(100.0)
+    c = 100.0 / out["interest"].max()
+    np.testing.assert_allclose(norm["interest_hi"], out["interest_hi"] * c)
+
+
+def test_stitching_on_real_gtab_queries_matches_the_gtab_anchor_bank():
+    wide = pd.read_csv(FIX / "gtab_de_food_cat71_weekly_q00-q12.csv")
+    long = wide.melt(id_vars=["query_id", "position_in_query", "keyword"],
+                     var_name="date", value_name="interest")
+    long["date"] = pd.to_datetime(long["date"])
+    long["source_file"] = "q" + long["query_id"].astype(str).str.zfill(2)
+    out = to_common_scale(long, by="source_file")
+    assert out["keyword"].nunique() == 17
+    peak = out.groupby("keyword")[["interest", "interest_lo", "interest_hi"]].max()
+    ref = peak.loc["/m/0289n8t"]
+    # gtab's anchor bank (max ratios relative to /m/05jrv): 30.864, 11.111, 3.333
+    for term, gtab in [("/m/045c7b", 30.864 / 3.333), ("/m/0glpjll", 11.111 / 3.333)]:
+        ours = peak.loc[term, "interest"] / ref["interest"]
+        lo = peak.loc[term, "interest_lo"] / ref["interest_hi"]
+        hi = peak.loc[term, "interest_hi"] / ref["interest_lo"]
+        assert lo <= gtab <= hi
+        assert ours == pytest.approx(gtab, rel=0.10)
+
+
+def test_to_common_scale_bad_inputs():
+    a = pd.DataFrame({"keyword": ["x"], "geo": "", "date": pd.to_datetime(["2024-01-01"]),
+                      "interest": [100.0], "source_file": "a"})
+    b = a.assign(keyword="y", source_file="b")
+    with pytest.raises(SchemaError, match="anchor 'x' is not in 'b'"):
+        to_common_scale([a, b], anchor="x")
+    with pytest.raises(DataError, match="share no term"):
+        to_common_scale([a, b])
+    c = a.assign(interest=0.0, source_file="c")
+    with pytest.raises(DataError, match="no non-zero period"):
+        to_common_scale([a, c], anchor="x")
+    with pytest.raises(SchemaError, match="needs a 'batch' column"):
+        to_common_scale(a, by="batch")
