@@ -134,6 +134,18 @@ def _join_reasons(parts: list[np.ndarray], n: int) -> np.ndarray:
     return out
 
 
+def _num(v: float) -> str:
+    """Compact number for text tables: 1,780 / 64.3 / 0.0396 / NaN."""
+    if not np.isfinite(v):
+        return "NaN" if np.isnan(v) else str(v)
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.0f}"
+    if a >= 10:
+        return f"{v:,.1f}"
+    return f"{v:.3g}"
+
+
 def _as_by(by: str | Sequence[str] | None) -> list[str]:
     if by is None:
         return []
@@ -668,7 +680,7 @@ class ChannelKPIs:
         """The KPI table as text."""
         cols = [*self.by, "spend", "revenue", "ctr", "bounce_rate", "conversion_rate", "cac", "aov", "romi"]
         with pd.option_context("display.width", 160, "display.max_columns", 20):
-            text = self.table[cols].to_string(index=False, float_format=lambda v: f"{v:,.3g}")
+            text = self.table[cols].to_string(index=False, float_format=_num)
         notes = [f"  {r}" for r in self.table["reason"].unique() if r]
         return text + ("\nNaN because:\n" + "\n".join(notes) if notes else "")
 
@@ -1407,7 +1419,7 @@ class DiscountTiers:
         """The tier table as text."""
         cols = ["tier", "min_value", "discount", "orders", "share_of_orders", "value_before",
                 "discount_cost", "top_up_value", "revenue_effect"]
-        text = self.table[cols].to_string(index=False, float_format=lambda v: f"{v:,.3g}")
+        text = self.table[cols].to_string(index=False, float_format=_num)
         return (f"{text}\nrevenue effect {self.revenue_effect:,.2f} ({self.revenue_effect_pct:+.2%})"
                 + (f"; {self.excluded_orders} orders <= 0 left out" if self.excluded_orders else ""))
 
