@@ -1,0 +1,496 @@
+"""Customer segmentation: k-means on size, industry, frequency, order value, region and purpose.
+
+Importers sell to businesses that differ in size, industry, how often and how much
+they buy, where they are and why they buy (resale, own production, own use). This
+module groups customers into segments a manager can act on:
+
+* :class:`CustomerEncoder` puts the mixed attributes in one numeric space where each
+  attribute carries the variance it is given (ordered size, one-hot categories,
+  ``log1p`` standardised numbers);
+* :class:`CustomerSegmenter` (and its function twin :func:`segment_customers`) fits
+  k-means there, chooses k from evidence (:func:`choose_k`: silhouette on a sample,
+  Calinski-Harabasz, Davies-Bouldin, inertia elbow, split-half stability, and the k
+  ladder), measures each segment's bootstrap stability clusterboot style
+  (:func:`bootstrap_stability`), profiles and names the segments
+  (:func:`segment_profiles`), and can refine the segments with a mixed-data mixture
+  model (``method="mixture"``) for soft memberships.
+
+Tables in and out are pandas DataFrames; every result has ``summary()``,
+``to_frame()`` and ``plot()``.
+
+Examples
+--------
+>>> from demandlab.synthetic import make_planted_customers
+>>> from demandlab.segment import segment_customers
+>>> customers = make_planted_customers(3000, random_state=0)
+>>> seg = segment_customers(customers, n_segments=6, n_bootstrap=0)
+>>> seg.labels_.shape
+(3000,)
+>>> seg.profiles_.table.columns[:5].tolist()
+['segment', 'name', 'customers', 'share_customers', 'share_revenue']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._segment_encode import (
+    CATEGORICAL_WEIGHT,
+    DEFAULT_ATTRIBUTES,
+    SIZE_ORDER,
+    CustomerEncoder,
+    UnknownCategoryWarning,
+)
+from ._segment_eval import (
+    KSelection,
+    StabilityResult,
+    bootstrap_stability,
+    choose_k,
+    fit_centers,
+    hennig_reading,
+    nearest_center,
+)
+from ._segment_profile import SegmentProfiles, segment_profiles
+from .errors import NotFittedError
+
+__all__ = [
+    "CustomerSegmenter",
+    "segment_customers",
+    "CustomerEncoder",
+    "choose_k",
+    "KSelection",
+    "bootstrap_stability",
+    "StabilityResult",
+    "hennig_reading",
+    "segment_profiles",
+    "SegmentProfiles",
+    "plot_segment_map",
+    "UnknownCategoryWarning",
+    "DEFAULT_ATTRIBUTES",
+    "CATEGORICAL_WEIGHT",
+    "SIZE_ORDER",
+]
+
+
+class CustomerSegmenter:
+    """Segment customers with k-means on an encoding of their mixed attributes.
+
+    Parameters
+    ----------
+    n_segments : int or "auto", default "auto"
+        Number of segments, or ``"auto"`` to choose it with :func:`choose_k` over
+        ``k_range`` (the evidence is kept in ``k_selection_``).
+    attributes : dict or list, optional
+        Columns to segment on and their kinds; see :class:`CustomerEncoder`. Default:
+        the ``customers`` contract columns present (size, industry, orders_per_year,
+        avg_order_value, region, purpose).
+    weights : dict, optional
+        Per-attribute weights (default 1 for numbers and size, 0.5 for categorical
+        blocks), or ``{"categorical": w}``.
+    k_range : (int, int), default (2, 10)
+        Range of k scanned when ``n_segments="auto"``.
+    method : {"kmeans", "mixture"}, default "kmeans"
+        ``"mixture"`` refines the k-means segments with EM on a mixed-data mixture
+        (diagonal Gaussian on the numbers x independent categoricals), which gives
+        soft memberships (:meth:`predict_proba`). Weights do not apply to it.
+    n_init : int, default 4
+        k-means++ starts.
+    n_bootstrap : int, default 10
+        Bootstrap refits for ``stability_`` (0 skips it).
+    sample_size : int, default 20000
+        Customers sampled for the k scan, the bootstrap and the weight sensitivity.
+    fit_sample_size : int, default 50000
+        Above this many customers the k-means starts run on a sample of this size and
+        the best one is refined on all customers.
+    missing : {"error", "impute"}, default "error"
+        What to do with missing values (see :class:`CustomerEncoder`).
+    revenue : str, optional
+        Revenue column for the profiles (default ``orders_per_year * avg_order_value``).
+    random_state : int or None, default 0
+        Seed of every random step.
+    progress : bool or None
+        Progress bars (None: only in a terminal).
+
+    Attributes
+    ----------
+    encoder_ : CustomerEncoder
+    n_segments_ : int
+    k_selection_ : KSelection or None
+        The evidence for k (only with ``n_segments="auto"``).
+    labels_ : ndarray of int
+        Segment of each customer, numbered by size (0 = largest).
+    centers_ : pandas.DataFrame
+        Segment centres in the encoded space (one row per segment).
+    profiles_ : SegmentProfiles
+        Profiles and names (``profiles_.table``).
+    segment_names_ : list of str
+    stability_ : StabilityResult or None
+    mixture_ : MixtureParams or None
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({
+    ...     "industry": ["retail"] * 4 + ["automotive"] * 2,
+    ...     "orders_per_year": [50.0, 60.0, 55.0, 45.0, 3.0, 2.5]})
+    >>> seg = CustomerSegmenter(2, n_bootstrap=0).fit(df)
+    >>> seg.labels_.tolist()
+    [0, 0, 0, 0, 1, 1]
+    >>> seg.segment_names_
+    ['Retail customers', 'Automotive customers, occasional']
+    >>> seg.predict(pd.DataFrame({"industry": ["automotive"], "orders_per_year": [4.0]})).tolist()
+    [1]
+    """
+
+    def __init__(
+        self,
+        n_segments: int | str = "auto",
+        *,
+        attributes: Mapping[str, str | Sequence[str]] | Sequence[str] | None = None,
+        weights: Mapping[str, float] | None = None,
+        k_range: tuple[int, int] = (2, 10),
+        method: str = "kmeans",
+        n_init: int = 4,
+        n_bootstrap: int = 10,
+        sample_size: int = 20_000,
+        fit_sample_size: int = 50_000,
+        missing: str = "error",
+        revenue: str | None = None,
+        random_state: int | None = 0,
+        progress: bool | None = None,
+    ) -> None:
+        self.n_segments = n_segments
+        self.attributes = attributes
+        self.weights = weights
+        self.k_range = k_range
+        self.method = method
+        self.n_init = n_init
+        self.n_bootstrap = n_bootstrap
+        self.sample_size = sample_size
+        self.fit_sample_size = fit_sample_size
+        self.missing = missing
+        self.revenue = revenue
+        self.random_state = random_state
+        self.progress = progress
+
+    # -- fitting -----------------------------------------------------------------------
+    def _check_params(self, n: int) -> None:
+        if self.method not in ("kmeans", "mixture"):
+            raise ValueError(f"method must be 'kmeans' or 'mixture', got {self.method!r}")
+        if self.n_segments != "auto":
+            if isinstance(self.n_segments, bool) or not isinstance(self.n_segments, int | np.integer):
+                raise ValueError(f"n_segments must be an int or 'auto', got {self.n_segments!r}")
+            if not 1 <= int(self.n_segments) <= n:
+                raise ValueError(
+                    f"n_segments={self.n_segments} is not possible with {n} customers"
+                )
+
+    def fit(self, customers: pd.DataFrame, y: object = None) -> CustomerSegmenter:
+        """Encode, choose k (if ``"auto"``), fit, profile and (optionally) bootstrap; return self."""
+        self.encoder_ = CustomerEncoder(self.attributes, weights=self.weights, missing=self.missing)
+        X = self.encoder_.fit_transform(customers)
+        n = len(X)
+        self._check_params(n)
+        self.n_features_in_ = X.shape[1]
+        self.k_selection_: KSelection | None = None
+        if self.n_segments == "auto":
+            lo, hi = self.k_range
+            hi = min(hi, max(2, n // 4))
+            self.k_selection_ = choose_k(
+                X, (lo, max(lo, hi)), sample_size=self.sample_size, n_init=self.n_init,
+                random_state=self.random_state, progress=self.progress,
+            )
+            k = self.k_selection_.recommended
+        else:
+            k = int(self.n_segments)
+        centers = fit_centers(
+            X, k, n_init=self.n_init, random_state=self.random_state,
+            max_sample=self.fit_sample_size,
+        )
+        labels = nearest_center(X, centers)
+        # number segments by size, 0 = largest; drop empty ones
+        counts = np.bincount(labels, minlength=len(centers))
+        order = [int(i) for i in np.argsort(-counts, kind="stable") if counts[i] > 0]
+        centers = centers[order]
+        self.n_segments_ = len(order)
+        self.mixture_ = None
+        if self.method == "mixture":
+            from ._segment_mixture import fit_mixture, mixture_parts
+
+            labels = nearest_center(X, centers)
+            Xn, codes = mixture_parts(self.encoder_, customers)
+            n_cats = [
+                len(self.encoder_.categories_[c])
+                for c, kd in self.encoder_.attributes_.items()
+                if kd in ("categorical", "ordinal")
+            ]
+            self.mixture_ = fit_mixture(Xn, codes, n_cats, labels, self.n_segments_)
+        self.cluster_centers_ = centers
+        self.labels_ = self._predict_encoded(X, customers)
+        if self.mixture_ is not None:  # centres = encoded means of the mixture segments
+            self.cluster_centers_ = np.vstack([
+                X[self.labels_ == s].mean(axis=0) if (self.labels_ == s).any() else centers[s]
+                for s in range(self.n_segments_)
+            ])
+        self.centers_ = pd.DataFrame(
+            self.cluster_centers_, columns=self.encoder_.feature_names_
+        ).rename_axis("segment")
+        self.profiles_ = segment_profiles(
+            customers, self.labels_, attributes=self.encoder_.attributes_, revenue=self.revenue
+        )
+        names = dict(zip(self.profiles_.table["segment"], self.profiles_.table["name"], strict=True))
+        self.segment_names_ = [names.get(s, f"segment {s}") for s in range(self.n_segments_)]
+        self.stability_: StabilityResult | None = None
+        if self.n_bootstrap and self.n_segments_ > 1:
+            self.stability_ = bootstrap_stability(
+                X, self.labels_, self.n_segments_, n_boot=self.n_bootstrap, n_init=self.n_init,
+                sample_size=self.sample_size, random_state=self.random_state,
+                progress=self.progress,
+            )
+            self.stability_.table.insert(
+                1, "name", [self.segment_names_[s] for s in self.stability_.table["segment"]]
+            )
+        self._customers = customers
+        return self
+
+    def fit_predict(self, customers: pd.DataFrame, y: object = None) -> np.ndarray:
+        """Fit and return ``labels_``."""
+        return self.fit(customers).labels_
+
+    # -- using a fitted model ----------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "labels_"):
+            raise NotFittedError(
+                "this CustomerSegmenter is not fitted yet", hint="call fit(customers) first"
+            )
+
+    def _predict_encoded(self, X: np.ndarray, customers: pd.DataFrame) -> np.ndarray:
+        if self.mixture_ is None:
+            return nearest_center(X, self.cluster_centers_)
+        return self._log_resp(customers).argmax(axis=1)
+
+    def _log_resp(self, customers: pd.DataFrame) -> np.ndarray:
+        from ._segment_mixture import mixture_log_resp, mixture_parts
+
+        Xn, codes = mixture_parts(self.encoder_, customers)
+        return mixture_log_resp(self.mixture_, Xn, codes)[0]
+
+    def encode(self, customers: pd.DataFrame) -> np.ndarray:
+        """The customers in the encoded space (see :class:`CustomerEncoder`)."""
+        self._check_fitted()
+        return self.encoder_.transform(customers)
+
+    def predict(self, customers: pd.DataFrame) -> np.ndarray:
+        """Segment of each customer (nearest centre; most likely segment for the mixture).
+
+        Unknown categories are encoded as an all-zero block with an
+        :class:`UnknownCategoryWarning`.
+        """
+        self._check_fitted()
+        X = self.encoder_.transform(customers) if self.mixture_ is None else None
+        return self._predict_encoded(X, customers)
+
+    def predict_proba(self, customers: pd.DataFrame) -> np.ndarray:
+        """Soft memberships (n, k) from the mixture model (``method="mixture"`` only)."""
+        self._check_fitted()
+        if self.mixture_ is None:
+            raise NotFittedError(
+                "soft memberships need the mixture model", hint="fit with method='mixture'"
+            )
+        return np.exp(self._log_resp(customers))
+
+    def transform(self, customers: pd.DataFrame) -> np.ndarray:
+        """Euclidean distance of each customer to each segment centre, (n, k)."""
+        self._check_fitted()
+        X = self.encoder_.transform(customers).astype(np.float64)
+        C = self.cluster_centers_.astype(np.float64)
+        d2 = (X**2).sum(1)[:, None] - 2 * X @ C.T + (C**2).sum(1)[None, :]
+        return np.sqrt(np.maximum(d2, 0))
+
+    # -- results -----------------------------------------------------------------------
+    def to_frame(self, customers: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The customers with ``segment`` and ``segment_name`` columns (fitted ones by default)."""
+        self._check_fitted()
+        if customers is None:
+            customers, labels = self._customers, self.labels_
+        else:
+            labels = self.predict(customers)
+        names = np.asarray(self.segment_names_, dtype=object)
+        return customers.assign(segment=labels, segment_name=names[labels])
+
+    def summary(self) -> str:
+        """k, how it was chosen, the profile table and the stability, as text."""
+        self._check_fitted()
+        parts = [f"{self.n_segments_} segments of {len(self.labels_)} customers "
+                 f"({self.method}; attributes: {', '.join(self.encoder_.attributes_)})"]
+        if self.k_selection_ is not None:
+            parts.append(f"k = {self.k_selection_.recommended}: {self.k_selection_.reason}")
+        parts += ["", self.profiles_.summary()]
+        if self.stability_ is not None:
+            parts += ["", "stability (bootstrap Jaccard):", self.stability_.summary()]
+        return "\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        if not hasattr(self, "labels_"):
+            return f"<pre>{self!r}</pre>"
+        html = f"<p><b>{self.n_segments_} segments</b> of {len(self.labels_)} customers</p>"
+        html += self.profiles_._repr_html_()
+        if self.stability_ is not None:
+            html += "<p>stability (bootstrap Jaccard)</p>" + self.stability_._repr_html_()
+        return html
+
+    def __repr__(self) -> str:
+        return f"CustomerSegmenter(n_segments={self.n_segments!r}, method={self.method!r})"
+
+    def plot(self):
+        """Profile heatmap (lift of every category per segment); returns the Figure."""
+        self._check_fitted()
+        return self.profiles_.plot()
+
+    def plot_map(self, customers: pd.DataFrame | None = None, *, max_points: int = 5000):
+        """2-D map of the customers (PCA of the encoding); returns the Figure."""
+        self._check_fitted()
+        return plot_segment_map(self, customers, max_points=max_points)
+
+    def plot_bars(self):
+        """Bars per attribute (category shares or medians per segment); returns the Figure."""
+        self._check_fitted()
+        return self.profiles_.plot_bars()
+
+    def weight_sensitivity(
+        self, factors: Sequence[float] = (0.5, 2.0), *, customers: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
+        """How much the segments move when the categorical weight changes.
+
+        Refits k-means at the same k with every categorical weight multiplied by each
+        factor, on a sample of ``sample_size`` customers, and compares with the fitted
+        segments: ``factor, categorical_weight, ari, moved_share`` (share of customers
+        whose segment changes after matching segments by the Hungarian algorithm).
+        """
+        from scipy.optimize import linear_sum_assignment
+        from sklearn.metrics import adjusted_rand_score
+
+        self._check_fitted()
+        customers = self._customers if customers is None else customers
+        base = self.labels_ if customers is self._customers else self.predict(customers)
+        rng = np.random.default_rng(self.random_state)
+        n = len(customers)
+        idx = np.arange(n) if n <= self.sample_size else np.sort(
+            rng.choice(n, self.sample_size, replace=False)
+        )
+        sub = customers.iloc[idx]
+        k = self.n_segments_
+        rows = []
+        for f in factors:
+            w = dict(self.encoder_.weights_)
+            for c, kind in self.encoder_.attributes_.items():
+                if kind == "categorical":
+                    w[c] = w[c] * float(f)
+            enc = CustomerEncoder(self.encoder_.attributes_, weights=w, missing=self.missing)
+            X = enc.fit_transform(sub)
+            lab = nearest_center(X, fit_centers(X, k, n_init=self.n_init,
+                                                random_state=self.random_state))
+            b = base[idx]
+            ct = np.zeros((k, k))
+            np.add.at(ct, (b, lab), 1)
+            r, c = linear_sum_assignment(-ct)
+            cat_w = [w[c_] for c_, kd in self.encoder_.attributes_.items() if kd == "categorical"]
+            rows.append({
+                "factor": float(f),
+                "categorical_weight": float(np.mean(cat_w)) if cat_w else np.nan,
+                "ari": float(adjusted_rand_score(b, lab)),
+                "moved_share": float(1 - ct[r, c].sum() / len(b)),
+            })
+        return pd.DataFrame(rows)
+
+
+def segment_customers(
+    customers: pd.DataFrame, n_segments: int | str = "auto", **kwargs: object
+) -> CustomerSegmenter:
+    """Segment customers in one call: ``CustomerSegmenter(n_segments, **kwargs).fit(customers)``.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer (the ``customers`` contract, or any table with the
+        columns named in ``attributes``).
+    n_segments : int or "auto", default "auto"
+        Number of segments or ``"auto"``.
+    **kwargs
+        Any parameter of :class:`CustomerSegmenter`.
+
+    Returns
+    -------
+    CustomerSegmenter
+        Fitted: ``labels_``, ``profiles_``, ``stability_``, ``k_selection_``,
+        ``summary()``, ``to_frame()``, ``plot()``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"region": ["north", "north", "south", "south", "south"],
+    ...                    "avg_order_value": [100.0, 120.0, 5000.0, 5200.0, 4900.0]})
+    >>> seg = segment_customers(df, 2, n_bootstrap=0)
+    >>> seg.to_frame()["segment"].tolist()
+    [1, 1, 0, 0, 0]
+    """
+    return CustomerSegmenter(n_segments, **kwargs).fit(customers)  # type: ignore[arg-type]
+
+
+def plot_segment_map(
+    segmenter: CustomerSegmenter,
+    customers: pd.DataFrame | None = None,
+    *,
+    max_points: int = 5000,
+    random_state: int | None = 0,
+):
+    """Scatter of customers on the first two principal components of the encoding.
+
+    Each segment has its colour; its centre is marked and named. At most
+    ``max_points`` customers are drawn (a random sample).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"region": list("aabb") * 5, "orders_per_year": range(20)})
+    >>> fig = plot_segment_map(CustomerSegmenter(2, n_bootstrap=0).fit(df))
+    >>> len(fig.axes)
+    1
+    """
+    import matplotlib.pyplot as plt
+    from sklearn.decomposition import PCA
+
+    segmenter._check_fitted()
+    if customers is None:
+        customers, labels = segmenter._customers, segmenter.labels_
+    else:
+        labels = segmenter.predict(customers)
+    X = segmenter.encoder_.transform(customers)
+    rng = np.random.default_rng(random_state)
+    idx = np.arange(len(X)) if len(X) <= max_points else rng.choice(len(X), max_points, replace=False)
+    ncomp = min(2, X.shape[1])
+    pca = PCA(n_components=ncomp).fit(X[idx])
+    P = pca.transform(X[idx])
+    C = pca.transform(segmenter.cluster_centers_.astype(X.dtype))
+    if ncomp == 1:
+        P, C = np.column_stack([P, np.zeros(len(P))]), np.column_stack([C, np.zeros(len(C))])
+    fig, ax = plt.subplots(figsize=(7, 5))
+    for s in range(segmenter.n_segments_):
+        m = labels[idx] == s
+        ax.scatter(P[m, 0], P[m, 1], s=6, alpha=0.4, color=f"C{s % 10}",
+                   label=f"{s}: {segmenter.segment_names_[s]}")
+        ax.scatter(C[s, 0], C[s, 1], s=120, marker="X", color=f"C{s % 10}", edgecolor="k")
+    ev = pca.explained_variance_ratio_
+    ax.set_xlabel(f"PC1 ({ev[0]:.0%} of variance)")
+    ax.set_ylabel(f"PC2 ({ev[1]:.0%} of variance)" if len(ev) > 1 else "")
+    ax.legend(fontsize=7, markerscale=2, loc="best")
+    ax.set_title("customer map (PCA of the encoding)")
+    fig.tight_layout()
+    return fig
