@@ -383,7 +383,10 @@ def _make_landed_costs(niches: list[tuple[str, str, _Niche]], rng: np.random.Gen
             "insurance_rate": 0.005 if sea else 0.003,
             "duty_rate": info.duty,
             "vat_rate": info.vat,
-            "fees_per_unit": round(float(0.4 + 0.05 * info.weight_kg + rng.uniform(0.1, 0.6)), 2),
+            # broker, handling and last mile; cheap consumables move by the case
+            "fees_per_unit": round(
+                float(min(0.4 + 0.05 * info.weight_kg + rng.uniform(0.1, 0.6), 0.15 * net_retail)), 2
+            ),
             "fx_rate": fx,
             "home_currency": "EUR",
             "moq": int(rng.choice([50, 100, 200, 300, 500, 1000]) if info.retail_eur < 100 else rng.choice([10, 20, 50, 100])),

@@ -304,11 +304,16 @@ def _read_csv_raw(path: Path) -> tuple[pd.DataFrame, _Ctx]:
             skip_blank_lines=False,
         )
     except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        what = (
+            f"line {m.group(2)} has {m.group(3)} fields, the header {m.group(1)}"
+            if m
+            else str(exc).strip()
+        )
         raise SchemaError(
-            f"malformed CSV: {str(exc).strip()}",
+            f"malformed CSV: {what}",
             path=path,
-            row=int(m.group(1)) if m else None,
+            row=int(m.group(2)) if m else None,
             hint="every row needs as many fields as the header; quote text containing ','",
         ) from None
     except pd.errors.EmptyDataError:
@@ -389,7 +394,7 @@ def _convert(s: pd.Series, col: Column, ctx: _Ctx, missing: np.ndarray) -> pd.Se
                 f"{_fmt(s.iloc[i])} is not a number",
                 column=col.name,
                 i=i,
-                hint=col.hint or "use plain numbers with '.' as decimal mark, no units or thousands separators",
+                hint="use plain numbers with '.' as decimal mark, no units or thousands separators",
             )
         if col.dtype == "int":
             frac = present & (num.fillna(0).to_numpy() % 1 != 0)
@@ -400,7 +405,7 @@ def _convert(s: pd.Series, col: Column, ctx: _Ctx, missing: np.ndarray) -> pd.Se
                     f"{_fmt(s.iloc[i])} is not a whole number",
                     column=col.name,
                     i=i,
-                    hint=col.hint or "this column counts things: use whole numbers",
+                    hint="this column counts things: use whole numbers",
                 )
             return num.astype("int64") if present.all() else num.astype("Int64")
         return num
