@@ -15,10 +15,13 @@ Every function returns a tidy long frame: one row per keyword, geo and period.
 from __future__ import annotations
 
 import os
+import sys
+import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,10 +35,16 @@ from ._trends_csv import (
 )
 from .errors import DemandlabWarning, SchemaError
 
+if TYPE_CHECKING:
+    from ._trends_backend import TrendsBackend
+
 __all__ = [
     "read_trends_csv",
     "read_geomap_csv",
     "to_common_scale",
+    "fetch_trends",
+    "fetch_interest_by_region",
+    "fetch_related_queries",
     "TrendsWarning",
     "TREND_COLUMNS",
 ]
@@ -391,3 +400,430 @@ def to_common_scale(
     out, factors = stitch(frames, anchor, by=by, normalize=normalize)
     out.attrs["scale_factors"] = factors
     return out
+
+
+# ----------------------------------------------------------------------------- live source
+
+
+def _iot_records(wide: pd.DataFrame, keywords: Sequence[str]) -> list[dict[str, Any]]:
+    """pytrends' wide interest-over-time frame -> backend-neutral records for the cache."""
+    if wide is None or len(wide) == 0:
+        return []
+    partial = (
+        wide["isPartial"].astype(bool).to_numpy()
+        if "isPartial" in wide
+        else np.zeros(len(wide), dtype=bool)
+    )
+    dates = pd.DatetimeIndex(wide.index)
+    out = []
+    for kw in keywords:
+        values = wide[kw].to_numpy()
+        for d, v, p in zip(dates, values, partial, strict=True):
+            out.append({"keyword": kw, "date": d.isoformat(), "interest": int(v),
+                        "is_partial": bool(p)})
+    return out
+
+
+def _region_records(wide: pd.DataFrame, keywords: Sequence[str]) -> list[dict[str, Any]]:
+    if wide is None or len(wide) == 0:
+        return []
+    codes = wide["geoCode"] if "geoCode" in wide else pd.Series("", index=wide.index)
+    return [
+        {"keyword": kw, "region": str(region), "region_code": str(code),
+         "interest": int(v)}
+        for kw in keywords
+        for region, code, v in zip(wide.index, codes, wide[kw], strict=True)
+    ]
+
+
+def _related_records(result: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for kw, parts in result.items():
+        for kind in ("top", "rising"):
+            frame = parts.get(kind)
+            if frame is None:
+                continue
+            for q, v in zip(frame["query"], frame["value"], strict=True):
+                out.append({"keyword": kw, "kind": kind, "query": str(q), "value": int(v)})
+    return out
+
+
+class _Live:
+    """Cache first, then the backend with backoff; offline collects what is missing."""
+
+    def __init__(self, *, cache_dir, offline, refresh, backend, max_retries, base_delay,
+                 sleep, random_state):
+        import random
+
+        from ._trends_backend import PytrendsBackend, TrendsCache
+        from .paths import cache_dir as default_cache_dir
+
+        self.cache = TrendsCache(Path(cache_dir) if cache_dir is not None
+                                 else default_cache_dir("trends"))
+        self.offline = offline
+        self.refresh = refresh
+        self.backend = backend if backend is not None else PytrendsBackend()
+        self.max_retries = max_retries
+        self.base_delay = base_delay
+        self.sleep = sleep
+        self.rng = random.Random(random_state)
+        self.missing: list[dict[str, Any]] = []
+
+    def get(self, request: dict[str, Any], fetch) -> tuple[Any, str] | None:
+        from ._trends_backend import call_with_backoff
+
+        path = self.cache.path(request)
+        if not self.refresh:
+            data = self.cache.get(request)
+            if data is not None:
+                return data, path.name
+        if self.offline:
+            self.missing.append(request)
+            return None
+        what = (f"{request['kind']} of {request['keywords']} "
+                f"(geo {request['geo'] or 'worldwide'!r}, {request['timeframe']!r})")
+        data = call_with_backoff(
+            fetch, what=what, max_retries=self.max_retries, base_delay=self.base_delay,
+            sleep=self.sleep, rng=self.rng,
+        )
+        self.cache.put(request, data, source=getattr(self.backend, "name", "backend"))
+        return data, path.name
+
+    def raise_if_missing(self, total: int) -> None:
+        if not self.missing:
+            return
+        from .errors import SourceError
+
+        names = "; ".join(
+            f"{r['kind']} {r['keywords']} geo={r['geo'] or 'worldwide'} "
+            f"timeframe={r['timeframe']!r} cat={r['cat']}"
+            for r in self.missing[:3]
+        )
+        more = f" and {len(self.missing) - 3} more" if len(self.missing) > 3 else ""
+        raise SourceError(
+            f"offline, and {len(self.missing)} of {total} request(s) are not in the cache "
+            f"({self.cache.folder}): {names}{more}",
+            hint="run once without --offline/offline=True while Google Trends is reachable, "
+            "or export the CSV by hand and read it with read_trends_csv",
+        )
+
+
+def _check_keywords(keywords: str | Sequence[str]) -> list[str]:
+    from .errors import DataError
+
+    if isinstance(keywords, str):
+        keywords = [keywords]
+    kws = [str(k).strip() for k in keywords]
+    if not kws or any(not k for k in kws):
+        raise DataError("keywords must be non-empty strings", hint="pass e.g. ['dumbbell']")
+    dup = sorted({k for k in kws if kws.count(k) > 1})
+    if dup:
+        raise DataError(f"keyword(s) given twice: {', '.join(map(repr, dup))}",
+                        hint="list each keyword once")
+    return kws
+
+
+def fetch_trends(
+    keywords: str | Sequence[str],
+    *,
+    geo: str = "",
+    timeframe: str = "today 5-y",
+    cat: int = 0,
+    anchor: str | None = None,
+    cache_dir: PathLike | None = None,
+    offline: bool = False,
+    refresh: bool = False,
+    backend: TrendsBackend | None = None,
+    max_retries: int = 4,
+    base_delay: float = 2.0,
+    sleep: Callable[[float], Any] = time.sleep,
+    random_state: int | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Fetch interest over time from Google Trends (pytrends), cached, on one scale.
+
+    Google compares at most 5 terms per request and scales each request to its
+    own maximum. More terms are fetched in batches of at most 5 that all contain
+    the ``anchor`` term and are put on one scale through it with
+    :func:`to_common_scale` (rounding error carried as ``interest_lo`` /
+    ``interest_hi``).
+
+    Every answer is cached on disk, keyed by the request (keywords, geo,
+    timeframe, category): a repeated call never touches the network, and an
+    entry is written only after a successful call, so a failure never loses or
+    overwrites cached data. HTTP 429, 5xx and timeouts are retried with
+    exponential backoff and jitter; then a :class:`~demandlab.errors.SourceError`
+    says what to do.
+
+    Parameters
+    ----------
+    keywords : str or sequence of str
+        Search terms (or topic ids such as ``/m/0...``).
+    geo : str, default ""
+        ISO country code (``"NL"``) or region code (``"NL-NH"``); ``""`` = worldwide.
+    timeframe : str, default "today 5-y"
+        Google's timeframe syntax: ``"today 12-m"``, ``"2019-01-01 2025-03-31"``, ...
+    cat : int, default 0
+        Google Trends category id (0 = all categories).
+    anchor : str, optional
+        The term shared by every batch (default: the first keyword). Pick a term
+        of steady, middling popularity among yours.
+    cache_dir : path, optional
+        Cache folder (default ``$DEMANDLAB_CACHE/trends`` or
+        ``~/.cache/demandlab/trends``).
+    offline : bool, default False
+        Use only the cache; raise a ``SourceError`` naming the missing requests.
+    refresh : bool, default False
+        Ignore cached answers and fetch again (the cache is replaced only on
+        success).
+    backend : TrendsBackend, optional
+        The live source (default: pytrends on trends.google.com).
+    max_retries, base_delay : int, float
+        Retries after the first attempt, and the first wait in seconds (doubled
+        each retry, times a random factor in [1, 1.5)).
+    sleep : callable, default time.sleep
+        Called with each wait in seconds (tests inject a recorder).
+    random_state : int, optional
+        Seed of the jitter.
+    progress : bool, optional
+        Show a progress bar over batches (default: when more than one batch and
+        stderr is a terminal).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keyword, geo, date, interest, interest_lo, interest_hi, is_partial,
+        below_one, source_file`` (``source_file`` = the cache entry the batch
+        came from). ``df.attrs["scale_factors"]`` as in :func:`to_common_scale`.
+
+    Raises
+    ------
+    SourceError
+        Google kept failing, refused the request, or ``offline=True`` and a
+        request is not cached.
+
+    Examples
+    --------
+    A backend that answers like Google (any object with the
+    :class:`TrendsBackend` methods will do); the second call is served from the
+    cache:
+
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> class Fake:
+    ...     name = "fake"
+    ...     calls = 0
+    ...     def interest_over_time(self, keywords, geo, timeframe, cat):
+    ...         self.calls += 1
+    ...         idx = pd.date_range("2024-01-01", periods=2, freq="MS")
+    ...         df = pd.DataFrame({k: [100 - 10 * i, 50 - 10 * i]
+    ...                            for i, k in enumerate(keywords)}, index=idx)
+    ...         return df.assign(isPartial=[False, True])
+    >>> fake, cache = Fake(), tempfile.mkdtemp()
+    >>> df = fetch_trends(["bike", "scooter"], geo="NL", backend=fake, cache_dir=cache)
+    >>> df[["keyword", "date", "interest", "is_partial"]]
+       keyword       date  interest  is_partial
+    0     bike 2024-01-01     100.0       False
+    1     bike 2024-02-01      50.0        True
+    2  scooter 2024-01-01      90.0       False
+    3  scooter 2024-02-01      40.0        True
+    >>> again = fetch_trends(["bike", "scooter"], geo="NL", backend=fake, cache_dir=cache)
+    >>> fake.calls
+    1
+    """
+    kws = _check_keywords(keywords)
+    anchor = anchor if anchor is not None else kws[0]
+    if anchor not in kws:
+        kws = [anchor, *kws]
+    others = [k for k in kws if k != anchor]
+    if len(kws) <= 5:
+        batches = [kws]
+    else:
+        batches = [[anchor, *others[i:i + 4]] for i in range(0, len(others), 4)]
+    live = _Live(cache_dir=cache_dir, offline=offline, refresh=refresh, backend=backend,
+                 max_retries=max_retries, base_delay=base_delay, sleep=sleep,
+                 random_state=random_state)
+    from tqdm.auto import tqdm
+
+    from ._trends_backend import TrendsCache
+
+    show = progress if progress is not None else (len(batches) > 1 and sys.stderr.isatty())
+    results = []
+    for batch in tqdm(batches, desc="Google Trends", unit="request", disable=not show):
+        request = TrendsCache.request("interest_over_time", batch, geo, timeframe, cat)
+        got = live.get(
+            request,
+            lambda b=batch: _iot_records(
+                live.backend.interest_over_time(b, geo, timeframe, cat), b
+            ),
+        )
+        if got is not None:
+            results.append((batch, *got))
+    live.raise_if_missing(len(batches))
+    frames = []
+    for batch, records, name in results:
+        if not records:
+            from .errors import DataError
+
+            raise DataError(
+                f"Google Trends has no data for {batch} (geo {geo or 'worldwide'!r}, "
+                f"{timeframe!r})",
+                hint="check the spelling, widen the timeframe or the region",
+            )
+        f = pd.DataFrame.from_records(records)
+        f["date"] = pd.to_datetime(f["date"]).astype("datetime64[ns]")
+        f["interest"] = f["interest"].astype(float)
+        f["geo"] = geo
+        f["below_one"] = False
+        f["source_file"] = name
+        frames.append(f[list(TREND_COLUMNS)])
+    out = to_common_scale(frames, anchor=anchor if len(frames) > 1 else None)
+    for col in ("keyword", "geo", "source_file"):
+        out[col] = out[col].astype("str")
+    return out
+
+
+def fetch_interest_by_region(
+    keywords: str | Sequence[str],
+    *,
+    geo: str = "",
+    timeframe: str = "today 5-y",
+    cat: int = 0,
+    resolution: str = "REGION",
+    cache_dir: PathLike | None = None,
+    offline: bool = False,
+    refresh: bool = False,
+    backend: TrendsBackend | None = None,
+    max_retries: int = 4,
+    base_delay: float = 2.0,
+    sleep: Callable[[float], Any] = time.sleep,
+    random_state: int | None = None,
+) -> pd.DataFrame:
+    """Fetch interest by region (at most 5 terms), cached like :func:`fetch_trends`.
+
+    Parameters
+    ----------
+    keywords : str or sequence of str
+        At most 5 terms (Google compares them in one request).
+    geo, timeframe, cat, cache_dir, offline, refresh, backend, max_retries, base_delay, sleep, random_state
+        As in :func:`fetch_trends`.
+    resolution : {"COUNTRY", "REGION", "CITY", "DMA"}
+        Level of the regions (Google honours it for worldwide and US requests).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keyword, region, region_code, interest`` (0..100, the request's own
+        scale) and ``source_file`` (the cache entry).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> class Fake:
+    ...     name = "fake"
+    ...     def interest_by_region(self, keywords, geo, timeframe, cat, resolution):
+    ...         return pd.DataFrame({"geoCode": ["NL-UT", "NL-ZE"], keywords[0]: [100, 31]},
+    ...                             index=pd.Index(["Utrecht", "Zeeland"], name="geoName"))
+    >>> df = fetch_interest_by_region("bike", geo="NL", backend=Fake(),
+    ...                               cache_dir=tempfile.mkdtemp())
+    >>> df[["keyword", "region", "region_code", "interest"]]
+      keyword   region region_code  interest
+    0    bike  Utrecht       NL-UT     100.0
+    1    bike  Zeeland       NL-ZE      31.0
+    """
+    kws = _check_keywords(keywords)
+    if len(kws) > 5:
+        from .errors import DataError
+
+        raise DataError(f"{len(kws)} keywords; Google compares at most 5 per request",
+                        hint="pass at most 5 keywords")
+    live = _Live(cache_dir=cache_dir, offline=offline, refresh=refresh, backend=backend,
+                 max_retries=max_retries, base_delay=base_delay, sleep=sleep,
+                 random_state=random_state)
+    from ._trends_backend import TrendsCache
+
+    request = TrendsCache.request("interest_by_region", kws, geo, timeframe, cat,
+                                  resolution=resolution)
+    got = live.get(request, lambda: _region_records(
+        live.backend.interest_by_region(kws, geo, timeframe, cat, resolution), kws))
+    live.raise_if_missing(1)
+    records, name = got
+    df = pd.DataFrame.from_records(
+        records, columns=["keyword", "region", "region_code", "interest"]
+    )
+    df["interest"] = df["interest"].astype(float)
+    df["source_file"] = name
+    for col in ("keyword", "region", "region_code", "source_file"):
+        df[col] = df[col].astype("str")
+    return df
+
+
+def fetch_related_queries(
+    keywords: str | Sequence[str],
+    *,
+    geo: str = "",
+    timeframe: str = "today 5-y",
+    cat: int = 0,
+    cache_dir: PathLike | None = None,
+    offline: bool = False,
+    refresh: bool = False,
+    backend: TrendsBackend | None = None,
+    max_retries: int = 4,
+    base_delay: float = 2.0,
+    sleep: Callable[[float], Any] = time.sleep,
+    random_state: int | None = None,
+) -> pd.DataFrame:
+    """Fetch related queries (top and rising) for at most 5 terms, cached.
+
+    Parameters
+    ----------
+    keywords : str or sequence of str
+        At most 5 terms.
+    geo, timeframe, cat, cache_dir, offline, refresh, backend, max_retries, base_delay, sleep, random_state
+        As in :func:`fetch_trends`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keyword, kind`` (``"top"``: relative popularity 0..100; ``"rising"``:
+        growth in percent, Google's "Breakout" is a large number), ``query``,
+        ``value`` and ``source_file``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> class Fake:
+    ...     name = "fake"
+    ...     def related_queries(self, keywords, geo, timeframe, cat):
+    ...         top = pd.DataFrame({"query": ["bike shop", "e-bike"], "value": [100, 64]})
+    ...         return {keywords[0]: {"top": top, "rising": None}}
+    >>> fetch_related_queries("bike", backend=Fake(), cache_dir=tempfile.mkdtemp()
+    ...                       )[["keyword", "kind", "query", "value"]]
+      keyword kind      query  value
+    0    bike  top  bike shop    100
+    1    bike  top     e-bike     64
+    """
+    kws = _check_keywords(keywords)
+    if len(kws) > 5:
+        from .errors import DataError
+
+        raise DataError(f"{len(kws)} keywords; Google compares at most 5 per request",
+                        hint="pass at most 5 keywords")
+    live = _Live(cache_dir=cache_dir, offline=offline, refresh=refresh, backend=backend,
+                 max_retries=max_retries, base_delay=base_delay, sleep=sleep,
+                 random_state=random_state)
+    from ._trends_backend import TrendsCache
+
+    request = TrendsCache.request("related_queries", kws, geo, timeframe, cat)
+    got = live.get(request, lambda: _related_records(
+        live.backend.related_queries(kws, geo, timeframe, cat)))
+    live.raise_if_missing(1)
+    records, name = got
+    df = pd.DataFrame.from_records(records, columns=["keyword", "kind", "query", "value"])
+    df["value"] = df["value"].astype("int64")
+    df["source_file"] = name
+    for col in ("keyword", "kind", "query", "source_file"):
+        df[col] = df[col].astype("str")
+    return df

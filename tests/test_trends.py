@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from demandlab.errors import DataError, DemandlabError, SchemaError
+from demandlab.errors import DataError, DemandlabError, SchemaError, SourceError
 from demandlab.trends import (
     TREND_COLUMNS,
     TrendsWarning,
+    fetch_trends,
     read_geomap_csv,
     read_trends_csv,
     to_common_scale,
@@ -150,8 +151,10 @@ def test_folder_skips_geomap_with_warning_and_warns_on_shared_terms(tmp_path):
     assert df["source_file"].unique().tolist() == ["english_monthly.csv"]
     # 'kettlebell' (NL) is in the French file too, on another scale -> a warning
     shutil.copy(FIX / "french_weekly.csv", tmp_path / "french_weekly.csv")
-    with pytest.warns(TrendsWarning, match=r"1 term\(s\) appear in several exports"):
+    with pytest.warns(TrendsWarning) as record:
         df = read_trends_csv(tmp_path, today=TODAY)
+    assert sorted(str(w.message)[:37] for w in record) == [
+        "1 term(s) appear in several exports, ", "skipped 1 interest-by-region (geoMap)"]
     assert df["source_file"].unique().tolist() == ["english_monthly.csv", "french_weekly.csv"]
 
 
@@ -353,3 +356,356 @@ def test_to_common_scale_bad_inputs():
         to_common_scale([a, c], anchor="x")
     with pytest.raises(SchemaError, match="needs a 'batch' column"):
         to_common_scale(a, by="batch")
+
+
+# ----------------------------------------------------------------------------- live source
+# A local stand-in for trends.google.com on 127.0.0.1: it answers 429 a set number of
+# times, then the recorded responses in tests/fixtures/trends/pytrends_*.txt, or (in
+# synthetic mode) Google-like answers computed from known true levels.
+
+
+class FakeGoogle:
+    def __init__(self, fail_first: int = 0, fail_status: int = 429, truth=None,
+                 delay_first: float = 0.0):
+        import http.server
+        import threading
+        from urllib.parse import parse_qs, urlsplit
+
+        self.fails_left = fail_first
+        self.delays_left = 1 if delay_first else 0
+        self.log: list[tuple[str, str, int]] = []
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def _send(self, status, body, ctype="application/json; charset=utf-8"):
+                data = body.encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                if status == 200 and self.path.startswith("/trends/explore"):
+                    self.send_header("Set-Cookie", "NID=511=test; Path=/")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _answer(self, method):
+                url = urlsplit(self.path)
+                path, query = url.path, parse_qs(url.query)
+                if path.startswith("/trends/explore"):
+                    status, body, ctype = 200, "<html>explore</html>", "text/html"
+                elif path == "/trends/api/explore" and fake.fails_left > 0:
+                    fake.fails_left -= 1
+                    status, body, ctype = fake_status, "<html>Too Many Requests</html>", "text/html"
+                elif path == "/trends/api/explore" and fake.delays_left > 0:
+                    fake.delays_left -= 1
+                    import time
+
+                    time.sleep(delay_first)
+                    status, body, ctype = 200, fake.body("explore", query), "application/json"
+                elif path == "/trends/api/explore":
+                    status, body, ctype = 200, fake.body("explore", query), "application/json"
+                elif path == "/trends/api/widgetdata/multiline":
+                    status, body, ctype = 200, fake.body("multiline", query), "application/json"
+                elif path == "/trends/api/widgetdata/comparedgeo":
+                    status, body, ctype = 200, fake.body("comparedgeo", query), "application/json"
+                elif path == "/trends/api/widgetdata/relatedsearches":
+                    status, body, ctype = 200, fake.body("relatedsearches", query), "application/json"
+                else:
+                    status, body, ctype = 404, "not found", "text/html"
+                fake.log.append((method, path, status))
+                try:
+                    self._send(status, body, ctype)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def do_GET(self):
+                self._answer("GET")
+
+            def do_POST(self):
+                self._answer("POST")
+
+        fake_status = fail_status
+        self.truth = truth
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/trends"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def body(self, kind: str, query) -> str:
+        import json
+
+        if self.truth is None:
+            return (FIX / f"pytrends_{kind}.txt").read_text(encoding="utf-8")
+        req = json.loads(query["req"][0])
+        if kind == "explore":
+            kws = [c["keyword"] for c in req["comparisonItem"]]
+            item = [{"complexKeywordsRestriction": {"keyword": [{"type": "BROAD", "value": k}]}}
+                    for k in kws]
+            return ")]}'" + json.dumps({"widgets": [
+                {"id": "TIMESERIES", "token": "t", "request": {"comparisonItem": item}}]})
+        kws = [c["complexKeywordsRestriction"]["keyword"][0]["value"]
+               for c in req["comparisonItem"]]
+        sub = self.truth[kws]
+        vals = np.round(sub.to_numpy() * 100.0 / sub.to_numpy().max()).astype(int)
+        rows = [{"time": str(int(d.timestamp())), "value": [int(x) for x in v]}
+                for d, v in zip(sub.index, vals, strict=True)]
+        return ")]}',\n" + json.dumps({"default": {"timelineData": rows}})
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def count(self, path: str, status: int | None = None) -> int:
+        return sum(1 for _, p, s in self.log if p == path and (status is None or s == status))
+
+
+@pytest.fixture
+def fake_google():
+    servers = []
+
+    def start(**kwargs) -> FakeGoogle:
+        s = FakeGoogle(**kwargs)
+        servers.append(s)
+        return s
+
+    yield start
+    for s in servers:
+        with __import__("contextlib").suppress(Exception):
+            s.stop()
+
+
+def _fetch(server_url, cache, waits, **kw):
+    from demandlab._trends_backend import PytrendsBackend
+
+    kw.setdefault("geo", "NL")
+    kw.setdefault("timeframe", "2024-01-01 2024-06-30")
+    return fetch_trends(
+        kw.pop("keywords", ["dumbbell", "kettlebell"]),
+        backend=PytrendsBackend(base_url=server_url, timeout=(1.0, 2.0)),
+        cache_dir=cache, sleep=waits.append, base_delay=0.01, random_state=0, **kw,
+    )
+
+
+def test_live_429_twice_then_recorded_answer_backoff_cache_write_and_hit(fake_google, tmp_path):
+    server = fake_google(fail_first=2)
+    waits: list[float] = []
+    df = _fetch(server.url, tmp_path, waits)
+    # backoff: two waits, exponential with jitter in [1, 1.5)
+    assert len(waits) == 2
+    assert 0.01 <= waits[0] < 0.015
+    assert 0.02 <= waits[1] < 0.03
+    assert server.count("/trends/api/explore", 429) == 2
+    assert server.count("/trends/api/explore", 200) == 1
+    assert server.count("/trends/api/widgetdata/multiline", 200) == 1
+    # the recorded answer, parsed by pytrends under pandas 3
+    d = df[df["keyword"] == "dumbbell"]
+    k = df[df["keyword"] == "kettlebell"]
+    assert d["interest"].tolist() == [100, 88, 71, 60, 57, 49]
+    assert k["interest"].tolist() == [21, 19, 15, 12, 9, 8]
+    assert d["date"].tolist() == list(pd.date_range("2024-01-01", periods=6, freq="MS"))
+    assert d["is_partial"].tolist() == [False] * 5 + [True]
+    assert (df["geo"] == "NL").all()
+    assert k["interest_lo"].tolist() == [20.5, 18.5, 14.5, 11.5, 8.5, 7.5]
+    assert d["interest_lo"].iloc[0] == 100.0  # the request's single 100 is exact
+    # the cache entry was written, holding the request
+    entries = list(tmp_path.glob("interest_over_time-*.json"))
+    assert len(entries) == 1
+    entry = __import__("json").loads(entries[0].read_text())
+    assert entry["request"] == {"kind": "interest_over_time",
+                                "keywords": ["dumbbell", "kettlebell"], "geo": "NL",
+                                "timeframe": "2024-01-01 2024-06-30", "cat": 0}
+    assert df["source_file"].unique().tolist() == [entries[0].name]
+    # second call with the server stopped: served from the cache, no wait, no request
+    server.stop()
+    n_log = len(server.log)
+    again = _fetch(server.url, tmp_path, waits)
+    pd.testing.assert_frame_equal(df, again)
+    assert len(waits) == 2 and len(server.log) == n_log
+    offline = _fetch(server.url, tmp_path, waits, offline=True)
+    pd.testing.assert_frame_equal(df, offline)
+
+
+def test_live_gives_up_with_advice_and_never_overwrites_the_cache(fake_google, tmp_path):
+    server = fake_google()
+    waits: list[float] = []
+    first = _fetch(server.url, tmp_path, waits)
+    entry = next(tmp_path.glob("interest_over_time-*.json"))
+    before = entry.read_bytes()
+    server.fails_left = 100  # Google now answers 429 to everything
+    with pytest.raises(SourceError) as info:
+        _fetch(server.url, tmp_path, waits, refresh=True, max_retries=3)
+    msg = str(info.value)
+    assert "kept failing" in msg and "429" in msg and "4 attempts" in msg
+    assert "offline=True" in msg and "read_trends_csv" in msg
+    assert len(waits) == 3
+    for i, w in enumerate(waits):
+        assert 0.01 * 2**i <= w < 0.015 * 2**i
+    assert entry.read_bytes() == before
+    pd.testing.assert_frame_equal(_fetch(server.url, tmp_path, [], offline=True), first)
+
+
+def test_live_timeout_is_retried(fake_google, tmp_path):
+    from demandlab._trends_backend import PytrendsBackend
+
+    server = fake_google(delay_first=1.0)
+    waits: list[float] = []
+    df = fetch_trends(["dumbbell", "kettlebell"], geo="NL",
+                      timeframe="2024-01-01 2024-06-30",
+                      backend=PytrendsBackend(base_url=server.url, timeout=(1.0, 0.3)),
+                      cache_dir=tmp_path, sleep=waits.append, base_delay=0.01)
+    assert len(waits) == 1
+    assert len(df) == 12
+
+
+def test_live_permanent_error_fails_fast(fake_google, tmp_path):
+    server = fake_google(fail_first=1, fail_status=404)
+    waits: list[float] = []
+    with pytest.raises(SourceError, match="refused .* HTTP 404"):
+        _fetch(server.url, tmp_path, waits)
+    assert waits == []
+    assert not list(tmp_path.glob("*.json"))
+
+
+def test_offline_without_cache_names_the_missing_requests(tmp_path):
+    keywords = [f"term{i}" for i in range(9)]
+    with pytest.raises(SourceError) as info:
+        fetch_trends(keywords, geo="NL", offline=True, cache_dir=tmp_path)
+    msg = str(info.value)
+    assert "offline, and 2 of 2 request(s) are not in the cache" in msg
+    assert "['term0', 'term1', 'term2', 'term3', 'term4']" in msg
+    assert "['term0', 'term5', 'term6', 'term7', 'term8']" in msg
+    assert "geo=NL" in msg and "timeframe='today 5-y'" in msg
+
+
+def test_live_batches_share_the_anchor_and_come_back_on_one_scale(fake_google, tmp_path,
+                                                                   true_panel):
+    truth = true_panel.iloc[:24, :9]  # 'anchor' and t00..t07
+    server = fake_google(truth=truth)
+    terms = [c for c in truth if c != "anchor"]
+    waits: list[float] = []
+    df = _fetch(server.url, tmp_path, waits, keywords=terms, anchor="anchor")
+    assert server.count("/trends/api/widgetdata/multiline") == 2  # anchor + 8 terms: 2 batches of 5
+    assert len(list(tmp_path.glob("interest_over_time-*.json"))) == 2
+    assert df["keyword"].nunique() == 9
+    expected = truth * 100.0 / truth.to_numpy().max()
+    got = df.merge(expected.melt(ignore_index=False, var_name="keyword", value_name="true")
+                   .rename_axis("date").reset_index(), on=["keyword", "date"])
+    assert len(got) == 9 * 24
+    # the panel's peak (t00) is in the first batch, where it is exactly 100, so the
+    # common scale is the truth's scale and every interval must hold the truth
+    eps = 1e-9
+    assert (got["interest_lo"] <= got["true"] + eps).all()
+    assert (got["true"] <= got["interest_hi"] + eps).all()
+    big = got[got["true"] > 20]
+    assert ((big["interest"] - big["true"]).abs() / big["true"]).max() < 0.03
+    factors = pd.DataFrame(df.attrs["scale_factors"])
+    assert factors["via"].iloc[1] == "anchor"
+
+
+def test_live_region_and_related_queries_through_pytrends(fake_google, tmp_path):
+    from demandlab._trends_backend import PytrendsBackend
+    from demandlab.trends import fetch_interest_by_region, fetch_related_queries
+
+    server = fake_google(fail_first=1)
+    backend = PytrendsBackend(base_url=server.url, timeout=(1.0, 2.0))
+    waits: list[float] = []
+    reg = fetch_interest_by_region(["dumbbell", "kettlebell"], geo="NL",
+                                   timeframe="2024-01-01 2024-06-30", backend=backend,
+                                   cache_dir=tmp_path, sleep=waits.append, base_delay=0.01)
+    assert len(waits) == 1
+    d = reg[reg["keyword"] == "dumbbell"].set_index("region")
+    assert d.loc["Utrecht", "interest"] == 100 and d.loc["Zeeland", "region_code"] == "NL-ZE"
+    assert reg[reg["keyword"] == "kettlebell"].set_index("region").loc["Zeeland", "interest"] == 0
+    rel = fetch_related_queries(["dumbbell", "kettlebell"], geo="NL",
+                                timeframe="2024-01-01 2024-06-30", backend=backend,
+                                cache_dir=tmp_path, sleep=waits.append, base_delay=0.01)
+    top = rel[(rel["keyword"] == "dumbbell") & (rel["kind"] == "top")]
+    assert top["query"].tolist() == ["dumbbell set", "dumbbell rack"]
+    assert top["value"].tolist() == [100, 38]
+    rising = rel[(rel["keyword"] == "dumbbell") & (rel["kind"] == "rising")]
+    assert rising["value"].tolist() == [250]
+    server.stop()
+    pd.testing.assert_frame_equal(
+        rel, fetch_related_queries(["dumbbell", "kettlebell"], geo="NL",
+                                   timeframe="2024-01-01 2024-06-30", offline=True,
+                                   cache_dir=tmp_path))
+
+
+def test_backoff_honours_retry_after_and_caps_it():
+    from demandlab._trends_backend import RetryableError, call_with_backoff
+
+    answers = iter([RetryableError("429", retry_after=5.0),
+                    RetryableError("429", retry_after=500.0), "ok"])
+
+    def fn():
+        a = next(answers)
+        if isinstance(a, Exception):
+            raise a
+        return a
+
+    waits: list[float] = []
+    assert call_with_backoff(fn, what="x", base_delay=1.0, max_delay=60.0, jitter=0.0,
+                             sleep=waits.append) == "ok"
+    assert waits == [5.0, 60.0]
+
+
+def test_fetch_bad_keywords(tmp_path):
+    with pytest.raises(DataError, match="given twice"):
+        fetch_trends(["a", "a"], offline=True, cache_dir=tmp_path)
+    with pytest.raises(DataError, match="non-empty"):
+        fetch_trends([], offline=True, cache_dir=tmp_path)
+
+
+def test_no_test_reaches_google(monkeypatch):
+    """The default backend points at Google; the suite only ever uses 127.0.0.1."""
+    from demandlab._trends_backend import DEFAULT_BASE_URL, PytrendsBackend
+
+    assert PytrendsBackend().base_url == DEFAULT_BASE_URL == "https://trends.google.com/trends"
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def test_cli_import_writes_one_tidy_file_and_prints_a_summary(cli, nl_folder, tmp_path):
+    out = tmp_path / "processed" / "trends.parquet"
+    code, stdout, stderr = cli("trends", "import", nl_folder, "-o", out)
+    assert code == 0, stderr
+    assert stdout.count("\n") == 1
+    assert "3000 rows from 40 file(s); 40 keyword(s), 2019-01-01 .. 2025-03-01, monthly" in stdout
+    back = pd.read_parquet(out)
+    assert tuple(back.columns) == TREND_COLUMNS
+    pd.testing.assert_frame_equal(
+        back, read_trends_csv(nl_folder).reset_index(drop=True), check_dtype=False)
+
+
+def test_cli_import_bad_file_is_one_line_exit_2(cli, tmp_path):
+    code, stdout, stderr = cli("trends", "import", FIX / "bad_value_140.csv",
+                               "-o", tmp_path / "t.parquet")
+    assert code == 2
+    assert stderr.count("\n") == 1 and "bad_value_140.csv:5" in stderr
+    assert not (tmp_path / "t.parquet").exists()
+
+
+def test_cli_fetch_offline_without_cache(cli, tmp_path):
+    code, stdout, stderr = cli("trends", "fetch", "dumbbell", "--geo", "NL", "--offline",
+                               "--cache-dir", tmp_path)
+    assert code == 2
+    assert stderr.startswith("demandlab: error: offline, and 1 of 1 request(s)")
+    assert stderr.count("\n") == 1 and stdout == ""
+
+
+def test_cli_fetch_through_local_server_then_offline(cli, fake_google, tmp_path):
+    server = fake_google()
+    out = tmp_path / "live.csv"
+    args = ("trends", "fetch", "dumbbell", "kettlebell", "--geo", "NL",
+            "--timeframe", "2024-01-01 2024-06-30", "--cache-dir", tmp_path / "cache")
+    code, stdout, stderr = cli(*args, "--base-url", server.url, "-o", out)
+    assert code == 0, stderr
+    assert "12 rows; 2 keyword(s), 2024-01-01 .. 2024-06-01, monthly; geo NL" in stdout
+    server.stop()
+    code, stdout, stderr = cli(*args, "--offline")
+    assert code == 0, stderr
+    assert stdout.strip() == "2 keyword(s), 2024-01-01 .. 2024-06-01, monthly; geo NL"
+    assert pd.read_csv(out)["interest"].iloc[:6].tolist() == [100, 88, 71, 60, 57, 49]
