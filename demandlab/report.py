@@ -742,6 +742,18 @@ def _check_kernel(kernel_name: str) -> None:
             )
 
 
+def _source_position(executed: Path, cell_index: int) -> int:
+    """1-based position of a cell in the notebook as written (without papermill's cell)."""
+    try:
+        import nbformat
+
+        cells = nbformat.read(executed, as_version=4).cells[:cell_index]
+    except Exception:  # the executed notebook could not be read: best effort
+        return cell_index + 1
+    injected = sum("injected-parameters" in c.metadata.get("tags", []) for c in cells)
+    return cell_index + 1 - injected
+
+
 def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
@@ -778,8 +790,10 @@ def _execute(
         keep = Path(tempfile.mkdtemp(prefix="demandlab-failed-")) / src.name
         with contextlib.suppress(OSError):
             shutil.copyfile(dst, keep)
+        position = _source_position(dst, exc.cell_index)
         raise ReportError(
-            f"notebook {spec.name} failed in cell {exc.exec_count} ({first.strip()[:80]!r}): "
+            f"notebook {spec.name} failed in cell {position} (In [{exc.exec_count}]: "
+            f"{first.strip()[:80]!r}): "
             f"{exc.ename}: {_strip_ansi(str(exc.evalue))}",
             path=src,
             hint=f"the executed notebook with the full traceback is in {keep}; "
@@ -925,6 +939,9 @@ def build_report(
                 kernel_name=kernel_name, cwd=nb_dir.resolve(), timeout=timeout,
             )
             nb = nbformat.read(executed, as_version=4)
+            for cell in nb.cells:  # papermill gives its cell a random id: keep pages stable
+                if "injected-parameters" in cell.metadata.get("tags", []):
+                    cell["id"] = "injected-parameters"
             page = notebook_to_html(nb, spec.title)
             atomic_write_text(tmp / f"{spec.name}.html", page)
             seconds = time.perf_counter() - t0

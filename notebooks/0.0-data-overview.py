@@ -32,6 +32,7 @@ import pandas as pd
 from IPython.display import display
 
 from demandlab.report import ReportSummary, data_inventory
+from demandlab.trends import read_trends_csv
 
 # %% tags=["parameters"]
 data_dir = "../data/raw"  # folder laid out like data/raw
@@ -41,6 +42,9 @@ max_keywords = 40  # how many keywords to chart
 
 # %% [markdown]
 # ## The files
+
+# %%
+pd.set_option("display.max_colwidth", 80)
 
 # %%
 inventory = data_inventory(data_dir)
@@ -64,14 +68,9 @@ display(inventory)
 # uses ratio-based growth measures for exactly that reason.
 
 # %%
-frames = []
-for path in sorted(Path(data_dir, trends_folder).glob("*.csv"))[:max_keywords]:
-    raw = pd.read_csv(path, skiprows=2)
-    keyword = raw.columns[1].rsplit(": (", 1)[0]
-    values = pd.to_numeric(raw.iloc[:, 1].astype(str).str.replace("<1", "0.5"), errors="coerce")
-    frames.append(pd.DataFrame({"keyword": keyword, "date": pd.to_datetime(raw.iloc[:, 0]),
-                                "interest": values}))
-trends = pd.concat(frames, ignore_index=True)
+trends = read_trends_csv(Path(data_dir, trends_folder))
+keep = sorted(trends["keyword"].unique())[:max_keywords]
+trends = trends[trends["keyword"].isin(keep)]
 trends_summary = (
     trends.groupby("keyword", as_index=False)
     .agg(months=("interest", "size"), first=("date", "min"), last=("date", "max"),
@@ -109,4 +108,4 @@ summary.number("n_files", len(inventory))
 summary.number("n_keywords", wide.shape[1])
 summary.number("n_months", wide.shape[0])
 summary.number("total_rows", int(inventory["rows"].sum()))
-summary.save()
+_ = summary.save()  # nothing is written when run by hand (summary_dir = "")
