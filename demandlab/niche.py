@@ -391,7 +391,7 @@ def niche_components(
         ms["tam_usd_hi"] = ms["import_value_hi"] * ratio
         for col in tcols:
             comp[col] = ms[col].to_numpy()
-        flag = ms["market_flag"].fillna("no_trade_data").astype(str).to_numpy()
+        flag = ms["market_flag"].fillna("no_trade_data").astype(str).str.replace(r"(^|;)no_sam_share", "", regex=True).str.strip(";").to_numpy()
         flag = np.where(ms["tam_usd"].isna().to_numpy(), "no_trade_data", flag)
         flags["market_size"] = flag
         flags["market_growth"] = np.where(ms["import_cagr"].isna().to_numpy(), "no_trade_history", flag)
@@ -419,11 +419,18 @@ def niche_components(
     return comp
 
 
+#: Flags that take a component out of the score (its input is missing or unusable).
+_DROP_FLAGS = frozenset({
+    "not_comparable", "short_history", "no_marketplace_data", "no_trade_data",
+    "no_trade_history", "no_landed_cost", "no_marketplace_price", "currency_mismatch",
+})
+
+
 def desirabilities(components: pd.DataFrame, *, linked: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """The 0..1 desirability of every score component (NaN where missing or flagged out).
 
-    A component whose flag is ``not_comparable`` or ``short_history`` or
-    ``no_*`` gives NaN.
+    A component flagged ``not_comparable``, ``short_history``, ``currency_mismatch``
+    or ``no_*`` data gives NaN.
 
     Examples
     --------
@@ -443,9 +450,9 @@ def desirabilities(components: pd.DataFrame, *, linked: Mapping[str, np.ndarray]
             v = d(components[d.column].to_numpy(float))
         flag = components.get(f"{key}_flag")
         if flag is not None:
-            f = flag.fillna("").astype(str)
-            drop = (f == "not_comparable") | (f == "short_history") | f.str.startswith("no_") | (f == "currency_mismatch")
-            v = np.where(drop.to_numpy(), np.nan, v)
+            f = flag.fillna("").astype(str).str.split(";")
+            drop = f.map(lambda parts: any(p in _DROP_FLAGS for p in parts)).to_numpy(bool)
+            v = np.where(drop, np.nan, v)
         out[key] = v
     return pd.DataFrame(out, index=components.index)
 
