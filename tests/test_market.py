@@ -1,0 +1,126 @@
+"""Market size from BACI, Comext and tidy trade files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from demandlab.errors import DataError, SchemaError
+from demandlab.market import market_size, niche_trade, read_baci, read_comext, read_trade
+
+FIX = "tests/fixtures/market"
+
+
+@pytest.fixture
+def fix(root_dir):
+    return root_dir / FIX
+
+
+def test_baci_units_codes_and_directions(fix):
+    df = read_baci(fix / "baci", reporter="NL")
+    imp = df[(df.flow == "import") & (df.hs6 == "950691")].set_index(["year", "partner"])
+    # v in thousand USD -> USD; q in tonnes -> kg; 490 has no ISO2 -> ISO3 code S19
+    assert imp.loc[(2021, "CN"), "value_usd"] == 2_000_000.0
+    assert imp.loc[(2021, "CN"), "quantity_kg"] == 500_000.0
+    assert np.isnan(imp.loc[(2021, "S19"), "quantity_kg"])
+    exp = df[df.flow == "export"]
+    assert exp[["year", "partner", "value_usd"]].values.tolist() == [[2021, "DE", 300_000.0], [2022, "DE", 350_000.0]]
+    # the US-bound flow is neither an NL import nor export
+    assert "US" not in set(df.partner)
+    # k written without the leading zero is restored
+    assert "010121" in set(df.hs6)
+
+
+def test_baci_zip_gives_same_rows(fix, tmp_path):
+    import zipfile
+
+    z = tmp_path / "BACI_HS17_V202401.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for p in (fix / "baci").iterdir():
+            zf.write(p, p.name)
+    a = read_baci(fix / "baci", reporter="NL", hs6=["950691"])
+    b = read_baci(z, reporter="NL", hs6=["950691"])
+    pd.testing.assert_frame_equal(a, b)
+    assert set(a.hs6) == {"950691"}
+
+
+def test_comext_v2_and_v1_layouts(fix):
+    v2 = read_comext(fix / "comext_full_v2_2023.csv", usd_per_eur=1.1, reporter="NL")
+    imp = v2[(v2.flow == "import") & (v2.hs6 == "950691")].set_index("partner")
+    # two CN8 codes of HS6 950691 summed over Jan+Feb, EUR -> USD, TOTAL row skipped
+    assert imp.loc["CN", "value_usd"] == pytest.approx(3300.0)
+    assert imp.loc["CN", "quantity_kg"] == 300.0
+    assert "BE" not in set(v2.reporter)
+    v1 = read_comext(fix / "comext_full_2019_annual.dat", usd_per_eur={2019: 1.12})
+    cn = v1[v1.partner == "CN"].iloc[0]
+    assert cn["value_usd"] == pytest.approx(10000 * 1.12)  # annual 201952 row wins over the month
+    de = v1[v1.partner == "DE"].iloc[0]
+    assert de["value_usd"] == pytest.approx(500 * 1.12)  # months summed
+
+
+def test_comext_needs_rate_for_each_year(fix):
+    with pytest.raises(DataError, match="2019"):
+        read_comext(fix / "comext_full_2019_annual.dat", usd_per_eur={2020: 1.1})
+
+
+def test_read_trade_dispatches_on_header(fix):
+    assert set(read_trade(fix / "baci" / "BACI_HS17_Y2021_V202401.csv", reporter="NL").flow) == {"import", "export"}
+    assert read_trade(fix / "comext_full_v2_2023.csv", usd_per_eur=1.0).value_usd.sum() > 0
+    tidy = read_trade(fix / "trade_tidy.csv")
+    assert len(tidy) == 8 and tidy.hs6.iloc[0] == "950691"
+
+
+def test_market_size_hand_computed(fix):
+    trade = read_trade(fix / "trade_tidy.csv")
+    ms = market_size(trade, pd.DataFrame({"niche": ["dumbbell"], "hs6": ["950691"], "share": [1.0]}),
+                     sam_share=0.5, som_share=0.1)
+    r = ms.table.iloc[0]
+    assert r["import_value_usd"] == 2331.0  # 1331 CN + 1000 DE in 2022
+    assert r["import_volume_kg"] == pytest.approx(213.1)
+    assert r["import_cagr"] == pytest.approx((2331 / 2000) ** 0.5 - 1)
+    assert r["apparent_consumption_usd"] == pytest.approx(500 + 2331 - 800)
+    assert (r["tam_usd"], r["sam_usd"], r["som_usd"]) == pytest.approx((2031.0, 1015.5, 101.55))
+    assert r["tam_basis"] == "consumption"
+    assert (r["top_origin"], r["top_origin_share"]) == ("CN", pytest.approx(1331 / 2331))
+    # CAGR interval from the log-linear fit of 2000, 2210, 2331 contains the CAGR
+    assert r["import_cagr_lo"] < r["import_cagr"] < r["import_cagr_hi"]
+    years = np.array([2020, 2021, 2022.0])
+    slope = np.polyfit(years, np.log([2000, 2210, 2331]), 1)[0]
+    assert np.log1p(r["import_cagr_lo"]) < slope < np.log1p(r["import_cagr_hi"])
+    assert ms.origins["share"].sum() == pytest.approx(1.0)
+
+
+def test_niche_share_and_unknown_niche():
+    trade = pd.DataFrame({"year": [2023], "reporter": ["NL"], "partner": ["CN"], "hs6": ["950691"],
+                          "flow": ["import"], "value_usd": [1000.0], "quantity_kg": [np.nan]})
+    m = pd.DataFrame({"niche": ["a", "b"], "hs6": ["950691", "851830"], "share": [0.25, 1.0]})
+    nt = niche_trade(trade, m)
+    assert nt.value_usd.tolist() == [250.0]
+    ms = market_size(trade, m)
+    b = ms.table.set_index("niche").loc["b"]
+    assert np.isnan(b["tam_usd"]) and "no_trade_data" in b["market_flag"]
+    a = ms.table.set_index("niche").loc["a"]
+    assert a["tam_basis"] == "imports" and "tam_from_imports" in a["market_flag"]
+    assert "<td>a</td>" in ms._repr_html_() and "imports" in ms.summary()
+    ms.plot()
+
+
+def test_bad_inputs():
+    with pytest.raises(SchemaError):
+        niche_trade(pd.DataFrame({"year": [2023]}), pd.DataFrame({"niche": ["a"], "hs6": ["1"]}))
+    trade = pd.DataFrame({"year": [2023, 2023], "reporter": ["NL", "BE"], "partner": "CN", "hs6": "950691",
+                          "flow": "import", "value_usd": [1.0, 2.0]})
+    with pytest.raises(DataError, match="reporter"):
+        market_size(trade, pd.DataFrame({"niche": ["a"], "hs6": ["950691"]}))
+    with pytest.raises(DataError, match="share"):
+        niche_trade(trade, pd.DataFrame({"niche": ["a"], "hs6": ["950691"], "share": [1.5]}))
+
+
+def test_cli_market(cli, fix, tmp_path):
+    out = tmp_path / "m.csv"
+    code, stdout, err = cli("niche", "market", fix / "trade_tidy.csv", "--niche-hs",
+                            fix / "niche_hs.csv", "--sam-share", "0.5", "-o", out)
+    assert code == 0, err
+    assert "dumbbell" in stdout and out.exists()
+    assert pd.read_csv(out)["sam_usd"].iloc[0] == pytest.approx(1015.5)

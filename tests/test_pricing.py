@@ -1,0 +1,93 @@
+"""Landed cost, cost-plus, margin, break-even and currency sensitivity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from demandlab.errors import DataError, SchemaError
+from demandlab.pricing import (
+    break_even_units,
+    cost_plus_price,
+    currency_sensitivity,
+    landed_cost,
+    unit_margin,
+)
+
+
+def _costs(**over):
+    row = {
+        "niche": "kettle", "currency": "CNY", "fob_price": 100.0, "freight_per_unit": 20.0,
+        "insurance_rate": 0.005, "duty_rate": 0.027, "vat_rate": 0.21, "fees_per_unit": 1.5,
+        "fx_rate": 0.13, "home_currency": "EUR",
+    }
+    row.update(over)
+    return pd.DataFrame([row])
+
+
+def test_landed_cost_worked_by_hand():
+    # FOB 100 + freight 20 = 120 CNY; insurance 0.5 % = 0.6; CIF 120.6 CNY
+    # x 0.13 = 15.678 EUR; duty 2.7 % = 0.423306; fees 1.5
+    # landed = 15.678 + 0.423306 + 1.5 = 17.601306; import VAT 21 % of (15.678 + 0.423306)
+    row = landed_cost(_costs()).iloc[0]
+    assert row["insurance"] == pytest.approx(0.6)
+    assert row["cif"] == pytest.approx(120.6)
+    assert row["cif_home"] == pytest.approx(15.678)
+    assert row["duty"] == pytest.approx(0.423306)
+    assert row["import_vat"] == pytest.approx(0.21 * 16.101306)
+    assert row["landed_cost"] == pytest.approx(17.601306)
+    with_vat = landed_cost(_costs(), include_vat=True).iloc[0]["landed_cost"]
+    assert with_vat == pytest.approx(17.601306 + 0.21 * 16.101306)
+
+
+def test_vectorised_over_niches_matches_row_by_row():
+    rng = np.random.default_rng(3)
+    rows = pd.concat(
+        [_costs(niche=f"n{i}", fob_price=rng.uniform(1, 50), duty_rate=rng.uniform(0, 0.2),
+                fx_rate=rng.uniform(0.1, 1.2)) for i in range(25)],
+        ignore_index=True,
+    )
+    together = landed_cost(rows)["landed_cost"].to_numpy()
+    alone = np.array([landed_cost(rows.iloc[[i]])["landed_cost"].iloc[0] for i in range(25)])
+    np.testing.assert_allclose(together, alone, rtol=0, atol=1e-12)
+
+
+def test_cost_plus_and_margin_and_break_even():
+    c = _costs(fob_price=10.0, freight_per_unit=0.0, insurance_rate=0.0, duty_rate=0.0,
+               vat_rate=0.2, fees_per_unit=0.0, fx_rate=1.0)
+    cp = cost_plus_price(c, markup=0.5).iloc[0]
+    assert (cp["price_net"], cp["price_gross"]) == pytest.approx((15.0, 18.0))
+    m = unit_margin(c, 18.0).iloc[0]  # gross 18 -> net 15, cost 10
+    assert (m["price_net"], m["margin_per_unit"], m["margin"]) == pytest.approx((15.0, 5.0, 1 / 3))
+    be = break_even_units(c, 18.0, 1001.0).iloc[0]
+    assert be["break_even_units"] == 201.0  # ceil(1001 / 5)
+    loss = break_even_units(c, 11.0, 100.0).iloc[0]  # net 9.17 < cost 10
+    assert np.isinf(loss["break_even_units"])
+
+
+def test_currency_sensitivity_moves_only_supplier_part():
+    c = _costs(fob_price=8.0, freight_per_unit=2.0, insurance_rate=0.0, duty_rate=0.1,
+               vat_rate=0.0, fees_per_unit=1.0, fx_rate=1.0)
+    # landed at fx 1: 10 + 1 + 1 = 12; at +10 %: 11 + 1.1 + 1 = 13.1; at -10 %: 9 + 0.9 + 1 = 10.9
+    s = currency_sensitivity(c, 20.0)
+    assert s["fx_move"].tolist() == [-0.1, 0.1]
+    np.testing.assert_allclose(s["landed_cost"], [10.9, 13.1])
+    np.testing.assert_allclose(s["margin_change"], [(12 - 10.9) / 20, (12 - 13.1) / 20])
+
+
+@pytest.mark.parametrize(
+    "col,value", [("fob_price", 0.0), ("insurance_rate", 0.3), ("duty_rate", -0.1), ("fx_rate", -1.0)]
+)
+def test_bad_values_name_column_and_row(col, value):
+    rows = pd.concat([_costs(niche="a"), _costs(niche="b", **{col: value})], ignore_index=True)
+    with pytest.raises(DataError) as exc:
+        landed_cost(rows)
+    assert exc.value.column == col and exc.value.row == 3
+
+
+def test_missing_column_and_duplicate_niche():
+    with pytest.raises(SchemaError, match="fx_rate"):
+        landed_cost(_costs().drop(columns=["fx_rate"]))
+    with pytest.raises(DataError, match="twice"):
+        landed_cost(pd.concat([_costs(), _costs()], ignore_index=True))
