@@ -196,7 +196,7 @@ def read_baci(
     >>> from demandlab.paths import ROOT
     >>> df = read_baci(ROOT / "tests/fixtures/market/baci", reporter="NL")
     >>> print(df.head(2).to_string(index=False))
-     year reporter partner   hs6   flow  value_usd  quantity_kg
+     year reporter partner    hs6   flow  value_usd  quantity_kg
      2021       NL      CN 010121 import    12500.0       2000.0
      2021       NL      CN 851830 import  5000000.0      25500.0
     """

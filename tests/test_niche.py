@@ -1,0 +1,335 @@
+"""Niche components, score, Monte Carlo, backtest; vectorised STL/Theil-Sen vs references."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import theilslopes
+from statsmodels.tsa.seasonal import STL
+
+from demandlab._niche_stl import batch_stl, batch_theilslopes
+from demandlab.errors import DataError
+from demandlab.niche import (
+    DEFAULT_WEIGHTS,
+    DESIRABILITY,
+    NicheWarning,
+    backtest,
+    niche_components,
+    score_niches,
+)
+
+MONTHS = pd.date_range("2020-01-01", periods=60, freq="MS")
+T = np.arange(60)
+
+
+def _frame(series: dict[str, np.ndarray], months=MONTHS) -> pd.DataFrame:
+    return pd.concat(
+        [pd.DataFrame({"keyword": k, "geo": "NL", "date": months[: len(v)], "interest": v}) for k, v in series.items()],
+        ignore_index=True,
+    )
+
+
+def _noisy(level=40.0, growth=0.0, seed=0, amp=0.3):
+    rng = np.random.default_rng(seed)
+    return level * np.exp(growth * T + rng.normal(0, 0.05, 60)) * (1 + amp * np.sin(2 * np.pi * T / 12))
+
+
+# -- the vectorised cores against statsmodels / scipy ------------------------------------
+
+
+@pytest.mark.parametrize("n", [30, 48, 60, 75])
+@pytest.mark.parametrize("robust,inner,outer", [(False, None, None), (True, 2, 1), (True, 2, 3)])
+def test_batch_stl_matches_statsmodels(n, robust, inner, outer):
+    rng = np.random.default_rng(n)
+    t = np.arange(n)
+    y = np.vstack([
+        np.sin(2 * np.pi * t / 12) * rng.uniform(0.2, 2) + 0.03 * t * rng.normal() + rng.standard_t(3, n) * 0.3
+        for _ in range(5)
+    ])
+    res = batch_stl(y, robust=robust, inner_iter=inner, outer_iter=outer)
+    for i in range(len(y)):
+        ref = STL(y[i], period=12, robust=robust).fit(inner_iter=inner, outer_iter=outer)
+        # tolerance: 1e-9 absolute (observed ~1e-13; the sums are reordered)
+        np.testing.assert_allclose(res.seasonal[i], ref.seasonal, atol=1e-9, rtol=0)
+        np.testing.assert_allclose(res.trend[i], ref.trend, atol=1e-9, rtol=0)
+        np.testing.assert_allclose(res.weights[i], ref.weights, atol=1e-9, rtol=0)
+
+
+def test_batch_stl_statsmodels_robust_default_on_60_months():
+    y = np.log(np.vstack([_noisy(seed=s) for s in range(4)]))
+    res = batch_stl(y, robust=True)  # statsmodels' defaults: inner 2, outer 15
+    for i in range(len(y)):
+        ref = STL(y[i], period=12, robust=True).fit()
+        np.testing.assert_allclose(res.seasonal[i], ref.seasonal, atol=1e-9, rtol=0)
+
+
+def test_batch_theilslopes_matches_scipy_including_ties():
+    rng = np.random.default_rng(7)
+    y = rng.normal(size=(30, 24)).cumsum(axis=1)
+    y[3, 5] = y[3, 9]  # ties in y change Sen's variance
+    y[4, :6] = 1.0
+    s, lo, hi = batch_theilslopes(y)
+    for i in range(len(y)):
+        ref = theilslopes(y[i])
+        assert (s[i], lo[i], hi[i]) == pytest.approx((ref.slope, ref.low_slope, ref.high_slope), abs=1e-12)
+
+
+# -- hand-computed components -------------------------------------------------------------
+
+
+def test_pure_seasonal_series():
+    y = 50 + 40 * np.sin(2 * np.pi * (T - 3) / 12)  # peaks in July (month index 6)
+    c = niche_components(_frame({"tent": y})).iloc[0]
+    assert c["growth_yoy"] == pytest.approx(0.0, abs=1e-12)  # same months a year apart
+    assert c["trend_slope"] == pytest.approx(0.0, abs=1e-6)
+    assert c["seasonality"] == pytest.approx(1.0, abs=1e-6)
+    assert (c["peak_month"], c["trough_month"]) == (7, 1)
+    assert c["demand_level"] == pytest.approx(y[-12:].mean())
+    assert c["demand_flag"] == "not_comparable"
+
+
+def test_exponential_trend_gives_exact_slope_and_growth():
+    b = 0.02
+    y = 10 * np.exp(b * T)
+    c = niche_components(_frame({"up": y})).iloc[0]
+    assert c["growth_yoy"] == pytest.approx(12 * b, abs=1e-12)  # ratio of sums = e^{12b}
+    assert c["trend_slope"] == pytest.approx(12 * b, abs=1e-9)  # log-linear: STL seasonal ~ 0
+    assert c["trend_slope_lo"] <= c["trend_slope"] <= c["trend_slope_hi"]
+    assert c["volatility"] == pytest.approx(0.0, abs=1e-9)
+    assert c["peak_share"] == pytest.approx(np.exp(11 * b) / np.exp(b * np.arange(12)).sum())
+
+
+def test_fad_spike_versus_flat():
+    rng = np.random.default_rng(0)
+    flat = 30 * np.exp(rng.normal(0, 0.03, 60))
+    fad = flat.copy()
+    fad[-4] = 95.0  # one viral month in the last year
+    c = niche_components(_frame({"flat": flat, "fad": fad})).set_index("niche")
+    assert c.loc["flat", "peak_share"] == pytest.approx(1 / 12, abs=0.01)
+    assert c.loc["fad", "peak_share"] > 0.2
+    assert c.loc["fad", "volatility"] > 3 * c.loc["flat", "volatility"]
+    d = DESIRABILITY["fad"]
+    assert d(c.loc["fad", "peak_share"]) < 0.5 < d(c.loc["flat", "peak_share"])
+
+
+def test_monopoly_versus_fragmented_market():
+    months = MONTHS
+    trends = _frame({"mono": _noisy(seed=1), "frag": _noisy(seed=2)}, months)
+    market = pd.concat([
+        pd.DataFrame({"niche": "mono", "seller_rank": [1], "revenue_share": [1.0], "review_count": [5000],
+                      "price": [20.0], "n_sellers": [1], "currency": "EUR"}),
+        pd.DataFrame({"niche": "frag", "seller_rank": range(1, 11), "revenue_share": 0.05,
+                      "review_count": [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], "price": 20.0,
+                      "n_sellers": 60, "currency": "EUR"}),
+    ])
+    c = niche_components(trends, market).set_index("niche")
+    assert (c.loc["mono", "hhi"], c.loc["mono", "hhi_band"], c.loc["mono", "effective_competitors"]) == (10000.0, "high", 1.0)
+    # listed 10 x 0.05 = 0.5; the other 0.5 evenly over 50 sellers -> 10^4 (0.025 + 0.005) = 300
+    assert c.loc["frag", "hhi"] == pytest.approx(300.0)
+    # most concentrated: the 0.5 packed in 10 more sellers of 0.05 -> 10^4 * 0.05 = 500
+    assert c.loc["frag", "hhi_hi"] == pytest.approx(500.0)
+    assert c.loc["frag", "hhi_band"] == "unconcentrated"
+    assert c.loc["frag", "effective_competitors"] == pytest.approx(10000 / 300)
+    assert c.loc["frag", "top10_median_reviews"] == 55.0
+    # order statistics for n = 10: the 2nd and 9th values
+    assert (c.loc["frag", "top10_median_reviews_lo"], c.loc["frag", "top10_median_reviews_hi"]) == (20.0, 90.0)
+    d = DESIRABILITY["concentration"]
+    assert d(300.0) > 0.9 and d(10000.0) < 0.05
+
+
+def test_margin_component_matches_pricing():
+    from demandlab.pricing import unit_margin
+
+    trends = _frame({"a": _noisy(seed=1)})
+    market = pd.DataFrame({"niche": "a", "seller_rank": [1, 2, 3], "revenue_share": [0.3, 0.2, 0.1],
+                           "review_count": [10, 20, 30], "price": [24.2, 30.25, 36.3],
+                           "n_sellers": 10, "currency": "EUR"})
+    costs = pd.DataFrame({"niche": ["a"], "currency": ["USD"], "fob_price": [8.0], "freight_per_unit": [1.0],
+                          "insurance_rate": [0.0], "duty_rate": [0.1], "vat_rate": [0.21],
+                          "fees_per_unit": [1.0], "fx_rate": [1.0], "home_currency": ["EUR"]})
+    c = niche_components(trends, market, costs=costs).iloc[0]
+    # median price 30.25 gross = 25 net; landed 9 + 0.9 + 1 = 10.9; margin 14.1 / 25
+    assert c["margin"] == pytest.approx(14.1 / 25)
+    assert c["margin"] == pytest.approx(unit_margin(costs, 30.25)["margin"].iloc[0])
+    assert c["margin_lo"] < c["margin_fx_plus10"] < c["margin"] < c["margin_fx_minus10"] < c["margin_hi"]
+    costs_usd = costs.assign(home_currency="USD")
+    c2 = niche_components(trends, market, costs=costs_usd).iloc[0]
+    assert np.isnan(c2["margin"]) and c2["margin_flag"] == "currency_mismatch"
+
+
+# -- invariances ---------------------------------------------------------------------------
+
+
+def test_score_of_a_niche_does_not_depend_on_the_others():
+    series = {f"k{i}": _noisy(level=20 + 5 * i, growth=0.01 * (i - 2), seed=i) for i in range(5)}
+    full = score_niches(_frame(series), n_draws=0).table.set_index("niche")
+    sub = score_niches(_frame({k: series[k] for k in ("k1", "k3")}), n_draws=0).table.set_index("niche")
+    more = score_niches(_frame({**series, "new": _noisy(level=90, growth=0.05, seed=99)}), n_draws=0).table.set_index("niche")
+    for k in ("k1", "k3"):
+        assert sub.loc[k, "score"] == pytest.approx(full.loc[k, "score"], abs=1e-12)
+        assert more.loc[k, "score"] == pytest.approx(full.loc[k, "score"], abs=1e-12)
+
+
+def test_rescaling_interest_leaves_growth_components_unchanged():
+    y = _noisy(level=30, growth=0.01, seed=4)
+    a = niche_components(_frame({"x": y})).iloc[0]
+    b = niche_components(_frame({"x": 2.5 * y})).iloc[0]
+    for col in ("growth_yoy", "trend_slope", "trend_slope_lo", "trend_slope_hi", "volatility",
+                "peak_share", "seasonality", "growth_yoy_lo"):
+        assert b[col] == pytest.approx(a[col], abs=1e-9), col
+    assert b["demand_level"] == pytest.approx(2.5 * a["demand_level"])
+
+
+# -- the planted case, missing data, Monte Carlo ---------------------------------------------
+
+
+def _planted():
+    series = {
+        "winner": _noisy(level=40, growth=0.025, seed=1),
+        "ghost": _noisy(level=40, growth=0.025, seed=1) / 400,  # same shape, ~0.1 interest
+    }
+    for i in range(6):
+        series[f"other{i}"] = _noisy(level=40, growth=0.0, seed=10 + i)
+    trends = _frame(series)
+    rows = []
+    for n in series:
+        good = n in ("winner", "ghost")
+        shares = [0.06] * 5 if good else [0.5, 0.2, 0.1, 0.05, 0.05]
+        for r, s in enumerate(shares, start=1):
+            rows.append({"niche": n, "seller_rank": r, "revenue_share": s, "review_count": 40 if good else 900,
+                         "price": 30.0, "n_sellers": 40 if good else 8, "currency": "EUR"})
+    market = pd.DataFrame(rows)
+    costs = pd.DataFrame({"niche": list(series), "currency": "USD", "fob_price": [6.0 if n in ("winner", "ghost") else 14.0 for n in series],
+                          "freight_per_unit": 1.0, "insurance_rate": 0.005, "duty_rate": 0.05, "vat_rate": 0.21,
+                          "fees_per_unit": 1.0, "fx_rate": 0.92, "home_currency": "EUR"})
+    return trends, market, costs
+
+
+def test_planted_niche_ranks_first_and_ghost_does_not():
+    trends, market, costs = _planted()
+    res = score_niches(trends, market, costs=costs, common_scale=True, n_draws=400, top_k=1, random_state=1)
+    t = res.table.set_index("niche")
+    assert res.table["niche"].iloc[0] == "winner"
+    assert t.loc["winner", "p_top_k"] >= 0.95
+    assert t.loc["ghost", "rank"] == len(t)  # capped by the demand hard minimum
+    assert t.loc["ghost", "score"] == pytest.approx(t.loc["ghost", "d_demand"])
+    assert t.loc["ghost", "p_top_k"] == 0.0
+    # one best niche per draw: P(top 1) sums to 1
+    assert t["p_top_k"].sum() == pytest.approx(1.0)
+    assert (t["score_lo"] <= t["score"] + 1e-9).all() and (t["score"] <= t["score_hi"] + 1e-9).all()
+    assert (t["rank_lo"] <= t["rank"]).all() and (t["rank"] <= t["rank_hi"]).all()
+
+
+def test_monte_carlo_is_reproducible_and_p_top_k_sums_to_k():
+    trends, market, costs = _planted()
+    a = score_niches(trends, market, costs=costs, n_draws=200, top_k=3, random_state=5).table
+    b = score_niches(trends, market, costs=costs, n_draws=200, top_k=3, random_state=5).table
+    pd.testing.assert_frame_equal(a, b)
+    assert a["p_top_k"].sum() == pytest.approx(3.0)
+
+
+def test_missing_inputs_give_nan_flagged_still_ranked():
+    trends, market, costs = _planted()
+    market = market[market["niche"] != "other0"]
+    costs = costs[costs["niche"] != "other1"]
+    res = score_niches(trends, market, costs=costs, n_draws=50)
+    t = res.table.set_index("niche")
+    assert np.isnan(t.loc["other0", "hhi"]) and t.loc["other0", "concentration_flag"] == "no_marketplace_data"
+    assert np.isnan(t.loc["other1", "margin"]) and t.loc["other1", "margin_flag"] == "no_landed_cost"
+    assert np.isnan(t.loc["other0", "tam_usd"]) and t.loc["other0", "market_size_flag"] == "no_trade_data"
+    assert "concentration" in t.loc["other0", "flags"] and "margin" in t.loc["other1", "flags"]
+    assert t.loc["other0", "coverage"] < t.loc["other2", "coverage"] < 1
+    assert sorted(res.table["rank"]) == list(range(1, len(t) + 1))
+    assert res.table["score"].notna().all()
+
+
+def test_trends_only_uses_backtested_weights_and_warns_when_nothing_left():
+    trends, _, _ = _planted()
+    res = score_niches(trends, n_draws=0)
+    assert res.table["score"].notna().all()
+    ex = res.explain("winner")
+    assert ex.loc["growth", "weight_used"] == pytest.approx(0.5)
+    assert ex.loc["margin", "weight_used"] == 0.0 and ex.loc["margin", "flag"] == "no_landed_cost"
+    short = _frame({"a": np.linspace(10, 20, 13), "b": np.linspace(20, 10, 13)})
+    with pytest.warns(NicheWarning):
+        score_niches(short, weights={"trend": 1.0}, n_draws=0)
+
+
+def test_result_object_html_plot_summary():
+    trends = _frame({"<b>x</b>&co": _noisy(seed=1), "plain": _noisy(seed=2)})
+    res = score_niches(trends, n_draws=50)
+    html = res._repr_html_()
+    assert "&lt;b&gt;x&lt;/b&gt;&amp;co" in html and "<b>x</b>" not in html
+    fig = res.plot()
+    assert fig.axes and len(fig.axes[0].get_yticklabels()) == 2
+    assert "plain" in res.summary()
+    with pytest.raises(DataError):
+        res.explain("missing")
+
+
+@pytest.mark.parametrize("weights,match", [({"bogus": 1}, "bogus"), ({"margin": -1}, "margin"), ({"margin": 0}, "zero")])
+def test_bad_weights(weights, match):
+    with pytest.raises(DataError, match=match):
+        score_niches(_frame({"a": _noisy()}), weights=weights, n_draws=0)
+
+
+def test_bad_trends():
+    f = _frame({"a": _noisy()})
+    with pytest.raises(DataError, match="two values"):
+        score_niches(pd.concat([f, f.iloc[[3]]]), n_draws=0)
+    g = f.copy()
+    g.loc[g.index[:5], "geo"] = "BE"
+    with pytest.raises(DataError, match="geo"):
+        score_niches(g, n_draws=0)
+
+
+# -- backtest ------------------------------------------------------------------------------
+
+
+def test_backtest_finds_planted_persistent_growth():
+    rng = np.random.default_rng(2)
+    slopes = np.linspace(-0.03, 0.03, 12)
+    trends = _frame({f"k{i}": 30 * np.exp(b * T + rng.normal(0, 0.04, 60)) for i, b in enumerate(slopes)})
+    bt = backtest(trends, n_boot=300)
+    card = bt.table.set_index("predictor")
+    assert card.loc["trend", "spearman"] > 0.8 and card.loc["trend", "spearman_lo"] > 0.5
+    assert card.loc["trend", "keeps_weight"]
+    assert card.loc["trend", "skill"] > 0  # persistent growth beats "no change"
+    assert np.isnan(card.loc["seasonal_naive", "spearman"]) and card.loc["seasonal_naive", "skill"] == 0
+    assert "trend" in bt.summary()
+
+
+def test_default_weights_follow_the_backtest_on_bundled_data(raw_dir):
+    from demandlab.trends import read_trends_csv
+
+    trends = read_trends_csv(raw_dir / "google_trends_nl_monthly")
+    bt = backtest(trends, sales_index=raw_dir / "nl_cbs_online_turnover_index_monthly.csv", n_boot=500)
+    card = bt.table.set_index("predictor")
+    for name in ("growth", "trend", "stability", "fad"):
+        assert bool(card.loc[name, "keeps_weight"]) == (DEFAULT_WEIGHTS[name] > 0), name
+    assert len(bt.origins) == 14 and bt.n_niches == 40
+    assert set(bt.sectors["sector_code"]) == {"B000625", "B000626", "B000627", "B000628"}
+    assert len(bt.sector_summary) == 2
+
+
+def test_cli_score_and_backtest(cli, tmp_path, raw_dir):
+    trends, market, costs = _planted()
+    tp, mp, cp = tmp_path / "trends.csv", tmp_path / "marketplace.csv", tmp_path / "landed_costs.csv"
+    trends["interest"] = (trends["interest"] * 100 / trends["interest"].max()).round(3)  # one 0..100 scale
+    trends.to_csv(tp, index=False)
+    market.to_csv(mp, index=False)
+    costs.to_csv(cp, index=False)
+    out = tmp_path / "scores.csv"
+    code, stdout, err = cli("niche", "score", tp, "--marketplace", mp, "--costs", cp, "--common-scale",
+                            "--draws", "100", "--top-k", "1", "-o", out)
+    assert code == 0, err
+    assert stdout.splitlines()[2].split()[:2] == ["1", "winner"]
+    table = pd.read_csv(out)
+    assert table["niche"].iloc[0] == "winner" and {"score_lo", "rank_hi", "p_top_k"} <= set(table.columns)
+    code, _, err = cli("niche", "score", tp, "--weights", "margin=x")
+    assert code == 2 and "margin=x" in err
+    code, stdout, err = cli("niche", "backtest", raw_dir / "google_trends_nl_monthly", "--boot", "100",
+                            "--sales-index", raw_dir / "nl_cbs_online_turnover_index_monthly.csv")
+    assert code == 0, err
+    assert "Spearman" in stdout and "Statistics Netherlands" in stdout
