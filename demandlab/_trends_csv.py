@@ -243,41 +243,16 @@ def period_end(last: pd.Timestamp, granularity: str, step: pd.Timedelta | None =
     return last + (step if step is not None else pd.Timedelta(minutes=1))
 
 
-def parse_export(path: Path) -> ParsedExport:
-    """Parse one interest-over-time export; raise SchemaError/DataError naming file and line."""
-    lines = _read_lines(path)
-    h = _find_header(path, lines)
-    header = _split_row(lines[h])
-    if len(header) < 2:
-        raise SchemaError(
-            f"line {lines[h]!r} is not a Google Trends header",
-            path=path, row=h + 1, hint=_HEADER_HINT,
-        )
-    label = header[0].strip()
-    keywords: list[str] = []
-    geos: list[str] = []
-    for cell in header[1:]:
-        term, geo = _split_term(path, cell, h + 1)
-        keywords.append(term)
-        geos.append(geo_code(geo))
-    seen: set[tuple[str, str]] = set()
-    for kw, geo in zip(keywords, geos, strict=True):
-        if (kw, geo) in seen:
-            raise SchemaError(
-                f"term {kw!r} appears twice in the header", path=path, row=h + 1,
-                hint="export each term once",
-            )
-        seen.add((kw, geo))
-    ncol = len(header)
+def _rows_slow(path: Path, lines: list[str], h: int, ncol: int, geos: list[str], label: str,
+               columns: list[str]):
+    """Row-by-row parse with precise errors (file, column, line)."""
     k = ncol - 1
-
     date_text: list[str] = []
     lines_no: list[int] = []
     vals: list[float] = []
     below: list[bool] = []
     kind = fmt = None
     pattern = None
-    columns = header[1:]
     for j in range(h + 1, len(lines)):
         line = lines[j]
         if not line.strip():
@@ -335,15 +310,92 @@ def parse_export(path: Path) -> ParsedExport:
                     row=line_no, hint="re-export the file; do not edit the dates",
                 ) from None
         raise DataError(str(exc), path=path, column=label) from None
-    gran = _granularity(path, kind or "", dates, lines_no, label)
     n = len(date_text)
+    return (kind or "", dates, np.asarray(vals, dtype=float).reshape(n, k),
+            np.asarray(below, dtype=bool).reshape(n, k), lines_no)
+
+
+_NP_UNITS = {"month": "datetime64[M]", "day": "datetime64[D]", "hour": "datetime64[h]",
+             "minute": "datetime64[m]"}
+_FLOATS = {key: v for key, (v, _) in _VALUES.items()}
+
+
+def _rows_fast(lines: list[str], h: int, ncol: int):
+    """Vectorised parse of a well-formed export; None when anything is unusual."""
+    end = len(lines)
+    while end > h + 1 and not lines[end - 1].strip():  # trailing blank lines
+        end -= 1
+    texts = lines[h + 1:end]
+    if not texts or '"' in "".join(texts):
+        return None
+    rows = [t.split(",") for t in texts]
+    if set(map(len, rows)) != {ncol}:  # also catches blank lines inside
+        return None
+    date_text = [r[0] for r in rows]
+    first = date_text[0]
+    kind = next((kd for kd, pat, _ in _DATE_FORMATS if pat.fullmatch(first)), None)
+    if kind is None or set(map(len, date_text)) != {len(first)}:
+        return None
+    try:
+        dates = np.array(date_text, dtype=_NP_UNITS[kind]).astype("datetime64[ns]")
+    except ValueError:
+        return None
+    if np.isnat(dates).any():
+        return None
+    n, k = len(rows), ncol - 1
+    values = np.empty((n, k), dtype=float)
+    get = _FLOATS.get
+    for c in range(k):
+        col = list(map(get, [r[c + 1] for r in rows]))
+        if None in col:
+            return None
+        values[:, c] = col
+    return kind, pd.DatetimeIndex(dates), values, list(range(h + 2, end + 1))
+
+
+def parse_export(path: Path) -> ParsedExport:
+    """Parse one interest-over-time export; raise SchemaError/DataError naming file and line."""
+    lines = _read_lines(path)
+    h = _find_header(path, lines)
+    header = _split_row(lines[h])
+    if len(header) < 2:
+        raise SchemaError(
+            f"line {lines[h]!r} is not a Google Trends header",
+            path=path, row=h + 1, hint=_HEADER_HINT,
+        )
+    label = header[0].strip()
+    keywords: list[str] = []
+    geos: list[str] = []
+    for cell in header[1:]:
+        term, geo = _split_term(path, cell, h + 1)
+        keywords.append(term)
+        geos.append(geo_code(geo))
+    seen: set[tuple[str, str]] = set()
+    for kw, geo in zip(keywords, geos, strict=True):
+        if (kw, geo) in seen:
+            raise SchemaError(
+                f"term {kw!r} appears twice in the header", path=path, row=h + 1,
+                hint="export each term once",
+            )
+        seen.add((kw, geo))
+    ncol = len(header)
+    columns = header[1:]
+    fast = _rows_fast(lines, h, ncol)
+    if fast is not None:
+        kind, dates, values, lines_no = fast
+        below_one = values == 0.5  # whole numbers never give 0.5; '<1' does
+    else:  # something is unusual: the careful row-by-row pass finds and names it
+        kind, dates, values, below_one, lines_no = _rows_slow(
+            path, lines, h, ncol, geos, label, columns
+        )
+    gran = _granularity(path, kind, dates, lines_no, label)
     return ParsedExport(
         path=path,
         keywords=tuple(keywords),
         geos=tuple(geos),
         dates=dates.to_numpy(),
-        values=np.asarray(vals, dtype=float).reshape(n, k),
-        below_one=np.asarray(below, dtype=bool).reshape(n, k),
+        values=values,
+        below_one=below_one,
         granularity=gran,
         last_line=lines_no[-1],
     )

@@ -201,7 +201,7 @@ def read_trends_csv(
     if n_jobs != 1 and len(files) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        workers = os.cpu_count() or 1 if n_jobs == -1 else max(1, n_jobs)
+        workers = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
         chunk = max(1, len(files) // (workers * 4))
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(_read_one, files, chunksize=chunk))
