@@ -25,7 +25,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from demandlab.trends import read_trends_csv  # noqa: E402
+from demandlab.trends import read_trends_csv
 
 N_FILES = 1000
 REPEATS = 3
