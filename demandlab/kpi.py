@@ -719,6 +719,7 @@ def channel_kpis(
     by: str | Sequence[str] | None = ("channel",),
     *,
     margin: float | None = None,
+    costs: pd.DataFrame | None = None,
 ) -> ChannelKPIs:
     """Marketing KPIs per channel (or any grouping) as ratios of sums.
 
@@ -728,12 +729,20 @@ def channel_kpis(
         A ``channels`` table: ``spend, impressions, clicks, sessions, bounces,
         orders, revenue, new_customers`` (numbers >= 0; ``revenue`` may be negative
         after returns), the ``by`` columns, optional ``other_acquisition_costs`` and
-        ``gross_profit``. :func:`orders_to_channel_table` builds one from an order log.
+        ``gross_profit``. Rows may be at any level: one per period and channel, or one
+        per order (``orders`` = 1, ``new_customers`` = 1 on a customer's first order)
+        with the marketing figures in ``costs``. :func:`orders_to_channel_table` builds
+        a channels table from an order log.
     by : str or sequence of str, default ("channel",)
         Grouping columns; ``()`` or None for one total row.
     margin : float, optional
         Gross margin as a share of revenue (``gross_profit = margin * revenue``).
         Without it the ``gross_profit`` column is used; without either, ROMI is NaN.
+    costs : DataFrame, optional
+        A second table with the same ``by`` columns whose figures are added to
+        ``df``'s before the ratios (e.g. ``spend, impressions, clicks, sessions,
+        bounces`` per channel while ``df`` holds the orders). Every KPI column must be
+        in ``df`` or ``costs``; a column missing from one of them counts 0 there.
 
     Returns
     -------
@@ -754,34 +763,63 @@ def channel_kpis(
     ...     "revenue": [50.0, 50.0], "new_customers": [1, 1]})
     >>> float(channel_kpis(df).table.loc[0, "ctr"])   # 19 / 1000, not (0.1 + 0.01) / 2
     0.019
+
+    One row per order, marketing figures apart:
+
+    >>> orders = pd.DataFrame({"channel": ["ads", "ads", "seo"], "orders": 1,
+    ...     "revenue": [30.0, 50.0, 20.0], "new_customers": [1, 0, 1]})
+    >>> mkt = pd.DataFrame({"channel": ["ads", "seo"], "spend": [40.0, 0.0],
+    ...     "impressions": [1000, 500], "clicks": [50, 25], "sessions": [40, 20],
+    ...     "bounces": [10, 5]})
+    >>> channel_kpis(orders, costs=mkt).table[["channel", "aov", "cac", "conversion_rate"]]
+      channel   aov   cac  conversion_rate
+    0     ads  40.0  40.0             0.05
+    1     seo  20.0   0.0             0.05
     """
     by_cols = _as_by(by)
-    _require(df, [*by_cols, *_CHANNEL_REQUIRED], "channel table", _CHANNEL_HINT)
-    if df.empty:
-        raise DataError("channel table has no rows", hint=_CHANNEL_HINT, **_where(df))
     if margin is not None and not (0 <= float(margin) <= 1):
         raise DataError(f"margin must be a share of revenue in [0, 1], got {margin}",
                         hint="e.g. margin=0.35 for a 35 % gross margin")
-    data: dict[str, Any] = {}
-    for col in _CHANNEL_REQUIRED:
-        data[col] = _numeric(df, col, nonneg=col != "revenue", what="channel table")
-    data["other_acquisition_costs"] = (
-        _numeric(df, "other_acquisition_costs", what="channel table")
-        if "other_acquisition_costs" in df.columns else np.zeros(len(df))
-    )
-    has_gp = margin is None and "gross_profit" in df.columns
-    if margin is not None and "gross_profit" in df.columns:
+    frames = [("channel table", df)] + ([("costs table", costs)] if costs is not None else [])
+    for what, frame in frames:
+        _require(frame, by_cols, what, _CHANNEL_HINT)
+        if frame.empty:
+            raise DataError(f"{what} has no rows", hint=_CHANNEL_HINT, **_where(frame))
+    if costs is None:
+        _require(df, _CHANNEL_REQUIRED, "channel table", _CHANNEL_HINT)
+    else:
+        have = set(df.columns) | set(costs.columns)
+        missing = [c for c in _CHANNEL_REQUIRED if c not in have]
+        if missing:
+            raise SchemaError(f"neither the channel table nor the costs table has {missing[0]!r}",
+                              column=missing[0], hint=_CHANNEL_HINT, **_where(df))
+    any_gp = any("gross_profit" in f.columns for _, f in frames)
+    has_gp = margin is None and any_gp
+    if margin is not None and any_gp:
         warnings.warn("channel_kpis: margin given, so the gross_profit column is ignored",
                       KPIWarning, stacklevel=2)
-    if has_gp:
-        data["gross_profit"] = _numeric(df, "gross_profit", nonneg=False, what="channel table")
-    num = pd.DataFrame(data)
-    if by_cols:
-        for c in by_cols:
-            num[c] = df[c].to_numpy()
-        sums = num.groupby(by_cols, sort=True, observed=True, dropna=False).sum().reset_index()
+    wanted = [*_CHANNEL_REQUIRED, "other_acquisition_costs", *(["gross_profit"] if has_gp else [])]
+    parts = []
+    for what, frame in frames:
+        data: dict[str, Any] = {
+            col: _numeric(frame, col, nonneg=col not in ("revenue", "gross_profit"), what=what)
+            for col in wanted if col in frame.columns
+        }
+        num = pd.DataFrame(data, index=pd.RangeIndex(len(frame)))
+        if by_cols:
+            for c in by_cols:
+                num[c] = frame[c].array
+            parts.append(num.groupby(by_cols, sort=False, observed=True, dropna=False).sum())
+        else:
+            parts.append(num.sum().to_frame().T)
+    if len(parts) == 1:
+        sums = parts[0]
+    elif by_cols:
+        sums = pd.concat(parts).groupby(level=by_cols, sort=False, dropna=False).sum()
     else:
-        sums = num.sum().to_frame().T
+        sums = pd.concat(parts, ignore_index=True).sum().to_frame().T
+    sums = sums.reindex(columns=wanted, fill_value=0.0).fillna(0.0)
+    sums = sums.sort_index().reset_index() if by_cols else sums.reset_index(drop=True)
     return _kpis_from_sums(sums, by_cols, margin, has_gp)
 
 
@@ -814,6 +852,13 @@ def _period_start(dates: pd.Series, freq: str) -> pd.Series:
         arr = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype("datetime64[ns]")
         return pd.Series(arr, index=dates.index)
     return dates.dt.to_period(freq).dt.start_time
+
+
+def _period_ordinals(dates: pd.Series, freq: str) -> np.ndarray:
+    """pandas Period ordinals of the dates (fast path for months: months since 1970-01)."""
+    if freq in ("M", "MS", "ME"):
+        return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").view("int64")
+    return np.asarray(dates.dt.to_period(freq).array.asi8, dtype=np.int64)
 
 
 def _to_dates(df: pd.DataFrame, col: str, what: str) -> pd.Series:
@@ -890,32 +935,41 @@ def orders_to_channel_table(
         raise DataError("order log has no rows", hint=_ORDERS_HINT, **_where(orders))
     value = _numeric(orders, "value", nonneg=False, what="order log")
     dates = _to_dates(orders, "date", "order log")
-    period = _period_start(dates, freq)
-    for col in ("customer_id", "channel"):
+    for col in ("customer_id", "order_id", "channel"):
         if orders[col].isna().any():
             mask = orders[col].isna().to_numpy()
             raise DataError(f"order log: {col} is missing", column=col, row=_line(orders, mask),
                             hint=f"fill or drop orders without a {col}", **_where(orders))
-    pcode, puniq = pd.factorize(period, sort=True)
-    ccode, cuniq = pd.factorize(orders["channel"], sort=True)
+    ords = _period_ordinals(dates, freq)
+    p0 = int(ords.min())
+    pcode = ords - p0
+    n_per = int(pcode.max()) + 1
+    ccode, cuniq = pd.factorize(orders["channel"])
     n_ch = len(cuniq)
-    group = pcode.astype(np.int64) * n_ch + ccode
-    n_groups = len(puniq) * n_ch
+    group = pcode * n_ch + ccode
+    n_groups = n_per * n_ch
     revenue = np.bincount(group, weights=value, minlength=n_groups)
-    first_line = ~pd.Index(orders["order_id"]).duplicated(keep="first")
+    # an order counts once, in the group of its first line: codes come in order of first
+    # appearance, so a row is a first line when its code exceeds every earlier code
+    ocode, _ = pd.factorize(orders["order_id"])
+    first_line = ocode > np.maximum.accumulate(np.concatenate(([-1], ocode[:-1])))
     n_orders = np.bincount(group[first_line], minlength=n_groups)
-    cust, _ = pd.factorize(orders["customer_id"])
-    # first order per customer: smallest date, then first row
+    # a customer is new in the group of their first order (earliest date, then first row)
+    cust, cuniq_c = pd.factorize(orders["customer_id"])
     d64 = dates.to_numpy(dtype="datetime64[ns]").view("int64")
-    first_row = pd.Series(d64).groupby(cust, sort=False).idxmin().to_numpy()
-    new = np.bincount(group[first_row], minlength=n_groups)
+    first_date = np.full(len(cuniq_c), np.iinfo(np.int64).max)
+    np.minimum.at(first_date, cust, d64)
+    cand = np.flatnonzero(d64 == first_date[cust])
+    _, at = np.unique(cust[cand], return_index=True)
+    new = np.bincount(group[cand[at]], minlength=n_groups)
     extra = {}
     if "gross_profit" in orders.columns:
         gp = _numeric(orders, "gross_profit", nonneg=False, what="order log")
         extra["gross_profit"] = np.bincount(group, weights=gp, minlength=n_groups)
+    starts = _ord_to_start(np.arange(p0, p0 + n_per), "M" if freq in ("M", "MS", "ME") else freq)
     agg = pd.DataFrame({
-        "period": np.repeat(np.asarray(puniq), n_ch),
-        "channel": np.tile(np.asarray(cuniq, dtype=object), len(puniq)),
+        "period": np.repeat(starts.to_numpy(), n_ch),
+        "channel": np.tile(np.asarray(cuniq, dtype=object), n_per),
         "orders": n_orders, "revenue": revenue, "new_customers": new, **extra,
     })
     agg = agg[(n_orders > 0) | (revenue != 0) | (new > 0)]
