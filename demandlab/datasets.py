@@ -84,13 +84,23 @@ def _read_online_retail(path: PathLike | None) -> pd.DataFrame:
     return load(Path(path) if path is not None else ONLINE_RETAIL, kind="transactions")
 
 
+def _kind_of(path: PathLike) -> str | None:
+    from .loaders import infer_kind
+
+    try:
+        return infer_kind(path)
+    except SchemaError:
+        return None
+
+
 def online_retail_orders(path: PathLike | None = None) -> pd.DataFrame:
     """Invoice-level order log of UCI Online Retail (customers with an id only).
 
     Parameters
     ----------
     path : path-like, optional
-        The raw Parquet file; default ``data/raw/online_retail.parquet``.
+        The raw Parquet file; default ``data/raw/online_retail.parquet``. An order log
+        already derived (``online_retail_orders.csv.gz``) is loaded and checked instead.
 
     Returns
     -------
@@ -108,6 +118,10 @@ def online_retail_orders(path: PathLike | None = None) -> pd.DataFrame:
     >>> int(orders["order_id"].str.startswith("C").sum())
     3654
     """
+    if path is not None and _kind_of(path) == "orders":
+        from .loaders import load_orders
+
+        return load_orders(path)
     raw = _read_online_retail(path)
     d = raw.loc[raw["customerid"].notna()].copy()
     d["line_value"] = d["quantity"] * d["unitprice"]
@@ -136,7 +150,8 @@ def online_retail_customers(
     Parameters
     ----------
     path : path-like, optional
-        The raw Parquet file; default ``data/raw/online_retail.parquet``.
+        The raw Parquet file; default ``data/raw/online_retail.parquet``. A summary
+        already derived (``online_retail_customers.csv``) is loaded and checked instead.
     orders : pandas.DataFrame, optional
         An order log from :func:`online_retail_orders` (computed when omitted).
 
@@ -171,6 +186,10 @@ def online_retail_customers(
     >>> int(row["n_orders"]), round(float(row["total_spend"]), 2)
     (7, 4310.0)
     """
+    if orders is None and path is not None and _kind_of(path) == "customer_summary":
+        from .loaders import load
+
+        return load(path, kind="customer_summary")
     if orders is None:
         orders = online_retail_orders(path)
     end = orders["date"].max().normalize()
