@@ -82,3 +82,13 @@ def test_cli_help_lists_subcommands():
     assert "usage: demandlab" in out
     for cmd in ("validate", "trends", "niche", "segment", "forecast", "report"):
         assert cmd in out, cmd
+
+
+def test_written_files_get_the_usual_mode(tmp_path):
+    import os
+    import stat
+
+    p = write_frame(pd.DataFrame({"a": [1]}), tmp_path / "m.csv")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~mask
