@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 from collections.abc import Sequence
@@ -127,7 +128,10 @@ def sync_pairs(folder: str | os.PathLike[str]) -> list[Path]:
         nb.metadata.pop("jupytext", None)
         nb.metadata["kernelspec"] = dict(_KERNELSPEC)
         nb.metadata["language_info"] = {"name": "python"}
-        for cell in nb.cells:
+        for i, cell in enumerate(nb.cells):
+            # ids from content and position, so a re-sync of an unchanged .py is a no-op
+            key = f"{i}:{cell.cell_type}:{cell.source}".encode()
+            cell["id"] = hashlib.sha256(key).hexdigest()[:8]
             if cell.cell_type == "code":
                 cell.outputs = []
                 cell.execution_count = None

@@ -135,6 +135,10 @@ def _plain(value: Any) -> Any:
             value = value.item()
     if isinstance(value, bool | int | str):
         return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else value
     if isinstance(value, pd.Timestamp | _dt.datetime | _dt.date):
