@@ -39,6 +39,24 @@ CATEGORICAL_WEIGHT: float = 0.5
 _KINDS = ("categorical", "ordinal", "log", "numeric")
 
 
+def category_codes(s: pd.Series, categories: Sequence[str]) -> np.ndarray:
+    """Position of each value (as text) in ``categories``; -1 unknown, -2 missing.
+
+    Factorises first, so the text matching runs on the distinct values only.
+
+    Examples
+    --------
+    >>> category_codes(pd.Series(["b", "a", None, "z"]), ["a", "b"]).tolist()
+    [1, 0, -2, -1]
+    """
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    lookup = pd.Index(list(categories), dtype=object).get_indexer(
+        pd.Index([str(u) for u in uniq], dtype=object)
+    )
+    lookup = np.append(lookup, -2)  # codes == -1 (missing) index the last entry
+    return lookup[codes].astype(np.int64)
+
+
 class UnknownCategoryWarning(DemandlabWarning):
     """A category not seen in fit was encoded as an all-zero block."""
 
@@ -262,8 +280,11 @@ class CustomerEncoder:
             w = self.weights_[col]
             start = len(names)
             if kind == "categorical":
-                vals = s[~na].astype(str)
-                counts = vals.value_counts()
+                codes, uniq = pd.factorize(s, use_na_sentinel=True)
+                counts = pd.Series(
+                    np.bincount(codes[codes >= 0], minlength=len(uniq)),
+                    index=[str(u) for u in uniq],
+                ).groupby(level=0).sum().sort_values(ascending=False, kind="stable")
                 cats = tuple(sorted(counts.index))
                 self.categories_[col] = cats
                 self.fill_[col] = counts.index[0]
@@ -329,11 +350,11 @@ class CustomerEncoder:
             scale = self.block_scale_[col]
             if kind == "categorical":
                 cats = self.categories_[col]
-                vals = s.astype(object).where(~na, self.fill_[col]).astype(str)
-                codes = pd.Categorical(vals, categories=list(cats)).codes
+                codes = category_codes(s, cats)
+                codes[codes == -2] = cats.index(self.fill_[col])  # imputed (missing='impute')
                 unknown = codes < 0
                 if unknown.any():
-                    first = vals.iloc[int(np.flatnonzero(unknown)[0])]
+                    first = s.iloc[int(np.flatnonzero(unknown)[0])]
                     warnings.warn(
                         f"column {col!r}: {int(unknown.sum())} row(s) with categories not seen "
                         f"in fit (first {first!r}) were encoded as an all-zero block; "

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._segment_encode import CustomerEncoder, UnknownCategoryWarning
+from ._segment_encode import CustomerEncoder, UnknownCategoryWarning, category_codes
 
 __all__ = ["MixtureParams", "mixture_parts", "fit_mixture", "mixture_log_resp"]
 
@@ -51,8 +51,9 @@ def mixture_parts(
             codes.append(encoder._ordinal_codes(customers, col, s, na).astype(np.int64))
             codes[-1][na] = -1
         else:
-            vals = s.astype(object).where(~na, encoder.fill_[col]).astype(str)
-            c = pd.Categorical(vals, categories=list(encoder.categories_[col])).codes
+            cats = encoder.categories_[col]
+            c = category_codes(s, cats)
+            c[c == -2] = cats.index(encoder.fill_[col])
             if (c < 0).any():
                 warnings.warn(
                     f"column {col!r}: {int((c < 0).sum())} row(s) with categories not seen in "

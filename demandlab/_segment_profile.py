@@ -267,16 +267,22 @@ def segment_profiles(
         by = rev.groupby(labels).sum().reindex(segs).to_numpy()
         table["share_revenue"] = by / tot if tot > 0 else np.nan
     long_rows = []
-    lab = pd.Series(labels)
     for attr, kind in kinds.items():
         col = df[attr]
         if kind in ("categorical", "ordinal"):
-            col = col.astype(str)
-            base = col.value_counts(normalize=True)
+            codes, uniq = pd.factorize(col, use_na_sentinel=True)
+            uniq = [str(u) for u in uniq]
+            ok = codes >= 0
+            seg_pos = np.searchsorted(segs, labels)
+            counts = np.zeros((len(segs), len(uniq)))
+            np.add.at(counts, (seg_pos[ok], codes[ok]), 1)
+            ct = pd.DataFrame(counts, index=segs, columns=uniq).T.groupby(level=0).sum().T
+            base = ct.sum(axis=0) / ct.to_numpy().sum()
+            base = base.sort_values(ascending=False, kind="stable")
             if kind == "ordinal" and attr == "size":
                 order = [c for c in SIZE_ORDER if c in base.index]
                 base = base.reindex(order + [c for c in base.index if c not in order])
-            ct = pd.crosstab(lab, col, normalize="index").reindex(columns=base.index, fill_value=0)
+            ct = ct.div(ct.sum(axis=1), axis=0).reindex(columns=base.index, fill_value=0)
             for s in segs:
                 for c in base.index:
                     share = float(ct.at[s, c])
