@@ -57,7 +57,17 @@ Today = str | date | datetime | pd.Timestamp | None
 
 
 class TrendsWarning(DemandlabWarning):
-    """Something in the trend data needs attention (e.g. one term on several scales)."""
+    """Something in the trend data needs attention (e.g. one term on several scales).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("two scales", TrendsWarning, stacklevel=2)
+    >>> issubclass(caught[0].category, DemandlabWarning)
+    True
+    """
 
 
 def _today(today: Today) -> pd.Timestamp:
@@ -566,8 +576,9 @@ def fetch_trends(
     cat : int, default 0
         Google Trends category id (0 = all categories).
     anchor : str, optional
-        The term shared by every batch (default: the first keyword). Pick a term
-        of steady, middling popularity among yours.
+        The term shared by every batch (default: the first keyword; added to the
+        keywords if missing). Pick a term of steady, middling popularity among
+        yours: a link through a term with small values has a wide interval.
     cache_dir : path, optional
         Cache folder (default ``$DEMANDLAB_CACHE/trends`` or
         ``~/.cache/demandlab/trends``).
