@@ -39,30 +39,50 @@ CHANNELS = np.array(["Email", "Google Ads", "Marketplace ads", "Meta", "Organic"
 MONTHS = 36
 
 
+def _ids(prefix: str, codes: np.ndarray, width: int) -> pd.Series:
+    """Zero-padded string ids ("C00000042") built with Arrow compute (fast)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    s = pc.utf8_lpad(pc.cast(pa.array(codes), pa.string()), width, "0")
+    return pd.Series(pd.array(pc.binary_join_element_wise(prefix, s, ""), dtype="str"))
+
+
 def make_orders(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``n`` order rows (one per order) over 36 months and 6 channels, and the marketing table."""
+    """``n`` order rows (one per order) over 36 months and 6 channels, and the marketing table.
+
+    The marketing figures are made consistent with the orders: sessions are orders
+    over a 1-6 % conversion rate, clicks and impressions above them, spend a CAC of
+    10-80 per new customer (0 for Organic).
+    """
     rng = np.random.default_rng(seed)
     n_customers = max(n // 5, 1)
     cust = rng.integers(0, n_customers, n)
     start = np.datetime64("2022-01-01T00:00", "m")
     minutes = rng.integers(0, MONTHS * 30 * 24 * 60, n)
+    ch = rng.integers(0, len(CHANNELS), n)
     orders = pd.DataFrame({
-        "customer_id": pd.Series(cust).map("C{:08d}".format).astype("str"),
-        "order_id": pd.Series(np.arange(n)).map("O{:09d}".format).astype("str"),
+        "customer_id": _ids("C", cust, 8),
+        "order_id": _ids("O", np.arange(n), 9),
         "date": (start + minutes.astype("timedelta64[m]")).astype("datetime64[ns]"),
         "value": np.round(rng.gamma(2.0, 60.0, n), 2),
-        "channel": pd.Categorical.from_codes(rng.integers(0, len(CHANNELS), n), CHANNELS).astype("str"),
+        "channel": pd.Series(pd.array(CHANNELS[ch], dtype="str")),
     })
     periods = pd.date_range("2022-01-01", periods=MONTHS, freq="MS")
     grid = pd.MultiIndex.from_product([periods, CHANNELS], names=["period", "channel"]).to_frame(index=False)
     k = len(grid)
-    impressions = rng.integers(10_000, 2_000_000, k)
-    clicks = (impressions * rng.uniform(0.005, 0.05, k)).astype(int)
-    sessions = (clicks * rng.uniform(0.7, 1.0, k)).astype(int)
+    month = orders["date"].to_numpy().astype("datetime64[M]").astype("int64") - periods[0].to_numpy().astype(
+        "datetime64[M]").astype("int64")
+    per_cell = np.bincount(month * len(CHANNELS) + ch, minlength=k)
+    sessions = np.ceil(per_cell / rng.uniform(0.01, 0.06, k)).astype(np.int64)
+    clicks = np.ceil(sessions / rng.uniform(0.7, 1.0, k)).astype(np.int64)
+    impressions = np.ceil(clicks / rng.uniform(0.005, 0.05, k)).astype(np.int64)
+    new_share = 1.0 / np.linspace(1, 8, MONTHS).repeat(len(CHANNELS))  # fewer new customers later
     marketing = grid.assign(
-        spend=np.where(grid["channel"] == "Organic", 0.0, rng.uniform(500, 20_000, k).round(2)),
+        spend=np.where(grid["channel"] == "Organic", 0.0,
+                       (per_cell * 0.2 * new_share * rng.uniform(10, 80, k)).round(2)),
         impressions=impressions, clicks=clicks, sessions=sessions,
-        bounces=(sessions * rng.uniform(0.2, 0.6, k)).astype(int),
+        bounces=(sessions * rng.uniform(0.2, 0.6, k)).astype(np.int64),
         other_acquisition_costs=rng.uniform(0, 500, k).round(2),
     )
     return orders, marketing

@@ -58,7 +58,17 @@ DEFAULT_STAGES: tuple[str, ...] = ("awareness", "interest", "decision", "purchas
 
 
 class KPIWarning(DemandlabWarning):
-    """A KPI could not be computed as asked; the result says why in its ``reason``."""
+    """A KPI could not be computed as asked; the result says why in its ``reason``.
+
+    Examples
+    --------
+    >>> import warnings, pandas as pd
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = funnel(pd.DataFrame({"stage": ["a", "b"], "count": [5, 9]}))
+    >>> caught[0].category.__name__
+    'KPIWarning'
+    """
 
 
 # --------------------------------------------------------------------------- helpers
@@ -1383,6 +1393,18 @@ def ltv_cac(
     Returns
     -------
     LTVCAC
+
+    Examples
+    --------
+    Customer ``a`` came through ads and bought twice in the first two months:
+
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b"], "order_id": ["1", "2", "3"],
+    ...     "date": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-01-09"]),
+    ...     "value": [100.0, 50.0, 80.0], "channel": ["ads", "mail", "seo"]})
+    >>> t = ltv_cac(orders, {"ads": 30.0, "seo": 16.0}, margin=0.4, horizon=2).table
+    >>> t[["channel", "ltv", "ltv_cac"]].to_dict("records")
+    [{'channel': 'ads', 'ltv': 60.0, 'ltv_cac': 2.0}, {'channel': 'seo', 'ltv': 32.0, 'ltv_cac': 2.0}]
     """
     if not 0 <= margin <= 1:
         raise DataError(f"margin must be in [0, 1], got {margin}", hint="e.g. margin=0.35")

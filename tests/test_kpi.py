@@ -321,6 +321,43 @@ def test_budget_table_actions():
     assert isinstance(k.plot(), matplotlib.figure.Figure)
 
 
+def test_channel_kpis_order_rows_with_costs_equal_aggregated_table():
+    rows = pd.DataFrame({
+        "period": ["2024-01", "2024-01", "2024-01", "2024-02", "2024-02"],
+        "channel": ["ads", "ads", "seo", "ads", "seo"],
+        "orders": 1, "revenue": [30.0, 50.0, 20.0, 40.0, 60.0], "new_customers": [1, 0, 1, 1, 0],
+    })
+    costs = pd.DataFrame({
+        "period": ["2024-01", "2024-02", "2024-01", "2024-02"], "channel": ["ads", "ads", "seo", "seo"],
+        "spend": [40.0, 20.0, 0.0, 0.0], "impressions": [1000, 500, 400, 100],
+        "clicks": [50, 25, 20, 5], "sessions": [40, 20, 20, 5], "bounces": [10, 5, 2, 1],
+    })
+    got = channel_kpis(rows, costs=costs, margin=0.5).table
+    table = costs.assign(
+        orders=[2, 1, 1, 1], revenue=[80.0, 40.0, 20.0, 60.0], new_customers=[1, 1, 1, 0])
+    ref = channel_kpis(table, margin=0.5).table
+    pd.testing.assert_frame_equal(got, ref, check_dtype=False)
+    ads = got.set_index("channel").loc["ads"]
+    assert ads["cac"] == pytest.approx(60 / 2) and ads["aov"] == pytest.approx(120 / 3)
+    by_period = channel_kpis(rows, ("period", "channel"), costs=costs).table
+    assert len(by_period) == 4
+    with pytest.raises(SchemaError) as info:
+        channel_kpis(rows, costs=costs.drop(columns="bounces"))
+    assert info.value.column == "bounces"
+
+
+def test_orders_to_channel_table_quarters():
+    orders = pd.DataFrame({"customer_id": ["a", "a", "b"], "order_id": ["1", "2", "3"],
+                           "date": pd.to_datetime(["2024-01-05", "2024-03-30", "2024-04-01"]),
+                           "value": [10.0, 20.0, 30.0], "channel": ["ads"] * 3})
+    mkt = pd.DataFrame({"period": ["2024-02-01"], "channel": ["ads"], "spend": [9.0],
+                        "impressions": [1], "clicks": [1], "sessions": [1], "bounces": [0]})
+    t = orders_to_channel_table(orders, mkt, freq="Q")
+    assert t["period"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-04-01"]
+    assert t["orders"].tolist() == [2, 1] and t["spend"].tolist() == [9.0, 0.0]
+    assert t["new_customers"].tolist() == [1, 1]
+
+
 def test_orders_to_channel_table_hand_example():
     orders = pd.DataFrame({
         "customer_id": ["a", "a", "a", "b", "c", "c"],
