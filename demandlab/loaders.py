@@ -188,7 +188,7 @@ class _Ctx:
 # Reading files
 # --------------------------------------------------------------------------------------
 
-_TRENDS_FIRST_LINE = re.compile(r"^[^\W\d_][^\W\d_ ]*:\s")
+_TRENDS_FIRST_LINE = re.compile(r"^[^\W\d_][^\W\d_ ]*\s?:\s")
 
 
 def _head_text(path: Path, n: int = 4096) -> str:

@@ -350,3 +350,14 @@ def test_validate_summary_fields(raw_dir):
     s = validate_file(raw_dir / "demo" / "channels.csv")
     assert (s.kind, s.rows, s.n_series, s.key) == ("channels", 72, 6, ("period", "channel"))
     assert s.to_dict()["date_max"] == "2024-12-01"
+
+
+@pytest.mark.parametrize("name", ["french_weekly.csv", "english_monthly.csv", "dutch_hourly.csv"])
+def test_localised_exports_are_recognised_as_trends(name):
+    from demandlab.loaders import infer_kind, load
+
+    path = Path(__file__).parent / "fixtures" / "trends" / name
+    assert infer_kind(path) == "trends"
+    df = load(path)
+    assert {"keyword", "geo", "date", "interest"} <= set(df.columns)
+    assert len(df) > 0
