@@ -243,6 +243,18 @@ def _robust_weights(resid: np.ndarray) -> np.ndarray:
     return np.where(cmad == 0, 1.0, rw)
 
 
+def _one_blas_thread():
+    """Small matrix products run fastest on one BLAS thread (and do not fight
+    other processes for the cores); a no-op without threadpoolctl."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - comes with scikit-learn
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
 def batch_stl(
     y: np.ndarray,
     period: int = 12,
@@ -273,19 +285,20 @@ def batch_stl(
         inner_iter = 2 if robust else 5
     if outer_iter is None:
         outer_iter = 15 if robust else 0
-    ops_s, ops_t = _linear_ops(n, period, seasonal, inner_iter)
-    season = y @ ops_s
-    trend = y @ ops_t
-    weights = np.ones_like(y)
-    if outer_iter == 0:
-        return StlResult(season, trend, y - season - trend, weights)
-    for lo in range(0, nser, chunk):
-        sl = slice(lo, lo + chunk)
-        yc, tc, sc = y[sl], trend[sl], season[sl]
-        for _ in range(outer_iter):
-            rw = _robust_weights(yc - tc - sc)
-            sc, tc = _passes(yc, period, seasonal, inner_iter, rw, tc)
-        season[sl], trend[sl], weights[sl] = sc, tc, rw
+    with _one_blas_thread():
+        ops_s, ops_t = _linear_ops(n, period, seasonal, inner_iter)
+        season = y @ ops_s
+        trend = y @ ops_t
+        weights = np.ones_like(y)
+        if outer_iter == 0:
+            return StlResult(season, trend, y - season - trend, weights)
+        for lo in range(0, nser, chunk):
+            sl = slice(lo, lo + chunk)
+            yc, tc, sc = y[sl], trend[sl], season[sl]
+            for _ in range(outer_iter):
+                rw = _robust_weights(yc - tc - sc)
+                sc, tc = _passes(yc, period, seasonal, inner_iter, rw, tc)
+            season[sl], trend[sl], weights[sl] = sc, tc, rw
     return StlResult(season, trend, y - season - trend, weights)
 
 

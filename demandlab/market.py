@@ -84,10 +84,14 @@ def _tidy(df: pd.DataFrame) -> pd.DataFrame:
     out["value_usd"] = out["value_usd"].astype(float)
     out["quantity_kg"] = out["quantity_kg"].astype(float)
     key = ["year", "reporter", "partner", "hs6", "flow"]
-    out = out.groupby(key, as_index=False, sort=True).agg(
-        value_usd=("value_usd", "sum"), quantity_kg=("quantity_kg", lambda s: s.sum(min_count=1))
-    )
-    return out.reset_index(drop=True)
+    return _sum_flows(out, key)
+
+
+def _sum_flows(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """Sum value and quantity per key; a quantity stays NaN when all its parts are."""
+    g = df.groupby(key, sort=True)
+    out = pd.DataFrame({"value_usd": g["value_usd"].sum(), "quantity_kg": g["quantity_kg"].sum(min_count=1)})
+    return out.reset_index()
 
 
 # --------------------------------------------------------------------------------------
@@ -495,9 +499,7 @@ def niche_trade(trade: pd.DataFrame, niche_hs: pd.DataFrame) -> pd.DataFrame:
     j["value_usd"] = j["value_usd"] * j["share"]
     j["quantity_kg"] = j["quantity_kg"] * j["share"]
     key = ["niche", "year", "reporter", "partner", "flow"]
-    return j.groupby(key, as_index=False, sort=True).agg(
-        value_usd=("value_usd", "sum"), quantity_kg=("quantity_kg", lambda s: s.sum(min_count=1))
-    )
+    return _sum_flows(j, key)
 
 
 def _per_niche(value: float | Mapping[str, float] | None, niches: np.ndarray, name: str) -> np.ndarray:
@@ -511,23 +513,6 @@ def _per_niche(value: float | Mapping[str, float] | None, niches: np.ndarray, na
     if not ok.all():
         raise DataError(f"{name} must be a share in [0, 1]", column=name, hint="e.g. 0.3 for 30 %")
     return arr
-
-
-def _loglinear(years: np.ndarray, values: np.ndarray) -> tuple[float, float, float, float]:
-    """Slope of log value on year, its t-interval (95 %) and the residual sd."""
-    from scipy import stats
-
-    n = len(years)
-    if n < 3 or (values <= 0).any():
-        return np.nan, np.nan, np.nan, np.nan
-    x = years - years.mean()
-    y = np.log(values)
-    b = float((x * (y - y.mean())).sum() / (x * x).sum())
-    resid = y - y.mean() - b * x
-    s = float(np.sqrt((resid**2).sum() / (n - 2)))
-    se = s / np.sqrt((x * x).sum())
-    t = stats.t.ppf(0.975, n - 2)
-    return b, b - t * se, b + t * se, s
 
 
 @dataclass
@@ -682,8 +667,8 @@ def market_size(
     # totals: the WLD row when given, else the sum over partners
     wld = imports[imports["partner"] == "WLD"]
     by_partner = imports[imports["partner"] != "WLD"]
-    tot_p = by_partner.groupby(["niche", "year"]).agg(value=("value_usd", "sum"), qty=("quantity_kg", lambda s: s.sum(min_count=1)))
-    tot_w = wld.groupby(["niche", "year"]).agg(value=("value_usd", "sum"), qty=("quantity_kg", lambda s: s.sum(min_count=1)))
+    tot_p = _sum_flows(by_partner, ["niche", "year"]).set_index(["niche", "year"]).rename(columns={"value_usd": "value", "quantity_kg": "qty"})
+    tot_w = _sum_flows(wld, ["niche", "year"]).set_index(["niche", "year"]).rename(columns={"value_usd": "value", "quantity_kg": "qty"})
     tot = tot_w.combine_first(tot_p)
     other = nt[nt["flow"] != "import"].groupby(["niche", "year", "flow"])["value_usd"].sum().unstack("flow")
     yearly = tot.join(other, how="outer").reset_index()
@@ -696,76 +681,96 @@ def market_size(
 
     sam = _per_niche(sam_share, niches, "sam_share")
     som = _per_niche(som_share, niches, "som_share")
-    rows = []
-    origin_rows = []
-    for n_i, niche in enumerate(niches):
-        y = yearly[(yearly["niche"] == niche) & yearly["import_value_usd"].notna()].sort_values("year")
-        flags = []
-        last = year if year is not None else (int(y["year"].max()) if len(y) else None)
-        row: dict[str, object] = {"niche": niche, "reporter": reporter, "year": last}
-        cur = y[y["year"] == last] if last is not None else y.iloc[0:0]
-        if cur.empty:
-            flags.append("no_trade_data")
-            row.update({k: np.nan for k in ("import_value_usd", "import_value_lo", "import_value_hi", "import_volume_kg", "unit_value_usd_per_kg", "import_cagr", "import_cagr_lo", "import_cagr_hi", "cagr_from", "export_usd", "production_usd", "apparent_consumption_usd", "top_origin_share", "cn_share")})
-            row["top_origin"] = ""
-            row["tam_basis"] = ""
+    idx = pd.Index(niches, name="niche")
+    have = yearly[yearly["import_value_usd"].notna()]
+    if year is not None:
+        last = pd.Series(int(year), index=idx, dtype=float)
+    else:
+        last = have.groupby("niche")["year"].max().reindex(idx).astype(float)
+    cur = have.merge(last.rename("last").reset_index(), on="niche")
+    cur = cur[cur["year"] == cur["last"]].set_index("niche").reindex(idx)
+    win = have.merge(last.rename("last").reset_index(), on="niche")
+    win = win[(win["year"] <= win["last"]) & (win["year"] > win["last"] - cagr_years)].sort_values(["niche", "year"])
+    first = win.groupby("niche").first().reindex(idx)
+    v = cur["import_value_usd"].to_numpy(float)
+    k = (last - first["year"]).to_numpy(float)
+    v0 = first["import_value_usd"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cagr = np.where((k > 0) & (v0 > 0), (v / v0) ** (1 / np.where(k > 0, k, 1)) - 1, np.nan)
+    # log-linear trend over the same window: slope, its t-interval, residual sd
+    from scipy import stats
+
+    wl = win[win["import_value_usd"] > 0].assign(ly=lambda d: np.log(d["import_value_usd"]))
+    grp = wl.groupby("niche")
+    nobs = grp.size().reindex(idx).fillna(0).to_numpy(float)
+    positive = (win.groupby("niche")["import_value_usd"].min().reindex(idx) > 0).to_numpy()
+    wl = wl.assign(dx=wl["year"] - wl["niche"].map(grp["year"].mean()), dy=wl["ly"] - wl["niche"].map(grp["ly"].mean()))
+    sums = wl.assign(dxx=wl["dx"] ** 2, dxy=wl["dx"] * wl["dy"], dyy=wl["dy"] ** 2).groupby("niche")[["dxx", "dxy", "dyy"]].sum().reindex(idx)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b = sums["dxy"].to_numpy() / sums["dxx"].to_numpy()
+        sse = np.maximum(sums["dyy"].to_numpy() - b * sums["dxy"].to_numpy(), 0.0)
+        sd = np.sqrt(sse / (nobs - 2))
+        se = sd / np.sqrt(sums["dxx"].to_numpy())
+        tq = stats.t.ppf(0.975, np.maximum(nobs - 2, 1))
+    ok3 = (nobs >= 3) & positive
+    b, sd, se = (np.where(ok3, a, np.nan) for a in (b, sd, se))
+    # origins of the last year's imports
+    bp = by_partner.merge(last.rename("last").reset_index(), on="niche")
+    bp = bp[bp["year"] == bp["last"]].groupby(["niche", "partner"], as_index=False)["value_usd"].sum()
+    tot_o = bp.groupby("niche")["value_usd"].transform("sum")
+    bp = bp[tot_o > 0].assign(share=lambda d: d["value_usd"] / d.groupby("niche")["value_usd"].transform("sum"))
+    bp = bp.sort_values(["niche", "value_usd", "partner"], ascending=[True, False, True])
+    top = bp.groupby("niche").first().reindex(idx)
+    cn = bp[bp["partner"] == "CN"].groupby("niche")["share"].sum().reindex(idx)
+    has_origin = top["share"].notna().to_numpy()
+    cons = cur["apparent_consumption_usd"].to_numpy(float)
+    tam = np.where(np.isfinite(cons), cons, v)
+    no_data = ~np.isfinite(v)
+    table = pd.DataFrame(
+        {
+            "niche": idx.to_numpy(),
+            "reporter": reporter,
+            "year": np.where(no_data, np.nan, last.to_numpy(float)),
+            "import_value_usd": v,
+            "import_value_lo": v * np.exp(-1.96 * sd),
+            "import_value_hi": v * np.exp(1.96 * sd),
+            "import_volume_kg": cur["import_volume_kg"].to_numpy(float),
+            "unit_value_usd_per_kg": v / cur["import_volume_kg"].to_numpy(float),
+            "import_cagr": cagr,
+            "import_cagr_lo": np.expm1(b - tq * se),
+            "import_cagr_hi": np.expm1(b + tq * se),
+            "cagr_from": np.where(k > 0, first["year"].to_numpy(float), np.nan),
+            "export_usd": cur["export_usd"].to_numpy(float),
+            "production_usd": cur["production_usd"].to_numpy(float),
+            "apparent_consumption_usd": cons,
+            "top_origin": top["partner"].fillna("").astype(str).to_numpy(),
+            "top_origin_share": top["share"].to_numpy(float),
+            "cn_share": np.where(has_origin, cn.fillna(0.0).to_numpy(float), np.nan),
+            "tam_usd": np.where(no_data, np.nan, tam),
+            "tam_basis": np.where(no_data, "", np.where(np.isfinite(cons), "consumption", "imports")),
+            "sam_usd": tam * sam,
+            "som_usd": tam * sam * som,
+        }
+    )
+    table.loc[no_data, ["sam_usd", "som_usd"]] = np.nan
+    flags = []
+    for i in range(len(table)):
+        f = []
+        if no_data[i]:
+            f.append("no_trade_data")
         else:
-            c = cur.iloc[0]
-            v = float(c["import_value_usd"])
-            win = y[(y["year"] <= last) & (y["year"] > last - cagr_years)]
-            first = win.iloc[0]
-            k = int(last - first["year"])
-            cagr = (v / float(first["import_value_usd"])) ** (1 / k) - 1 if k > 0 and first["import_value_usd"] > 0 else np.nan
-            b, blo, bhi, s = _loglinear(win["year"].to_numpy(float), win["import_value_usd"].to_numpy(float))
-            if np.isnan(b):
-                flags.append("cagr_interval_needs_3_years")
-            row.update({
-                "import_value_usd": v,
-                "import_value_lo": v * np.exp(-1.96 * s) if not np.isnan(s) else np.nan,
-                "import_value_hi": v * np.exp(1.96 * s) if not np.isnan(s) else np.nan,
-                "import_volume_kg": float(c["import_volume_kg"]),
-                "unit_value_usd_per_kg": v / float(c["import_volume_kg"]) if c["import_volume_kg"] and not pd.isna(c["import_volume_kg"]) else np.nan,
-                "import_cagr": cagr,
-                "import_cagr_lo": np.expm1(blo),
-                "import_cagr_hi": np.expm1(bhi),
-                "cagr_from": int(first["year"]) if k > 0 else np.nan,
-                "export_usd": float(c["export_usd"]),
-                "production_usd": float(c["production_usd"]),
-                "apparent_consumption_usd": float(c["apparent_consumption_usd"]),
-            })
-            o = by_partner[(by_partner["niche"] == niche) & (by_partner["year"] == last)]
-            o = o.groupby("partner", as_index=False)["value_usd"].sum().sort_values(["value_usd", "partner"], ascending=[False, True])
-            total = o["value_usd"].sum()
-            if total > 0:
-                o["share"] = o["value_usd"] / total
-                o.insert(0, "niche", niche)
-                origin_rows.append(o)
-                row["top_origin"] = str(o["partner"].iloc[0])
-                row["top_origin_share"] = float(o["share"].iloc[0])
-                row["cn_share"] = float(o.loc[o["partner"] == "CN", "share"].sum())
-            else:
-                flags.append("no_origin_breakdown")
-                row["top_origin"] = ""
-                row["top_origin_share"] = np.nan
-                row["cn_share"] = np.nan
-            if pd.notna(row["apparent_consumption_usd"]):
-                row["tam_basis"] = "consumption"
-                tam = float(row["apparent_consumption_usd"])
-                if tam < 0:
-                    flags.append("negative_consumption_re_export_hub")
-            else:
-                row["tam_basis"] = "imports"
-                tam = v
-                flags.append("tam_from_imports")
-            row["tam_usd"] = tam
-        row.setdefault("tam_usd", np.nan)
-        row["sam_usd"] = row["tam_usd"] * sam[n_i]
-        row["som_usd"] = row["sam_usd"] * som[n_i]
-        if np.isnan(sam[n_i]):
-            flags.append("no_sam_share")
-        row["market_flag"] = ";".join(flags)
-        rows.append(row)
-    cols = ["niche", "reporter", "year", "import_value_usd", "import_value_lo", "import_value_hi", "import_volume_kg", "unit_value_usd_per_kg", "import_cagr", "import_cagr_lo", "import_cagr_hi", "cagr_from", "export_usd", "production_usd", "apparent_consumption_usd", "top_origin", "top_origin_share", "cn_share", "tam_usd", "tam_basis", "sam_usd", "som_usd", "market_flag"]
-    table = pd.DataFrame(rows).reindex(columns=cols)
-    origins = pd.concat(origin_rows, ignore_index=True) if origin_rows else pd.DataFrame(columns=["niche", "partner", "value_usd", "share"])
+            if not ok3[i]:
+                f.append("cagr_interval_needs_3_years")
+            if not has_origin[i]:
+                f.append("no_origin_breakdown")
+            if np.isfinite(cons[i]) and cons[i] < 0:
+                f.append("negative_consumption_re_export_hub")
+            if not np.isfinite(cons[i]):
+                f.append("tam_from_imports")
+        if np.isnan(sam[i]):
+            f.append("no_sam_share")
+        flags.append(";".join(f))
+    table["market_flag"] = flags
+    table["year"] = table["year"].astype("Int64")
+    origins = bp[["niche", "partner", "value_usd", "share"]]
     return MarketSize(table.reset_index(drop=True), origins.reset_index(drop=True), yearly.reset_index(drop=True))

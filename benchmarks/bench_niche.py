@@ -1,0 +1,140 @@
+"""Benchmark: niche components + score for 10,000 niches x 60 months, and 1,000 MC draws.
+
+Targets (issue 4): all components and the score under 3 s; with 1,000 Monte Carlo
+draws under 30 s, on 2 cores.
+
+Peer: what one would write without demandlab -- a per-series loop with
+``statsmodels`` STL (same settings: robust, inner 2, outer 3) and
+``scipy.stats.theilslopes`` for the seasonal/trend components. The loop is timed on a
+subset and extrapolated linearly to 10,000 series (printed as such). The peer covers
+only the STL + Theil-Sen part, so the ratio printed for it compares like with like
+(demandlab's search components alone); the full-pipeline time is printed beside.
+
+Run: ``python benchmarks/run.py niche`` (or ``make bench-niche``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+N_NICHES = int(os.environ.get("BENCH_NICHES", 10_000))
+N_MONTHS = 60
+PEER_SUBSET = int(os.environ.get("BENCH_PEER_SUBSET", 300))
+N_DRAWS = 1000
+
+
+def make_inputs(n: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    months = pd.date_range("2020-01-01", periods=N_MONTHS, freq="MS")
+    t = np.arange(N_MONTHS)
+    level = rng.uniform(5, 60, n)[:, None]
+    growth = rng.normal(0, 0.01, n)[:, None]
+    amp = rng.uniform(0, 0.6, n)[:, None]
+    phase = rng.uniform(0, 12, n)[:, None]
+    y = level * np.exp(growth * t + rng.normal(0, 0.08, (n, N_MONTHS))) * (1 + amp * np.sin(2 * np.pi * (t - phase) / 12))
+    y = np.clip(np.round(y * 100 / y.max(), 2), 0, 100)
+    names = np.array([f"niche{i:05d}" for i in range(n)])
+    trends = pd.DataFrame({"keyword": np.repeat(names, N_MONTHS), "geo": "NL",
+                           "date": np.tile(months, n), "interest": y.ravel()})
+    k = 10
+    shares = rng.dirichlet(np.ones(k + 2), size=n)[:, :k]
+    shares = -np.sort(-shares, axis=1)
+    market = pd.DataFrame({
+        "niche": np.repeat(names, k), "seller_rank": np.tile(np.arange(1, k + 1), n),
+        "revenue_share": shares.ravel(), "review_count": rng.integers(0, 5000, n * k),
+        "price": np.round(rng.uniform(5, 80, n * k), 2), "n_sellers": np.repeat(rng.integers(k, 400, n), k),
+        "currency": "EUR",
+    })
+    costs = pd.DataFrame({
+        "niche": names, "currency": "USD", "fob_price": rng.uniform(1, 30, n), "freight_per_unit": rng.uniform(0, 3, n),
+        "insurance_rate": 0.005, "duty_rate": rng.uniform(0, 0.17, n), "vat_rate": 0.21, "fees_per_unit": 1.0,
+        "fx_rate": 0.92, "home_currency": "EUR",
+    })
+    hs = np.array([f"{900000 + i:06d}" for i in range(n)])
+    years = np.arange(2019, 2025)
+    partners = np.array(["CN", "DE", "VN"])
+    tr = pd.DataFrame({
+        "year": np.tile(np.repeat(years, len(partners)), n),
+        "reporter": "NL",
+        "partner": np.tile(partners, n * len(years)),
+        "hs6": np.repeat(hs, len(years) * len(partners)),
+        "flow": "import",
+        "value_usd": rng.uniform(1e5, 1e8, n * len(years) * len(partners)),
+        "quantity_kg": rng.uniform(1e3, 1e6, n * len(years) * len(partners)),
+    })
+    niche_hs = pd.DataFrame({"niche": names, "hs6": hs, "share": 1.0})
+    return trends, market, costs, tr, niche_hs, y
+
+
+def peer_loop(y: np.ndarray) -> np.ndarray:
+    from scipy.stats import theilslopes
+    from statsmodels.tsa.seasonal import STL
+
+    out = np.empty((len(y), 3))
+    for i, row in enumerate(y):
+        logy = np.log(np.maximum(row, 0.5))
+        res = STL(logy, period=12, robust=True).fit(inner_iter=2, outer_iter=3)
+        sa = logy - res.seasonal
+        ts = theilslopes(sa[-24:])
+        r = res.resid
+        out[i] = (ts.slope * 12, 1 - r.var() / (res.seasonal + r).var(), r[-24:].std(ddof=1))
+    return out
+
+
+def timed(fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - t0
+
+
+def main() -> int:
+    from demandlab._niche_components import search_components, trend_matrix
+    from demandlab.niche import niche_components, score_niches
+
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
+    trends, market, costs, trade, niche_hs, y = make_inputs(N_NICHES)
+    print(f"inputs: {N_NICHES:,} niches x {N_MONTHS} months; marketplace {len(market):,} rows; trade {len(trade):,} rows")
+
+    # warm-up on a few niches (imports, operator caches)
+    small = trends[trends["keyword"].isin(trends["keyword"].unique()[:20])]
+    score_niches(small, n_draws=10)
+
+    niches, dates, ymat = trend_matrix(trends)
+    _, t_search = timed(search_components, ymat, dates)
+    _, t_comp = timed(niche_components, trends, market, trade, costs, niche_hs=niche_hs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, t_score = timed(score_niches, trends, market, trade, costs, niche_hs=niche_hs, n_draws=0)
+        res, t_mc = timed(score_niches, trends, market, trade, costs, niche_hs=niche_hs, n_draws=N_DRAWS)
+
+    sub = y[:PEER_SUBSET]
+    _, t_peer_sub = timed(peer_loop, sub)
+    t_peer = t_peer_sub * N_NICHES / PEER_SUBSET
+
+    # agreement of the two on the subset (same settings)
+    peer = peer_loop(sub[:50])
+    mine = search_components(ymat[:50], dates)
+    err_slope = np.max(np.abs(peer[:, 0] - mine["trend_slope"][:50]))
+    err_season = np.max(np.abs(peer[:, 1] - mine["seasonality"][:50]))
+
+    print()
+    print(f"{'figure':<52} {'demandlab':>10} {'peer':>12} {'ratio':>8}")
+    print(f"{'search components (STL + Theil-Sen), 10k niches':<52} {t_search:>9.2f}s {t_peer:>10.1f}s* {t_peer / t_search:>7.0f}x")
+    print(f"{'all components (search, marketplace, trade, costs)':<52} {t_comp:>9.2f}s {'-':>12} {'':>8}")
+    print(f"{'all components + score (no Monte Carlo)':<52} {t_score:>9.2f}s {'-':>12} {'':>8}   target < 3 s: {'met' if t_score < 3 else 'NOT met'}")
+    print(f"{'... + 1,000 Monte Carlo draws':<52} {t_mc:>9.2f}s {'-':>12} {'':>8}   target < 30 s: {'met' if t_mc < 30 else 'NOT met'}")
+    print(f"* peer timed on {PEER_SUBSET} series ({t_peer_sub:.2f} s) and extrapolated linearly to {N_NICHES:,}")
+    print(f"agreement on 50 series: max |slope diff| {err_slope:.1e}, max |seasonality diff| {err_season:.1e}")
+    print(f"load average at end {os.getloadavg()[0]:.2f}")
+    assert res.table["rank"].min() == 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
