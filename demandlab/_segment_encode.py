@@ -320,7 +320,8 @@ class CustomerEncoder:
         self, df: pd.DataFrame, col: str, s: pd.Series, na: np.ndarray
     ) -> np.ndarray:
         lv = self.categories_[col]
-        codes = pd.Categorical(s.astype(object).where(~na, None), categories=list(lv)).codes
+        codes = category_codes(s, lv)
+        codes[na] = -1
         bad = np.flatnonzero((codes < 0) & ~na)
         if bad.size:
             raise DataError(
