@@ -169,6 +169,7 @@ __all__ = [
     "score_niches",
     "NicheScores",
     "backtest",
+    "backtest_niches",
     "BacktestResult",
     "NicheWarning",
     "SECTOR_OF_PREFIX",
@@ -289,7 +290,10 @@ _TRADE_KEYS = ("market_size", "market_growth")
 
 
 def _infer_common_scale(trends: pd.DataFrame) -> bool:
-    """True when all keywords come from one export/request (one scale)."""
+    """True when all keywords share one scale: one export/request, or the output of
+    :func:`demandlab.to_common_scale` (which adds ``interest_lo``/``interest_hi``)."""
+    if {"interest_lo", "interest_hi"} <= set(trends.columns):
+        return True
     if "source_file" in trends.columns:
         per_file = trends.groupby("source_file")["keyword"].nunique()
         return trends["source_file"].nunique() == 1 and int(per_file.iloc[0]) > 1
@@ -321,8 +325,9 @@ def niche_components(
     reporter : str, optional
         The market (ISO2) when the trade rows hold several.
     common_scale : bool, optional
-        Whether the trend levels share one scale. Default: inferred (True only when
-        all keywords come from one export, per ``source_file``).
+        Whether the trend levels share one scale. Default: inferred -- True when all
+        keywords come from one export (per ``source_file``) or the frame comes from
+        :func:`demandlab.to_common_scale` (it has ``interest_lo``/``interest_hi``).
 
     Returns
     -------
@@ -1214,3 +1219,7 @@ def _sector_comparison(trends, niches, dates, y, idx, growth_pred, real, sales_i
         lo, hi = np.nanquantile(bs, [0.025, 0.975]) if np.isfinite(bs).any() else (np.nan, np.nan)
         out.append({"comparison": label, "spearman": float(rho), "lo": float(lo), "hi": float(hi), "n": len(df)})
     return df, pd.DataFrame(out)
+
+
+#: Alias of :func:`backtest` for the flat ``demandlab`` namespace.
+backtest_niches = backtest

@@ -333,3 +333,14 @@ def test_cli_score_and_backtest(cli, tmp_path, raw_dir):
                             "--sales-index", raw_dir / "nl_cbs_online_turnover_index_monthly.csv")
     assert code == 0, err
     assert "Spearman" in stdout and "Statistics Netherlands" in stdout
+
+
+def test_common_scale_inferred_from_one_export_or_common_scale_output():
+    f = _frame({"a": _noisy(seed=1), "b": _noisy(seed=2)})
+    assert set(niche_components(f)["demand_flag"]) == {"not_comparable"}
+    one_file = f.assign(source_file="multiTimeline.csv")
+    assert set(niche_components(one_file)["demand_flag"]) == {""}
+    two_files = f.assign(source_file=np.where(f["keyword"] == "a", "a.csv", "b.csv"))
+    assert set(niche_components(two_files)["demand_flag"]) == {"not_comparable"}
+    scaled = f.assign(interest_lo=f["interest"] - 0.5, interest_hi=f["interest"] + 0.5)
+    assert set(niche_components(scaled)["demand_flag"]) == {""}
