@@ -171,3 +171,31 @@ def test_sales_kpi_numbers(report):
     pa = rng.beta(1 + a.units_sold, 1 + a.units_offered - a.units_sold, 400_000)
     pb = rng.beta(1 + b.units_sold, 1 + b.units_offered - b.units_sold, 400_000)
     assert got["p_b_beats_a"] == pytest.approx(np.mean(b.price * pb > a.price * pa), abs=0.003)
+
+
+def test_niche_scoring_numbers(report):
+    from demandlab.loaders import load_landed_costs, load_marketplace, load_niche_hs, load_trade
+    from demandlab.niche import score_niches
+    from demandlab.trends import read_trends_csv
+
+    got = numbers(report, "1.0-niche-scoring")
+    data = report.parent / "data"
+    trends = read_trends_csv(data / "google_trends_nl_monthly")
+    assert got["n_niches"] == trends["keyword"].nunique() == 41
+    # point scores do not depend on the Monte Carlo: recompute them without draws
+    demo = data / "demo"
+    points = score_niches(
+        trends, load_marketplace(demo / "marketplace.csv"), load_trade(demo / "trade.csv"),
+        load_landed_costs(demo / "landed_costs.csv"), niche_hs=load_niche_hs(demo / "niche_hs.csv"),
+        n_draws=0,
+    ).table
+    n = len(got["top_niches"])
+    assert got["top_niches"] == points["niche"].head(n).tolist()
+    assert got["top_scores"] == pytest.approx(points["score"].head(n).tolist(), abs=1e-12)
+    # top-k probabilities are probabilities summing to k over all niches
+    p = np.array([v for v in got["p_top_k"].values()], dtype=float)
+    assert ((p >= 0) & (p <= 1)).all()
+    assert p.sum() == pytest.approx(SMALL["1.0-niche-scoring"]["top_k"], abs=1e-9)
+    assert -1 <= got["spearman_equal_weights"] <= 1
+    # the backtest card on the real series: growth ranks next year better than chance
+    assert got["backtest_spearman"]["growth"] > 0.1
