@@ -80,6 +80,16 @@ _LAZY: dict[str, str] = {
     # segmentation
     "CustomerSegmenter": "segment",
     "segment_customers": "segment",
+    "CustomerEncoder": "segment",
+    "choose_k": "segment",
+    "KSelection": "segment",
+    "bootstrap_stability": "segment",
+    "StabilityResult": "segment",
+    "segment_profiles": "segment",
+    "SegmentProfiles": "segment",
+    "plot_segment_map": "segment",
+    "UnknownCategoryWarning": "segment",
+    "make_planted_customers": "synthetic",
     # forecasting and purchase planning
     "forecast": "forecast",
     "ForecastResult": "forecast",
