@@ -101,13 +101,14 @@ fig_decompose = ax[0].figure
 # share of actual values inside the 80 % and 95 % intervals (should be near 0.80 and 0.95).
 
 # %%
-rows = []
+rows, per_model = [], {}
 for name in ["auto", *compare_models]:
     bt = backtest(history, h=horizon, n_windows=n_windows, models=name, n_jobs=n_jobs,
                   progress=False)
-    rows.append(bt.overall.assign(model="default combination" if name == "auto" else name))
-    if name == "auto":
-        per_series = bt.per_series
+    label = "default combination" if name == "auto" else name
+    rows.append(bt.overall.assign(model=label))
+    per_model[label] = bt.per_series
+per_series = per_model["default combination"]
 accuracy = pd.concat(rows, ignore_index=True)[
     ["model", "smape", "mase", "coverage_80", "coverage_95", "n_series", "n_windows"]
 ]
@@ -154,6 +155,10 @@ summary.number("horizon", horizon)
 summary.number("backtest", {r.model: {"smape": float(r.smape), "mase": float(r.mase),
                                       "coverage_80": float(r.coverage_80)}
                             for r in accuracy.itertuples()})
+summary.number("mase_per_series", {
+    label: dict(zip(t["unique_id"], t["mase"].astype(float), strict=True))
+    for label, t in per_model.items()
+})
 summary.number("forecast_total", float(result.table["forecast"].sum()))
 summary.number("headline_line", headline_line)
 summary.number("headline_forecast", [float(v) for v in next_months["forecast"]])

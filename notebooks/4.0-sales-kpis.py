@@ -96,7 +96,8 @@ display(cohorts.matrix.round(2))
 fig_cohorts = cohorts.plot()
 
 # %%
-display(cohorts.cohorts.round(2))
+per_cohort = cohorts.cohorts
+display(per_cohort.round(dict.fromkeys(per_cohort.select_dtypes("number").columns, 2)))
 
 # %% [markdown]
 # ### Volume-discount tiers on the real order values

@@ -199,3 +199,35 @@ def test_niche_scoring_numbers(report):
     assert -1 <= got["spearman_equal_weights"] <= 1
     # the backtest card on the real series: growth ranks next year better than chance
     assert got["backtest_spearman"]["growth"] > 0.1
+
+
+def test_seasonal_forecast_numbers(report):
+    from demandlab.forecast import forecast
+
+    got = numbers(report, "3.0-seasonal-forecast")
+    small = SMALL["3.0-seasonal-forecast"]
+    h = small["horizon"]
+    sales = pd.read_csv(report.parent / "data" / "demo" / "sales.csv", parse_dates=["ds"])
+    assert got["n_lines"] == sales["unique_id"].nunique() == 24 and got["horizon"] == h
+    assert set(got["backtest"]) == {"default combination", *small["compare_models"]}
+    # seasonal naive backtest by hand (one window: the last h months hidden), M3 MASE
+    checked = 0
+    for uid, g in sales.sort_values("ds").groupby("unique_id"):
+        y = g["y"].to_numpy(float)
+        if (y == 0).mean() > 0.2:  # intermittent lines get Croston/TSB instead
+            continue
+        train, actual = y[:-h], y[-h:]
+        fc = train[-12:][:h]
+        scale = np.mean(np.abs(train[12:] - train[:-12]))
+        assert got["mase_per_series"]["seasonal_naive"][uid] == pytest.approx(
+            np.mean(np.abs(actual - fc)) / scale, rel=1e-9
+        ), uid
+        checked += 1
+    assert checked >= 18
+    # the default combination beats seasonal naive on this data, and intervals cover
+    assert got["backtest"]["default combination"]["mase"] < got["backtest"]["seasonal_naive"]["mase"]
+    assert got["backtest"]["default combination"]["coverage_80"] >= 0.6
+    # the headline forecast is the package's forecast of that line (deterministic)
+    line = got["headline_line"]
+    res = forecast(sales.loc[sales["unique_id"] == line, ["unique_id", "ds", "y"]], h=h, n_jobs=1)
+    assert got["headline_forecast"] == pytest.approx(res.table["forecast"].head(6).tolist(), rel=1e-9)

@@ -45,6 +45,7 @@ SMALL: dict[str, dict] = {
     "0.0-data-overview": {"max_keywords": 41},
     "1.0-niche-scoring": {"n_draws": 200, "n_boot": 200, "top_k": 5},
     "2.0-customer-segmentation": {"k_min": 5, "k_max": 7, "n_bootstrap": 3, "n_init": 2},
+    "3.0-seasonal-forecast": {"horizon": 6, "n_windows": 1, "compare_models": ["seasonal_naive"]},
     "4.0-sales-kpis": {"gross_margin": 0.35},
 }
 
@@ -441,3 +442,13 @@ def test_index_renders_in_headless_chromium(report, tmp_path):
     assert 0.02 < 1 - counts.max() / counts.sum() < 0.98
     # the dark header band is drawn at the top
     assert np.median(img[5:60, 20:400]) < 0.35
+
+
+def test_reports_carry_no_warnings_or_errors(report):
+    """A reader should never see a traceback or a library warning in a report."""
+    for spec in load_report_config():
+        nb = nbformat.read(report / "_executed" / spec.file_name, as_version=4)
+        for i, cell in enumerate(nb.cells, start=1):
+            for out in cell.get("outputs", []):
+                assert out.get("output_type") != "error", (spec.name, i)
+                assert out.get("name") != "stderr", (spec.name, i, out.get("text", "")[:300])
