@@ -409,6 +409,26 @@ def test_orders_to_channel_table_totals_on_random_log():
     assert got.sort_index().tolist() == ref.sort_index().tolist()
 
 
+def test_orders_to_channel_table_large_log_threaded_path():
+    """At 1M rows the two id columns are hashed in two threads: same totals."""
+    rng = np.random.default_rng(1)
+    n = 1_000_000
+    order = np.sort(rng.integers(0, 600_000, n))  # order lines: about 1.7 per order
+    orders = pd.DataFrame({
+        "customer_id": pd.Series(order // 3 % 90_000).astype(str),
+        "order_id": pd.Series(order).astype(str),
+        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(order // 2_000, "D"),
+        "value": np.ones(n),
+        "channel": np.where(order % 2 == 0, "ads", "seo"),
+    })
+    mkt = pd.DataFrame({"period": ["2024-01"], "channel": ["ads"], "spend": [1.0], "impressions": [1],
+                        "clicks": [1], "sessions": [1], "bounces": [0]})
+    t = orders_to_channel_table(orders, mkt)
+    assert t["orders"].sum() == len(np.unique(order))
+    assert t["new_customers"].sum() == orders["customer_id"].nunique()
+    assert t["revenue"].sum() == n
+
+
 def test_orders_to_channel_table_bad_period():
     orders = pd.DataFrame({"customer_id": ["a"], "order_id": ["1"], "date": ["2024-01-01"],
                            "value": [1.0], "channel": ["ads"]})
