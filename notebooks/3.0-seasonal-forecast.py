@@ -31,14 +31,17 @@
 # errors, and their coverage is measured below.
 
 # %%
+import math
 import warnings
+from pathlib import Path
 
 import pandas as pd
 from IPython.display import display
 from tqdm import TqdmWarning
 
 from demandlab.forecast import backtest, decompose, forecast, seasonal_profile
-from demandlab.loaders import load_sales
+from demandlab.loaders import load_landed_costs, load_sales
+from demandlab.planning import purchase_plan
 from demandlab.report import ReportSummary
 
 warnings.filterwarnings("ignore", category=TqdmWarning)  # no widget progress bars in reports
@@ -51,6 +54,11 @@ horizon = 12  # months ahead
 n_windows = 2  # rolling-origin backtest windows
 compare_models = ["seasonal_naive", "theta", "ets"]  # single models shown beside the default
 headline_line = "Barbecue"  # the line charted in the summary (any unique_id of the file)
+landed_costs_file = "demo/landed_costs.csv"  # lead times and MOQs per line (optional)
+default_lead_time = 3  # months from order to arrival when the costs file has no line
+review_period = 1  # months between order opportunities
+service_level = 0.95  # probability of no stockout before the next order arrives
+on_hand_months = 3.0  # stock now, in months of last year's average sales
 n_jobs = 2  # processes
 random_state = 0
 
@@ -129,6 +137,47 @@ display(result.table[result.table["unique_id"] == headline_line].round(dict.from
 fig_forecast = result.plot(headline_line, last=36)
 
 # %% [markdown]
+# ## The purchase plan: how much to order, and when
+#
+# A periodic review: every `review_period` months an order may be placed, arriving
+# `lead_time` months later (production plus sea freight; per line from the landed-cost
+# file's `lead_time_days`, rounded up to months). Each order covers the expected demand until
+# the next order arrives, plus a safety stock read off the forecast intervals at the service
+# level, minus the stock already there; it is rounded up to the minimum order quantity. The
+# stock now is assumed to be `on_hand_months` of last year's average sales: replace it with
+# your own stock figures. Columns: `order_date` (place the order in this month),
+# `arrival_date`, `expected_demand` (over lead time plus review period), `safety_stock`,
+# `order_up_to`, `inventory_position` (stock on hand and on order before the order),
+# `expected_stock_at_arrival` (negative: a stockout is expected first) and `order_qty`.
+
+# %%
+costs_path = Path(data_dir, landed_costs_file)
+costs = load_landed_costs(costs_path).set_index("niche") if costs_path.exists() else None
+lead_time, moq = {}, {}
+for line in lines:
+    known = costs is not None and line in costs.index
+    lead_time[line] = (math.ceil(costs.loc[line, "lead_time_days"] / 30)
+                       if known and "lead_time_days" in costs.columns else default_lead_time)
+    moq[line] = int(costs.loc[line, "moq"]) if known and "moq" in costs.columns else 1
+last_year = history[history["ds"] > history["ds"].max() - pd.DateOffset(months=12)]
+on_hand = (last_year.groupby("unique_id")["y"].mean() * on_hand_months).round().to_dict()
+plan = purchase_plan(result, lead_time=lead_time, review_period=review_period,
+                     service_level=service_level, on_hand=on_hand, moq=moq)
+print(plan.summary())
+line_plan = plan.table[plan.table["unique_id"] == headline_line]
+display(line_plan.round(dict.fromkeys(line_plan.select_dtypes("number").columns, 1)))
+fig_plan = plan.plot(headline_line)
+
+# %%
+first_orders = (
+    plan.table[plan.table["order_qty"] > 0].groupby("unique_id", as_index=False).first()
+    [["unique_id", "order_date", "arrival_date", "order_qty", "expected_demand",
+      "safety_stock"]]
+)
+first_orders["lead_time_months"] = first_orders["unique_id"].map(lead_time)
+display(first_orders.round(dict.fromkeys(first_orders.select_dtypes("number").columns, 1)))
+
+# %% [markdown]
 # **Caveats.** The sales are synthetic. The forecasts assume the future looks like the past
 # (no new competitor, no stock-outs hiding demand: sales are not demand when the shelf was
 # empty). Intervals are calibrated on past errors; their backtest coverage above says how
@@ -150,7 +199,19 @@ next_months = result.table[result.table["unique_id"] == headline_line].head(6)
 summary.table(f"Next months: {headline_line}",
               next_months[["ds", "forecast", "lo_80", "hi_80", "lo_95", "hi_95"]].assign(
                   ds=next_months["ds"].dt.strftime("%Y-%m")))
+next_orders = first_orders.sort_values(["order_date", "unique_id"]).assign(
+    order_date=first_orders["order_date"].dt.strftime("%Y-%m"),
+    arrival_date=first_orders["arrival_date"].dt.strftime("%Y-%m"),
+)
+summary.table("Purchase plan: the next order per line",
+              next_orders[["unique_id", "order_date", "arrival_date", "order_qty",
+                           "lead_time_months"]],
+              max_rows=30,
+              note=f"Service level {service_level:.0%}; stock now assumed {on_hand_months:g} "
+                   "months of sales; quantities rounded up to the MOQ.")
 summary.number("n_lines", len(lines))
+summary.number("first_order_qty", dict(zip(first_orders["unique_id"],
+                                           first_orders["order_qty"].astype(float), strict=True)))
 summary.number("horizon", horizon)
 summary.number("backtest", {r.model: {"smape": float(r.smape), "mase": float(r.mase),
                                       "coverage_80": float(r.coverage_80)}

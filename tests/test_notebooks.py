@@ -231,3 +231,14 @@ def test_seasonal_forecast_numbers(report):
     line = got["headline_line"]
     res = forecast(sales.loc[sales["unique_id"] == line, ["unique_id", "ds", "y"]], h=h, n_jobs=1)
     assert got["headline_forecast"] == pytest.approx(res.table["forecast"].head(6).tolist(), rel=1e-9)
+
+
+def test_purchase_plan_respects_moq(report):
+    got = numbers(report, "3.0-seasonal-forecast")["first_order_qty"]
+    costs = pd.read_csv(report.parent / "data" / "demo" / "landed_costs.csv").set_index("niche")
+    sales = pd.read_csv(report.parent / "data" / "demo" / "sales.csv")
+    assert set(got) <= set(sales["unique_id"])
+    assert len(got) >= 20  # nearly every line needs an order within the horizon
+    for line, qty in got.items():
+        moq = int(costs.loc[line, "moq"]) if line in costs.index else 1
+        assert qty >= moq and float(qty).is_integer(), (line, qty, moq)
