@@ -787,7 +787,7 @@ def _execute(
             log_output=False,
             execution_timeout=timeout,
             # quiet the kernel's start-up chatter (its TCP-transport notice) on our stderr
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as exc:
         first = next((ln for ln in str(exc.source).splitlines() if ln.strip()), "")
@@ -887,7 +887,7 @@ def build_report(
     from . import __version__
 
     data_dir = Path(data).resolve()
-    out = Path(out)
+    out = Path(out).resolve()  # the kernels run in the notebooks folder: pass absolute paths
     config = Path(config)
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else config.parent
     specs = load_report_config(config)

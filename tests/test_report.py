@@ -452,3 +452,20 @@ def test_reports_carry_no_warnings_or_errors(report):
             for out in cell.get("outputs", []):
                 assert out.get("output_type") != "error", (spec.name, i)
                 assert out.get("name") != "stderr", (spec.name, i, out.get("text", "")[:300])
+
+
+def test_cli_with_relative_paths_writes_summaries_into_out(tmp_path, monkeypatch, cli):
+    """`make report` passes relative --data/--out; the kernels run in the notebooks folder."""
+    project = tmp_path / "nb"
+    project.mkdir()
+    config = _tiny_project(project, {"a": [SUMMARY_CELL]})
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "sales.csv").write_text("unique_id,ds,y\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("report", "--data", "data", "--out", "reports", "--config", config)
+    assert code == 0, err
+    assert out.splitlines()[0] == "[1/1] a ..." and "open " in out.splitlines()[-1]
+    doc = json.loads((tmp_path / "reports" / "_summary" / "a" / "summary.json").read_text())
+    assert doc["numbers"]["n_files"] == 1
+    assert 'href="a.html"' in (tmp_path / "reports" / "index.html").read_text()
+    assert sorted(p.name for p in project.iterdir()) == ["a.ipynb", "report.toml"]  # no strays
