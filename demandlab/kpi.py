@@ -311,7 +311,11 @@ class FunnelResult:
             colors = np.where(g["biggest_drop"].to_numpy(), "#c0392b", "#2e86c1")
             ax.barh(y, counts, left=(width - counts) / 2, color=colors, height=0.8)
             for yi, r in zip(y, g.itertuples(index=False), strict=True):
-                conv = "" if r.step == 1 or np.isnan(r.step_conversion) else f" ({r.step_conversion:.0%})"
+                conv = (
+                    "" if r.step == 1 or np.isnan(r.step_conversion)
+                    else f" ({r.step_conversion:.0%})" if r.step_conversion >= 0.1
+                    else f" ({r.step_conversion:.1%})"
+                )
                 ax.text(width / 2, yi, f"{r.count:,}{conv}", ha="center", va="center",
                         color="white" if r.count > 0.25 * width else "black", fontsize=9)
             ax.set_yticks(y, g["stage"].astype(str).tolist())
