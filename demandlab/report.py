@@ -263,14 +263,15 @@ _KIND_PATTERNS: list[tuple[str, str]] = [
     (r"^niche_hs.*\.csv$", "niche_hs"),
     (r"^landed_cost.*\.csv$", "landed_costs"),
     (r"^customers.*\.csv$", "customers"),
-    (r"^sales.*\.(csv|parquet)$", "sales"),
+    (r"^sales.*\.(csv|csv\.gz|parquet)$", "sales"),
     (r"^channels.*\.csv$", "channels"),
     (r"^funnel.*\.csv$", "funnel"),
-    (r"^orders.*\.(csv|parquet)$", "orders"),
+    (r"^orders.*\.(csv|csv\.gz|parquet)$", "orders"),
     (r"^pilots.*\.csv$", "pilots"),
     (r"^nl_cbs_.*\.csv$", "retail sales index (CBS)"),
     (r"^wholesale_customers.*\.csv$", "customers (UCI Wholesale)"),
-    (r"^online_retail.*\.(csv|parquet)$", "orders (UCI Online Retail)"),
+    (r"^online_retail_customers.*\.csv$", "customers (UCI Online Retail summary)"),
+    (r"^online_retail.*\.(csv|csv\.gz|parquet)$", "orders (UCI Online Retail)"),
 ]
 
 
@@ -293,9 +294,14 @@ def _count_rows(path: Path, kind: str) -> int | None:
             import pyarrow.parquet as pq
 
             return int(pq.read_metadata(path).num_rows)
-        if suffix == ".csv":
-            with path.open("rb") as fh:
-                lines = [ln for ln in fh.read().splitlines() if ln.strip()]
+        if suffix == ".csv" or path.name.lower().endswith(".csv.gz"):
+            if suffix == ".gz":
+                import gzip
+
+                raw = gzip.decompress(path.read_bytes())
+            else:
+                raw = path.read_bytes()
+            lines = [ln for ln in raw.splitlines() if ln.strip()]
             header = 2 if kind.startswith(("trends (Google", "geomap (Google")) else 1
             return max(len(lines) - header, 0)
     except Exception:  # an unreadable file is listed, not counted

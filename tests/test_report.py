@@ -176,6 +176,8 @@ def test_data_inventory_of_bundled_data():
     assert len(trends) >= 40 and (trends["rows"] == 75).all()
     assert inv.loc["wholesale_customers.csv", "rows"] == 440
     assert inv.loc["online_retail.parquet", "rows"] == len(pd.read_parquet(RAW / "online_retail.parquet"))
+    gz = "online_retail_orders.csv.gz"
+    assert inv.loc[gz, "rows"] == len(pd.read_csv(RAW / gz)) and inv.loc[gz, "kind"].startswith("orders")
 
 
 def test_data_inventory_missing_folder(tmp_path):
