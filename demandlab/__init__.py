@@ -98,7 +98,23 @@ _LAZY: dict[str, str] = {
     "funnel": "kpi",
     "channel_kpis": "kpi",
     "cohort_retention": "kpi",
+    "wilson_interval": "kpi",
+    "FunnelResult": "kpi",
+    "ChannelKPIs": "kpi",
+    "orders_to_channel_table": "kpi",
+    "CohortRetention": "kpi",
+    "ltv_cac": "kpi",
+    "LTVCAC": "kpi",
+    "discount_tiers": "kpi",
+    "DiscountTiers": "kpi",
+    "KPIWarning": "kpi",
     "pilot_test": "pilot",
+    "sell_through": "pilot",
+    "compare_pilots": "pilot",
+    "pilot_sample_size": "pilot",
+    "GoNoGoRule": "pilot",
+    "PilotTest": "pilot",
+    "PilotComparison": "pilot",
 }
 
 __all__ = [
