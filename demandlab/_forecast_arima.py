@@ -103,7 +103,7 @@ def _css(u, w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e):
 
 
 @njit(cache=_CACHE)
-def _fit_css(w, p, q, P, Q, m, has_mean, max_iter):
+def _fit_css(w, p, q, P, Q, m, has_mean, max_iter, tol):
     d = p + q + P + Q + (1 if has_mean else 0)
     n = w.shape[0]
     ar_lags = np.zeros(16, dtype=np.int64)
@@ -139,7 +139,7 @@ def _fit_css(w, p, q, P, Q, m, has_mean, max_iter):
         order = np.argsort(fv)
         sim = sim[order]
         fv = fv[order]
-        if abs(fv[-1] - fv[0]) <= 1e-8 * (abs(fv[0]) + 1e-12):
+        if abs(fv[-1] - fv[0]) <= tol * (abs(fv[0]) + 1e-12):
             break
         c = np.zeros(d)
         for i in range(d):
@@ -275,7 +275,15 @@ def _integrate(fw: np.ndarray, stages: list, m: int) -> np.ndarray:
     return f
 
 
-def auto_arima(z: np.ndarray, m: int, max_p: int = 3, max_q: int = 3, max_iter: int = 300) -> dict:
+def auto_arima(
+    z: np.ndarray,
+    m: int,
+    max_p: int = 3,
+    max_q: int = 3,
+    max_iter: int = 300,
+    tol: float = 1e-8,
+    max_models: int = 40,
+) -> dict:
     """Choose differencing and orders; fit by CSS; return what :func:`predict_arima` needs."""
     z = np.ascontiguousarray(z, dtype=float)
     n = len(z)
@@ -301,7 +309,7 @@ def auto_arima(z: np.ndarray, m: int, max_p: int = 3, max_q: int = 3, max_iter: 
         if neff - k - 1 <= 2 or (P + Q > 0 and mm < 2):
             cache[key] = (np.inf, None)
             return np.inf
-        u, ss = _fit_css(w, p, q, P, Q, mm, c, max_iter)
+        u, ss = _fit_css(w, p, q, P, Q, mm, c, max_iter, tol)
         if not np.isfinite(ss) or ss >= 1e299:
             cache[key] = (np.inf, None)
             return np.inf
@@ -321,7 +329,7 @@ def auto_arima(z: np.ndarray, m: int, max_p: int = 3, max_q: int = 3, max_iter: 
         if best is None or a < best[0]:
             best = (a, (p, q, P, Q, allow_c))
     improved = True
-    while improved and len(cache) < 40:
+    while improved and len(cache) < max_models:
         improved = False
         p, q, P, Q, c = best[1]
         neigh = []

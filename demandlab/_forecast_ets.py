@@ -295,24 +295,24 @@ def initial_states(
         off = m // 2
         seg = head[off : off + len(tr)]
         pos = np.arange(off, off + len(tr)) % m
+        counts = np.maximum(np.bincount(pos, minlength=m), 1)
         if season == MULT:
-            ratio = seg / tr
-            s = np.array([ratio[pos == j].mean() for j in range(m)])
+            s = np.bincount(pos, weights=seg / tr, minlength=m) / counts
             s = s * m / s.sum()
             adj = y / s[np.arange(n) % m]
         else:
-            diff = seg - tr
-            s = np.array([diff[pos == j].mean() for j in range(m)])
+            s = np.bincount(pos, weights=seg - tr, minlength=m) / counts
             s = s - s.mean()
             adj = y - s[np.arange(n) % m]
     nn = min(10, n)
-    t = np.arange(1, nn + 1, dtype=float)
-    if nn >= 2:
-        slope, intercept = np.polyfit(t, adj[:nn], 1)
+    if nn >= 2:  # least-squares line through the first (adjusted) values, t = 1..nn
+        t = np.arange(1, nn + 1, dtype=float)
+        tc = t - t.mean()
+        slope = float(np.dot(tc, adj[:nn] - adj[:nn].mean()) / np.dot(tc, tc))
+        intercept = float(adj[:nn].mean() - slope * t.mean())
     else:
         slope, intercept = 0.0, float(adj[0])
-    l0 = intercept
-    return float(l0), float(slope), s.astype(float)
+    return float(intercept), float(slope), s.astype(float)
 
 
 MODEL_SETS = {

@@ -13,7 +13,8 @@ Engines, chosen by measurement on the M3 monthly data (see
   than ``statsforecast.AutoETS`` (which optimises all 13+ initial states) for about
   the same accuracy; fitted on the log scale by default, which behaves like
   multiplicative error, trend and seasonality and was the most accurate ETS variant.
-* Theta / dynamic optimised Theta: ``statsforecast`` (compiled C++, 2-6 ms a series).
+* Theta / dynamic optimised Theta: our own numba version of the statsforecast
+  models (:mod:`demandlab._forecast_theta`), same accuracy on M3, ~10x faster.
 * ARIMA: our own seasonal ARIMA fitted by conditional sum of squares with a stepwise
   order search (:mod:`demandlab._forecast_arima`).
 * STL: ``statsmodels`` STL decomposition, ETS on the seasonally adjusted series.
@@ -23,7 +24,6 @@ Engines, chosen by measurement on the M3 monthly data (see
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
@@ -214,9 +214,11 @@ class Theta(BaseModel):
     Parameters
     ----------
     kind : {"standard", "dynamic", "optimized", "dynamic_optimized"}
-        STM (the M3 winner), DSTM, OTM or DOTM (Fiorucci et al. 2016), as implemented
-        in statsforecast (with its multiplicative deseasonalisation when the 90 %
-        seasonality test passes).
+        STM (the M3 winner: theta = 2), DSTM, OTM or DOTM (Fiorucci et al. 2016).
+        The series is deseasonalised first (classical multiplicative decomposition)
+        when the 90 % seasonality test passes. Our numba implementation reproduces
+        statsforecast's (M3 monthly sMAPE 13.84 vs 13.83 for STM, 13.74 vs 13.72 for
+        DOTM) at a tenth of the cost.
 
     Examples
     --------
@@ -224,40 +226,33 @@ class Theta(BaseModel):
     >>> f = Theta().fit(np.full(30, 7.0), season_length=12).predict(3)
     >>> f.tolist()
     [7.0, 7.0, 7.0]
+    >>> y = 10 + 2.0 * np.arange(30)  # a straight line: theta = 2 extrapolates half the slope
+    >>> np.round(Theta().fit(y).predict(2), 1).tolist()
+    [69.0, 70.0]
     """
 
     alias = "theta"
 
-    _KINDS = {
-        "standard": "Theta",
-        "dynamic": "DynamicTheta",
-        "optimized": "OptimizedTheta",
-        "dynamic_optimized": "DynamicOptimizedTheta",
-    }
+    _KINDS = {"standard": 0, "optimized": 1, "dynamic": 2, "dynamic_optimized": 3}
 
     def __init__(self, kind: str = "standard"):
         self.kind = kind
 
     def fit(self, y, season_length=1):
-        import statsforecast.models as sfm
-
         if self.kind not in self._KINDS:
             raise ValueError(f"unknown Theta kind {self.kind!r}; use one of {sorted(self._KINDS)}")
         self.y_ = np.asarray(y, dtype=float)
         self.season_length_ = int(season_length)
-        m = self.season_length_ if len(self.y_) >= 3 * self.season_length_ else 1
-        self.model_ = getattr(sfm, self._KINDS[self.kind])(season_length=max(m, 1))
         self.y_last_ = self.y_[-1]
         return self
 
     def predict(self, h):
+        from ._forecast_theta import theta_forecast
+
         self._check_fitted()
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            try:
-                f = self.model_.forecast(y=self.y_, h=h)["mean"]
-            except Exception:  # statsforecast fails on some degenerate inputs
-                f = np.full(h, np.nan)
+        if len(self.y_) < 4:
+            return np.full(h, self.y_last_)
+        f = theta_forecast(self.y_, self.season_length_, h, self._KINDS[self.kind])
         if not np.all(np.isfinite(f)):
             f = np.full(h, self.y_last_)
         return np.asarray(f, dtype=float)
