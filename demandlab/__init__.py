@@ -108,6 +108,10 @@ _LAZY: dict[str, str] = {
     "discount_tiers": "kpi",
     "DiscountTiers": "kpi",
     "KPIWarning": "kpi",
+    # reports
+    "build_report": "report",
+    "ReportSummary": "report",
+    "data_inventory": "report",
     "pilot_test": "pilot",
     "sell_through": "pilot",
     "compare_pilots": "pilot",
