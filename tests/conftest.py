@@ -10,7 +10,7 @@ import pytest
 
 matplotlib.use("Agg")  # no screen here
 
-from demandlab.paths import RAW, ROOT  # noqa: E402
+from demandlab.paths import RAW, ROOT
 
 
 @pytest.fixture(autouse=True)
