@@ -211,6 +211,8 @@ def run_many(tasks: list[tuple], spec: Spec, n_jobs: int | None = -1, progress: 
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     results: list[list[dict] | None] = [None] * len(chunks)
     ctx = _mp_context()
+    if ctx.get_start_method() == "fork":
+        _warm_up(spec)  # compile / load the numba kernels once; forked workers inherit them
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool, tqdm(
         total=len(tasks), desc=desc, disable=disable, leave=False
     ) as bar:
@@ -222,6 +224,16 @@ def run_many(tasks: list[tuple], spec: Spec, n_jobs: int | None = -1, progress: 
             results[i] = fut.result()
             bar.update(len(chunks[i]))
     return [r for part in results for r in part]  # type: ignore[union-attr]
+
+
+def _warm_up(spec: Spec) -> None:
+    """Run the models once on a small seasonal series (triggers numba compilation)."""
+    m = max(spec.season_length, 1)
+    t = np.arange(max(3 * m, 24) + spec.h)
+    y = 100 + t + 10 * np.sin(2 * np.pi * t / m)
+    warm = Spec(h=spec.h, season_length=spec.season_length, models=spec.models, combine=spec.combine,
+                cal_windows=0, intermittent="off")
+    forecast_series("warm-up", y, warm)
 
 
 def _mp_context():
