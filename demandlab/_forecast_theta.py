@@ -177,8 +177,13 @@ def fit_theta(y, kind, max_iter):
     return level0, alpha, theta, fv[b]
 
 
-def deseasonalize(y: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray | None, str]:
-    """statsforecast's rule: (adjusted y, seasonal terms of the next m periods or None, kind)."""
+def deseasonalize(
+    y: np.ndarray, m: int, additive: bool = False
+) -> tuple[np.ndarray, np.ndarray | None, str]:
+    """statsforecast's rule: (adjusted y, seasonal terms of the next m periods or None, kind).
+
+    ``additive=True`` forces an additive decomposition (for a log-transformed series).
+    """
     from ._forecast_metrics import _acf
 
     n = len(y)
@@ -188,7 +193,7 @@ def deseasonalize(y: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray | None,
     stat = math.sqrt((1 + 2 * float(np.sum(r[1:m] ** 2))) / n)
     if not abs(r[m]) / stat > 1.6448536269514722:
         return y, None, ""
-    kind = "multiplicative" if np.min(y) > 0 else "additive"
+    kind = "multiplicative" if (np.min(y) > 0 and not additive) else "additive"
     idx = _classical_indices(y, m, kind)
     if kind == "multiplicative" and np.any(idx < 0.01):
         kind = "additive"
@@ -213,12 +218,14 @@ def _classical_indices(y: np.ndarray, m: int, kind: str) -> np.ndarray:
     return s - s.mean()
 
 
-def theta_forecast(y: np.ndarray, m: int, h: int, kind: int, max_iter: int = 300) -> np.ndarray:
+def theta_forecast(
+    y: np.ndarray, m: int, h: int, kind: int, max_iter: int = 300, additive: bool = False
+) -> np.ndarray:
     """Deseasonalise, fit, forecast ``h`` steps, reseasonalise."""
     y = np.ascontiguousarray(y, dtype=float)
     if np.ptp(y) == 0:
         return np.full(h, y[-1])
-    adj, nxt, how = deseasonalize(y, m)
+    adj, nxt, how = deseasonalize(y, m, additive)
     level0, alpha, theta, _ = fit_theta(np.ascontiguousarray(adj), kind, max_iter)
     f = _theta_forecast(np.ascontiguousarray(adj), kind, level0, alpha, theta, h)
     if nxt is not None:

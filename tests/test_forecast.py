@@ -63,6 +63,14 @@ def test_seasonal_naive_exact_and_naive2():
     np.testing.assert_allclose(naive2(y, 4, 4), y[-4:])
 
 
+def test_dotm_matches_statsforecast():
+    sf = pytest.importorskip("statsforecast.models")
+    y = noisy_seasonal(84, seed=8, noise=4.0)
+    ours = Theta(kind="dynamic_optimized", log=False).fit(y, 12).predict(12)
+    ref = sf.DynamicOptimizedTheta(season_length=12).forecast(y=y, h=12)["mean"]
+    np.testing.assert_allclose(ours, ref, rtol=0.01)
+
+
 def test_seasonal_naive_matches_statsforecast():
     sf = pytest.importorskip("statsforecast.models")
     y = noisy_seasonal(40)
@@ -95,7 +103,7 @@ def test_theta_close_to_statsmodels_theta():
     from statsmodels.tsa.forecasting.theta import ThetaModel
 
     y = noisy_seasonal(96, seed=5, noise=4.0)
-    ours = Theta().fit(y, 12).predict(12)
+    ours = Theta(log=False).fit(y, 12).predict(12)
     ref = ThetaModel(y, period=12, deseasonalize=True, method="multiplicative").fit().forecast(12)
     rel = np.abs(ours - np.asarray(ref)) / np.asarray(ref)
     assert rel.max() < 0.02, rel
