@@ -78,6 +78,13 @@ def worker(method: str, n: int | None, n_jobs: int, out: str) -> None:
         res = forecast(df, h=H, level=(80, 95), n_jobs=n_jobs)
         t = res.table.set_index("unique_id").loc[ids]
         cols = {c: t[c].to_numpy().reshape(len(ids), H) for c in ("forecast", "lo_80", "hi_80", "lo_95", "hi_95")}
+    elif method == "members":  # each member of the default combination on its own (untimed)
+        from demandlab.forecast import forecast
+
+        res = forecast(df, h=H, level=(), n_jobs=n_jobs, keep_components=True, calibration_windows=0)
+        comp = res.components.pivot_table(index=["unique_id", "ds"], columns="model", values="forecast")
+        comp = comp.reindex(ids, level=0)
+        cols = {name: comp[name].to_numpy().reshape(len(ids), H) for name in comp.columns}
     else:
         from statsforecast import StatsForecast
         from statsforecast.models import AutoETS, Theta
@@ -146,6 +153,7 @@ def main(argv=None) -> int:
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--cold", action="store_true", help="empty numba cache (count JIT compilation)")
     ap.add_argument("--no-peers", action="store_true", help="skip statsforecast AutoETS and Theta")
+    ap.add_argument("--no-members", action="store_true", help="skip scoring each member model alone")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -165,6 +173,10 @@ def main(argv=None) -> int:
         F, wall = run_method(meth, args.n, args.n_jobs, args.cold)
         results[meth] = (score(series, F), wall)
         print(f"  ran {meth:10s} {wall:7.1f} s wall   (load avg {os.getloadavg()[0]:.1f})", flush=True)
+    members = {}
+    if not args.no_members:
+        F, _ = run_method("members", args.n, args.n_jobs, False)
+        members = {name: score(series, {"forecast": f}) for name, f in F.items()}
     load1 = os.getloadavg()
     ets_wall = results.get("autoets", (None, np.nan))[1]
     print()
@@ -174,6 +186,8 @@ def main(argv=None) -> int:
         ratio = wall / ets_wall if np.isfinite(ets_wall) else np.nan
         print(f"{labels[meth]:34s} {r['smape']:7.2f} {r['mase']:7.3f} {r['cov80']:7.1f} {r['cov95']:7.1f} "
               f"{wall:8.1f} {ratio:10.2f}")
+    for name, r in members.items():
+        print(f"{'  member alone: ' + name:34s} {r['smape']:7.2f} {r['mase']:7.3f}")
     for name, s_, m_ in PUBLISHED:
         print(f"{'published: ' + name:34s} {s_:7.2f} {m_:7.3f}")
     r, wall = results["demandlab"]

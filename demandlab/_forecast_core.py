@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -38,7 +38,6 @@ class Spec:
     cal_step: int | None = None
     intermittent: str = "auto"  # "auto": Croston/TSB for intermittent lines; "off"
     keep_components: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def _combine(stack: np.ndarray, how: str) -> np.ndarray:

@@ -50,9 +50,11 @@ class BaseModel:
     alias = "base"
 
     def fit(self, y: np.ndarray, season_length: int = 1) -> BaseModel:
+        """Learn from ``y`` (1-D, oldest first) with ``season_length`` periods per season."""
         raise NotImplementedError
 
     def predict(self, h: int) -> np.ndarray:
+        """Point forecasts for the next ``h`` periods."""
         raise NotImplementedError
 
     def _check_fitted(self) -> None:
