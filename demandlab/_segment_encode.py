@@ -34,7 +34,8 @@ SIZE_ORDER: tuple[str, ...] = ("micro", "small", "medium", "large")
 #: measurement on planted B2B data (``make_planted_customers(20_000, random_state=1)``,
 #: k = 6, KMeans with 10 starts): ARI 0.66 at 0.15, 0.69 at 0.25, 0.73 at 0.35, 0.76 at 0.5,
 #: 0.68 at 0.7, 0.59 at 1.0, 0.51 at 2.0. One generator, one seed: check
-#: ``weight_sensitivity`` on your own customers.
+#: ``weight_sensitivity`` on your own customers. ``CustomerSegmenter`` starts its weight
+#: tuning (``demandlab.segment.tune_weights``) from here.
 CATEGORICAL_WEIGHT: float = 0.5
 
 _KINDS = ("categorical", "ordinal", "log", "numeric")
@@ -76,7 +77,9 @@ class CustomerEncoder:
 
     * ``"categorical"``: one 0/1 column per category seen in fit (sorted);
     * ``"ordinal"``: the level's rank (``size``: micro=0 < small < medium < large),
-      standardised;
+      standardised. The ``size`` attribute is read from the head count instead,
+      ``log1p(employees)`` standardised, when an ``employees`` column is there (see
+      ``size_from``);
     * ``"log"``: ``log1p(x)`` standardised (frequency, order value, spend: values >= 0);
     * ``"numeric"``: ``x`` standardised.
 
@@ -106,6 +109,15 @@ class CustomerEncoder:
         the most frequent category.
     dtype : numpy dtype, default float32
         Dtype of the encoding (float32 halves memory at a million customers).
+    size_from : {"auto", "class"}, default "auto"
+        What places a customer on the ``size`` axis. ``"auto"``: ``log1p(employees)``
+        standardised when the table has a numeric ``employees`` column without missing
+        or negative values, else the class rank; ``"class"``: always the class rank.
+        The head count is the finer measure of the same ordered attribute: the four
+        EU classes throw away where a customer sits within its class. Measured on
+        planted data (``make_planted_customers``, 20k customers, k = 6, seeds 1-3): ARI
+        0.806 -> 0.822 at ``noise=0.05`` and 0.757 -> 0.777 at ``noise=0.2``. Profiles
+        and names still speak of the size class.
 
     Attributes
     ----------
@@ -113,6 +125,9 @@ class CustomerEncoder:
         Column -> kind actually used.
     categories_ : dict
         Column -> categories (categorical) or levels (ordinal).
+    size_source_ : str or None
+        ``"employees"`` or ``"size"``: what the ``size`` block was computed from
+        (None without a size attribute).
     block_scale_ : dict
         Column -> multiplier applied to the block.
     blocks_ : dict
@@ -141,11 +156,13 @@ class CustomerEncoder:
         weights: Mapping[str, float] | None = None,
         missing: str = "error",
         dtype: type = np.float32,
+        size_from: str = "auto",
     ) -> None:
         self.attributes = attributes
         self.weights = weights
         self.missing = missing
         self.dtype = dtype
+        self.size_from = size_from
 
     # -- configuration -------------------------------------------------------------
     def _resolve_attributes(self, df: pd.DataFrame) -> tuple[dict[str, str], dict[str, tuple]]:
@@ -256,11 +273,44 @@ class CustomerEncoder:
             )
         return na
 
+    def _uses_employees(self, df: pd.DataFrame, col: str, kind: str, lv: tuple) -> bool:
+        """Whether the ``size`` attribute is read from a usable ``employees`` column."""
+        if self.size_from == "class" or col != "size" or kind != "ordinal" or lv != SIZE_ORDER:
+            return False
+        if "employees" not in df.columns:
+            return False
+        e = df["employees"]
+        if not pd.api.types.is_numeric_dtype(e) or pd.api.types.is_bool_dtype(e):
+            return False
+        v = e.to_numpy(float)
+        return bool(np.isfinite(v).all() and (v >= 0).all())
+
+    def _employees(self, df: pd.DataFrame) -> np.ndarray:
+        """``log1p(employees)``; the column must be there and complete (fitted on it)."""
+        if "employees" not in df.columns:
+            raise SchemaError(
+                "missing column 'employees': the size axis was fitted on the head count",
+                column="employees",
+                hint="add the employees column, or fit with size_from='class'",
+            )
+        e = pd.to_numeric(df["employees"], errors="coerce").to_numpy(float)
+        bad = np.flatnonzero(~np.isfinite(e) | (e < 0))
+        if bad.size:
+            raise DataError(
+                f"head count {df['employees'].iloc[bad[0]]!r} is missing, negative or not a number",
+                column="employees",
+                row=_file_line(df.index, int(bad[0])),
+                hint="fix the head counts, or fit with size_from='class'",
+            )
+        return np.log1p(e)
+
     # -- fit / transform -------------------------------------------------------------
     def fit(self, customers: pd.DataFrame, y: object = None) -> CustomerEncoder:
         """Learn categories, centring and scales from ``customers``; return self."""
         if self.missing not in ("error", "impute"):
             raise ValueError(f"missing must be 'error' or 'impute', got {self.missing!r}")
+        if self.size_from not in ("auto", "class"):
+            raise ValueError(f"size_from must be 'auto' or 'class', got {self.size_from!r}")
         if not isinstance(customers, pd.DataFrame):
             raise TypeError("customers must be a pandas DataFrame")
         if len(customers) == 0:
@@ -274,12 +324,25 @@ class CustomerEncoder:
         self.fill_: dict[str, object] = {}
         self.block_scale_: dict[str, float] = {}
         self.blocks_: dict[str, slice] = {}
+        self.size_source_: str | None = "size" if "size" in cols else None
         names: list[str] = []
         for col, kind in cols.items():
-            s = self._column(customers, col, kind)
-            na = self._check_missing(customers, col, s)
             w = self.weights_[col]
             start = len(names)
+            if self._uses_employees(customers, col, kind, levels.get(col, ())):
+                self.size_source_ = "employees"
+                self.categories_[col] = levels[col]
+                v = self._employees(customers)
+                self.fill_[col] = float(np.median(v))
+                self.center_[col] = float(v.mean())
+                sd = float(v.std())
+                self.std_[col] = sd if sd > 0 else 1.0
+                self.block_scale_[col] = float(np.sqrt(w)) if sd > 0 else 0.0
+                names.append(col)
+                self.blocks_[col] = slice(start, len(names))
+                continue
+            s = self._column(customers, col, kind)
+            na = self._check_missing(customers, col, s)
             if kind == "categorical":
                 codes, uniq = pd.factorize(s, use_na_sentinel=True)
                 counts = pd.Series(
@@ -346,10 +409,14 @@ class CustomerEncoder:
         n = len(customers)
         X = np.zeros((n, len(self.feature_names_)), dtype=self.dtype)
         for col, kind in self.attributes_.items():
-            s = self._column(customers, col, kind)
-            na = self._check_missing(customers, col, s)
             blk = self.blocks_[col]
             scale = self.block_scale_[col]
+            if col == "size" and self.size_source_ == "employees":
+                v = self._employees(customers)
+                X[:, blk.start] = (v - self.center_[col]) / self.std_[col] * scale
+                continue
+            s = self._column(customers, col, kind)
+            na = self._check_missing(customers, col, s)
             if kind == "categorical":
                 cats = self.categories_[col]
                 codes = category_codes(s, cats)

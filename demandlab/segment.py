@@ -8,7 +8,8 @@ module groups customers into segments a manager can act on:
   attribute carries the variance it is given (ordered size, one-hot categories,
   ``log1p`` standardised numbers);
 * :class:`CustomerSegmenter` (and its function twin :func:`segment_customers`) fits
-  k-means there, chooses k from evidence (:func:`choose_k`: silhouette on a sample,
+  k-means there (with attribute weights chosen by :func:`tune_weights` unless given),
+  chooses k from evidence (:func:`choose_k`: silhouette on a sample,
   Calinski-Harabasz, Davies-Bouldin, inertia elbow, split-half stability, and the k
   ladder), measures each segment's bootstrap stability clusterboot style
   (:func:`bootstrap_stability`), profiles and names the segments
@@ -54,6 +55,7 @@ from ._segment_eval import (
     nearest_center,
 )
 from ._segment_profile import SegmentProfiles, segment_profiles
+from ._segment_weights import MIN_CUSTOMERS_PER_SEGMENT, WeightTuning, tune_weights
 from .errors import NotFittedError
 
 __all__ = [
@@ -68,6 +70,8 @@ __all__ = [
     "segment_profiles",
     "SegmentProfiles",
     "plot_segment_map",
+    "tune_weights",
+    "WeightTuning",
     "UnknownCategoryWarning",
     "DEFAULT_ATTRIBUTES",
     "CATEGORICAL_WEIGHT",
@@ -89,7 +93,17 @@ class CustomerSegmenter:
         avg_order_value, region, purpose).
     weights : dict, optional
         Per-attribute weights (default 1 for numbers and size, 0.5 for categorical
-        blocks), or ``{"categorical": w}``.
+        blocks), or ``{"categorical": w}``. These are the start of the weight tuning
+        (see ``tune``), or the weights used as given when it is off.
+    tune : bool or None, default None
+        Choose the weights by :func:`tune_weights` (k-means partitions under
+        different weights compared by the likelihood of a mixed-data mixture fitted
+        to them; no truth labels) at the chosen k, on ``sample_size`` customers.
+        None: tune when ``weights`` is not given. Skipped below 50 customers per
+        segment. On planted data at the known k it raised the ARI of k-means
+        against the truth from 0.82 to 0.85 (``noise=0.05``) and from 0.77 to 0.81
+        (``noise=0.2``); see ``benchmarks/bench_segment.py``. With
+        ``n_segments="auto"`` k is chosen at the start weights.
     k_range : (int, int), default (2, 10)
         Range of k scanned when ``n_segments="auto"``.
     method : {"kmeans", "mixture"}, default "kmeans"
@@ -107,6 +121,9 @@ class CustomerSegmenter:
         the best one is refined on all customers.
     missing : {"error", "impute"}, default "error"
         What to do with missing values (see :class:`CustomerEncoder`).
+    size_from : {"auto", "class"}, default "auto"
+        Place customers on the size axis by ``log1p(employees)`` when that column is
+        there (``"auto"``) or always by the size class (see :class:`CustomerEncoder`).
     revenue : str, optional
         Revenue column for the profiles (default ``orders_per_year * avg_order_value``).
     random_state : int or None, default 0
@@ -120,6 +137,9 @@ class CustomerSegmenter:
     n_segments_ : int
     k_selection_ : KSelection or None
         The evidence for k (only with ``n_segments="auto"``).
+    weight_tuning_ : WeightTuning or None
+        The weights tried and chosen (None when not tuned); the chosen ones are
+        ``encoder_.weights_``.
     labels_ : ndarray of int
         Segment of each customer, numbered by size (0 = largest).
     centers_ : pandas.DataFrame
@@ -151,6 +171,7 @@ class CustomerSegmenter:
         *,
         attributes: Mapping[str, str | Sequence[str]] | Sequence[str] | None = None,
         weights: Mapping[str, float] | None = None,
+        tune: bool | None = None,
         k_range: tuple[int, int] = (2, 10),
         method: str = "kmeans",
         n_init: int = 4,
@@ -158,6 +179,7 @@ class CustomerSegmenter:
         sample_size: int = 20_000,
         fit_sample_size: int = 50_000,
         missing: str = "error",
+        size_from: str = "auto",
         revenue: str | None = None,
         random_state: int | None = 0,
         progress: bool | None = None,
@@ -165,6 +187,7 @@ class CustomerSegmenter:
         self.n_segments = n_segments
         self.attributes = attributes
         self.weights = weights
+        self.tune = tune
         self.k_range = k_range
         self.method = method
         self.n_init = n_init
@@ -172,6 +195,7 @@ class CustomerSegmenter:
         self.sample_size = sample_size
         self.fit_sample_size = fit_sample_size
         self.missing = missing
+        self.size_from = size_from
         self.revenue = revenue
         self.random_state = random_state
         self.progress = progress
@@ -190,7 +214,9 @@ class CustomerSegmenter:
 
     def fit(self, customers: pd.DataFrame, y: object = None) -> CustomerSegmenter:
         """Encode, choose k (if ``"auto"``), fit, profile and (optionally) bootstrap; return self."""
-        self.encoder_ = CustomerEncoder(self.attributes, weights=self.weights, missing=self.missing)
+        self.encoder_ = CustomerEncoder(
+            self.attributes, weights=self.weights, missing=self.missing, size_from=self.size_from
+        )
         X = self.encoder_.fit_transform(customers)
         n = len(X)
         self._check_params(n)
@@ -206,6 +232,14 @@ class CustomerSegmenter:
             k = self.k_selection_.recommended
         else:
             k = int(self.n_segments)
+        self.weight_tuning_: WeightTuning | None = None
+        tune = self.weights is None if self.tune is None else bool(self.tune)
+        if tune and 2 <= k and n >= MIN_CUSTOMERS_PER_SEGMENT * k and len(self.encoder_.blocks_) > 1:
+            self.weight_tuning_ = tune_weights(
+                self.encoder_, customers, k, X=X, sample_size=self.sample_size,
+                n_init=self.n_init, random_state=self.random_state,
+            )
+            _reweight(self.encoder_, X, self.weight_tuning_.weights)
         centers = fit_centers(
             X, k, n_init=self.n_init, random_state=self.random_state,
             max_sample=self.fit_sample_size,
@@ -218,15 +252,11 @@ class CustomerSegmenter:
         self.n_segments_ = len(order)
         self.mixture_ = None
         if self.method == "mixture":
-            from ._segment_mixture import fit_mixture, mixture_parts
+            from ._segment_mixture import fit_mixture, mixture_n_categories, mixture_parts
 
             labels = nearest_center(X, centers)
             Xn, codes = mixture_parts(self.encoder_, customers)
-            n_cats = [
-                len(self.encoder_.categories_[c])
-                for c, kd in self.encoder_.attributes_.items()
-                if kd in ("categorical", "ordinal")
-            ]
+            n_cats = mixture_n_categories(self.encoder_)
             self.mixture_ = fit_mixture(Xn, codes, n_cats, labels, self.n_segments_)
         self.cluster_centers_ = centers
         self.labels_ = self._predict_encoded(X, customers)
@@ -389,7 +419,8 @@ class CustomerSegmenter:
             for c, kind in self.encoder_.attributes_.items():
                 if kind == "categorical":
                     w[c] = w[c] * float(f)
-            enc = CustomerEncoder(self.encoder_.attributes_, weights=w, missing=self.missing)
+            enc = CustomerEncoder(self.attributes, weights=w, missing=self.missing,
+                                  size_from=self.encoder_.size_from)
             X = enc.fit_transform(sub)
             lab = nearest_center(X, fit_centers(X, k, n_init=self.n_init,
                                                 random_state=self.random_state))
@@ -405,6 +436,17 @@ class CustomerSegmenter:
                 "moved_share": float(1 - ct[r, c].sum() / len(b)),
             })
         return pd.DataFrame(rows)
+
+
+def _reweight(encoder: CustomerEncoder, X: np.ndarray, weights: Mapping[str, float]) -> None:
+    """Give the fitted ``encoder`` (and its encoding ``X``, in place) new block weights."""
+    for col, blk in encoder.blocks_.items():
+        old, new = encoder.weights_[col], float(weights[col])
+        if old > 0 and new != old:
+            f = np.sqrt(new / old)
+            X[:, blk] *= X.dtype.type(f)
+            encoder.block_scale_[col] *= float(f)
+            encoder.weights_[col] = new
 
 
 def segment_customers(
