@@ -70,8 +70,8 @@ data: setup ## Rebuild derived and synthetic demo files in data/raw (byte-for-by
 bench: $(BENCH_STAMP) ## Run all benchmarks (printing each figure beside its peer's)
 	$(PY) benchmarks/run.py
 
-bench-%: $(BENCH_STAMP) ## Run one benchmark: bench-trends, bench-niche, bench-segment, bench-forecast, bench-kpi
-	$(PY) benchmarks/run.py $*
+bench-%: $(BENCH_STAMP) ## Run one benchmark: bench-trends, bench-niche, bench-segment, bench-forecast, bench-kpi (ARGS="--n 200")
+	$(PY) benchmarks/run.py $* -- $(ARGS)
 
 clean: ## Remove generated reports, processed data and caches (keeps .venv)
 	rm -rf reports/* data/processed/*.parquet data/processed/*.csv .pytest_cache .ruff_cache

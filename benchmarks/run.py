@@ -1,4 +1,7 @@
-"""Run the benchmarks: ``python benchmarks/run.py [NAME ...]``.
+"""Run the benchmarks: ``python benchmarks/run.py [NAME ...] [-- ARGS]``.
+
+Arguments after ``--`` go to every benchmark script named, e.g.
+``python benchmarks/run.py forecast -- --n 200`` for a quick subset.
 
 Each ``benchmarks/bench_<name>.py`` is a script that measures demandlab and its peer
 in the same run and prints each figure beside the peer's, with the ratio (these
@@ -16,6 +19,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
+    extra: list[str] = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1 :]
     available = {p.stem.removeprefix("bench_"): p for p in sorted(HERE.glob("bench_*.py"))}
     names = argv or list(available)
     unknown = [n for n in names if n not in available]
@@ -26,7 +33,7 @@ def main(argv: list[str]) -> int:
     for name in names:
         print(f"\n=== benchmark: {name} ===", flush=True)
         t0 = time.perf_counter()
-        rc = subprocess.call([sys.executable, str(available[name])], cwd=HERE.parent)
+        rc = subprocess.call([sys.executable, str(available[name]), *extra], cwd=HERE.parent)
         print(f"=== {name}: exit {rc}, {time.perf_counter() - t0:.1f} s wall ===", flush=True)
         if rc:
             failed.append(name)

@@ -29,8 +29,9 @@ from .errors import (
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it (imported on first use)
-_LAZY: dict[str, str] = {
+# public name -> module that defines it, or (module, attribute) for an alias
+# (imported on first use)
+_LAZY: dict[str, str | tuple[str, str]] = {
     # loaders and data
     "load": "loaders",
     "load_trends": "loaders",
@@ -66,7 +67,7 @@ _LAZY: dict[str, str] = {
     "NicheScores": "niche",
     "niche_components": "niche",
     "backtest_niches": "niche",
-    "BacktestResult": "niche",
+    "NicheBacktest": ("niche", "BacktestResult"),
     "market_size": "market",
     "MarketSize": "market",
     "read_trade": "market",
@@ -93,7 +94,20 @@ _LAZY: dict[str, str] = {
     # forecasting and purchase planning
     "forecast": "forecast",
     "ForecastResult": "forecast",
+    "backtest_forecast": ("forecast", "backtest"),
+    "ForecastBacktest": ("forecast", "BacktestResult"),
+    "decompose": "forecast",
+    "seasonal_profile": "forecast",
+    "SeasonalNaive": "forecast",
+    "Naive": "forecast",
+    "ETS": "forecast",
+    "Theta": "forecast",
+    "ARIMA": "forecast",
+    "STL": "forecast",
+    "Croston": "forecast",
+    "TSB": "forecast",
     "purchase_plan": "planning",
+    "PurchasePlan": "planning",
     # KPIs and pilots
     "funnel": "kpi",
     "channel_kpis": "kpi",
@@ -134,10 +148,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    target = _LAZY.get(name)
+    if target is None:
         raise AttributeError(f"module 'demandlab' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    module, attr = target if isinstance(target, tuple) else (target, name)
+    value = getattr(importlib.import_module(f".{module}", __name__), attr)
     globals()[name] = value
     return value
 

@@ -92,3 +92,17 @@ def test_written_files_get_the_usual_mode(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~mask
+
+
+def test_every_public_name_resolves():
+    import demandlab
+
+    missing = []
+    for name in demandlab.__all__:
+        try:
+            getattr(demandlab, name)
+        except Exception as exc:  # report every failure at once
+            missing.append(f"{name}: {exc}")
+    assert not missing, missing
+    assert demandlab.NicheBacktest.__module__ == "demandlab.niche"
+    assert demandlab.ForecastBacktest.__module__ == "demandlab.forecast"
