@@ -45,11 +45,15 @@ class WeightTuning:
         accepted`` (``log_likelihood``: mean per customer of the sample, under the
         mixture fitted to that trial's k-means partition). The first row (``pass`` 0)
         is the start.
+    centers : ndarray
+        Centres (k, n_features) of the chosen partition, in the encoding with the
+        chosen weights: a start for k-means on all customers.
     """
 
     weights: dict[str, float]
     start_weights: dict[str, float]
     table: pd.DataFrame
+    centers: np.ndarray | None = None
 
     @property
     def gain(self) -> float:
@@ -219,4 +223,9 @@ def tune_weights(
                         break
             if not changed:
                 break
-    return WeightTuning(w, start, pd.DataFrame(rows))
+    Xw = _scaled(Xu, blocks, w).astype(np.float64)
+    counts = np.bincount(labels, minlength=k)
+    centers = np.zeros((k, Xw.shape[1]))
+    np.add.at(centers, labels, Xw)
+    centers /= np.maximum(counts, 1)[:, None]
+    return WeightTuning(w, start, pd.DataFrame(rows), centers)

@@ -103,7 +103,9 @@ class CustomerSegmenter:
         segment. On planted data at the known k it raised the ARI of k-means
         against the truth from 0.82 to 0.85 (``noise=0.05``) and from 0.77 to 0.81
         (``noise=0.2``); see ``benchmarks/bench_segment.py``. With
-        ``n_segments="auto"`` k is chosen at the start weights.
+        ``n_segments="auto"`` k is chosen at the start weights. After tuning, the
+        final k-means keeps the likelier (same criterion) of its k-means++ solution
+        and the one started from the tuned partition.
     k_range : (int, int), default (2, 10)
         Range of k scanned when ``n_segments="auto"``.
     method : {"kmeans", "mixture"}, default "kmeans"
@@ -244,6 +246,8 @@ class CustomerSegmenter:
             X, k, n_init=self.n_init, random_state=self.random_state,
             max_sample=self.fit_sample_size,
         )
+        if self.weight_tuning_ is not None:
+            centers = self._likelier_centers(X, customers, centers, self.weight_tuning_.centers)
         labels = nearest_center(X, centers)
         # number segments by size, 0 = largest; drop empty ones
         counts = np.bincount(labels, minlength=len(centers))
@@ -285,6 +289,34 @@ class CustomerSegmenter:
             )
         self._customers = customers
         return self
+
+    def _likelier_centers(
+        self, X: np.ndarray, customers: pd.DataFrame, kpp: np.ndarray, tuned: np.ndarray
+    ) -> np.ndarray:
+        """Of k-means from k-means++ starts and k-means from the tuned partition, the likelier.
+
+        Both are k-means solutions at the tuned weights; k-means' own objective does not
+        tell which partition the tuning found best, so the mixture likelihood (the
+        tuning's criterion, on the same sample) decides. Without this a k-means++ fit
+        can land in a partition of lower inertia but far lower likelihood (measured on
+        planted data, 10k customers, noise 0.1, seed 1: ARI 0.687 instead of 0.84).
+        """
+        from sklearn.cluster import KMeans
+
+        from ._segment_eval import _sample, _threads
+        from ._segment_mixture import mixture_n_categories, mixture_parts, partition_log_likelihood
+
+        k = len(kpp)
+        with _threads(len(X)):
+            warm = KMeans(k, init=tuned.astype(X.dtype), n_init=1, random_state=0).fit(X)
+        idx = _sample(len(X), self.sample_size, np.random.default_rng(self.random_state))
+        Xn, codes = mixture_parts(self.encoder_, customers.iloc[idx])
+        n_cats = mixture_n_categories(self.encoder_)
+        score = [
+            partition_log_likelihood(Xn, codes, n_cats, nearest_center(X[idx], c), k)
+            for c in (kpp, warm.cluster_centers_)
+        ]
+        return warm.cluster_centers_ if score[1] > score[0] else kpp
 
     def fit_predict(self, customers: pd.DataFrame, y: object = None) -> np.ndarray:
         """Fit and return ``labels_``."""
@@ -358,6 +390,9 @@ class CustomerSegmenter:
                  f"({self.method}; attributes: {', '.join(self.encoder_.attributes_)})"]
         if self.k_selection_ is not None:
             parts.append(f"k = {self.k_selection_.recommended}: {self.k_selection_.reason}")
+        how = "tuned by the mixture likelihood" if self.weight_tuning_ is not None else "as given"
+        parts.append(f"attribute weights ({how}): " + ", ".join(
+            f"{c} {w:.2f}" for c, w in self.encoder_.weights_.items()))
         parts += ["", self.profiles_.summary()]
         if self.stability_ is not None:
             parts += ["", "stability (bootstrap Jaccard):", self.stability_.summary()]
