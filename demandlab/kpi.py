@@ -288,13 +288,26 @@ class FunnelResult:
             for key, g in self.table.groupby(self.by, sort=False, observed=True)
         ]
 
-    def plot(self, max_groups: int = 12):
+    def plot(self, max_groups: int = 12, *, scale: str = "auto"):
         """Funnel chart: one centred bar per stage, the biggest drop-off in red.
+
+        Parameters
+        ----------
+        max_groups : int, default 12
+            At most this many panels (one per channel/period group).
+        scale : {"auto", "linear", "log"}, default "auto"
+            Bar widths proportional to the counts ("linear") or to their logarithm
+            ("log"), so that a funnel from millions of impressions down to a few
+            thousand buyers stays readable. "auto" uses "log" when the largest
+            count is more than 50 times the smallest non-zero one. Labels always
+            show the counts themselves.
 
         Returns
         -------
         matplotlib.figure.Figure
         """
+        if scale not in {"auto", "linear", "log"}:
+            raise ValueError(f"scale must be 'auto', 'linear' or 'log', not {scale!r}")
         import matplotlib.pyplot as plt
 
         groups = self._groups()[:max_groups]
@@ -306,28 +319,49 @@ class FunnelResult:
         )
         for ax, (key, g) in zip(axes.flat, groups, strict=False):
             counts = g["count"].to_numpy(dtype=float)
-            width = counts.max() if counts.size and counts.max() > 0 else 1.0
+            widths, is_log = _funnel_widths(counts, scale)
+            width = widths.max() if widths.size and widths.max() > 0 else 1.0
             y = np.arange(len(g))[::-1]
             colors = np.where(g["biggest_drop"].to_numpy(), "#c0392b", "#2e86c1")
-            ax.barh(y, counts, left=(width - counts) / 2, color=colors, height=0.8)
+            ax.barh(y, widths, left=(width - widths) / 2, color=colors, height=0.8)
             for yi, r in zip(y, g.itertuples(index=False), strict=True):
                 conv = (
                     "" if r.step == 1 or np.isnan(r.step_conversion)
                     else f" ({r.step_conversion:.0%})" if r.step_conversion >= 0.1
                     else f" ({r.step_conversion:.1%})"
                 )
+                wide = widths[len(g) - 1 - yi] > 0.15 * width
                 ax.text(width / 2, yi, f"{r.count:,}{conv}", ha="center", va="center",
-                        color="white" if r.count > 0.25 * width else "black", fontsize=9)
+                        color="white" if wide else "black", fontsize=9)
             ax.set_yticks(y, g["stage"].astype(str).tolist())
             ax.set_xticks([])
             ax.set_xlim(0, width)
             for side in ("top", "right", "bottom"):
                 ax.spines[side].set_visible(False)
-            ax.set_title(key or "Funnel", fontsize=10)
+            ax.set_title((key or "Funnel") + (" (bar widths on a log scale)" if is_log else ""),
+                         fontsize=10)
         for ax in list(axes.flat)[n:]:
             ax.set_visible(False)
         fig.tight_layout()
         return fig
+
+
+def _funnel_widths(counts: np.ndarray, scale: str) -> tuple[np.ndarray, bool]:
+    """Bar widths for the funnel chart, and whether they are on a log scale.
+
+    >>> w, is_log = _funnel_widths(np.array([1_000_000.0, 10_000.0, 1_000.0]), "auto")
+    >>> is_log, np.round(w / w.max(), 2).tolist()
+    (True, [1.0, 0.5, 0.25])
+    >>> _funnel_widths(np.array([100.0, 50.0]), "auto")[1]
+    False
+    """
+    positive = counts[counts > 0]
+    if scale == "linear" or positive.size == 0:
+        return counts, False
+    if scale == "auto" and positive.max() <= 50 * positive.min():
+        return counts, False
+    floor = positive.min() / 10  # the smallest stage still gets a visible bar
+    return np.where(counts > 0, np.log10(np.maximum(counts, floor) / floor), 0.0), True
 
 
 def _stage_order(data: pd.DataFrame, stages: Sequence[str] | None) -> list[str]:
