@@ -15,8 +15,9 @@ The parser is plain Python on purpose: exports are small and many, and a
 from __future__ import annotations
 
 import csv
-import os
+import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,10 +34,7 @@ __all__ = [
     "parse_geomap",
     "list_csv_files",
     "period_end",
-    "GRANULARITIES",
 ]
-
-GRANULARITIES = ("monthly", "weekly", "daily", "hourly", "minute")
 
 # first-cell patterns of the data rows: (kind, regex, strptime format)
 _DATE_FORMATS = (
@@ -68,7 +66,6 @@ class ParsedExport:
     values: np.ndarray  # float, shape (n_periods, n_terms)
     below_one: np.ndarray  # bool, same shape
     granularity: str
-    last_line: int  # 1-based file line of the last data row
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,6 @@ class ParsedGeoMap:
     """One interest-by-region export, parsed."""
 
     path: Path
-    region_label: str
     keywords: tuple[str, ...]
     timeframes: tuple[str, ...]
     regions: tuple[str, ...]
@@ -106,6 +102,12 @@ def _read_lines(path: Path) -> list[str]:
             path=path,
             hint="re-download the export from Google Trends; do not re-save it in a spreadsheet",
         ) from None
+    if "\x00" in text[:65536]:
+        raise SchemaError(
+            "binary data, not a Google Trends CSV export",
+            path=path,
+            hint="download the chart again with the export button of Google Trends",
+        )
     return text.splitlines()
 
 
@@ -150,6 +152,41 @@ def _split_term(path: Path, cell: str, row: int) -> tuple[str, str]:
     return term.strip(), rest[:-1].strip()
 
 
+def _read_header(path: Path) -> tuple[list[str], int, list[str], list[tuple[str, str]]]:
+    """The file's lines, the header's index, its cells and ``(term, bracketed)`` per column."""
+    lines = _read_lines(path)
+    h = _find_header(path, lines)
+    header = _split_row(lines[h])
+    if len(header) < 2:
+        raise SchemaError(
+            f"line {lines[h]!r} is not a Google Trends header",
+            path=path, row=h + 1, hint=_HEADER_HINT,
+        )
+    terms = [_split_term(path, cell, h + 1) for cell in header[1:]]
+    return lines, h, header, terms
+
+
+def _data_rows(path: Path, lines: list[str], h: int, ncol: int) -> Iterator[tuple[int, list[str]]]:
+    """``(1-based line, cells)`` of every non-blank line below the header; ragged rows raise."""
+    for j in range(h + 1, len(lines)):
+        if not lines[j].strip():
+            continue
+        cells = _split_row(lines[j])
+        if len(cells) != ncol:
+            raise SchemaError(
+                f"row has {len(cells)} cells, the header has {ncol} (truncated or edited export?)",
+                path=path, row=j + 1, hint="re-export the file from Google Trends",
+            )
+        yield j + 1, cells
+
+
+def _no_rows(path: Path, h: int) -> SchemaError:
+    return SchemaError(
+        "no data rows after the header (truncated export?)",
+        path=path, row=h + 1, hint="re-export the file from Google Trends",
+    )
+
+
 def _parse_value(path: Path, cell: str, row: int, column: str) -> tuple[float, bool]:
     hit = _VALUES.get(cell)
     if hit is not None:
@@ -161,17 +198,19 @@ def _parse_value(path: Path, cell: str, row: int, column: str) -> tuple[float, b
     try:
         number = float(text)
     except ValueError:
+        number = math.nan
+    if not math.isfinite(number):  # text, an empty cell, 'nan', 'inf', '1e400'
         raise DataError(
             f"value {cell!r} is not a number",
             path=path,
             column=column,
             row=row,
             hint="Google Trends values are whole numbers 0..100 or '<1'",
-        ) from None
+        )
     raise DataError(
-        f"value {cell.strip()} is outside 0..100"
-        if number == int(number)
-        else f"value {cell.strip()} is not a whole number",
+        f"value {text} is outside 0..100"
+        if number.is_integer()
+        else f"value {text} is not a whole number",
         path=path,
         column=column,
         row=row,
@@ -253,16 +292,7 @@ def _rows_slow(path: Path, lines: list[str], h: int, ncol: int, geos: list[str],
     below: list[bool] = []
     kind = fmt = None
     pattern = None
-    for j in range(h + 1, len(lines)):
-        line = lines[j]
-        if not line.strip():
-            continue
-        cells = _split_row(line)
-        if len(cells) != ncol:
-            raise SchemaError(
-                f"row has {len(cells)} cells, the header has {ncol} (truncated or edited export?)",
-                path=path, row=j + 1, hint="re-export the file from Google Trends",
-            )
+    for line_no, cells in _data_rows(path, lines, h, ncol):
         first = cells[0].strip()
         if pattern is None:
             for kind_, pat, fmt_ in _DATE_FORMATS:
@@ -278,25 +308,22 @@ def _rows_slow(path: Path, lines: list[str], h: int, ncol: int, geos: list[str],
                     )
                 raise DataError(
                     f"period {first!r} is not a date (YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH)",
-                    path=path, column=label, row=j + 1, hint=_HEADER_HINT,
+                    path=path, column=label, row=line_no, hint=_HEADER_HINT,
                 )
         elif not pattern.fullmatch(first):
             raise DataError(
                 f"period {first!r} does not have the format of the rows above",
-                path=path, column=label, row=j + 1,
+                path=path, column=label, row=line_no,
                 hint="re-export the file; do not edit the dates",
             )
         date_text.append(first)
-        lines_no.append(j + 1)
+        lines_no.append(line_no)
         for c in range(k):
-            v, b = _parse_value(path, cells[c + 1], j + 1, columns[c])
+            v, b = _parse_value(path, cells[c + 1], line_no, columns[c])
             vals.append(v)
             below.append(b)
     if not date_text:
-        raise SchemaError(
-            "no data rows after the header (truncated export?)",
-            path=path, row=h + 1, hint="re-export the file from Google Trends",
-        )
+        raise _no_rows(path, h)
     try:
         dates = pd.DatetimeIndex(pd.to_datetime(date_text, format=fmt)).as_unit("ns")
     except (ValueError, OverflowError) as exc:
@@ -355,21 +382,10 @@ def _rows_fast(lines: list[str], h: int, ncol: int):
 
 def parse_export(path: Path) -> ParsedExport:
     """Parse one interest-over-time export; raise SchemaError/DataError naming file and line."""
-    lines = _read_lines(path)
-    h = _find_header(path, lines)
-    header = _split_row(lines[h])
-    if len(header) < 2:
-        raise SchemaError(
-            f"line {lines[h]!r} is not a Google Trends header",
-            path=path, row=h + 1, hint=_HEADER_HINT,
-        )
+    lines, h, header, terms = _read_header(path)
     label = header[0].strip()
-    keywords: list[str] = []
-    geos: list[str] = []
-    for cell in header[1:]:
-        term, geo = _split_term(path, cell, h + 1)
-        keywords.append(term)
-        geos.append(geo_code(geo))
+    keywords = [term for term, _ in terms]
+    geos = [geo_code(geo) for _, geo in terms]
     seen: set[tuple[str, str]] = set()
     for kw, geo in zip(keywords, geos, strict=True):
         if (kw, geo) in seen:
@@ -397,42 +413,19 @@ def parse_export(path: Path) -> ParsedExport:
         values=values,
         below_one=below_one,
         granularity=gran,
-        last_line=lines_no[-1],
     )
 
 
 def parse_geomap(path: Path) -> ParsedGeoMap:
     """Parse one interest-by-region export (``geoMap.csv``)."""
-    lines = _read_lines(path)
-    h = _find_header(path, lines)
-    header = _split_row(lines[h])
-    if len(header) < 2:
-        raise SchemaError(
-            f"line {lines[h]!r} is not a Google Trends header",
-            path=path, row=h + 1, hint=_HEADER_HINT,
-        )
-    keywords: list[str] = []
-    timeframes: list[str] = []
-    for cell in header[1:]:
-        term, tf = _split_term(path, cell, h + 1)
-        keywords.append(term)
-        timeframes.append(tf)
+    lines, h, header, terms = _read_header(path)
     ncol = len(header)
     k = ncol - 1
     regions: list[str] = []
     vals: list[float] = []
     below: list[bool] = []
     share = np.zeros(k, dtype=bool)
-    for j in range(h + 1, len(lines)):
-        line = lines[j]
-        if not line.strip():
-            continue
-        cells = _split_row(line)
-        if len(cells) != ncol:
-            raise SchemaError(
-                f"row has {len(cells)} cells, the header has {ncol} (truncated or edited export?)",
-                path=path, row=j + 1, hint="re-export the file from Google Trends",
-            )
+    for line_no, cells in _data_rows(path, lines, h, ncol):
         regions.append(cells[0].strip())
         for c in range(k):
             cell = cells[c + 1].strip()
@@ -443,26 +436,18 @@ def parse_geomap(path: Path) -> ParsedGeoMap:
             if cell.endswith("%"):
                 share[c] = True
                 cell = cell[:-1].strip()
-            v, b = _parse_value(path, cell, j + 1, header[c + 1])
+            v, b = _parse_value(path, cell, line_no, header[c + 1])
             vals.append(v)
             below.append(b)
     if not regions:
-        raise SchemaError(
-            "no data rows after the header (truncated export?)",
-            path=path, row=h + 1, hint="re-export the file from Google Trends",
-        )
+        raise _no_rows(path, h)
     n = len(regions)
     return ParsedGeoMap(
         path=path,
-        region_label=header[0].strip(),
-        keywords=tuple(keywords),
-        timeframes=tuple(timeframes),
+        keywords=tuple(term for term, _ in terms),
+        timeframes=tuple(tf for _, tf in terms),
         regions=tuple(regions),
         values=np.asarray(vals, dtype=float).reshape(n, k),
         below_one=np.asarray(below, dtype=bool).reshape(n, k),
         is_share=share,
     )
-
-
-def as_path(p: str | os.PathLike[str]) -> Path:
-    return Path(os.fspath(p))

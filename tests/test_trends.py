@@ -226,6 +226,7 @@ def test_value_error_names_the_column():
          "not a whole number"),
         (b"Category: All categories\n\nMonth,x: (NL),x: (NL)\n2019-01,5,5\n",
          "appears twice"),
+        (b"\x00\x01garbage\n\x00", "binary data"),
     ],
 )
 def test_more_malformed(tmp_path, content, text):
@@ -233,6 +234,31 @@ def test_more_malformed(tmp_path, content, text):
     f.write_bytes(content)
     with pytest.raises(DemandlabError, match=text.replace("(", r"\(")):
         read_trends_csv(f)
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [("nan", "'nan' is not a number"), ("inf", "'inf' is not a number"),
+     ("1e400", "'1e400' is not a number"), ("", "'' is not a number"),
+     ("-3", "value -3 is outside 0..100"), ("100.0001", "100.0001 is not a whole number")],
+)
+def test_value_cells_that_are_not_trends_values(tmp_path, cell, text):
+    f = tmp_path / "m.csv"
+    f.write_text(f"Category: All categories\n\nMonth,x: (Netherlands)\n2019-01,5\n2019-02,{cell}\n",
+                 encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        read_trends_csv(f)
+    assert text in str(info.value)
+    assert (info.value.row, info.value.column) == (5, "x: (Netherlands)")
+
+
+def test_cli_validate_bad_value_cell_is_one_line(cli, tmp_path):
+    f = tmp_path / "multiTimeline.csv"
+    f.write_text("Category: All categories\n\nMonth,x: (Netherlands)\n2019-01,nan\n",
+                 encoding="utf-8")
+    code, out, err = cli("validate", f)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and f"{f}:4: column 'x: (Netherlands)'" in err
 
 
 def test_missing_path_and_empty_folder(tmp_path):
