@@ -33,7 +33,7 @@ from ._trends_csv import (
     parse_geomap,
     period_end,
 )
-from .errors import DemandlabWarning, SchemaError
+from .errors import DataError, DemandlabWarning, SchemaError
 
 if TYPE_CHECKING:
     from ._trends_backend import TrendsBackend
@@ -71,7 +71,17 @@ class TrendsWarning(DemandlabWarning):
 
 
 def _today(today: Today) -> pd.Timestamp:
-    return pd.Timestamp.now() if today is None else pd.Timestamp(today)
+    if today is None:
+        return pd.Timestamp.now()
+    try:
+        ts = pd.Timestamp(today)
+    except (ValueError, TypeError):
+        ts = pd.NaT
+    if pd.isna(ts):
+        raise DataError(f"today={today!r} is not a date",
+                        hint="give the current date as YYYY-MM-DD (or leave it out for now)")
+    # exports carry local wall-clock periods: compare on the wall clock
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
 def _files(path_or_folder: PathLike | Iterable[PathLike]) -> tuple[list[Path], bool]:
@@ -226,6 +236,14 @@ def read_trends_csv(
             skipped.append(f.name)
         else:
             parsed.append(r)
+    if not parsed:
+        raise SchemaError(
+            "no interest-over-time exports found"
+            + (f" (only {len(skipped)} interest-by-region export(s))" if skipped else ""),
+            path=str(path_or_folder),
+            hint="export 'Interest over time' (multiTimeline.csv) from Google Trends; "
+            "read geoMap exports with read_geomap_csv",
+        )
     if skipped:
         warnings.warn(
             f"skipped {len(skipped)} interest-by-region (geoMap) export(s): "
@@ -233,11 +251,6 @@ def read_trends_csv(
             "read them with read_geomap_csv",
             TrendsWarning,
             stacklevel=2,
-        )
-    if not parsed:
-        raise SchemaError(
-            "no interest-over-time exports found", path=str(path_or_folder),
-            hint="export 'Interest over time' (multiTimeline.csv) from Google Trends",
         )
     df = _frame_from_exports(parsed, now)
     files_per_term = df.groupby(["keyword", "geo"], sort=True)["source_file"].nunique()

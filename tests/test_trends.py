@@ -736,3 +736,50 @@ def test_cli_fetch_through_local_server_then_offline(cli, fake_google, tmp_path)
     assert code == 0, stderr
     assert stdout.strip() == "2 keyword(s), 2024-01-01 .. 2024-06-01, monthly; geo NL"
     assert pd.read_csv(out)["interest"].iloc[:6].tolist() == [100, 88, 71, 60, 57, 49]
+
+
+@pytest.mark.parametrize("today", ["garbage", "", "2025-13-01"])
+def test_cli_import_bad_today_is_one_line_exit_2(cli, tmp_path, today):
+    out = tmp_path / "t.parquet"
+    code, stdout, stderr = cli("trends", "import", FIX / "english_monthly.csv", "-o", out,
+                               "--today", today)
+    assert (code, stdout) == (2, "")
+    assert stderr.count("\n") == 1 and f"today={today!r} is not a date" in stderr
+    assert not out.exists()
+
+
+def test_today_with_a_time_zone_compares_on_the_wall_clock():
+    f = FIX / "english_daily_worldwide.csv"
+    naive = read_trends_csv(f, today="2026-11-21 13:00")
+    aware = read_trends_csv(f, today=pd.Timestamp("2026-11-21 13:00", tz="Europe/Amsterdam"))
+    assert aware["is_partial"].tolist() == naive["is_partial"].tolist() == [False] * 3 + [True]
+
+
+@pytest.mark.parametrize(
+    ("out", "text"),
+    [("t.txt", "cannot write .txt"), ("folder", "the output path is a folder"),
+     ("afile/t.parquet", "is a file, not a folder")],
+)
+def test_cli_import_and_fetch_refuse_a_bad_output_before_working(cli, tmp_path, out, text):
+    (tmp_path / "folder.csv").mkdir()
+    (tmp_path / "afile").write_text("x")
+    out = tmp_path / ("folder.csv" if out == "folder" else out)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    code, stdout, stderr = cli("trends", "import", FIX / "english_monthly.csv", "-o", out)
+    assert (code, stdout) == (2, "") and stderr.count("\n") == 1 and text in stderr
+    # fetch checks the output before it asks the (here empty) cache: no 'offline' error
+    code, stdout, stderr = cli("trends", "fetch", "x", "--offline", "--cache-dir",
+                               tmp_path / "cache", "-o", out)
+    assert (code, stdout) == (2, "") and text in stderr and "offline" not in stderr
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_cli_import_folder_of_geomaps_only_is_one_line(cli, tmp_path):
+    shutil.copy(FIX / "geoMap.csv", tmp_path / "geoMap.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the error says it all: no warning beside it
+        code, stdout, stderr = cli("trends", "import", tmp_path, "-o", tmp_path / "t.parquet")
+    assert (code, stdout) == (2, "")
+    assert stderr.count("\n") == 1
+    assert "no interest-over-time exports found (only 1 interest-by-region export(s))" in stderr
+    assert not (tmp_path / "t.parquet").exists()

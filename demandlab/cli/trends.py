@@ -60,6 +60,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fetch.set_defaults(func=run_fetch)
 
 
+def _check_out(out: str | None) -> None:
+    """Refuse an output path ``write_frame`` cannot write, before any work is done."""
+    if out is None:
+        return
+    from pathlib import Path
+
+    from ..errors import DemandlabError
+
+    path = Path(out)
+    if path.suffix.lower() not in (".csv", ".parquet"):
+        raise DemandlabError(f"cannot write {path.suffix or 'a file without suffix'}",
+                             path=path, hint="use a .csv or .parquet output path")
+    if path.is_dir():
+        raise DemandlabError("the output path is a folder", path=path,
+                             hint="give a file name such as trends.parquet")
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise DemandlabError(f"{parent} is a file, not a folder", path=path,
+                             hint="choose an output path inside a folder")
+
+
 def _summary(df, granularity: str) -> str:
     start = df["date"].min().strftime("%Y-%m-%d")
     end = df["date"].max().strftime("%Y-%m-%d")
@@ -72,6 +93,7 @@ def run_import(args: argparse.Namespace) -> int:
     from .._io import write_frame
     from ..trends import read_trends_csv
 
+    _check_out(args.out)
     df = read_trends_csv(args.path, today=args.today)
     grans = sorted(set(df.attrs.get("granularity", {}).values()))
     out = write_frame(df, args.out)
@@ -87,6 +109,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     from .._trends_backend import PytrendsBackend
     from ..trends import fetch_trends
 
+    _check_out(args.out)
     backend = PytrendsBackend(base_url=args.base_url) if args.base_url else None
     df = fetch_trends(
         args.keywords, geo=args.geo, timeframe=args.timeframe, cat=args.cat,
