@@ -299,7 +299,9 @@ class TrendsCache:
             return None
         try:
             entry = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            entry = None
+        if not isinstance(entry, dict) or "data" not in entry:
             warnings.warn(
                 f"cache entry {p.name} is unreadable; fetching it again",
                 TrendsCacheWarning, stacklevel=3,
@@ -316,6 +318,13 @@ class TrendsCache:
             "fetched_at": pd.Timestamp.now(tz="UTC").isoformat(),
             "data": data,
         }
-        return atomic_write_text(
-            self.path(request), json.dumps(entry, ensure_ascii=False, indent=1) + "\n"
-        )
+        try:
+            return atomic_write_text(
+                self.path(request), json.dumps(entry, ensure_ascii=False, indent=1) + "\n"
+            )
+        except OSError as exc:
+            raise SourceError(
+                f"cannot write to the cache folder ({exc.strerror or exc})",
+                path=self.folder,
+                hint="pass a writable folder as cache_dir / --cache-dir, or set DEMANDLAB_CACHE",
+            ) from None

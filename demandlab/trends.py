@@ -481,6 +481,12 @@ class _Live:
         from ._trends_backend import PytrendsBackend, TrendsCache
         from .paths import cache_dir as default_cache_dir
 
+        if not (isinstance(max_retries, int) and max_retries >= 0):
+            raise DataError(f"max_retries={max_retries!r}: need a whole number >= 0",
+                            hint="pass e.g. 4 (--retries 4); 0 means a single attempt")
+        if not base_delay >= 0:
+            raise DataError(f"base_delay={base_delay!r}: need seconds >= 0",
+                            hint="pass e.g. 2.0")
         self.cache = TrendsCache(Path(cache_dir) if cache_dir is not None
                                  else default_cache_dir("trends"))
         self.offline = offline
@@ -532,8 +538,6 @@ class _Live:
 
 
 def _check_keywords(keywords: str | Sequence[str]) -> list[str]:
-    from .errors import DataError
-
     if isinstance(keywords, str):
         keywords = [keywords]
     kws = [str(k).strip() for k in keywords]
@@ -544,6 +548,23 @@ def _check_keywords(keywords: str | Sequence[str]) -> list[str]:
         raise DataError(f"keyword(s) given twice: {', '.join(map(repr, dup))}",
                         hint="list each keyword once")
     return kws
+
+
+def _fetch_one(kind: str, keywords: str | Sequence[str], geo: str, timeframe: str, cat: int,
+               fetch: Callable[[Any, list[str]], Any], live_options: dict[str, Any],
+               **extra: Any) -> tuple[Any, str]:
+    """One request of at most 5 terms through the cache: ``(records, cache entry name)``."""
+    from ._trends_backend import TrendsCache
+
+    kws = _check_keywords(keywords)
+    if len(kws) > 5:
+        raise DataError(f"{len(kws)} keywords; Google compares at most 5 per request",
+                        hint="pass at most 5 keywords")
+    live = _Live(**live_options)
+    request = TrendsCache.request(kind, kws, geo, timeframe, cat, **extra)
+    got = live.get(request, lambda: fetch(live.backend, kws))
+    live.raise_if_missing(1)
+    return got
 
 
 def fetch_trends(
@@ -656,7 +677,7 @@ def fetch_trends(
     1
     """
     kws = _check_keywords(keywords)
-    anchor = anchor if anchor is not None else kws[0]
+    anchor = _check_keywords(anchor)[0] if anchor is not None else kws[0]
     if anchor not in kws:
         kws = [anchor, *kws]
     others = [k for k in kws if k != anchor]
@@ -687,8 +708,6 @@ def fetch_trends(
     frames = []
     for batch, records, name in results:
         if not records:
-            from .errors import DataError
-
             raise DataError(
                 f"Google Trends has no data for {batch} (geo {geo or 'worldwide'!r}, "
                 f"{timeframe!r})",
@@ -756,23 +775,15 @@ def fetch_interest_by_region(
     0    bike  Utrecht       NL-UT     100.0
     1    bike  Zeeland       NL-ZE      31.0
     """
-    kws = _check_keywords(keywords)
-    if len(kws) > 5:
-        from .errors import DataError
-
-        raise DataError(f"{len(kws)} keywords; Google compares at most 5 per request",
-                        hint="pass at most 5 keywords")
-    live = _Live(cache_dir=cache_dir, offline=offline, refresh=refresh, backend=backend,
-                 max_retries=max_retries, base_delay=base_delay, sleep=sleep,
-                 random_state=random_state)
-    from ._trends_backend import TrendsCache
-
-    request = TrendsCache.request("interest_by_region", kws, geo, timeframe, cat,
-                                  resolution=resolution)
-    got = live.get(request, lambda: _region_records(
-        live.backend.interest_by_region(kws, geo, timeframe, cat, resolution), kws))
-    live.raise_if_missing(1)
-    records, name = got
+    records, name = _fetch_one(
+        "interest_by_region", keywords, geo, timeframe, cat,
+        lambda backend, kws: _region_records(
+            backend.interest_by_region(kws, geo, timeframe, cat, resolution), kws),
+        dict(cache_dir=cache_dir, offline=offline, refresh=refresh, backend=backend,
+             max_retries=max_retries, base_delay=base_delay, sleep=sleep,
+             random_state=random_state),
+        resolution=resolution,
+    )
     df = pd.DataFrame.from_records(
         records, columns=["keyword", "region", "region_code", "interest"]
     )
@@ -829,22 +840,14 @@ def fetch_related_queries(
     0    bike  top  bike shop    100
     1    bike  top     e-bike     64
     """
-    kws = _check_keywords(keywords)
-    if len(kws) > 5:
-        from .errors import DataError
-
-        raise DataError(f"{len(kws)} keywords; Google compares at most 5 per request",
-                        hint="pass at most 5 keywords")
-    live = _Live(cache_dir=cache_dir, offline=offline, refresh=refresh, backend=backend,
-                 max_retries=max_retries, base_delay=base_delay, sleep=sleep,
-                 random_state=random_state)
-    from ._trends_backend import TrendsCache
-
-    request = TrendsCache.request("related_queries", kws, geo, timeframe, cat)
-    got = live.get(request, lambda: _related_records(
-        live.backend.related_queries(kws, geo, timeframe, cat)))
-    live.raise_if_missing(1)
-    records, name = got
+    records, name = _fetch_one(
+        "related_queries", keywords, geo, timeframe, cat,
+        lambda backend, kws: _related_records(
+            backend.related_queries(kws, geo, timeframe, cat)),
+        dict(cache_dir=cache_dir, offline=offline, refresh=refresh, backend=backend,
+             max_retries=max_retries, base_delay=base_delay, sleep=sleep,
+             random_state=random_state),
+    )
     df = pd.DataFrame.from_records(records, columns=["keyword", "kind", "query", "value"])
     df["value"] = df["value"].astype("int64")
     df["source_file"] = name

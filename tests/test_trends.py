@@ -783,3 +783,85 @@ def test_cli_import_folder_of_geomaps_only_is_one_line(cli, tmp_path):
     assert stderr.count("\n") == 1
     assert "no interest-over-time exports found (only 1 interest-by-region export(s))" in stderr
     assert not (tmp_path / "t.parquet").exists()
+
+
+class _Wide:
+    """A backend answering like Google from fixed numbers, counting its calls."""
+
+    name = "wide"
+
+    def __init__(self):
+        self.calls = 0
+
+    def interest_over_time(self, keywords, geo, timeframe, cat):
+        self.calls += 1
+        idx = pd.date_range("2024-01-01", periods=2, freq="MS")
+        return pd.DataFrame({k: [100 - 10 * i, 50] for i, k in enumerate(keywords)},
+                            index=idx).assign(isPartial=[False, False])
+
+    def interest_by_region(self, keywords, geo, timeframe, cat, resolution):
+        self.calls += 1
+        return pd.DataFrame({"geoCode": ["NL-UT"], **{k: [100] for k in keywords}},
+                            index=pd.Index(["Utrecht"], name="geoName"))
+
+
+@pytest.mark.parametrize(("option", "value"), [("max_retries", -1), ("max_retries", 1.5),
+                                               ("base_delay", -1.0)])
+def test_fetch_refuses_bad_retry_options(tmp_path, option, value):
+    backend = _Wide()
+    with pytest.raises(DataError, match=f"{option}="):
+        fetch_trends(["a"], backend=backend, cache_dir=tmp_path, **{option: value})
+    assert backend.calls == 0
+
+
+def test_cli_fetch_negative_retries_is_one_line(cli, tmp_path):
+    code, stdout, stderr = cli("trends", "fetch", "x", "--retries", "-1", "--cache-dir", tmp_path)
+    assert (code, stdout) == (2, "") and stderr.count("\n") == 1
+    assert "max_retries=-1: need a whole number >= 0" in stderr
+
+
+def test_unwritable_cache_folder_is_a_source_error(tmp_path):
+    folder = tmp_path / "not_a_folder"
+    folder.write_text("x")
+    with pytest.raises(SourceError) as info:
+        fetch_trends(["a"], backend=_Wide(), cache_dir=folder)
+    assert info.value.path == str(folder) and "cannot write to the cache folder" in str(info.value)
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", '{"request": {}}', "{broken", "\udcff"])
+def test_damaged_cache_entry_is_fetched_again_with_a_warning(tmp_path, content):
+    from demandlab._trends_backend import TrendsCache, TrendsCacheWarning
+
+    backend = _Wide()
+    first = fetch_trends(["a", "b"], backend=backend, cache_dir=tmp_path)
+    entry = TrendsCache(tmp_path).path(
+        TrendsCache.request("interest_over_time", ["a", "b"], "", "today 5-y", 0))
+    assert entry.exists()
+    entry.write_bytes(content.encode("utf-8", "surrogateescape"))
+    with pytest.warns(TrendsCacheWarning, match="unreadable"):
+        again = fetch_trends(["a", "b"], backend=backend, cache_dir=tmp_path)
+    assert backend.calls == 2
+    pd.testing.assert_frame_equal(first.drop(columns="source_file"),
+                                  again.drop(columns="source_file"))
+
+
+def test_anchor_is_stripped_like_the_keywords(tmp_path):
+    backend = _Wide()
+    df = fetch_trends(["bike", "scooter"], anchor=" bike ", backend=backend, cache_dir=tmp_path)
+    assert sorted(df["keyword"].unique()) == ["bike", "scooter"]
+    assert backend.calls == 1
+
+
+def test_small_fetchers_refuse_more_than_five_terms(tmp_path):
+    from demandlab.trends import fetch_interest_by_region, fetch_related_queries
+
+    backend = _Wide()
+    for fn in (fetch_interest_by_region, fetch_related_queries):
+        with pytest.raises(DataError, match="6 keywords; Google compares at most 5"):
+            fn(list("abcdef"), backend=backend, cache_dir=tmp_path)
+    assert backend.calls == 0
+    reg = fetch_interest_by_region(["a", "b"], backend=backend, cache_dir=tmp_path)
+    assert reg[["keyword", "region", "region_code", "interest"]].values.tolist() == [
+        ["a", "Utrecht", "NL-UT", 100.0], ["b", "Utrecht", "NL-UT", 100.0]]
+    fetch_interest_by_region(["a", "b"], backend=backend, cache_dir=tmp_path)
+    assert backend.calls == 1  # second call from the cache
