@@ -50,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._niche_checks import numeric
 from .errors import DataError, SchemaError
 
 __all__ = [
@@ -440,6 +441,8 @@ def read_trade(path: PathLike | Iterable[PathLike], **kwargs: object) -> pd.Data
 
 
 def _check_trade(trade: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(trade, pd.DataFrame):
+        raise SchemaError("trade data must be a DataFrame", hint="read trade files with demandlab.market.read_trade")
     need = ["year", "reporter", "partner", "hs6", "flow", "value_usd"]
     missing = [c for c in need if c not in trade.columns]
     if missing:
@@ -456,24 +459,27 @@ def _check_trade(trade: pd.DataFrame) -> pd.DataFrame:
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(f"flow {t['flow'].iloc[i]!r} is not import/export/production", column="flow", row=i + 2, hint="use import, export or production")
-    t["year"] = t["year"].astype(int)
-    t["value_usd"] = t["value_usd"].astype(float)
-    t["quantity_kg"] = t["quantity_kg"].astype(float)
+    t["year"] = numeric(t, "year", integer=True, what="trade").astype(int)
+    t["value_usd"] = numeric(t, "value_usd", lo=0.0, what="trade")
+    t["quantity_kg"] = numeric(t, "quantity_kg", lo=0.0, nullable=True, what="trade")
     return t
 
 
 def _check_niche_hs(niche_hs: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(niche_hs, pd.DataFrame):
+        raise SchemaError("niche_hs must be a DataFrame", hint="load it with demandlab.load_niche_hs")
     missing = [c for c in ("niche", "hs6") if c not in niche_hs.columns]
     if missing:
         raise SchemaError(f"niche_hs lacks column(s) {', '.join(missing)}", column=missing[0], hint="columns: niche, hs6, share (optional)")
     m = niche_hs.copy()
     m["hs6"] = _hs6(m["hs6"])
     m["niche"] = m["niche"].astype(str)
-    m["share"] = m["share"].astype(float) if "share" in m.columns else 1.0
-    bad = ~((m["share"] > 0) & (m["share"] <= 1))
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"share {m['share'].iloc[i]!r} is outside (0, 1]", column="share", row=i + 2, hint="share is the part of the code's trade that belongs to the niche")
+    if "share" in m.columns:  # optional, default 1 (as the loader reads it)
+        share = numeric(m, "share", lo=0.0, lo_open=True, hi=1.0, nullable=True, what="niche_hs",
+                        hint="share is the part of the code's trade that belongs to the niche")
+        m["share"] = share.fillna(1.0)
+    else:
+        m["share"] = 1.0
     return m[["niche", "hs6", "share"]]
 
 
@@ -493,8 +499,10 @@ def niche_trade(trade: pd.DataFrame, niche_hs: pd.DataFrame) -> pd.DataFrame:
        niche  value_usd  quantity_kg
     dumbbell      400.0         20.0
     """
-    t = _check_trade(trade)
-    m = _check_niche_hs(niche_hs)
+    return _niche_trade(_check_trade(trade), _check_niche_hs(niche_hs))
+
+
+def _niche_trade(t: pd.DataFrame, m: pd.DataFrame) -> pd.DataFrame:
     j = m.merge(t, on="hs6", how="inner")
     j["value_usd"] = j["value_usd"] * j["share"]
     j["quantity_kg"] = j["quantity_kg"] * j["share"]
@@ -652,8 +660,9 @@ def market_size(
      apparent_consumption_usd  tam_usd  sam_usd  som_usd
                        1200.0   1200.0    600.0     60.0
     """
-    nt = niche_trade(trade, niche_hs)
-    niches = _check_niche_hs(niche_hs)["niche"].drop_duplicates().to_numpy()
+    m = _check_niche_hs(niche_hs)
+    nt = _niche_trade(_check_trade(trade), m)
+    niches = m["niche"].drop_duplicates().to_numpy()
     reporters = nt["reporter"].unique()
     if reporter is None:
         if len(reporters) > 1:
@@ -662,6 +671,13 @@ def market_size(
                 column="reporter", hint="pass reporter= (ISO2 of your market)",
             )
         reporter = str(reporters[0]) if len(reporters) else ""
+    elif len(reporters) and reporter not in set(reporters):
+        raise DataError(
+            f"reporter {reporter!r} has no trade rows for these niches' HS codes",
+            column="reporter", hint=f"use one of {', '.join(sorted(map(str, reporters)))}",
+        )
+    if cagr_years < 2:
+        raise DataError(f"cagr_years must be >= 2, got {cagr_years}", column="cagr_years", hint="e.g. 5 (the last five years)")
     nt = nt[nt["reporter"] == reporter]
     imports = nt[nt["flow"] == "import"]
     # totals: the WLD row when given, else the sum over partners
@@ -684,6 +700,11 @@ def market_size(
     idx = pd.Index(niches, name="niche")
     have = yearly[yearly["import_value_usd"].notna()]
     if year is not None:
+        if len(have) and int(year) not in set(have["year"]):
+            raise DataError(
+                f"no imports in {int(year)}", column="year",
+                hint=f"use a year from {int(have['year'].min())} to {int(have['year'].max())}",
+            )
         last = pd.Series(int(year), index=idx, dtype=float)
     else:
         last = have.groupby("niche")["year"].max().reindex(idx).astype(float)
@@ -700,12 +721,17 @@ def market_size(
     # log-linear trend over the same window: slope, its t-interval, residual sd
     from scipy import stats
 
-    wl = win[win["import_value_usd"] > 0].assign(ly=lambda d: np.log(d["import_value_usd"]))
-    grp = wl.groupby("niche")
-    nobs = grp.size().reindex(idx).fillna(0).to_numpy(float)
-    positive = (win.groupby("niche")["import_value_usd"].min().reindex(idx) > 0).to_numpy()
-    wl = wl.assign(dx=wl["year"] - wl["niche"].map(grp["year"].mean()), dy=wl["ly"] - wl["niche"].map(grp["ly"].mean()))
-    sums = wl.assign(dxx=wl["dx"] ** 2, dxy=wl["dx"] * wl["dy"], dyy=wl["dy"] ** 2).groupby("niche")[["dxx", "dxy", "dyy"]].sum().reindex(idx)
+    wl = win[win["import_value_usd"] > 0]
+    wl = pd.DataFrame({"niche": wl["niche"].to_numpy(), "x": wl["year"].to_numpy(float),
+                       "ly": np.log(wl["import_value_usd"].to_numpy(float))})
+    centred = wl[["x", "ly"]] - wl.groupby("niche")[["x", "ly"]].transform("mean")
+    dx, dy = centred["x"].to_numpy(float), centred["ly"].to_numpy(float)
+    sums = (
+        pd.DataFrame({"niche": wl["niche"], "n": 1.0, "dxx": dx * dx, "dxy": dx * dy, "dyy": dy * dy})
+        .groupby("niche")[["n", "dxx", "dxy", "dyy"]].sum().reindex(idx).astype(float)
+    )
+    nobs = sums["n"].fillna(0.0).to_numpy()
+    positive = (win.groupby("niche")["import_value_usd"].min().reindex(idx) > 0).to_numpy(bool)
     with np.errstate(divide="ignore", invalid="ignore"):
         b = sums["dxy"].to_numpy() / sums["dxx"].to_numpy()
         sse = np.maximum(sums["dyy"].to_numpy() - b * sums["dxy"].to_numpy(), 0.0)

@@ -124,3 +124,47 @@ def test_cli_market(cli, fix, tmp_path):
     assert code == 0, err
     assert "dumbbell" in stdout and out.exists()
     assert pd.read_csv(out)["sam_usd"].iloc[0] == pytest.approx(1015.5)
+
+
+def test_zero_imports_and_unknown_reporter_or_year():
+    trade = pd.DataFrame({"year": [2021, 2022, 2023], "reporter": "NL", "partner": "CN", "hs6": "950691",
+                          "flow": "import", "value_usd": [0.0, 0.0, 0.0]})
+    m = pd.DataFrame({"niche": ["a"], "hs6": ["950691"]})
+    r = market_size(trade, m).table.iloc[0]  # zero imports every year: a size of 0, no growth
+    assert r["import_value_usd"] == 0.0 and r["tam_usd"] == 0.0
+    assert np.isnan(r["import_cagr"]) and np.isnan(r["import_cagr_lo"])
+    assert "cagr_interval_needs_3_years" in r["market_flag"] and "no_origin_breakdown" in r["market_flag"]
+    with pytest.raises(DataError, match="'DE'.*NL"):
+        market_size(trade, m, reporter="DE")
+    with pytest.raises(DataError, match="1990") as exc:
+        market_size(trade, m, year=1990)
+    assert "2021 to 2023" in str(exc.value)
+    with pytest.raises(DataError, match="cagr_years"):
+        market_size(trade, m, cagr_years=1)
+    # no trade rows at all for the niche's codes: a NaN row, flagged, not a crash
+    empty = market_size(trade.iloc[:0], m).table.iloc[0]
+    assert np.isnan(empty["tam_usd"]) and "no_trade_data" in empty["market_flag"]
+
+
+@pytest.mark.parametrize("col,value,match", [
+    ("year", "20x3", "'20x3' is not a number"),
+    ("value_usd", "n/a", "'n/a' is not a number"),
+    ("value_usd", -5.0, "outside"),
+    ("value_usd", np.nan, "missing"),
+])
+def test_bad_trade_values_name_column_and_row(col, value, match):
+    trade = pd.DataFrame({"year": [2022, 2023], "reporter": "NL", "partner": "CN", "hs6": "950691",
+                          "flow": "import", "value_usd": [1.0, 2.0]}).astype({col: object})
+    trade.loc[1, col] = value
+    with pytest.raises(DataError, match=match) as exc:
+        market_size(trade, pd.DataFrame({"niche": ["a"], "hs6": ["950691"]}))
+    assert exc.value.column == col and exc.value.row == 3
+
+
+def test_niche_hs_share_defaults_to_one_and_is_checked():
+    trade = pd.DataFrame({"year": [2023], "reporter": ["NL"], "partner": ["CN"], "hs6": ["950691"],
+                          "flow": ["import"], "value_usd": [1000.0]})
+    nt = niche_trade(trade, pd.DataFrame({"niche": ["a"], "hs6": ["950691"], "share": [np.nan]}))
+    assert nt.value_usd.tolist() == [1000.0]
+    with pytest.raises(DataError, match="'x' is not a number"):
+        niche_trade(trade, pd.DataFrame({"niche": ["a"], "hs6": ["950691"], "share": ["x"]}))
