@@ -30,7 +30,7 @@ import io
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -280,6 +280,13 @@ def _read_csv_raw(path: Path) -> tuple[pd.DataFrame, _Ctx]:
         )
     text = _decode(path, data)
     header = text.splitlines()[0] if text.splitlines() else ""
+    if not header.strip():
+        raise SchemaError(
+            "line 1 is blank: the header row must be the first line",
+            path=path,
+            row=1,
+            hint="delete the blank lines above the header",
+        )
     if _TRENDS_FIRST_LINE.match(header) and "," not in header:
         raise SchemaError(
             "looks like a Google Trends export, not a table with a header row",
@@ -397,6 +404,16 @@ def _convert(s: pd.Series, col: Column, ctx: _Ctx, missing: np.ndarray) -> pd.Se
                 hint="use plain numbers with '.' as decimal mark, no units or thousands separators",
             )
         if col.dtype == "int":
+            huge = present & (np.abs(num.fillna(0).to_numpy()) >= 2.0**63)
+            i = _first(huge)
+            if i is not None:
+                raise ctx.fail(
+                    DataError,
+                    f"{_fmt(s.iloc[i])} is too large for a count",
+                    column=col.name,
+                    i=i,
+                    hint=col.hint or "this column counts things: use whole numbers of a sensible size",
+                )
             frac = present & (num.fillna(0).to_numpy() % 1 != 0)
             i = _first(frac)
             if i is not None:
@@ -538,9 +555,8 @@ def _check_key(df: pd.DataFrame, key: tuple[str, ...], ctx: _Ctx) -> None:
     i = _first(dup)
     if i is None:
         return
-    same = (df[list(key)] == df[list(key)].iloc[i]).all(axis=1).to_numpy()
-    j = _first(same)
-    assert j is not None
+    group = df.groupby(list(key), dropna=False, sort=False).ngroup().to_numpy()
+    j = _first(group == group[i])  # the first row with the same key (empty cells alike)
     label = ", ".join(f"{k}={_fmt(_plain(df[k].iloc[i]))}" for k in key)
     where = (
         f"lines {ctx.line(j)} and {ctx.line(i)}" if ctx.lines is not None else f"rows {j + 1} and {i + 1}"
@@ -555,6 +571,8 @@ def _check_key(df: pd.DataFrame, key: tuple[str, ...], ctx: _Ctx) -> None:
 
 
 def _plain(v: object) -> object:
+    if pd.api.types.is_scalar(v) and pd.isna(v):
+        return ""
     if isinstance(v, pd.Timestamp):
         return v.strftime("%Y-%m-%d")
     if isinstance(v, np.generic):
@@ -1152,12 +1170,23 @@ def load_trends(path: PathLike) -> pd.DataFrame:
 
 
 def load_geomap(path: PathLike) -> pd.DataFrame:
-    """Load a Google Trends ``geoMap*.csv`` export via :func:`demandlab.trends.read_geomap_csv`.
+    """Load interest by region: a Google Trends ``geoMap*.csv`` export or a tidy table.
+
+    An export (its first line is a localised ``Category:`` line) is read by
+    :func:`demandlab.trends.read_geomap_csv`; a tidy table (``keyword, region,
+    interest``) is checked against the ``geomap`` contract.
 
     Examples
     --------
-    >>> callable(load_geomap)
-    True
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "geoMap.csv").write_text("Category: All categories\\n\\n"
+    ...     "Region,fiets: (1/1/24 - 12/31/24)\\nUtrecht,100\\nZeeland,<1\\n")
+    >>> load_geomap(d / "geoMap.csv")[["region", "interest", "below_one"]].values.tolist()
+    [['Utrecht', 100.0, False], ['Zeeland', 0.5, True]]
+    >>> _ = (d / "geomap_tidy.csv").write_text("keyword,region,interest\\nfiets,Utrecht,100\\n")
+    >>> load_geomap(d / "geomap_tidy.csv")["interest"].tolist()
+    [100.0]
     """
     path = Path(path)
     _check_path(path)
@@ -1400,7 +1429,6 @@ class ValidationSummary:
     date_max: pd.Timestamp | None = None
     series_column: str | None = None
     n_series: int | None = None
-    extra: dict[str, object] = field(default_factory=dict)
 
     def __str__(self) -> str:
         parts = [f"{self.path}: ok", self.kind, f"{self.rows:,} rows"]

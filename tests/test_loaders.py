@@ -361,3 +361,35 @@ def test_localised_exports_are_recognised_as_trends(name):
     df = load(path)
     assert {"keyword", "geo", "date", "interest"} <= set(df.columns)
     assert len(df) > 0
+
+
+def test_duplicate_key_with_empty_key_cells(cli, tmp_path):
+    p = tmp_path / "funnel.csv"
+    p.write_text("stage,count,period\na,10,2024-01\na,5,\nb,4,\na,3,\n")
+    with pytest.raises(DataError) as info:
+        load_funnel(p)
+    assert (info.value.column, info.value.row) == ("period, stage", 5)
+    assert "duplicate key (period='', stage='a') on lines 3 and 5" in str(info.value)
+    code, out, err = cli("validate", p)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+
+
+def test_count_too_large_for_int64(tmp_path):
+    p = tmp_path / "customers.csv"
+    p.write_text(
+        "customer_id,size,employees,industry,orders_per_year,avg_order_value,region,purpose\n"
+        "C1,micro,3,retail,1,1,west,resale\n"
+        "C2,micro,1e20,retail,1,1,west,resale\n"
+    )
+    with pytest.raises(DataError) as info:
+        load_customers(p)
+    assert (info.value.column, info.value.row) == ("employees", 3)
+    assert "'1e20' is too large for a count" in str(info.value)
+
+
+def test_blank_first_line_is_named(tmp_path):
+    p = tmp_path / "sales.csv"
+    p.write_text("\nunique_id,ds,y\nA,2024-01-01,1\n")
+    with pytest.raises(SchemaError) as info:
+        load_sales(p)
+    assert info.value.row == 1 and "line 1 is blank" in str(info.value)
