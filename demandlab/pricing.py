@@ -40,6 +40,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ._niche_checks import numeric
 from .errors import DataError, SchemaError
 
 __all__ = [
@@ -87,18 +88,7 @@ def _check_costs(costs: pd.DataFrame) -> pd.DataFrame:
         )
     out = costs.reset_index(drop=True).copy()
     for col, (lo, hi, excl) in _RANGES.items():
-        values = pd.to_numeric(out[col], errors="coerce").astype(float)
-        bad = values.isna() | (values <= lo if excl else values < lo) | (values > hi)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(
-                f"{col} = {out[col].iloc[i]!r} for niche {out['niche'].iloc[i]!r} is outside "
-                f"{'(' if excl else '['}{lo:g}, {hi:g}]",
-                column=col,
-                row=i + 2,
-                hint="fix the value (row counted as a CSV line, header = line 1)",
-            )
-        out[col] = values
+        out[col] = numeric(out, col, lo=lo, hi=hi, lo_open=excl, what="landed costs")
     dup = out["niche"].duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
@@ -109,8 +99,36 @@ def _check_costs(costs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _fx(costs: pd.DataFrame, fx_move: float | np.ndarray) -> np.ndarray:
-    return costs["fx_rate"].to_numpy(float) * (1.0 + np.asarray(fx_move, dtype=float))
+def _check_move(fx_move: float, name: str = "fx_move") -> float:
+    try:
+        move = float(fx_move)
+    except (TypeError, ValueError):
+        move = np.nan
+    if not (np.isfinite(move) and move > -1.0):
+        raise DataError(f"{name} {fx_move!r} must be a number > -1", column=name,
+                        hint="a relative move of the exchange rate, e.g. 0.1 for +10 %")
+    return move
+
+
+_PER_NICHE_HINT = "give one number, a mapping niche -> number, or one number per row of the costs table"
+
+
+def _per_niche(values: object, niches: pd.Series, name: str) -> np.ndarray:
+    """A scalar, mapping niche -> value, Series indexed by niche, or one value per row."""
+    try:
+        if isinstance(values, pd.Series):
+            if values.index.duplicated().any():
+                raise DataError(f"{name} has niche {values.index[values.index.duplicated()][0]!r} twice",
+                                column=name, hint="one value per niche")
+            return pd.to_numeric(values, errors="raise").reindex(niches.to_numpy()).to_numpy(float)
+        if isinstance(values, Mapping):
+            return np.array([float(values.get(n, np.nan)) for n in niches], dtype=float)
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"{name} must be numbers", column=name, hint=_PER_NICHE_HINT) from None
+    if arr.ndim > 1 or (arr.ndim == 1 and len(arr) not in (1, len(niches))):
+        raise DataError(f"{name} has {arr.size} values for {len(niches)} niches", column=name, hint=_PER_NICHE_HINT)
+    return np.broadcast_to(arr.reshape(-1) if arr.ndim else arr, (len(niches),)).astype(float)
 
 
 def landed_cost(
@@ -150,12 +168,16 @@ def landed_cost(
     >>> round(float(row["cif_home"]), 4), round(float(row["duty"]), 4), round(float(row["landed_cost"]), 4)
     (2.2725, 0.2727, 2.8452)
     """
-    c = _check_costs(costs)
+    return _landed(_check_costs(costs), _check_move(fx_move), include_vat)
+
+
+def _landed(c: pd.DataFrame, fx_move: float = 0.0, include_vat: bool = False) -> pd.DataFrame:
+    """:func:`landed_cost` of an already checked table."""
     fob = c["fob_price"].to_numpy(float)
     freight = c["freight_per_unit"].to_numpy(float)
     insurance = c["insurance_rate"].to_numpy(float) * (fob + freight)
     cif = fob + freight + insurance
-    fx = _fx(c, fx_move)
+    fx = c["fx_rate"].to_numpy(float) * (1.0 + fx_move)
     cif_home = cif * fx
     duty = c["duty_rate"].to_numpy(float) * cif_home
     vat = c["vat_rate"].to_numpy(float) * (cif_home + duty)
@@ -210,11 +232,12 @@ def cost_plus_price(
     >>> cost_plus_price(costs, markup=0.5)[["price_net", "price_gross"]].round(4).values.tolist()
     [[1.5, 1.8]]
     """
-    lc = landed_cost(costs, fx_move=fx_move)
-    m = np.broadcast_to(np.asarray(markup, dtype=float), (len(lc),))
-    if (m <= -1).any():
-        raise DataError("markup must be > -1", column="markup", hint="use e.g. 0.5 for +50 %")
-    vat = _check_costs(costs)["vat_rate"].to_numpy(float)
+    c = _check_costs(costs)
+    lc = _landed(c, _check_move(fx_move))
+    m = _per_niche(markup, lc["niche"], "markup")
+    if not (np.isfinite(m) & (m > -1)).all():
+        raise DataError("markup must be a number > -1", column="markup", hint="use e.g. 0.5 for +50 %")
+    vat = c["vat_rate"].to_numpy(float)
     net = lc["landed_cost"].to_numpy() * (1.0 + m)
     return pd.DataFrame(
         {
@@ -225,14 +248,6 @@ def cost_plus_price(
             "price_gross": net * (1.0 + vat),
         }
     )
-
-
-def _price_array(price: float | Mapping[str, float] | pd.Series | np.ndarray, niches: pd.Series) -> np.ndarray:
-    if isinstance(price, pd.Series):
-        return price.reindex(niches.to_numpy()).to_numpy(float)
-    if isinstance(price, Mapping):
-        return np.array([float(price.get(n, np.nan)) for n in niches], dtype=float)
-    return np.broadcast_to(np.asarray(price, dtype=float), (len(niches),)).astype(float)
 
 
 def unit_margin(
@@ -273,8 +288,8 @@ def unit_margin(
     [[10.0, 5.0, 0.5]]
     """
     c = _check_costs(costs)
-    lc = landed_cost(c, fx_move=fx_move)
-    p = _price_array(price, lc["niche"])
+    lc = _landed(c, _check_move(fx_move))
+    p = _per_niche(price, lc["niche"], "price")
     if (p <= 0).any():
         raise DataError("prices must be > 0", column="price", hint="give prices in the home currency")
     net = p / (1.0 + c["vat_rate"].to_numpy(float)) if price_includes_vat else p
@@ -312,7 +327,9 @@ def break_even_units(
     334.0
     """
     m = unit_margin(costs, price, price_includes_vat=price_includes_vat)
-    fixed = _price_array(fixed_costs, m["niche"])
+    fixed = _per_niche(fixed_costs, m["niche"], "fixed_costs")
+    if (fixed < 0).any():
+        raise DataError("fixed_costs must be >= 0", column="fixed_costs", hint="fixed costs in the home currency")
     per_unit = m["margin_per_unit"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         units = np.where(per_unit > 0, np.ceil(fixed / per_unit), np.inf)
@@ -345,6 +362,9 @@ def currency_sensitivity(
     >>> currency_sensitivity(costs, 10.0)[["fx_move", "margin", "margin_change"]].round(4).values.tolist()
     [[-0.1, 0.55, 0.05], [0.1, 0.45, -0.05]]
     """
+    moves = [_check_move(move, "moves") for move in moves]
+    if not moves:
+        raise DataError("no currency move given", column="moves", hint="e.g. moves=(-0.1, 0.1)")
     base = unit_margin(costs, price, price_includes_vat=price_includes_vat)
     frames = []
     for move in moves:

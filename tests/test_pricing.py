@@ -91,3 +91,33 @@ def test_missing_column_and_duplicate_niche():
         landed_cost(_costs().drop(columns=["fx_rate"]))
     with pytest.raises(DataError, match="twice"):
         landed_cost(pd.concat([_costs(), _costs()], ignore_index=True))
+
+
+@pytest.mark.parametrize("value,match", [(np.inf, "not a number"), ("abc", "'abc' is not a number"), (np.nan, "missing")])
+def test_non_numbers_name_column_and_row(value, match):
+    rows = pd.concat([_costs(niche="a"), _costs(niche="b")], ignore_index=True).astype({"fob_price": object})
+    rows.loc[1, "fob_price"] = value
+    with pytest.raises(DataError, match=match) as exc:
+        landed_cost(rows)
+    assert exc.value.column == "fob_price" and exc.value.row == 3
+
+
+def test_prices_markups_and_moves_per_niche_and_bad_ones():
+    c = pd.concat([_costs(niche="a", fob_price=10.0, freight_per_unit=0.0, insurance_rate=0.0, duty_rate=0.0,
+                          vat_rate=0.0, fees_per_unit=0.0, fx_rate=1.0),
+                   _costs(niche="b", fob_price=20.0, freight_per_unit=0.0, insurance_rate=0.0, duty_rate=0.0,
+                          vat_rate=0.0, fees_per_unit=0.0, fx_rate=1.0)], ignore_index=True)
+    # a mapping, a Series by niche and an array per row give the same margins: 1 - 10/20, 1 - 20/25
+    for price in ({"a": 20.0, "b": 25.0}, pd.Series({"b": 25.0, "a": 20.0}), [20.0, 25.0]):
+        np.testing.assert_allclose(unit_margin(c, price)["margin"], [0.5, 0.2])
+    assert np.isnan(unit_margin(c, {"a": 20.0})["margin"].iloc[1])  # no price: NaN, not an error
+    np.testing.assert_allclose(cost_plus_price(c, markup=[0.5, 1.0])["price_net"], [15.0, 40.0])
+    for bad, match in ((lambda: unit_margin(c, [1.0, 2.0, 3.0]), "3 values for 2"),
+                       (lambda: unit_margin(c, "x"), "numbers"),
+                       (lambda: unit_margin(c, pd.Series([20.0, 21.0], index=["a", "a"])), "twice"),
+                       (lambda: cost_plus_price(c, markup=np.nan), "markup"),
+                       (lambda: landed_cost(c, fx_move=-1.0), "fx_move"),
+                       (lambda: currency_sensitivity(c, 30.0, moves=()), "no currency move"),
+                       (lambda: break_even_units(c, 30.0, -1.0), "fixed_costs")):
+        with pytest.raises(DataError, match=match):
+            bad()
