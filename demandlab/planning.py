@@ -38,8 +38,9 @@ Columns of the plan (one row per product line and order opportunity):
 ``raw_order``
     ``max(0, order_up_to - inventory_position)``.
 ``order_qty``
-    The order to place: 0 if ``raw_order`` is 0, else ``max(raw_order, moq)``
-    rounded up to a whole number of packs (``pack_size``).
+    The order to place, in whole units (an integer column): 0 if ``raw_order`` is
+    0, else ``max(raw_order, moq)`` rounded up to a whole number of packs
+    (``pack_size``).
 
 Examples
 --------
@@ -50,8 +51,8 @@ Examples
 ...                    "lo_95": [80.0, 80, 80, 80], "hi_95": [119.6, 119.6, 119.6, 119.6]})
 >>> plan = purchase_plan(fc, lead_time=2, review_period=1, service_level=0.5, on_hand=120)
 >>> row = plan.table.iloc[0]  # 3 periods x 100 to cover; 300 - 120 on hand = 180
->>> str(row["order_date"].date()), float(row["expected_demand"]), float(row["safety_stock"]), float(row["order_qty"])
-('2025-01-01', 300.0, 0.0, 180.0)
+>>> str(row["order_date"].date()), float(row["expected_demand"]), float(row["safety_stock"]), int(row["order_qty"])
+('2025-01-01', 300.0, 0.0, 180)
 """
 
 from __future__ import annotations
@@ -117,8 +118,8 @@ class PurchasePlan:
         for uid, g in self.table.groupby("unique_id", sort=True):
             first = g.iloc[0]
             lines.append(
-                f"  {uid}: {int((g['order_qty'] > 0).sum())} order(s), {g['order_qty'].sum():g} units; "
-                f"now: order {first['order_qty']:g} (arrives {pd.Timestamp(first['arrival_date']).date()})"
+                f"  {uid}: {int((g['order_qty'] > 0).sum())} order(s), {int(g['order_qty'].sum())} units; "
+                f"now: order {int(first['order_qty'])} (arrives {pd.Timestamp(first['arrival_date']).date()})"
             )
             if (g["expected_stock_at_arrival"] < 0).any():
                 lines.append("    warning: a stockout is expected before an order arrives")
@@ -130,6 +131,9 @@ class PurchasePlan:
 
         uid = unique_id if unique_id is not None else self.table["unique_id"].iloc[0]
         g = self.table[self.table["unique_id"] == uid]
+        if g.empty:
+            raise DataError(f"no line {uid!r} in this plan", column="unique_id",
+                            hint=f"use one of {sorted(self.table['unique_id'].unique())[:5]}")
         fig, ax = plt.subplots(figsize=(7, 3.2))
         ax.bar(g["order_date"], g["order_qty"], width=20, color="C0", label="order quantity")
         ax.step(g["order_date"], g["order_up_to"], where="post", color="C1", label="order-up-to level")
@@ -144,18 +148,48 @@ class PurchasePlan:
         return self.summary()
 
 
+def _level_of(col: str) -> float | None:
+    """The level of an interval column: ``hi_95`` -> 95.0, ``hi_99_5`` -> 99.5, else None."""
+    try:
+        lev = float(col[3:].replace("_", "."))
+    except ValueError:
+        return None
+    return lev if 0 < lev < 100 else None
+
+
 def _per_line(value, uid: str, name: str):
-    if isinstance(value, Mapping):
-        if uid not in value:
+    if isinstance(value, Mapping | pd.Series):
+        if uid not in value:  # a Mapping's keys, a Series' index
             raise DataError(f"{name} has no value for line {uid!r}", column=name,
                             hint=f"give {name} for every unique_id or a single number")
-        return value[uid]
-    if isinstance(value, pd.Series):
-        if uid not in value.index:
-            raise DataError(f"{name} has no value for line {uid!r}", column=name,
-                            hint=f"give {name} for every unique_id or a single number")
-        return value.loc[uid]
+        value = value[uid]
+    if isinstance(value, pd.Series):  # a Series with a repeated unique_id
+        raise DataError(f"{name} has several values for line {uid!r}", column=name,
+                        hint="give one value per unique_id")
     return value
+
+
+def _number(value, uid: str, name: str, *, low: float = -math.inf, whole: bool = False) -> float:
+    """One per-line setting as a finite float, or a DataError naming it and the line."""
+    try:
+        v = float(_per_line(value, uid, name))
+    except (TypeError, ValueError):
+        v = math.nan
+    if not math.isfinite(v) or v < low or (whole and not v.is_integer()):
+        what = "a whole number" if whole else "a number"
+        raise DataError(f"{name} must be {what} >= {low:g}, got {_per_line(value, uid, name)!r} for {uid!r}",
+                        column=name, hint=_HINTS[name])
+    return v
+
+
+_HINTS = {
+    "lead_time": "give it in forecast periods (months), e.g. 3",
+    "review_period": "give it in forecast periods (months), e.g. 1",
+    "on_hand": "stock now in units, e.g. 0",
+    "on_order": "units ordered that arrive within the lead time, e.g. 0",
+    "moq": "the supplier's minimum order in whole units, e.g. 1",
+    "pack_size": "units per carton or pallet (whole units), e.g. 1",
+}
 
 
 def purchase_plan(
@@ -185,11 +219,12 @@ def purchase_plan(
     service_level : float
         Probability of no stockout before the next order arrives (0.5-0.999).
     on_hand, on_order : float or mapping
-        Stock now, and stock ordered that will arrive within the lead time.
-    moq : float or mapping
-        Minimum order quantity.
-    pack_size : float or mapping
-        Orders are whole multiples of this (carton, pallet).
+        Stock now (negative: backorders), and stock ordered that will arrive within
+        the lead time (>= 0).
+    moq : int or mapping
+        Minimum order quantity in whole units (>= 0).
+    pack_size : int or mapping
+        Orders are whole multiples of this many units (carton, pallet; >= 1).
     correlation : float
         How forecast errors of different periods move together (1 = fully, the
         conservative default; 0 = independent).
@@ -197,6 +232,18 @@ def purchase_plan(
     Returns
     -------
     PurchasePlan
+        ``table`` has one row per line and review point; ``order_qty`` is an
+        integer column.
+
+    Raises
+    ------
+    SchemaError
+        No ``forecast`` column or no interval columns.
+    DataError
+        A setting missing, not a number or out of range for a line (named), a
+        horizon shorter than ``lead_time + review_period``, missing forecast values.
+    ValueError
+        ``service_level`` outside [0.5, 1) or ``correlation`` outside [0, 1].
 
     Examples
     --------
@@ -207,8 +254,11 @@ def purchase_plan(
     ...                      on_hand=60, moq=100, pack_size=24)
     >>> # sigma 19.6 / 1.96 = 10 per month, 40 over 4 months; 1.645 * 40 = 65.8;
     >>> # 200 + 65.8 - 60 = 205.8 -> 9 packs of 24 = 216
-    >>> plan.table[["expected_demand", "safety_stock", "raw_order", "order_qty"]].round(2).iloc[0].tolist()
-    [200.0, 65.8, 205.8, 216.0]
+    >>> plan.table[["expected_demand", "safety_stock", "raw_order"]].round(2).iloc[0].tolist()
+    [200.0, 65.8, 205.8]
+    >>> # two months later: position 60 + 216 - 100 = 176; 265.8 - 176 = 89.8 -> MOQ 100 -> 5 packs
+    >>> plan.table["order_qty"].tolist()  # whole units
+    [216, 120]
     """
     table = result.table if hasattr(result, "table") else result
     if not isinstance(table, pd.DataFrame):
@@ -219,36 +269,41 @@ def purchase_plan(
         raise SchemaError(f"forecast lacks column(s) {missing}", column=missing[0],
                           hint="pass the table of a forecast result")
     levels = sorted(
-        float(c[3:].replace("_", ".")) for c in table.columns if c.startswith("hi_") and f"lo_{c[3:]}" in table.columns
+        (lev, c) for c in table.columns if str(c).startswith("hi_") and f"lo_{str(c)[3:]}" in table.columns
+        and (lev := _level_of(str(c))) is not None
     )
     if not levels:
         raise SchemaError("forecast has no interval columns (hi_80, hi_95, ...)", column="hi_95",
                           hint="forecast with level=(80, 95)")
+    if len(table) == 0:
+        raise DataError("forecast has no rows", hint="forecast at least one line")
     if not 0.5 <= service_level < 1:
         raise ValueError(f"service_level must be in [0.5, 1), got {service_level}")
     if not 0 <= correlation <= 1:
         raise ValueError(f"correlation must be in [0, 1], got {correlation}")
-    top = levels[-1]
-    hi_col = "hi_" + (str(int(top)) if top.is_integer() else str(top).replace(".", "_"))
+    top, hi_col = levels[-1]
+    for col in ("forecast", hi_col):
+        vals = pd.to_numeric(table[col], errors="coerce").to_numpy(dtype=float)
+        if not np.all(np.isfinite(vals)):
+            pos = int(np.flatnonzero(~np.isfinite(vals))[0])
+            raise DataError(f"{col} is missing or not a number for line {str(table['unique_id'].iloc[pos])!r}",
+                            column=col, row=pos + 2, hint="pass a complete forecast table")
+    dup = table.duplicated(["unique_id", "ds"])
+    if dup.any():
+        pos = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataError(f"period {table['ds'].iloc[pos]} appears twice for line {str(table['unique_id'].iloc[pos])!r}",
+                        column="ds", row=pos + 2, hint="one forecast row per line and period")
     z_level = norm.ppf(0.5 + top / 200)
     z = norm.ppf(service_level)
     rows = []
     for uid, g in table.sort_values(["unique_id", "ds"]).groupby("unique_id", sort=True):
         uid = str(uid)
-        L = _per_line(lead_time, uid, "lead_time")
-        R = _per_line(review_period, uid, "review_period")
-        for name, v in (("lead_time", L), ("review_period", R)):
-            if not float(v).is_integer() or v < (0 if name == "lead_time" else 1):
-                raise DataError(f"{name} must be a whole number of periods >= {0 if name == 'lead_time' else 1}, "
-                                f"got {v!r} for {uid!r}", column=name, hint="give it in forecast periods (months)")
-        L, R = int(L), int(R)
-        oh = float(_per_line(on_hand, uid, "on_hand"))
-        oo = float(_per_line(on_order, uid, "on_order"))
-        q_min = float(_per_line(moq, uid, "moq"))
-        pack = float(_per_line(pack_size, uid, "pack_size"))
-        if pack <= 0 or q_min < 0:
-            raise DataError(f"pack_size must be > 0 and moq >= 0 for {uid!r}", column="pack_size",
-                            hint="e.g. pack_size=1, moq=1")
+        L = int(_number(lead_time, uid, "lead_time", low=0, whole=True))
+        R = int(_number(review_period, uid, "review_period", low=1, whole=True))
+        oh = _number(on_hand, uid, "on_hand")
+        oo = _number(on_order, uid, "on_order", low=0)
+        q_min = int(_number(moq, uid, "moq", low=0, whole=True))
+        pack = int(_number(pack_size, uid, "pack_size", low=1, whole=True))
         f = g["forecast"].to_numpy(dtype=float)
         ds = pd.DatetimeIndex(g["ds"])
         sig = np.maximum(g[hi_col].to_numpy(dtype=float) - f, 0.0) / z_level
@@ -271,7 +326,7 @@ def purchase_plan(
             ss = max(z * sigma, 0.0)
             up_to = exp_d + ss
             raw = max(0.0, up_to - ip)
-            qty = 0.0 if raw <= 1e-9 else math.ceil(max(raw, q_min) / pack - 1e-9) * pack
+            qty = 0 if raw <= 1e-9 else math.ceil(max(raw, q_min) / pack - 1e-9) * pack  # whole units
             arrival = ds[r + L]  # r + L <= h - R < h
             rows.append({
                 "unique_id": uid,
@@ -283,8 +338,9 @@ def purchase_plan(
                 "inventory_position": ip,
                 "expected_stock_at_arrival": ip - float(f[r : r + L].sum()),
                 "raw_order": raw,
-                "order_qty": float(qty),
+                "order_qty": qty,
             })
             prev_q = float(qty)
-    return PurchasePlan(table=pd.DataFrame(rows, columns=PLAN_COLUMNS), lead_time=lead_time,
+    plan = pd.DataFrame(rows, columns=PLAN_COLUMNS).astype({"order_qty": "int64"})
+    return PurchasePlan(table=plan, lead_time=lead_time,
                         review_period=review_period, service_level=service_level, correlation=correlation)

@@ -101,6 +101,14 @@ def test_plot_returns_figure():
         ({"lead_time": 1, "review_period": 0}, DataError, "whole number"),
         ({"lead_time": {"other": 1}}, DataError, "no value for line"),
         ({"lead_time": 1, "pack_size": 0}, DataError, "pack_size"),
+        ({"lead_time": 1, "pack_size": 2.5}, DataError, "pack_size must be a whole number"),
+        ({"lead_time": 1, "moq": 10.5}, DataError, "moq must be a whole number"),
+        ({"lead_time": 1, "moq": -1}, DataError, "moq"),
+        ({"lead_time": 1, "on_hand": float("nan")}, DataError, "on_hand must be a number"),
+        ({"lead_time": 1, "on_hand": "lots"}, DataError, "on_hand must be a number"),
+        ({"lead_time": 1, "on_order": -5}, DataError, "on_order"),
+        ({"lead_time": 1, "on_hand": pd.Series([1.0, 2.0], index=["mugs", "mugs"])}, DataError, "several values"),
+        ({"lead_time": {"mugs": float("nan")}}, DataError, "lead_time must be a whole number"),
         ({"lead_time": 1, "service_level": 1.0}, ValueError, "service_level"),
     ],
 )
@@ -121,3 +129,49 @@ def test_pack_rounding_is_exact_on_multiples():
     plan = purchase_plan(fc, lead_time=1, review_period=1, service_level=0.5, pack_size=12).table
     assert plan["order_qty"].iloc[0] == 48.0
     assert math.isclose(plan["raw_order"].iloc[0], 48.0)
+
+
+def test_order_quantities_are_whole_units_in_table_and_file(tmp_path):
+    from demandlab._io import write_frame
+
+    fc = fc_frame([33.3, 41.7, 12.2, 55.5, 20.0, 18.1], 4.4)
+    plan = purchase_plan(fc, lead_time=1, review_period=1, service_level=0.9, on_hand=10.5, moq=7)
+    t = plan.table
+    assert t["order_qty"].dtype == "int64"
+    assert (t.loc[t["order_qty"] > 0, "order_qty"] >= 7).all()
+    # each order is the need rounded up to a whole unit (or the MOQ)
+    need = np.where(t["raw_order"] > 0, np.maximum(np.ceil(t["raw_order"] - 1e-9), 7), 0)
+    assert t["order_qty"].tolist() == need.astype(int).tolist()
+    write_frame(t, tmp_path / "plan.csv")
+    lines = (tmp_path / "plan.csv").read_text().splitlines()
+    col = lines[0].split(",").index("order_qty")
+    assert all(line.split(",")[col].isdigit() for line in lines[1:])  # "40", never "40.0"
+    assert "units" in plan.summary() and ".0 units" not in plan.summary()
+
+
+def test_missing_forecast_values_and_duplicate_periods_are_rejected():
+    fc = fc_frame([10.0] * 4, 1.0)
+    with pytest.raises(DataError, match="forecast is missing") as exc:
+        purchase_plan(fc.assign(forecast=[10.0, np.nan, 10.0, 10.0]), lead_time=1)
+    assert exc.value.row == 3
+    with pytest.raises(DataError, match="hi_95 is missing"):
+        purchase_plan(fc.assign(hi_95=[12.0, 12.0, None, 12.0]), lead_time=1)
+    with pytest.raises(DataError, match="appears twice"):
+        purchase_plan(pd.concat([fc, fc.iloc[[1]]]), lead_time=1)
+    with pytest.raises(DataError, match="no rows"):
+        purchase_plan(fc.iloc[:0], lead_time=1)
+
+
+def test_widest_interval_is_used_and_odd_columns_ignored():
+    fc = fc_frame([100.0] * 3, 10.0)
+    fc["hi_80"] = fc["forecast"] + norm.ppf(0.9) * 50.0  # ignored: the 95 % interval is wider
+    fc["lo_80"] = fc["forecast"]
+    fc["hi_note"], fc["lo_note"] = "x", "y"  # not an interval
+    row = purchase_plan(fc, lead_time=1, review_period=1, service_level=0.9).table.iloc[0]
+    assert row["safety_stock"] == pytest.approx(norm.ppf(0.9) * 20.0)
+
+
+def test_plot_of_unknown_line_is_an_error():
+    plan = purchase_plan(fc_frame([10.0] * 6, 1.0), lead_time=2)
+    with pytest.raises(DataError, match="no line 'nope'"):
+        plan.plot("nope")
