@@ -546,6 +546,11 @@ def make_demo_world(
     >>> sorted(w["funnel"]["stage"].unique())[:2]
     ['awareness', 'decision']
     """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        from .errors import DataError
+
+        raise DataError(f"seed {seed!r}: need a whole number >= 0",
+                        hint=f"pass e.g. the default {DEFAULT_SEED}")
     niches = _niche_table(trends_keywords(trends_folder))
     niche_hs = _make_niche_hs(niches)
     channels = _make_channels(_rng(seed, 6))

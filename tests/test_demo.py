@@ -225,3 +225,27 @@ def test_pilots(demo):
     assert ab["variant"].tolist() == ["A", "B"] and ab["price"].is_monotonic_increasing
     assert p.loc["P03", "units_sold"] == p.loc["P03", "units_offered"]  # sold out
     assert (p["units_sold"] <= p["units_offered"]).all()
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [(("--seed", "-1"), "seed -1: need a whole number >= 0"),
+     (("--out", "afile"), "is a file, not a folder"),
+     (("--out", "afile/sub"), "is a file, not a folder")],
+)
+def test_data_build_bad_arguments_are_one_line_and_write_nothing(cli, tmp_path, args, text):
+    (tmp_path / "afile").write_text("x")
+    args = tuple(str(tmp_path / a) if a.startswith("afile") else a for a in args)
+    if "--out" not in args:
+        args = (*args, "--out", str(tmp_path / "out"))
+    code, out, err = cli("data", "build", *args)
+    assert (code, out) == (2, "") and err.count("\n") == 1 and text in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["afile"]
+
+
+def test_make_demo_world_refuses_a_bad_seed():
+    from demandlab.errors import DataError
+
+    for seed in (-1, 1.5, "7"):
+        with pytest.raises(DataError, match="need a whole number >= 0"):
+            make_demo_world(seed=seed)

@@ -33,10 +33,15 @@ def run_build(args: argparse.Namespace) -> int:
 
     from ..datasets import build_derived
     from ..demo import DEFAULT_SEED, write_demo_world
+    from ..errors import DemandlabError
     from ..paths import RAW
 
     out = Path(args.out) if args.out else RAW
     seed = DEFAULT_SEED if args.seed is None else args.seed
+    blocked = next((p for p in (out, *out.parents) if p.exists()), None)
+    if blocked is not None and not blocked.is_dir():
+        raise DemandlabError(f"{blocked} is a file, not a folder", path=out,
+                             hint="pass a folder (or a new folder name) as --out")
     written = write_demo_world(out / "demo", seed=seed)
     written += build_derived(out)
     for path in written:
