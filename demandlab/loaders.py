@@ -30,7 +30,7 @@ import io
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -812,6 +812,7 @@ _register(Schema(
     series_column="keyword",
     description="search interest over time (tidy), or Google Trends exports",
 ))
+_TRENDS_EXPORTS = replace(KINDS["trends"], key=(*KINDS["trends"].key, "source_file"))
 _register(Schema(
     "geomap",
     (Column("keyword", "str"), Column("region", "str"),
@@ -1165,7 +1166,8 @@ def load_trends(path: PathLike) -> pd.DataFrame:
         if not path.exists():
             _check_path(path)
         df = _trends_module().read_trends_csv(path)
-        return check_frame(df, KINDS["trends"], path)
+        # a term may be in several exports, each on its own scale: one row per file
+        return check_frame(df, _TRENDS_EXPORTS, path)
     return _load_table(path, "trends")
 
 

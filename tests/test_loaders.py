@@ -393,3 +393,15 @@ def test_blank_first_line_is_named(tmp_path):
     with pytest.raises(SchemaError) as info:
         load_sales(p)
     assert info.value.row == 1 and "line 1 is blank" in str(info.value)
+
+
+def test_folder_with_a_term_in_two_exports_validates(cli, tmp_path):
+    fix = Path(__file__).parent / "fixtures" / "trends"
+    for name in ("a.csv", "b.csv"):
+        (tmp_path / name).write_bytes((fix / "english_monthly.csv").read_bytes())
+    with pytest.warns(UserWarning, match="appear in several exports"):
+        df = load_trends(tmp_path)
+    assert len(df) == 16 and sorted(df["source_file"].unique()) == ["a.csv", "b.csv"]
+    with pytest.warns(UserWarning):
+        code, out, err = cli("validate", tmp_path)
+    assert code == 0 and out.startswith(f"{tmp_path}: ok, trends, 16 rows, 2 keyword")
