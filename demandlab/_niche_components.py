@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._niche_checks import numeric
 from ._niche_stl import batch_stl, batch_theilslopes
 from .errors import DataError, SchemaError
 
@@ -56,16 +57,17 @@ def trend_matrix(trends: pd.DataFrame) -> tuple[pd.Index, pd.DatetimeIndex, np.n
                 column="geo",
                 hint="score one market at a time: filter trends to one geo",
             )
-    dates = pd.to_datetime(t["date"]).dt.to_period("M").dt.to_timestamp()
-    interest = pd.to_numeric(t["interest"], errors="coerce").astype(float)
-    if interest.isna().any() or (interest < 0).any():
-        i = int(np.flatnonzero((interest.isna() | (interest < 0)).to_numpy())[0])
+    if t.empty:
+        raise DataError("trends have no rows", hint="give at least one keyword with its monthly interest")
+    dates = pd.to_datetime(t["date"], errors="coerce")
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
         raise DataError(
-            f"interest {t['interest'].iloc[i]!r} is not a number >= 0",
-            column="interest",
-            row=i + 2,
-            hint="interest is the Google Trends value 0..100",
+            f"date {t['date'].iloc[i]!r} is not a date", column="date", row=i + 2,
+            hint="write dates as YYYY-MM-DD (the first day of the month)",
         )
+    dates = dates.dt.to_period("M").dt.to_timestamp()
+    interest = numeric(t.reset_index(drop=True), "interest", lo=0.0, hint="interest is the Google Trends value 0..100")
     frame = pd.DataFrame({"keyword": t["keyword"].astype(str).to_numpy(), "date": dates.to_numpy(), "interest": interest.to_numpy()})
     dup = frame.duplicated(["keyword", "date"])
     if dup.any():
@@ -223,10 +225,17 @@ def competition_components(marketplace: pd.DataFrame, niches: pd.Index) -> pd.Da
             column=missing[0],
             hint="see the marketplace contract in docs/data-contracts.md",
         )
-    m = marketplace.copy()
-    m["niche"] = m["niche"].astype(str)
+    m = marketplace.reset_index(drop=True)
+    m = m.assign(
+        niche=m["niche"].astype(str),
+        seller_rank=numeric(m, "seller_rank", lo=1.0, integer=True, what="marketplace"),
+        revenue_share=numeric(m, "revenue_share", lo=0.0, hi=1.0, what="marketplace"),
+        review_count=numeric(m, "review_count", lo=0.0, what="marketplace"),
+        price=numeric(m, "price", lo=0.0, lo_open=True, what="marketplace"),
+        n_sellers=numeric(m, "n_sellers", lo=1.0, integer=True, what="marketplace"),
+    )
     m = m.sort_values(["niche", "seller_rank"], kind="stable")
-    s_ = m["revenue_share"].astype(float)
+    s_ = m["revenue_share"]
     g = m.assign(s2=s_**2, s=s_).groupby("niche", sort=False)
     agg = g.agg(k=("s", "size"), sum_s=("s", "sum"), sum_s2=("s2", "sum"), smin=("s", "min"), n_sellers=("n_sellers", "first"))
     k = agg["k"].to_numpy(float)
@@ -240,6 +249,7 @@ def competition_components(marketplace: pd.DataFrame, niches: pd.Index) -> pd.Da
         full = np.where(smin > 0, np.minimum(n_other, np.floor(rem / np.where(smin > 0, smin, 1.0) + 1e-12)), 0.0)
         left = rem - full * smin
         hi = np.where(spread, base + full * smin**2 + np.where(full < n_other, np.minimum(left, smin) ** 2, 0.0), base)
+    hi = np.maximum(hi, lo)  # a listed share of 0 leaves nowhere to pack the rest
     flag = np.where(~spread & (rem > 1e-9), "shares_below_one_without_other_sellers", "")
     reviews = m[m["seller_rank"] <= 10]
     rv = _group_median_ci(reviews["niche"].to_numpy(), reviews["review_count"].to_numpy(float)).reindex(agg.index)

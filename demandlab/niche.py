@@ -472,7 +472,7 @@ def _resolve_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
             column="weights",
             hint=f"use some of {', '.join(DESIRABILITY)}",
         )
-    bad = [k for k, v in weights.items() if not (np.isfinite(v) and v >= 0)]
+    bad = [k for k, v in weights.items() if not (isinstance(v, int | float | np.number) and np.isfinite(v) and v >= 0)]
     if bad:
         raise DataError(f"weight of {bad[0]!r} must be a number >= 0", column="weights", hint="e.g. margin=0.3")
     w = {k: 0.0 for k in DESIRABILITY}
@@ -603,8 +603,15 @@ def score_niches(
     >>> res.table["niche"].tolist(), res.table["p_top_k"].tolist()
     (['a', 'b'], [1.0, 1.0])
     """
-    comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale)
+    for name, value, ok, hint in (
+        ("n_draws", n_draws, isinstance(n_draws, int | np.integer) and n_draws >= 0, "0 (no intervals) or e.g. 1000"),
+        ("top_k", top_k, isinstance(top_k, int | np.integer) and top_k >= 1, "e.g. 5"),
+        ("weight_concentration", weight_concentration, np.isfinite(weight_concentration) and weight_concentration > 0, "e.g. 100"),
+    ):
+        if not ok:
+            raise DataError(f"{name} = {value!r} is not allowed", column=name, hint=hint)
     w = _resolve_weights(weights)
+    comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale)
     keys = list(DESIRABILITY)
     dmat = desirabilities(comp)[keys].to_numpy(float)
     wvec = np.array([w[k] for k in keys])
@@ -1060,11 +1067,18 @@ def backtest(
     >>> bool(bt.table.set_index("predictor").loc["trend", "spearman"] > 0.8)
     True
     """
+    for name, value in (("horizon", horizon), ("min_history", min_history), ("step", step), ("n_boot", n_boot)):
+        if not (isinstance(value, int | np.integer) and value >= 1):
+            raise DataError(f"{name} = {value!r} must be a whole number >= 1", column=name, hint="see the defaults")
     niches, dates, y = trend_matrix(trends)
     if origins is None:
         idx = _default_origins(dates, horizon, min_history, step)
     else:
-        wanted = pd.DatetimeIndex(pd.to_datetime(list(origins))).to_period("M").to_timestamp()
+        parsed = pd.to_datetime(pd.Series(list(origins), dtype=object), errors="coerce")
+        if parsed.isna().any():
+            bad = list(origins)[int(np.flatnonzero(parsed.isna().to_numpy())[0])]
+            raise DataError(f"origin {bad!r} is not a month", column="origins", hint="write origins as YYYY-MM, e.g. 2022-12")
+        wanted = pd.DatetimeIndex(parsed).to_period("M").to_timestamp()
         idx = []
         for o in wanted:
             if o not in dates:

@@ -344,3 +344,44 @@ def test_common_scale_inferred_from_one_export_or_common_scale_output():
     assert set(niche_components(two_files)["demand_flag"]) == {"not_comparable"}
     scaled = f.assign(interest_lo=f["interest"] - 0.5, interest_hi=f["interest"] + 0.5)
     assert set(niche_components(scaled)["demand_flag"]) == {""}
+
+
+@pytest.mark.parametrize("call,column", [
+    (lambda f: score_niches(f, n_draws=-1), "n_draws"),
+    (lambda f: score_niches(f, top_k=0, n_draws=0), "top_k"),
+    (lambda f: score_niches(f, weight_concentration=0.0, n_draws=10), "weight_concentration"),
+    (lambda f: score_niches(f, weights={"margin": "a lot"}, n_draws=0), "weights"),
+    (lambda f: backtest(f, horizon=0), "horizon"),
+    (lambda f: backtest(f, n_boot=0), "n_boot"),
+    (lambda f: backtest(f, origins=["2023-13"]), "origins"),
+    (lambda f: score_niches(f.iloc[:0], n_draws=0), None),
+    (lambda f: score_niches(f.assign(date=f["date"].astype(str).where(f.index != 7, "July")), n_draws=0), "date"),
+    (lambda f: score_niches(f, pd.DataFrame({"niche": "a", "seller_rank": [1], "revenue_share": ["30%"],
+                                             "review_count": [3], "price": [9.0], "n_sellers": [4]}), n_draws=0),
+     "revenue_share"),
+])
+def test_bad_arguments_and_values_raise_data_errors(call, column):
+    f = _frame({"a": _noisy(seed=1), "b": _noisy(seed=2)})
+    with pytest.raises(DataError) as exc:
+        call(f)
+    assert exc.value.column == column
+
+
+def test_hhi_bounds_bracket_the_point_value():
+    rng = np.random.default_rng(3)
+    rows = []
+    for n in range(40):
+        k = int(rng.integers(1, 8))
+        shares = -np.sort(-rng.dirichlet(np.ones(k + 3))[:k]) * rng.uniform(0.2, 1.0)
+        if n % 5 == 0:
+            shares[-1] = 0.0  # a listed seller with no revenue
+        rows.append(pd.DataFrame({"niche": f"n{n}", "seller_rank": np.arange(1, k + 1), "revenue_share": shares,
+                                  "review_count": 10, "price": 20.0, "n_sellers": k + int(rng.integers(0, 30)),
+                                  "currency": "EUR"}))
+    market = pd.concat(rows, ignore_index=True)
+    trends = _frame({f"n{n}": _noisy(seed=n) for n in range(40)})
+    c = niche_components(trends, market)
+    assert (c["hhi_lo"] <= c["hhi"] + 1e-9).all() and (c["hhi"] <= c["hhi_hi"] + 1e-9).all()
+    # the point value is the least concentrated case; the listed sellers alone set a floor
+    floor = market.groupby("niche")["revenue_share"].apply(lambda s: 1e4 * (s**2).sum())
+    assert (c.set_index("niche")["hhi"] >= floor.reindex(c["niche"]).to_numpy() - 1e-9).all()
