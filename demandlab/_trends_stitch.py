@@ -83,6 +83,14 @@ def _prepare(frames: Sequence[pd.DataFrame] | pd.DataFrame, by: str
         g = g.copy()
         if "geo" not in g:
             g["geo"] = ""
+        try:  # dates as text would never match the other frames' dates
+            if not pd.api.types.is_datetime64_any_dtype(g["date"]):
+                g["date"] = pd.to_datetime(g["date"], format="ISO8601").astype("datetime64[ns]")
+            if not pd.api.types.is_numeric_dtype(g["interest"]):
+                g["interest"] = pd.to_numeric(g["interest"]).astype(float)
+        except (ValueError, TypeError):
+            raise DataError(f"frame {lab!r}: 'date' must hold dates and 'interest' numbers",
+                            hint="pass tidy frames from read_trends_csv") from None
         g["_lo"], g["_hi"] = value_bounds(g)
         if g.duplicated(_KEY).any():
             raise DataError(

@@ -865,3 +865,20 @@ def test_small_fetchers_refuse_more_than_five_terms(tmp_path):
         ["a", "Utrecht", "NL-UT", 100.0], ["b", "Utrecht", "NL-UT", 100.0]]
     fetch_interest_by_region(["a", "b"], backend=backend, cache_dir=tmp_path)
     assert backend.calls == 1  # second call from the cache
+
+
+def test_to_common_scale_reads_text_dates_and_refuses_text_values():
+    dates = pd.to_datetime(["2024-01-01", "2024-02-01"])
+    a = pd.DataFrame({"keyword": ["x", "x"], "geo": "", "date": ["2024-01-01", "2024-02-01"],
+                      "interest": [100.0, 50.0], "source_file": "a"})
+    b = pd.DataFrame({"keyword": ["x", "x", "y", "y"], "geo": "", "date": list(dates) * 2,
+                      "interest": [50.0, 25.0, 100.0, 60.0], "source_file": "b"})
+    out = to_common_scale([a, b], anchor="x", normalize=False)
+    # text dates match the other frame's dates: x once per month, y on a's scale (x 2:1)
+    assert out[["keyword", "interest"]].values.tolist() == [
+        ["x", 100.0], ["x", 50.0], ["y", 200.0], ["y", 120.0]]
+    assert out["date"].dtype == "datetime64[ns]"
+    with pytest.raises(DataError, match="'interest' numbers"):
+        to_common_scale([a.assign(interest=["high", "low"]), b], anchor="x")
+    with pytest.raises(DataError, match="'date' must hold dates"):
+        to_common_scale([a.assign(date=["soon", "later"]), b], anchor="x")
