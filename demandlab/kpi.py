@@ -164,6 +164,21 @@ def _as_by(by: str | Sequence[str] | None) -> list[str]:
     return list(by)
 
 
+def _check_freq(freq: str) -> str:
+    """A pandas period alias of one unit ("M", "W", "Q", ...); "MS"/"ME" mean "M".
+
+    >>> _check_freq("ME"), _check_freq("W")
+    ('M', 'W')
+    """
+    f = "M" if freq in ("MS", "ME") else str(freq)
+    try:
+        n = pd.Period("2024-01-01", freq=f).freq.n
+    except (ValueError, TypeError):
+        n = None
+    if n != 1:
+        raise DataError(f"freq {freq!r} is not a period length",
+                        hint="use a pandas period alias of one unit: M, W, Q, D or Y")
+    return f
 
 
 def wilson_interval(
@@ -193,7 +208,7 @@ def wilson_interval(
     from scipy.stats import norm
 
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+        raise DataError(f"confidence must be in (0, 1), got {confidence}", hint="e.g. 0.95")
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
     z = norm.ppf(0.5 + confidence / 2)
@@ -491,6 +506,8 @@ def funnel(
     2    buy      1                    0.5
     """
     by_cols = _as_by(by)
+    if not 0 < confidence < 1:
+        raise DataError(f"confidence must be in (0, 1), got {confidence}", hint="e.g. 0.95")
     if not isinstance(data, pd.DataFrame):
         raise SchemaError("funnel data must be a pandas DataFrame", hint=_FUNNEL_HINT)
     is_counts = "count" in data.columns
@@ -896,7 +913,7 @@ def _kpis_from_sums(sums: pd.DataFrame, by: list[str], margin: float | None, has
 
 def _period_start(dates: pd.Series, freq: str) -> pd.Series:
     """Start of the period each date falls in (fast path for months)."""
-    if freq in ("M", "MS", "ME"):
+    if freq == "M":
         arr = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype("datetime64[ns]")
         return pd.Series(arr, index=dates.index)
     return dates.dt.to_period(freq).dt.start_time
@@ -919,7 +936,7 @@ def _factorize_pair(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray]
 
 def _period_ordinals(dates: pd.Series, freq: str) -> np.ndarray:
     """pandas Period ordinals of the dates (fast path for months: months since 1970-01)."""
-    if freq in ("M", "MS", "ME"):
+    if freq == "M":
         return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").view("int64")
     return np.asarray(dates.dt.to_period(freq).array.asi8, dtype=np.int64)
 
@@ -996,6 +1013,7 @@ def orders_to_channel_table(
     _require(marketing, mk_cols, "marketing table", _CHANNEL_HINT)
     if orders.empty:
         raise DataError("order log has no rows", hint=_ORDERS_HINT, **_where(orders))
+    freq = _check_freq(freq)
     value = _numeric(orders, "value", nonneg=False, what="order log")
     dates = _to_dates(orders, "date", "order log")
     for col in ("customer_id", "order_id", "channel"):
@@ -1028,7 +1046,7 @@ def orders_to_channel_table(
     if "gross_profit" in orders.columns:
         gp = _numeric(orders, "gross_profit", nonneg=False, what="order log")
         extra["gross_profit"] = np.bincount(group, weights=gp, minlength=n_groups)
-    starts = _ord_to_start(np.arange(p0, p0 + n_per), "M" if freq in ("M", "MS", "ME") else freq)
+    starts = _ord_to_start(np.arange(p0, p0 + n_per), freq)
     agg = pd.DataFrame({
         "period": np.repeat(starts.to_numpy(), n_ch),
         "channel": np.tile(np.asarray(cuniq, dtype=object), n_per),
@@ -1306,6 +1324,7 @@ def cohort_retention(orders: pd.DataFrame, *, freq: str = "M") -> CohortRetentio
     2024-01-01  2.0  0.0  1.0
     2024-02-01  1.0  0.0  NaN
     """
+    freq = _check_freq(freq)
     o, last = _with_cohorts(_order_level(orders), freq)
     if o.empty:
         raise DataError("no order with a positive value: no customer has a cohort",
@@ -1471,6 +1490,7 @@ def ltv_cac(
         cac = cac.set_index("channel")["cac"]
     cac_s = pd.Series(cac, dtype=float)
     cac_s.index = cac_s.index.astype(str)
+    freq = _check_freq(freq)
     o, last = _with_cohorts(_order_level(orders, extra=("channel",)), freq)
     first = o[o["value"] > 0].sort_values(["date"], kind="stable").groupby("customer_id").first()
     acq = first["channel"]
@@ -1650,6 +1670,10 @@ def discount_tiers(
         raise DataError("move_up must be in [0, 1] and window in [0, 1)")
     excluded = int((values <= 0).sum())
     v = values[values > 0]
+    if v.size == 0:
+        raise DataError(f"no order with a positive value ({excluded} orders <= 0)", column="value",
+                        hint="the tiers apply to order values > 0; check the sign of 'value'",
+                        **(_where(orders) if isinstance(orders, pd.DataFrame) else {}))
     edges = np.concatenate([[0.0], mins])
     rates = np.concatenate([[0.0], disc])
     tier = np.searchsorted(mins, v, side="right")  # 0 = below first threshold

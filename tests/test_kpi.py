@@ -507,6 +507,20 @@ def test_cohort_bad_input(ten_orders):
         cohort_retention(ten_orders.assign(value=-1.0))
 
 
+def test_cohort_freq_aliases_and_bad_freq(ten_orders):
+    month = cohort_retention(ten_orders)
+    for alias in ("ME", "MS"):  # month-end / month-start aliases mean calendar months
+        pd.testing.assert_frame_equal(cohort_retention(ten_orders, freq=alias).table, month.table)
+    quarter = cohort_retention(ten_orders, freq="Q")
+    # Q1: a, b (Jan), c (Feb), d (Mar) = 4 customers; Q2: a returns, e is new
+    np.testing.assert_array_equal(quarter.counts.to_numpy(), [[4.0, 1.0], [1.0, np.nan]])
+    for bad in ("X", "3M", "2W"):  # unknown alias; multiples would break the age count
+        with pytest.raises(DataError, match="period length"):
+            cohort_retention(ten_orders, freq=bad)
+        with pytest.raises(DataError, match="period length"):
+            ltv_cac(ten_orders.assign(channel="ads"), {"ads": 1.0}, margin=0.5, freq=bad)
+
+
 def test_cohort_plot_and_summary(ten_orders):
     c = cohort_retention(ten_orders)
     assert isinstance(c.plot(), matplotlib.figure.Figure)
@@ -609,6 +623,13 @@ def test_discount_tiers_top_up_and_frame_input():
     assert t.loc["1", "orders_after"] == pytest.approx(1.0)
 
 
+def test_discount_tiers_without_positive_orders():
+    with pytest.raises(DataError, match="no order with a positive value"):
+        discount_tiers([-5.0, 0.0], [(100, 0.05)])
+    with pytest.raises(DataError, match="2 orders <= 0"):
+        discount_tiers(pd.DataFrame({"value": [-5.0, 0.0]}), [(100, 0.05)])
+
+
 @pytest.mark.parametrize("tiers", [[], [(100, 1.5)], [(0, 0.1)], [(100, 0.1), (100, 0.2)]])
 def test_discount_tiers_bad_tiers(tiers):
     with pytest.raises(DataError):
@@ -655,3 +676,25 @@ def test_cli_errors_are_one_line(cli, tmp_path):
     assert code == 2 and err.startswith("demandlab: error:")
     code, out, err = cli("kpi", "tiers", cpath, "--tier", "abc")
     assert code == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (("funnel", "funnel.csv", "--confidence", "2"), "confidence must be in (0, 1)"),
+        (("cohorts", "orders.csv", "--freq", "X"), "freq 'X' is not a period length"),
+        (("cohorts", "orders.csv", "--horizon", "0"), "horizon must be >= 1"),
+        (("cohorts", "orders.csv", "--margin", "2"), "margin must be in [0, 1]"),
+        (("tiers", "returns.csv", "--tier", "50:0.05"), "no order with a positive value"),
+    ],
+)
+def test_cli_bad_arguments_fail_before_printing_or_writing(cli, tmp_path, ten_orders, args, match):
+    (tmp_path / "funnel.csv").write_text("stage,count\nvisit,1000\ncart,120\n")
+    ten_orders.to_csv(tmp_path / "orders.csv", index=False)
+    ten_orders.assign(value=-1.0).to_csv(tmp_path / "returns.csv", index=False)
+    kind, path, *rest = args
+    out = tmp_path / "result.csv"
+    code, stdout, err = cli("kpi", kind, tmp_path / path, *rest, "--out", out)
+    assert code == 2 and stdout == "", stdout
+    assert err.startswith("demandlab: error:") and err.count("\n") == 1 and match in err, err
+    assert not out.exists()

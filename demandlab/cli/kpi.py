@@ -182,9 +182,10 @@ def run_pilot(args: argparse.Namespace) -> int:
         raise DataError(f"cannot read --prior {args.prior!r}", hint="write it as alpha,beta e.g. 1,1") from None
     df = _load(args.path, "load_pilots")
     res = pilot_test(df, rule=args.rule, prior=prior, confidence=args.confidence)
+    comparison = res.compare(*args.compare, metric=args.metric) if args.compare else None
     print(res.summary())
-    if args.compare:
-        print(res.compare(*args.compare, metric=args.metric).summary())
+    if comparison is not None:
+        print(comparison.summary())
     _write(res.table, args.out)
     if args.plot:
         _save_plot(res.plot(), args.plot)
@@ -197,8 +198,8 @@ def run_cohorts(args: argparse.Namespace) -> int:
 
     df = _load(args.path, "load_orders")
     res = cohort_retention(df, freq=args.freq)
+    ltv = res.ltv(args.horizon, margin=args.margin)  # bad --horizon/--margin: fail before printing
     print(res.summary())
-    ltv = res.ltv(args.horizon, margin=args.margin)
     cols = ["label", "customers", "ltv_revenue"] + (["ltv_margin"] if args.margin is not None else [])
     print(f"\nHistorical LTV over the first {args.horizon} periods (complete cohorts):")
     print(ltv[ltv["reason"] == ""][cols].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
