@@ -593,6 +593,9 @@ def pilot_sample_size(
     power : float, default 0.8
         Chance of detecting the difference when it is real.
     alternative : {'two-sided', 'larger', 'smaller'}
+        ``'larger'`` and ``'smaller'`` are one-sided tests (alpha in one tail); the
+        units needed depend only on the size of the difference, so both give the
+        same number.
     kind : {'two-sample', 'one-sample'}
         Two pilots compared (units *per pilot*), or one pilot against a fixed
         sell-through ``p_a``.
