@@ -149,6 +149,26 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _whole_floats_as_int(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns holding only whole numbers (and NaN) as nullable integers."""
+    import numpy as np
+
+    whole = {}
+    for col in frame.columns:
+        if not pd.api.types.is_float_dtype(frame[col].dtype):
+            continue
+        values = frame[col].to_numpy(dtype=float, na_value=np.nan)
+        finite = values[np.isfinite(values)]
+        if (
+            finite.size
+            and not np.isinf(values).any()
+            and (np.abs(finite) < 2**53).all()
+            and (finite == np.round(finite)).all()
+        ):
+            whole[col] = "Int64"
+    return frame.astype(whole) if whole else frame
+
+
 class ReportSummary:
     """Collect the headline artefacts of one notebook for the executive summary.
 
@@ -203,8 +223,20 @@ class ReportSummary:
     def table(
         self, title: str, frame: pd.DataFrame, *, max_rows: int = 15, note: str = ""
     ) -> None:
-        """Add a table (the first ``max_rows`` rows of ``frame``; the index is dropped)."""
-        frame = frame.head(max_rows)
+        """Add a table (the first ``max_rows`` rows of ``frame``; the index is dropped).
+
+        A float column whose every value is a whole number (unit quantities such as an
+        order quantity, stored as float by pandas) is written as integers, so the index
+        shows ``25``, not ``25.00``.
+
+        Examples
+        --------
+        >>> s = ReportSummary("", title="Plan")
+        >>> s.table("Orders", pd.DataFrame({"qty": [25.0, None], "price": [2.5, 3.0]}))
+        >>> s.to_dict()["blocks"][0]["rows"]
+        [[25, 2.5], [None, 3.0]]
+        """
+        frame = _whole_floats_as_int(frame).head(max_rows)
         rows = [[_plain(v) for v in row] for row in frame.itertuples(index=False, name=None)]
         self._blocks.append(
             {

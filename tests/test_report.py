@@ -105,6 +105,23 @@ def test_summary_table_is_truncated_to_max_rows(tmp_path):
     assert s.to_dict()["blocks"][0]["rows"] == [[0], [1], [2], [3]]
 
 
+def test_summary_table_shows_whole_float_columns_as_integers():
+    s = ReportSummary("", title="T")
+    plan = pd.DataFrame({
+        "order_qty": [25.0, 300.0, np.nan],  # float because of the NaN, yet unit quantities
+        "share": [1.0, 0.5, 0.25],
+        "price": [2.0, 3.0, 4.0],  # whole too: shown as whole numbers
+        "big": [1e300, 1.0, 2.0],  # beyond integer precision: stays float
+    })
+    s.table("plan", plan)
+    block = s.to_dict()["blocks"][0]
+    assert block["rows"] == [[25, 1.0, 2, 1e300], [300, 0.5, 3, 1.0], [None, 0.25, 4, 2.0]]
+    assert all(type(r[0]) is int for r in block["rows"][:2])
+    frag = render_summary_html(s.to_dict())
+    assert ">25</td>" in frag and ">300</td>" in frag and "25.00" not in frag
+    assert ">1.00</td>" in frag and ">0.500</td>" in frag
+
+
 def test_summary_figure_is_a_deterministic_png(tmp_path):
     def png() -> bytes:
         fig, ax = plt.subplots()
