@@ -685,11 +685,31 @@ def test_fetch_bad_keywords(tmp_path):
         fetch_trends([], offline=True, cache_dir=tmp_path)
 
 
-def test_no_test_reaches_google(monkeypatch):
-    """The default backend points at Google; the suite only ever uses 127.0.0.1."""
-    from demandlab._trends_backend import DEFAULT_BASE_URL, PytrendsBackend
+def test_no_test_reaches_google(fake_google, tmp_path, monkeypatch):
+    """The default backend points at Google; given a base URL, every request goes there."""
+    import requests
+    from pytrends import request as ptr
 
-    assert PytrendsBackend().base_url == DEFAULT_BASE_URL == "https://trends.google.com/trends"
+    from demandlab._trends_backend import DEFAULT_BASE_URL, PytrendsBackend
+    from demandlab.trends import fetch_interest_by_region, fetch_related_queries
+
+    assert PytrendsBackend().base_url == DEFAULT_BASE_URL == ptr.BASE_TRENDS_URL
+    sent: list[str] = []
+    send = requests.Session.send
+
+    def recording_send(self, request, **kwargs):
+        sent.append(request.url)
+        return send(self, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "send", recording_send)
+    server = fake_google()
+    _fetch(server.url, tmp_path, [])
+    backend = PytrendsBackend(base_url=server.url, timeout=(1.0, 2.0))
+    for fn in (fetch_interest_by_region, fetch_related_queries):
+        fn(["dumbbell", "kettlebell"], geo="NL", timeframe="2024-01-01 2024-06-30",
+           backend=backend, cache_dir=tmp_path)
+    assert len(sent) >= 7  # cookie + (explore + widget) x 3
+    assert all(url.startswith(server.url + "/") for url in sent), sent
 
 
 # ----------------------------------------------------------------------------- CLI
