@@ -352,15 +352,20 @@ def test_validate_summary_fields(raw_dir):
     assert s.to_dict()["date_max"] == "2024-12-01"
 
 
-@pytest.mark.parametrize("name", ["french_weekly.csv", "english_monthly.csv", "dutch_hourly.csv"])
-def test_localised_exports_are_recognised_as_trends(name):
-    from demandlab.loaders import infer_kind, load
-
+@pytest.mark.parametrize(
+    ("name", "keywords", "rows", "first"),
+    [("french_weekly.csv", ["haltère", "kettlebell"], 8, "2024-12-01"),
+     ("english_monthly.csv", ["dumbbell", "kettlebell"], 8, "2024-01-01"),
+     ("dutch_hourly.csv", ["fiets"], 3, "2026-11-21 08:00")],
+)
+def test_localised_exports_are_recognised_as_trends(name, keywords, rows, first):
     path = Path(__file__).parent / "fixtures" / "trends" / name
     assert infer_kind(path) == "trends"
     df = load(path)
     assert {"keyword", "geo", "date", "interest"} <= set(df.columns)
-    assert len(df) > 0
+    assert sorted(df["keyword"].unique()) == keywords
+    assert set(df["geo"]) == {"NL"}
+    assert len(df) == rows and df["date"].min() == pd.Timestamp(first)
 
 
 def test_duplicate_key_with_empty_key_cells(cli, tmp_path):
