@@ -43,6 +43,7 @@ __all__ = [
     "Schema",
     "KINDS",
     "ValidationSummary",
+    "check_frame",
     "infer_kind",
     "load",
     "validate_file",

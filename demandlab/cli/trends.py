@@ -41,7 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "on one scale. Answers are cached; --offline uses only the cache."
         ),
     )
-    fetch.add_argument("keywords", nargs="+", metavar="KEYWORD")
+    fetch.add_argument("keywords", nargs="+", metavar="KEYWORD",
+                       help="search terms; more than 5 are fetched in batches of 5 "
+                       "sharing the anchor")
     fetch.add_argument("--geo", default="", help="ISO country code such as NL ('' = worldwide)")
     fetch.add_argument("--timeframe", default="today 5-y",
                        help="Google's timeframe, e.g. 'today 12-m' or '2019-01-01 2025-03-31'")
@@ -51,10 +53,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fetch.add_argument("--offline", action="store_true", help="use only the cache")
     fetch.add_argument("--refresh", action="store_true",
                        help="fetch again even if cached (the cache is replaced only on success)")
-    fetch.add_argument("--cache-dir", default=None, help="cache folder")
+    fetch.add_argument("--cache-dir", default=None,
+                       help="cache folder (default: $DEMANDLAB_CACHE/trends, else "
+                       "~/.cache/demandlab/trends)")
     fetch.add_argument("--base-url", default=None,
                        help="root of the Trends endpoints (a mirror or proxy)")
-    fetch.add_argument("--retries", type=int, default=4, help="retries after 429/timeouts")
+    fetch.add_argument("--retries", type=int, default=4,
+                       help="retries after HTTP 429, 5xx or a timeout, with exponential "
+                       "backoff (default: 4; 0 = one attempt)")
     fetch.add_argument("-o", "--out", default=None,
                        help="write the tidy result to this .parquet or .csv")
     fetch.set_defaults(func=run_fetch)
