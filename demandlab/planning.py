@@ -176,8 +176,8 @@ def _number(value, uid: str, name: str, *, low: float = -math.inf, whole: bool =
     except (TypeError, ValueError):
         v = math.nan
     if not math.isfinite(v) or v < low or (whole and not v.is_integer()):
-        what = "a whole number" if whole else "a number"
-        raise DataError(f"{name} must be {what} >= {low:g}, got {_per_line(value, uid, name)!r} for {uid!r}",
+        what = ("a whole number" if whole else "a number") + (f" >= {low:g}" if low > -math.inf else "")
+        raise DataError(f"{name} must be {what}, got {_per_line(value, uid, name)!r} for {uid!r}",
                         column=name, hint=_HINTS[name])
     return v
 

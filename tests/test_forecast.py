@@ -373,3 +373,63 @@ def test_no_warnings_on_clean_input():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         forecast(frame(noisy_seasonal(48)), h=3, n_jobs=1)
+
+
+@pytest.fixture
+def sales_csv(tmp_path):
+    df = pd.concat([frame(noisy_seasonal(36, seed=s), uid=f"p{s}") for s in range(2)])
+    src = tmp_path / "sales.csv"
+    df.to_csv(src, index=False)
+    return src
+
+
+@pytest.mark.parametrize(
+    ("extra", "stock", "match"),
+    [
+        (["--lead-time", "5"], None, "shorter than lead time"),  # plan fails after the forecast
+        (["--lead-time", "1", "--backtest", "-1"], None, "--backtest must be >= 0"),
+        (["--lead-time", "1", "--season-length", "-2"], None, "season_length"),
+        (["--lead-time", "1", "--level", "150"], None, "level must be in"),
+        (["--lead-time", "1"], "unique_id,on_hand\np0,5\np0,6\n", "appears twice"),
+        (["--lead-time", "1"], "unique_id,on_hand\np0,lots\np1,6\n", "on_hand must be a number"),
+        ([], "unique_id,lead_time\np0,2\np1,\n", "no lead_time for line 'p1'"),
+        (["--lead-time", "1"], "unique_id,moq\np0,2.5\np1,3\n", "moq must be a whole number"),
+        (["--lead-time", "1"], "PAR1 not really", "cannot read the stock file"),
+        (["--lead-time", "1", "--on-hand", "nan"], None, "on_hand must be a number"),
+    ],
+)
+def test_cli_bad_plan_options_write_nothing(cli, tmp_path, sales_csv, extra, stock, match):
+    out, plan = tmp_path / "fc.csv", tmp_path / "plan.csv"
+    args = ["forecast", sales_csv, "--h", "3", "-o", out, "--plan", plan, "--no-progress", *extra]
+    if stock is not None:
+        path = tmp_path / ("stock.parquet" if stock.startswith("PAR1") else "stock.csv")
+        path.write_text(stock)
+        args += ["--stock", path]
+    code, stdout, err = cli(*args)
+    assert code == 2 and err.count("\n") == 1 and match in err, err
+    assert not out.exists() and not plan.exists()
+
+
+def test_cli_stock_file_blank_cells_take_the_flag_value(cli, tmp_path, sales_csv):
+    stock = tmp_path / "stock.csv"
+    stock.write_text("unique_id,on_hand,lead_time\np0,100000,\np1,,2\n")
+    plan_path = tmp_path / "plan.csv"
+    code, _, err = cli("forecast", sales_csv, "--h", "6", "--plan", plan_path, "--lead-time", "1",
+                       "--on-hand", "0", "--stock", stock, "--no-progress")
+    assert code == 0, err
+    plan = pd.read_csv(plan_path, parse_dates=["order_date", "arrival_date"])
+    first = plan.groupby("unique_id").first()
+    assert first.loc["p0", "inventory_position"] == 100000 and first.loc["p0", "order_qty"] == 0
+    assert first.loc["p1", "inventory_position"] == 0 and first.loc["p1", "order_qty"] > 0
+    lead = (first["arrival_date"].dt.month - first["order_date"].dt.month).to_dict()
+    assert lead == {"p0": 1, "p1": 2}
+    assert plan["order_qty"].dtype == "int64"  # whole units in the file
+
+
+def test_cli_bad_output_paths(cli, tmp_path, sales_csv):
+    code, _, err = cli("forecast", sales_csv, "--h", "3", "--plan", tmp_path / "plan.txt", "--lead-time", "1")
+    assert code == 2 and "--plan must end in .csv or .parquet" in err
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = cli("forecast", sales_csv, "--h", "3", "-o", blocker / "fc.csv", "--no-progress")
+    assert code == 2 and err.count("\n") == 1 and "cannot write the forecast" in err
