@@ -90,6 +90,8 @@ _LAZY: dict[str, str | tuple[str, str]] = {
     "SegmentProfiles": "segment",
     "plot_segment_map": "segment",
     "UnknownCategoryWarning": "segment",
+    "tune_weights": "segment",
+    "WeightTuning": "segment",
     "make_planted_customers": "synthetic",
     # forecasting and purchase planning
     "forecast": "forecast",

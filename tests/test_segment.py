@@ -463,3 +463,18 @@ def test_cli_errors(cli, tmp_path):
         code, out, err = cli("segment", src, "--k", "2", "--attributes", "region:categorical",
                              "--impute", "--bootstrap", "0")
     assert code == 0, err
+
+
+def test_cli_no_tune_uses_weights_as_given(cli, tmp_path):
+    from demandlab.paths import raw
+
+    out_tuned = tmp_path / "tuned.csv"
+    out_plain = tmp_path / "plain.csv"
+    code, text, err = cli("segment", raw("demo", "customers.csv"), "--k", "6", "--bootstrap", "0",
+                          "-o", out_tuned)
+    assert code == 0, err
+    assert "tuned by the mixture likelihood" in text
+    code, text, err = cli("segment", raw("demo", "customers.csv"), "--k", "6", "--bootstrap", "0",
+                          "--no-tune", "-o", out_plain)
+    assert code == 0, err
+    assert "as given" in text and "tuned by the mixture likelihood" not in text

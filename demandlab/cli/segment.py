@@ -34,7 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help=f"columns to segment on with their kind ({', '.join(_KINDS)}), e.g. "
                    "'orders_per_year:log,avg_order_value:log,country:categorical'")
     p.add_argument("--weights", metavar="COL=W,...",
-                   help="attribute weights, e.g. 'industry=1,region=0.25' or 'categorical=1'")
+                   help="attribute weights, e.g. 'industry=1,region=0.25' or 'categorical=1' "
+                   "(used as given; without it the weights are tuned by the mixture likelihood)")
+    p.add_argument("--no-tune", action="store_true",
+                   help="do not tune the attribute weights; use --weights or the defaults as given")
     p.add_argument("--method", choices=("kmeans", "mixture"), default="kmeans",
                    help="kmeans (default) or a mixture model refining it (soft memberships)")
     p.add_argument("--bootstrap", type=int, default=10, metavar="N",
@@ -111,6 +114,7 @@ def run_segment(args: argparse.Namespace) -> int:
     customers = _read(args.path, plain=attributes is not None)
     seg = CustomerSegmenter(
         k, attributes=attributes, weights=weights, k_range=(lo, hi), method=args.method,
+        tune=False if args.no_tune else None,
         n_bootstrap=args.bootstrap, missing="impute" if args.impute else "error",
         random_state=args.random_state, progress=False,
     )
