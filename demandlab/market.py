@@ -391,7 +391,9 @@ def read_trade(path: PathLike | Iterable[PathLike], **kwargs: object) -> pd.Data
     """Read trade data in any supported layout: BACI, Comext or the tidy CSV.
 
     The layout is recognised from the header; ``kwargs`` go to :func:`read_baci` or
-    :func:`read_comext` (``usd_per_eur`` is required for Comext).
+    :func:`read_comext`. ``usd_per_eur`` is required for Comext (its values are in
+    euros) and ignored for the other layouts (already in dollars); the tidy CSV is
+    read with :func:`demandlab.load_trade` and takes no other arguments.
 
     Examples
     --------
@@ -400,7 +402,10 @@ def read_trade(path: PathLike | Iterable[PathLike], **kwargs: object) -> pd.Data
     ['import', 'production', 'export']
     """
     paths = [Path(path)] if isinstance(path, (str, os.PathLike)) else [Path(p) for p in path]
+    if not paths:
+        raise SchemaError("no trade file given", hint="pass a tidy trade*.csv, BACI file, folder or zip, or a Comext extract")
     first = paths[0]
+    usd_per_eur = kwargs.pop("usd_per_eur", None)
     if first.is_dir() or first.suffix.lower() == ".zip":
         return read_baci(paths, **kwargs)  # type: ignore[arg-type]
     if not first.exists():
@@ -414,17 +419,14 @@ def read_trade(path: PathLike | Iterable[PathLike], **kwargs: object) -> pd.Data
     if set(_BACI_COLS) <= lower:
         return read_baci(paths, **kwargs)  # type: ignore[arg-type]
     if any(set(cols) <= {h.upper() for h in header} for cols in _COMEXT_LAYOUTS.values()):
-        return read_comext(paths, **kwargs)  # type: ignore[arg-type]
+        if usd_per_eur is None:
+            raise SchemaError("Comext values are in EUR and need an exchange rate", path=first,
+                              hint="pass usd_per_eur= (on the command line --usd-per-eur RATE)")
+        return read_comext(paths, usd_per_eur=usd_per_eur, **kwargs)  # type: ignore[arg-type]
     if {"year", "reporter", "partner", "hs6", "flow", "value_usd"} <= lower:
-        frames = []
-        for p in paths:
-            try:
-                from .loaders import load_trade
+        from .loaders import load_trade
 
-                frames.append(load_trade(p))
-            except ImportError:  # pragma: no cover - loaders ship with the package
-                frames.append(pd.read_csv(p, dtype={"hs6": str}))
-        df = pd.concat(frames, ignore_index=True)
+        df = pd.concat([load_trade(p) for p in paths], ignore_index=True)
         if "quantity_kg" not in df.columns:
             df["quantity_kg"] = np.nan
         return df.loc[:, list(TRADE_COLUMNS)]

@@ -1067,9 +1067,9 @@ def backtest(
     >>> bool(bt.table.set_index("predictor").loc["trend", "spearman"] > 0.8)
     True
     """
-    for name, value in (("horizon", horizon), ("min_history", min_history), ("step", step), ("n_boot", n_boot)):
+    for name, value, default in (("horizon", horizon, 12), ("min_history", min_history, 24), ("step", step, 3), ("n_boot", n_boot, 2000)):
         if not (isinstance(value, int | np.integer) and value >= 1):
-            raise DataError(f"{name} = {value!r} must be a whole number >= 1", column=name, hint="see the defaults")
+            raise DataError(f"{name} = {value!r} must be a whole number >= 1", column=name, hint=f"e.g. {name}={default} (the default)")
     niches, dates, y = trend_matrix(trends)
     if origins is None:
         idx = _default_origins(dates, horizon, min_history, step)

@@ -168,3 +168,26 @@ def test_niche_hs_share_defaults_to_one_and_is_checked():
     assert nt.value_usd.tolist() == [1000.0]
     with pytest.raises(DataError, match="'x' is not a number"):
         niche_trade(trade, pd.DataFrame({"niche": ["a"], "hs6": ["950691"], "share": ["x"]}))
+
+
+@pytest.mark.parametrize("extra,match", [
+    (("--year", "1990"), "1990"),
+    (("--reporter", "DE"), "'DE'"),
+    (("-o", "{tmp}/m.xlsx"), ".xlsx"),
+])
+def test_cli_market_bad_arguments(cli, fix, tmp_path, extra, match):
+    code, out, err = cli("niche", "market", fix / "trade_tidy.csv", "--niche-hs", fix / "niche_hs.csv",
+                         *[e.format(tmp=tmp_path) for e in extra])
+    assert code == 2 and out == "" and match in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_comext_needs_a_rate_and_baci_ignores_it(cli, fix):
+    code, _, err = cli("niche", "market", fix / "comext_full_v2_2023.csv", "--niche-hs", fix / "niche_hs.csv")
+    assert code == 2 and "--usd-per-eur" in err
+    code, out, err = cli("niche", "market", fix / "comext_full_v2_2023.csv", "--niche-hs", fix / "niche_hs.csv",
+                         "--usd-per-eur", "1.1", "--reporter", "NL")
+    assert code == 0 and "$3.9k" in out, err  # (3300 + 550) USD of NL imports in 2023
+    code, out, err = cli("niche", "market", fix / "baci", "--niche-hs", fix / "niche_hs.csv",
+                         "--reporter", "NL", "--usd-per-eur", "1.1")
+    assert code == 0 and "dumbbell" in out, err

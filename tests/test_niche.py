@@ -385,3 +385,31 @@ def test_hhi_bounds_bracket_the_point_value():
     # the point value is the least concentrated case; the listed sellers alone set a floor
     floor = market.groupby("niche")["revenue_share"].apply(lambda s: 1e4 * (s**2).sum())
     assert (c.set_index("niche")["hhi"] >= floor.reindex(c["niche"]).to_numpy() - 1e-9).all()
+
+
+@pytest.mark.parametrize("args", [
+    ("score", "{trends}", "--draws", "-1"),
+    ("score", "{trends}", "--top-k", "0"),
+    ("score", "{trends}", "--show", "0"),
+    ("score", "{trends}", "--draws", "5", "-o", "{tmp}/scores.txt"),
+    ("score", "{trends}", "--draws", "5", "--plot", "{tmp}/chart.jpg"),
+    ("score", "{trends}", "--draws", "5", "--marketplace", "{tmp}/trends.csv"),
+    ("backtest", "{trends}", "--origins", "2021-13", "-o", "{tmp}/card.csv"),
+    ("backtest", "{trends}", "--horizon", "0", "-o", "{tmp}/card.csv"),
+    ("backtest", "{trends}", "--boot", "0", "-o", "{tmp}/card.csv"),
+])
+def test_cli_bad_arguments_one_line_exit_2_nothing_written(cli, tmp_path, args):
+    tp = tmp_path / "trends.csv"
+    _frame({"a": _noisy(seed=1), "b": _noisy(seed=2)}).to_csv(tp, index=False)
+    code, out, err = cli("niche", *[a.format(trends=tp, tmp=tmp_path) for a in args])
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trends.csv"]
+
+
+def test_cli_plot_format_follows_the_suffix(cli, tmp_path):
+    tp = tmp_path / "trends.csv"
+    _frame({"a": _noisy(seed=1), "b": _noisy(seed=2)}).to_csv(tp, index=False)
+    code, _, err = cli("niche", "score", tp, "--draws", "5", "--plot", tmp_path / "chart.pdf")
+    assert code == 0, err
+    assert (tmp_path / "chart.pdf").read_bytes()[:5] == b"%PDF-"

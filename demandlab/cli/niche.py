@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--show", type=int, default=15, help="rows of the printed table (default 15)")
     p.add_argument("-o", "--out", help="write the full table to this .csv or .parquet file")
-    p.add_argument("--plot", help="write the ranked chart to this .png file")
+    p.add_argument("--plot", help="write the ranked chart to this .png, .svg or .pdf file")
     p.set_defaults(func=run_score)
 
     p = sub.add_parser("backtest", help="backtest the search components on trend history",
@@ -104,21 +104,32 @@ def _parse_weights(text: str | None) -> dict[str, float] | None:
 def _read_trade(path: str, args: Any):
     from ..market import read_trade
 
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"usd_per_eur": args.usd_per_eur}  # used by Comext extracts only
     if args.reporter:
         kwargs["reporter"] = args.reporter
-    if args.usd_per_eur is not None:
-        kwargs["usd_per_eur"] = args.usd_per_eur
-    from ..errors import SchemaError
+    return read_trade(path, **kwargs)
 
-    try:
-        return read_trade(path, **kwargs)
-    except TypeError:  # e.g. usd_per_eur for a BACI file, or missing for Comext
-        if "usd_per_eur" in kwargs:
-            kwargs.pop("usd_per_eur")
-            return read_trade(path, **kwargs)
-        raise SchemaError("Comext values are in EUR", path=path,
-                          hint="pass --usd-per-eur RATE") from None
+
+def _check_output(path: str | None, suffixes: tuple[str, ...], flag: str) -> None:
+    """Refuse an output path we cannot write before any work is done."""
+    from pathlib import Path
+
+    from ..errors import DemandlabError
+
+    if path is not None and Path(path).suffix.lower() not in suffixes:
+        raise DemandlabError(f"{flag}: cannot write {Path(path).suffix or 'a file without suffix'}", path=path,
+                             hint=f"use a {' or '.join(suffixes)} path")
+
+
+def _check_count(value: int, name: str, least: int) -> None:
+    from ..errors import DataError
+
+    if value < least:
+        raise DataError(f"{name} {value} is below {least}", hint=f"use a whole number >= {least}")
+
+
+_TABLES = (".csv", ".parquet")
+_FIGURES = (".png", ".svg", ".pdf")
 
 
 def run_score(args: Any) -> int:
@@ -128,6 +139,11 @@ def run_score(args: Any) -> int:
     from ..loaders import load_landed_costs, load_marketplace, load_niche_hs, load_trends
     from ..niche import score_niches
 
+    _check_output(args.out, _TABLES, "--out")
+    _check_output(args.plot, _FIGURES, "--plot")
+    _check_count(args.show, "--show", 1)
+    _check_count(args.draws, "--draws", 0)
+    _check_count(args.top_k, "--top-k", 1)
     trends = load_trends(args.trends)
     marketplace = load_marketplace(args.marketplace) if args.marketplace else None
     niche_hs = load_niche_hs(args.niche_hs) if args.niche_hs else None
@@ -154,10 +170,13 @@ def run_score(args: Any) -> int:
 
 
 def _save_fig(fig, path: str) -> None:
+    from pathlib import Path
+
     from .._io import atomic_path
 
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=120, format="png")
+    suffix = Path(path).suffix.lower()
+    with atomic_path(path, suffix=suffix) as tmp:
+        fig.savefig(tmp, dpi=120, format=suffix.lstrip("."))
     print(f"wrote {path}")
 
 
@@ -166,6 +185,7 @@ def run_backtest(args: Any) -> int:
     from ..loaders import load_trends
     from ..niche import backtest
 
+    _check_output(args.out, _TABLES, "--out")
     trends = load_trends(args.trends)
     origins = [o.strip() for o in args.origins.split(",") if o.strip()] if args.origins else None
     bt = backtest(trends, origins=origins, horizon=args.horizon, sales_index=args.sales_index,
@@ -184,6 +204,7 @@ def run_market(args: Any) -> int:
     from ..loaders import load_niche_hs
     from ..market import market_size
 
+    _check_output(args.out, _TABLES, "--out")
     trade = _read_trade(args.trade, args)
     niche_hs = load_niche_hs(args.niche_hs)
     ms = market_size(trade, niche_hs, reporter=args.reporter, year=args.year,
