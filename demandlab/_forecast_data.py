@@ -101,7 +101,8 @@ def prepare(
     """Validate a tidy sales frame and put each series on a regular calendar.
 
     ``gaps``: ``"fill"`` (missing periods inside a series are filled by linear
-    interpolation and reported), ``"zero"`` (filled with 0: no sale recorded means no
+    interpolation and reported; rows with an empty ``y`` before a series' first or
+    after its last value are dropped, not invented), ``"zero"`` (filled with 0: no sale recorded means no
     sale) or ``"raise"`` (a :class:`DataError`).
     """
     if not isinstance(df, pd.DataFrame):
@@ -209,6 +210,9 @@ def prepare(
     work = work.sort_values(["unique_id", "per"], kind="stable")
     ids, values, periods, exogs, gap_rows, hist = [], [], [], [], [], []
     for key, g in work.groupby("unique_id", sort=True):
+        seen = np.flatnonzero(np.isfinite(g["y"].to_numpy()))
+        if len(seen):  # rows with no y before the first or after the last sale are not history
+            g = g.iloc[seen[0] : seen[-1] + 1]
         ordinals = np.asarray(g["per"].array.asi8)
         start, end = int(ordinals[0]), int(ordinals[-1])
         full = pd.period_range(g["per"].iloc[0], g["per"].iloc[-1], freq=code)

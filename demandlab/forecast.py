@@ -204,7 +204,9 @@ class ForecastResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + self.summary() + "</pre>" + self.table.head(12).to_html(index=False)
+        import html
+
+        return "<pre>" + html.escape(self.summary()) + "</pre>" + self.table.head(12).to_html(index=False)
 
     def __repr__(self) -> str:
         return self.summary()
@@ -220,6 +222,15 @@ def _as_level(level) -> tuple[float, ...]:
         if not 0 < v < 100:
             raise ValueError(f"level must be in (0, 100), got {v}")
     return out
+
+
+def _season_length(season_length, prep) -> int:
+    """The given season length (a whole number >= 1) or the one the dates imply."""
+    if season_length is None:
+        return prep.season_length
+    if isinstance(season_length, bool) or not float(season_length).is_integer() or season_length < 1:
+        raise ValueError(f"season_length must be a whole number >= 1, got {season_length!r}")
+    return int(season_length)
 
 
 def _resolve_models(models):
@@ -284,7 +295,8 @@ def forecast(
         How member forecasts are combined (``trimmed`` drops the highest and lowest).
     gaps : {"fill", "zero", "raise"}
         Missing periods inside a series: linear interpolation (reported in
-        ``result.gaps`` with a :class:`GapWarning`), zeros, or an error.
+        ``result.gaps`` with a :class:`GapWarning`), zeros, or an error. Rows with
+        an empty ``y`` before a series' first value or after its last are dropped.
     exog : list of str, optional
         Exogenous regressor columns (price, promo, exchange rate, ...). Their effect
         is estimated per series by regression on first differences and the models
@@ -343,11 +355,16 @@ def forecast(
     models = _resolve_models(models)
     if combine not in ("mean", "median", "trimmed"):
         raise ValueError(f"combine must be 'mean', 'median' or 'trimmed', not {combine!r}")
+    if intermittent not in ("auto", "off"):
+        raise ValueError(f"intermittent must be 'auto' or 'off', not {intermittent!r}")
+    if calibration_windows != "auto" and (
+        isinstance(calibration_windows, bool | str) or not float(calibration_windows).is_integer()
+        or calibration_windows < 0
+    ):
+        raise ValueError(f"calibration_windows must be 'auto' or a whole number >= 0, not {calibration_windows!r}")
     exog = list(exog or [])
     prep = prepare(df, gaps=gaps, exog=exog, path=path, freq=freq)
-    m = int(season_length) if season_length else prep.season_length
-    if m < 1:
-        raise ValueError("season_length must be >= 1")
+    m = _season_length(season_length, prep)
     n_series = len(prep.ids)
     if calibration_windows == "auto":
         cal = 1 if n_series >= 200 else 3
@@ -459,7 +476,18 @@ def _future_exog(prep, future, exog, h, path) -> list[np.ndarray]:
                           hint="give unique_id, ds and every regressor")
     fut = future.copy()
     fut["unique_id"] = fut["unique_id"].astype(str)
-    fut["_per"] = pd.to_datetime(fut["ds"]).dt.to_period(prep.freq)
+    ds = pd.to_datetime(fut["ds"], errors="coerce")
+    if ds.isna().any():
+        pos = int(np.flatnonzero(ds.isna().to_numpy())[0])
+        raise DataError(f"cannot read future date {fut['ds'].iloc[pos]!r}", column="ds", row=pos + 2,
+                        hint="use ISO dates such as 2025-01-01 (period start)")
+    fut["_per"] = ds.dt.to_period(prep.freq)
+    dup = fut.duplicated(["unique_id", "_per"])
+    if dup.any():
+        pos = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataError(f"future period {fut['_per'].iloc[pos]} appears twice for series "
+                        f"{fut['unique_id'].iloc[pos]!r}", column="ds", row=pos + 2,
+                        hint="one future row per unique_id and period")
     out = []
     for uid, per in zip(prep.ids, prep.periods, strict=True):
         want = pd.period_range(per[-1] + 1, periods=h, freq=prep.freq)
@@ -584,7 +612,7 @@ def backtest(
     prep = prepare(df, gaps=kwargs.get("gaps", "fill"), exog=kwargs.get("exog") or (),
                    path=kwargs.get("path"), freq=kwargs.get("freq"))
     hist = prep.history
-    m = int(season_length) if season_length else prep.season_length
+    m = _season_length(season_length, prep)
     src = df.copy()
     src["unique_id"] = src["unique_id"].astype(str)
     src_per = pd.to_datetime(src["ds"]).dt.to_period(prep.freq)
@@ -676,7 +704,7 @@ def decompose(
     from statsmodels.tsa.seasonal import STL as _STL
 
     prep = prepare(df)
-    m = int(season_length) if season_length else prep.season_length
+    m = _season_length(season_length, prep)
     frames = []
     for uid, vals, per in zip(prep.ids, prep.values, prep.periods, strict=True):
         y = np.log1p(vals) if log else vals
@@ -720,7 +748,7 @@ def seasonal_profile(
     [['Jan', 1.92], ['Feb', 0.96]]
     """
     prep = prepare(df)
-    m = int(season_length) if season_length else prep.season_length
+    m = _season_length(season_length, prep)
     if m < 2:
         raise DataError("a seasonal profile needs season_length >= 2", hint="pass season_length")
     rows = []

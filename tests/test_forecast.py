@@ -317,6 +317,48 @@ def test_bad_arguments():
         forecast(df, h=0)
     with pytest.raises(ValueError, match="unknown model"):
         forecast(df, h=2, models="prophet")
+    for bad in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="season_length"):
+            forecast(df, h=2, season_length=bad)
+    with pytest.raises(ValueError, match="intermittent"):
+        forecast(df, h=2, intermittent="yes")
+    for bad in ("some", -1, 1.5):
+        with pytest.raises(ValueError, match="calibration_windows"):
+            forecast(df, h=2, calibration_windows=bad)
+
+
+def test_bad_future_regressors():
+    df = frame(np.tile(PATTERN, 3)).assign(price=10.0)
+    fut = pd.DataFrame({"unique_id": "a", "ds": ["2022-01-01", "2022-02-01"], "price": [9.0, 9.5]})
+    ok = forecast(df, h=2, exog=["price"], future=fut, models="seasonal_naive")
+    assert ok.table["forecast"].tolist() == [80.0, 90.0]  # constant price: no effect
+    with pytest.raises(DataError, match="appears twice") as exc:
+        forecast(df, h=2, exog=["price"], future=pd.concat([fut, fut.iloc[[0]]]))
+    assert exc.value.row == 4
+    with pytest.raises(DataError, match="cannot read future date 'soon'"):
+        forecast(df, h=2, exog=["price"], future=fut.assign(ds=["2022-01-01", "soon"]))
+
+
+def test_empty_y_at_the_edges_is_not_history():
+    body = np.tile(PATTERN, 3)
+    df = frame(np.r_[np.full(5, np.nan), body, np.nan])  # 5 empty months before, 1 after
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is filled, so no GapWarning
+        res = forecast(df, h=2, models="seasonal_naive")
+    assert len(res.history) == 36 and res.history["ds"].iloc[0] == pd.Timestamp("2019-06-01")
+    assert len(res.gaps) == 0
+    # the forecast starts in the empty last month, from the last season of real values
+    assert res.table["ds"].tolist() == [pd.Timestamp("2022-06-01"), pd.Timestamp("2022-07-01")]
+    assert res.table["forecast"].tolist() == PATTERN[:2].tolist()
+
+
+def test_html_repr_escapes_model_names():
+    class Odd(SeasonalNaive):
+        alias = "<b>odd</b>"
+
+    res = forecast(frame(np.tile(PATTERN, 3)), h=2, models=[Odd()])
+    html = res._repr_html_()
+    assert "<b>odd" not in html and "&lt;b&gt;odd" in html
 
 
 # ------------------------------------------------------------------ backtest and decomposition
