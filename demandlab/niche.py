@@ -49,7 +49,9 @@ and ratios, so they do not change when Google rescales a request:
 
 Trade (tidy ``trade`` + ``niche_hs``, see :mod:`demandlab.market`): ``tam_usd``
 (apparent consumption, else imports, of the last year; interval from the
-year-to-year noise) and ``import_cagr`` (with the interval of the log-linear trend).
+year-to-year noise; a negative apparent consumption -- a re-export hub -- is
+reported but left out of the score) and ``import_cagr`` (with the interval of the
+log-linear trend).
 
 Costs (``landed_costs``, see :mod:`demandlab.pricing`): ``margin`` -- share of the
 marketplace median price (net of VAT) left after the landed cost; interval from the
@@ -399,7 +401,9 @@ def niche_components(
         flag = ms["market_flag"].fillna("no_trade_data").astype(str).str.replace(r"(^|;)no_sam_share", "", regex=True).str.strip(";").to_numpy()
         flag = np.where(ms["tam_usd"].isna().to_numpy(), "no_trade_data", flag)
         flags["market_size"] = flag
-        flags["market_growth"] = np.where(ms["import_cagr"].isna().to_numpy(), "no_trade_history", flag)
+        # a negative apparent consumption (re-exports) is no market size, but the imports still grow
+        growth_flag = pd.Series(flag).str.replace(r"(^|;)negative_consumption_re_export_hub", "", regex=True).str.strip(";")
+        flags["market_growth"] = np.where(ms["import_cagr"].isna().to_numpy(), "no_trade_history", growth_flag.to_numpy())
     else:
         for col in tcols:
             comp[col] = "" if col in ("top_origin", "tam_basis") else np.nan
@@ -428,14 +432,16 @@ def niche_components(
 _DROP_FLAGS = frozenset({
     "not_comparable", "short_history", "no_marketplace_data", "no_trade_data",
     "no_trade_history", "no_landed_cost", "no_marketplace_price", "currency_mismatch",
+    "negative_consumption_re_export_hub",
 })
 
 
 def desirabilities(components: pd.DataFrame, *, linked: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """The 0..1 desirability of every score component (NaN where missing or flagged out).
 
-    A component flagged ``not_comparable``, ``short_history``, ``currency_mismatch``
-    or ``no_*`` data gives NaN.
+    A component flagged ``not_comparable``, ``short_history``, ``currency_mismatch``,
+    ``negative_consumption_re_export_hub`` (apparent consumption below zero: exports
+    exceed production + imports, so it measures no market) or ``no_*`` data gives NaN.
 
     Examples
     --------

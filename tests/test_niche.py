@@ -413,3 +413,25 @@ def test_cli_plot_format_follows_the_suffix(cli, tmp_path):
     code, _, err = cli("niche", "score", tp, "--draws", "5", "--plot", tmp_path / "chart.pdf")
     assert code == 0, err
     assert (tmp_path / "chart.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_negative_apparent_consumption_is_left_out_not_scored_zero():
+    # a re-export hub: production 100 + imports 1000 - exports 1500 < 0 in the last year
+    years = [2021, 2022, 2023]
+    trade = pd.concat([
+        pd.DataFrame({"year": years, "reporter": "NL", "partner": "CN", "hs6": "950691", "flow": "import",
+                      "value_usd": [800.0, 900.0, 1000.0]}),
+        pd.DataFrame({"year": [2023], "reporter": "NL", "partner": "NL", "hs6": "950691", "flow": "production",
+                      "value_usd": [100.0]}),
+        pd.DataFrame({"year": [2023], "reporter": "NL", "partner": "WLD", "hs6": "950691", "flow": "export",
+                      "value_usd": [1500.0]}),
+    ], ignore_index=True)
+    niche_hs = pd.DataFrame({"niche": ["hub"], "hs6": ["950691"]})
+    res = score_niches(_frame({"hub": _noisy(seed=3)}), trade=trade, niche_hs=niche_hs,
+                       weights={"market_size": 1.0, "market_growth": 1.0}, n_draws=0)
+    r = res.table.iloc[0]
+    assert r["tam_usd"] == pytest.approx(-400.0) and "re_export" in r["market_size_flag"]
+    assert np.isnan(r["d_market_size"]) and "market_size" in r["flags"]
+    # the import growth still counts: (1000 / 800) ** (1 / 2) - 1 per year
+    assert r["import_cagr"] == pytest.approx(1.25**0.5 - 1)
+    assert r["score"] == pytest.approx(DESIRABILITY["market_growth"](r["import_cagr"]))
