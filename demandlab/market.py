@@ -538,6 +538,20 @@ class MarketSize:
     yearly : DataFrame
         ``niche, year, import_value_usd, import_volume_kg, export_usd,
         production_usd, apparent_consumption_usd``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> trade = pd.DataFrame({"year": [2022, 2023], "reporter": "NL", "partner": "CN",
+    ...     "hs6": "950691", "flow": "import", "value_usd": [2.0e6, 2.5e6]})
+    >>> ms = market_size(trade, pd.DataFrame({"niche": ["dumbbell"], "hs6": ["950691"]}))
+    >>> print(ms.summary())
+    Market size (1 niches, reporter NL)
+      dumbbell                 imports     $2.5M  CAGR  +25.0%  top origin CN 100%   TAM     $2.5M
+    >>> ms.yearly["import_value_usd"].tolist()
+    [2000000.0, 2500000.0]
+    >>> len(ms.plot().axes)
+    1
     """
 
     table: pd.DataFrame

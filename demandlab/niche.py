@@ -179,7 +179,19 @@ __all__ = [
 
 
 class NicheWarning(DemandlabWarning):
-    """Something about the niche inputs weakens the score (e.g. levels not comparable)."""
+    """Something about the niche inputs weakens the score (e.g. levels not comparable).
+
+    Examples
+    --------
+    >>> import warnings, numpy as np, pandas as pd
+    >>> months = pd.date_range("2024-01-01", periods=13, freq="MS")
+    >>> short = pd.DataFrame({"keyword": "a", "date": months, "interest": np.linspace(10, 20, 13)})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = score_niches(short, weights={"trend": 1.0}, n_draws=0)
+    >>> caught[0].category.__name__
+    'NicheWarning'
+    """
 
 
 _LN9 = float(np.log(9.0))
@@ -752,6 +764,20 @@ class NicheScores:
         Monte Carlo draws.
     swing : DataFrame
         Per niche and component, how much the component's interval moves the score.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> months = pd.date_range("2021-01-01", periods=36, freq="MS")
+    >>> trends = pd.DataFrame({"keyword": np.repeat(["up", "down"], 36), "date": np.tile(months, 2),
+    ...                        "interest": np.r_[np.linspace(20, 60, 36), np.linspace(60, 20, 36)]})
+    >>> res = score_niches(trends, weights={"trend": 1.0}, n_draws=50)
+    >>> res.summary().splitlines()[2].split()[:2]
+    ['1', 'up']
+    >>> res.to_frame()[["niche", "rank", "rank_lo", "rank_hi"]].values.tolist()
+    [['up', 1, 1, 1], ['down', 2, 2, 2]]
+    >>> len(res.plot().axes)
+    1
     """
 
     table: pd.DataFrame
@@ -928,6 +954,22 @@ class BacktestResult:
         Correlations of search and sales growth across sectors and origins.
     origins : list of Timestamp
     n_niches : int
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> months = pd.date_range("2019-01-01", periods=48, freq="MS")
+    >>> trends = pd.concat([pd.DataFrame({"keyword": f"k{i}", "date": months,
+    ...     "interest": 30 * np.exp(b * np.arange(48) + rng.normal(0, 0.05, 48))})
+    ...     for i, b in enumerate(np.linspace(-0.02, 0.02, 6))])
+    >>> bt = backtest(trends, n_boot=100)
+    >>> bt.to_frame()["predictor"].tolist()
+    ['growth', 'trend', 'stability', 'fad', 'last_year_growth', 'seasonal_naive']
+    >>> bt.summary().splitlines()[0][:29]
+    'Niche backtest: 6 niches, 5 o'
+    >>> len(bt.plot().axes)
+    1
     """
 
     table: pd.DataFrame
