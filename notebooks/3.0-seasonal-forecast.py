@@ -165,7 +165,8 @@ plan = purchase_plan(result, lead_time=lead_time, review_period=review_period,
                      service_level=service_level, on_hand=on_hand, moq=moq)
 print(plan.summary())
 line_plan = plan.table[plan.table["unique_id"] == headline_line]
-display(line_plan.round(dict.fromkeys(line_plan.select_dtypes("number").columns, 1)))
+display(line_plan.round(dict.fromkeys(line_plan.select_dtypes("number").columns, 1))
+        .astype({"order_qty": "int64"}))  # whole units
 fig_plan = plan.plot(headline_line)
 
 # %%
@@ -175,6 +176,7 @@ first_orders = (
       "safety_stock"]]
 )
 first_orders["lead_time_months"] = first_orders["unique_id"].map(lead_time)
+first_orders["order_qty"] = first_orders["order_qty"].astype("int64")  # whole units
 display(first_orders.round(dict.fromkeys(first_orders.select_dtypes("number").columns, 1)))
 
 # %% [markdown]

@@ -26,6 +26,10 @@
 # sums (total clicks / total impressions), never a mean of per-row ratios; a zero
 # denominator gives an empty value with a reason. Conversion rates carry Wilson intervals,
 # pilot sell-through a Beta posterior.
+#
+# **How to read it.** Each section starts with what its table means; the executive summary
+# repeats the channel ranking, the pilot decisions and the funnel chart. Shares are written
+# as fractions (0.12 = 12 %); money is in the currency of the input files.
 
 # %%
 from IPython.display import display
@@ -51,14 +55,17 @@ random_state = 0
 # %% [markdown]
 # ## The funnel
 #
-# Five stages from awareness (impressions) to retention (repeat orders). `step_conversion` is
-# the share of the previous stage that reaches this one, with a 95 % Wilson interval; the
-# biggest drop-off is where the most prospects are lost relative to the stage before.
+# Five stages from awareness (impressions) to retention (repeat orders), summed over the
+# channels. `step_conversion` is the share of the previous stage that reaches this one, with a
+# 95 % Wilson interval (`step_lo`, `step_hi`); `cumulative_conversion` is the share of the first
+# stage that gets this far. The biggest drop-off is the step with the lowest step conversion.
+# In the chart, bar widths switch to a log scale when the first stage is more than 50 times
+# the last (the labels always show the real counts).
 
 # %%
 funnel_data = load_funnel(f"{data_dir}/{funnel_file}")
 fun = funnel(funnel_data)
-display(fun.table)
+display(fun.table.round(4))
 print(f"Biggest drop-off: {fun.biggest_drop_off}")
 fig_funnel = fun.plot()
 
@@ -106,6 +113,9 @@ display(per_cohort.round(dict.fromkeys(per_cohort.select_dtypes("number").column
 # actually received, before any change in behaviour.
 
 # %%
+# `discount_cost` is what the discounts give away; `revenue_effect` (negative: revenue lost)
+# is the net change if no customer changes their order size. `move_up=` in
+# `discount_tiers` assumes a share of orders just below a threshold tops up to reach it.
 tier_result = discount_tiers(orders, tiers)
 display(tier_result.table.round(2))
 
@@ -154,8 +164,10 @@ summary.headline(
     f"{best['channel']} (ROMI {best['romi']:.2f}); repeat-purchase rate of the real shop "
     f"{cohorts.repeat_purchase_rate:.1%}."
 )
+purchase_stage = "purchase" if "purchase" in fun.stages else fun.stages[-1]
 summary.metrics("KPI headline", {
-    "Overall conversion": float(fun.table["cumulative_conversion"].iloc[-2]),
+    f"Conversion to {purchase_stage}": float(
+        fun.table.loc[fun.table["stage"] == purchase_stage, "cumulative_conversion"].iloc[0]),
     "Repeat-purchase rate": float(cohorts.repeat_purchase_rate),
     "Pilots with a go": int((pt.table["decision"] == "go").sum()),
     "Pilots tested": len(pt.table),
