@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, SchemaError
+from .kpi import _where
 
 __all__ = [
     "GoNoGoRule",
@@ -39,11 +40,6 @@ __all__ = [
 ]
 
 _PILOT_HINT = "give pilot, units_offered (>= 1) and units_sold (0..units_offered) per row"
-
-
-def _where(df: pd.DataFrame) -> dict[str, Any]:
-    path = df.attrs.get("path")
-    return {"path": path} if path is not None else {}
 
 
 def _check_prior(prior: tuple[float, float]) -> tuple[float, float]:
