@@ -620,7 +620,7 @@ def backtest(
     last = {uid: per[-1] for uid, per in zip(prep.ids, prep.periods, strict=True)}
     first = {uid: per[0] for uid, per in zip(prep.ids, prep.periods, strict=True)}
     kw = {k: v for k, v in kwargs.items() if k not in ("path",)}
-    rows = []
+    rows, n_train = [], {}
     for w in range(n_windows):
         cut = {uid: last[uid] - h - w * step for uid in prep.ids}
         keep = [uid for uid in prep.ids if (cut[uid] - first[uid]).n + 1 >= 2]
@@ -638,19 +638,26 @@ def backtest(
         merged.insert(1, "window", w)
         cutoffs = res.history.groupby("unique_id")["ds"].max()
         merged.insert(2, "cutoff", merged["unique_id"].map(cutoffs))
+        # the training history is the first n_train values of the series (same start)
+        n_train.update({(uid, w): n for uid, n in res.history.groupby("unique_id").size().items()})
         rows.append(merged)
     if not rows:
         raise DataError(f"no series is long enough for a backtest with h={h}",
                         hint="use a shorter horizon or fewer windows")
     table = pd.concat(rows, ignore_index=True)
+    values = dict(zip(prep.ids, prep.values, strict=True))
+    y_all, f_all = table["y"].to_numpy(dtype=float), table["forecast"].to_numpy(dtype=float)
+    inside = {lev: (y_all >= table[f"lo_{_fmt(lev)}"].to_numpy()) & (y_all <= table[f"hi_{_fmt(lev)}"].to_numpy())
+              for lev in level}
+    groups = table.groupby(["unique_id", "window"]).indices
     per = []
-    for (uid, w), g in table.groupby(["unique_id", "window"], sort=True):
-        x = hist.loc[(hist["unique_id"] == uid) & (hist["ds"] <= g["cutoff"].iloc[0]), "y"].to_numpy()
-        rec = {"unique_id": uid, "window": w, "smape": float(smape(g["y"], g["forecast"])),
-               "mase": float(mase(x, g["y"].to_numpy(), g["forecast"].to_numpy(), m))}
+    for uid, w in sorted(groups):
+        i = groups[(uid, w)]
+        x = values[uid][: n_train[(uid, w)]]
+        rec = {"unique_id": uid, "window": w, "smape": float(smape(y_all[i], f_all[i])),
+               "mase": float(mase(x, y_all[i], f_all[i], m))}
         for lev in level:
-            lo, hi = g[f"lo_{_fmt(lev)}"], g[f"hi_{_fmt(lev)}"]
-            rec[f"coverage_{_fmt(lev)}"] = float(((g["y"] >= lo) & (g["y"] <= hi)).mean())
+            rec[f"coverage_{_fmt(lev)}"] = float(inside[lev][i].mean())
         per.append(rec)
     per_df = pd.DataFrame(per)
     per_series = per_df.drop(columns="window").groupby("unique_id", as_index=False).mean()
@@ -658,8 +665,7 @@ def backtest(
                "mase": per_df["mase"].replace([np.inf, -np.inf], np.nan).mean(),
                "n_series": per_series.shape[0], "n_windows": int(table["window"].nunique())}
     for lev in level:
-        lo, hi = table[f"lo_{_fmt(lev)}"], table[f"hi_{_fmt(lev)}"]
-        overall[f"coverage_{_fmt(lev)}"] = float(((table["y"] >= lo) & (table["y"] <= hi)).mean())
+        overall[f"coverage_{_fmt(lev)}"] = float(inside[lev].mean())
     return BacktestResult(table=table, per_series=per_series, overall=pd.DataFrame([overall]), h=h,
                           n_windows=int(table["window"].nunique()), level=level)
 

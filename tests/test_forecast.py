@@ -372,6 +372,18 @@ def test_backtest_hand_computed_naive():
     assert two.table["window"].nunique() == 2 and "Backtest" in two.summary()
 
 
+def test_backtest_mase_scales_by_each_windows_own_history():
+    y = np.arange(1.0, 21.0) ** 2  # t^2: the lag-1 in-sample MAE grows with the history
+    bt = backtest(frame(y), h=2, n_windows=2, models="naive", season_length=1, level=(80,))
+    # window 0: train t <= 18 (last 324), actuals 361, 400; lag-1 MAE of 1..18^2 = mean(3, 5, ..., 35) = 19
+    # window 1: train t <= 16 (last 256), actuals 289, 324; lag-1 MAE = mean(3, ..., 31) = 17
+    expected = ((37 + 76) / 2 / 19 + (33 + 68) / 2 / 17) / 2
+    assert bt.per_series["mase"].iloc[0] == pytest.approx(expected)
+    assert bt.overall["mase"].iloc[0] == pytest.approx(expected)
+    assert sorted(bt.table["cutoff"].dt.strftime("%Y-%m").unique()) == ["2020-04", "2020-06"]
+    assert bt.overall.columns.tolist() == ["smape", "mase", "n_series", "n_windows", "coverage_80"]
+
+
 def test_decompose_and_profile():
     y = 100 + np.arange(48) + np.tile(PATTERN - PATTERN.mean(), 4)
     dec = decompose(frame(y))
