@@ -96,7 +96,7 @@ def _sample(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _progress(iterable, total: int, desc: str, progress: bool | None):
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     disable = not progress if progress is not None else None  # None: off when not a TTY
     return tqdm(iterable, total=total, desc=desc, disable=disable, leave=False)

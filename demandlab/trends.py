@@ -688,7 +688,7 @@ def fetch_trends(
     live = _Live(cache_dir=cache_dir, offline=offline, refresh=refresh, backend=backend,
                  max_retries=max_retries, base_delay=base_delay, sleep=sleep,
                  random_state=random_state)
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from ._trends_backend import TrendsCache
 
