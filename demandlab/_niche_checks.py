@@ -21,7 +21,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from .errors import DataError, SchemaError
+
+
+def require_frame(df: object, columns: tuple[str, ...] | list[str], what: str, hint: str) -> None:
+    """Raise a :class:`~demandlab.errors.SchemaError` unless ``df`` is a DataFrame with ``columns``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_frame(pd.DataFrame({"niche": ["a"]}), ("niche", "hs6"), "niche_hs", "columns: niche, hs6")
+    Traceback (most recent call last):
+    ...
+    demandlab.errors.SchemaError: column 'hs6': niche_hs lack column(s) hs6 (fix: columns: niche, hs6)
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise SchemaError(f"{what} must be a DataFrame, not {type(df).__name__}", hint=hint)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise SchemaError(f"{what} lack column(s) {', '.join(missing)}", column=missing[0], hint=hint)
 
 
 def _show(value: object) -> str:

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._niche_checks import numeric
+from ._niche_checks import numeric, require_frame
 from ._niche_stl import batch_stl, batch_theilslopes
-from .errors import DataError, SchemaError
+from .errors import DataError
 
 #: Floor for log interest: Google reports "<1" (and 0) for tiny interest.
 LOG_FLOOR = 0.5
@@ -36,15 +36,7 @@ SEARCH_COLUMNS = (
 def trend_matrix(trends: pd.DataFrame) -> tuple[pd.Index, pd.DatetimeIndex, np.ndarray]:
     """Pivot tidy trends to (niches x months); missing months are NaN."""
     need = ("keyword", "date", "interest")
-    if not isinstance(trends, pd.DataFrame):
-        raise SchemaError("trends must be a DataFrame", hint="load them with demandlab.load_trends")
-    missing = [c for c in need if c not in trends.columns]
-    if missing:
-        raise SchemaError(
-            f"trends lack column(s) {', '.join(missing)}",
-            column=missing[0],
-            hint="use the tidy trends frame: keyword, geo, date, interest",
-        )
+    require_frame(trends, need, "trends", "use the tidy trends frame (keyword, geo, date, interest) of demandlab.load_trends")
     t = trends
     if "is_partial" in t.columns:
         t = t[~t["is_partial"].fillna(False).astype(bool)]
@@ -218,13 +210,7 @@ MARKET_COLUMNS = (
 def competition_components(marketplace: pd.DataFrame, niches: pd.Index) -> pd.DataFrame:
     """Seller count, HHI (with bounds), effective competitors, review barrier, price."""
     need = ("niche", "seller_rank", "revenue_share", "review_count", "price", "n_sellers")
-    missing = [c for c in need if c not in marketplace.columns]
-    if missing:
-        raise SchemaError(
-            f"marketplace data lack column(s) {', '.join(missing)}",
-            column=missing[0],
-            hint="see the marketplace contract in docs/data-contracts.md",
-        )
+    require_frame(marketplace, need, "marketplace data", "see the marketplace contract in docs/data-contracts.md")
     m = marketplace.reset_index(drop=True)
     m = m.assign(
         niche=m["niche"].astype(str),

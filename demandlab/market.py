@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._niche_checks import numeric
+from ._niche_checks import numeric, require_frame
 from .errors import DataError, SchemaError
 
 __all__ = [
@@ -443,15 +443,8 @@ def read_trade(path: PathLike | Iterable[PathLike], **kwargs: object) -> pd.Data
 
 
 def _check_trade(trade: pd.DataFrame) -> pd.DataFrame:
-    if not isinstance(trade, pd.DataFrame):
-        raise SchemaError("trade data must be a DataFrame", hint="read trade files with demandlab.market.read_trade")
-    need = ["year", "reporter", "partner", "hs6", "flow", "value_usd"]
-    missing = [c for c in need if c not in trade.columns]
-    if missing:
-        raise SchemaError(
-            f"trade data lack column(s) {', '.join(missing)}", column=missing[0],
-            hint="read BACI/Comext files with demandlab.market.read_trade",
-        )
+    require_frame(trade, ("year", "reporter", "partner", "hs6", "flow", "value_usd"), "trade data",
+                  "read trade files (tidy, BACI, Comext) with demandlab.market.read_trade")
     t = trade.copy()
     if "quantity_kg" not in t.columns:
         t["quantity_kg"] = np.nan
@@ -468,11 +461,7 @@ def _check_trade(trade: pd.DataFrame) -> pd.DataFrame:
 
 
 def _check_niche_hs(niche_hs: pd.DataFrame) -> pd.DataFrame:
-    if not isinstance(niche_hs, pd.DataFrame):
-        raise SchemaError("niche_hs must be a DataFrame", hint="load it with demandlab.load_niche_hs")
-    missing = [c for c in ("niche", "hs6") if c not in niche_hs.columns]
-    if missing:
-        raise SchemaError(f"niche_hs lacks column(s) {', '.join(missing)}", column=missing[0], hint="columns: niche, hs6, share (optional)")
+    require_frame(niche_hs, ("niche", "hs6"), "niche_hs", "columns: niche, hs6, share (optional); load_niche_hs reads the file")
     m = niche_hs.copy()
     m["hs6"] = _hs6(m["hs6"])
     m["niche"] = m["niche"].astype(str)

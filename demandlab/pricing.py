@@ -40,8 +40,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._niche_checks import numeric
-from .errors import DataError, SchemaError
+from ._niche_checks import numeric, require_frame
+from .errors import DataError
 
 __all__ = [
     "landed_cost",
@@ -77,15 +77,8 @@ _RANGES: dict[str, tuple[float, float, bool]] = {
 
 
 def _check_costs(costs: pd.DataFrame) -> pd.DataFrame:
-    if not isinstance(costs, pd.DataFrame):
-        raise SchemaError("landed costs must be a DataFrame", hint="load it with load_landed_costs")
-    missing = [c for c in LANDED_COST_COLUMNS if c not in costs.columns]
-    if missing:
-        raise SchemaError(
-            f"landed costs lack column(s) {', '.join(missing)}",
-            column=missing[0],
-            hint="see the landed_costs contract in docs/data-contracts.md",
-        )
+    require_frame(costs, LANDED_COST_COLUMNS, "landed costs",
+                  "see the landed_costs contract in docs/data-contracts.md (load_landed_costs reads the file)")
     out = costs.reset_index(drop=True).copy()
     for col, (lo, hi, excl) in _RANGES.items():
         out[col] = numeric(out, col, lo=lo, hi=hi, lo_open=excl, what="landed costs")

@@ -159,14 +159,18 @@ def run_score(args: Any) -> int:
     print(res.summary(args.show))
     for w in caught:
         print(f"note: {w.message}")
-    if args.out:
-        from .._io import write_frame
-
-        write_frame(res.table, args.out)
-        print(f"wrote {args.out} ({len(res.table)} niches)")
+    _write_table(res.table, args.out)
     if args.plot:
         _save_fig(res.plot(), args.plot)
     return 0
+
+
+def _write_table(table, path: str | None) -> None:
+    if path:
+        from .._io import write_frame
+
+        write_frame(table, path)
+        print(f"wrote {path} ({len(table)} rows)")
 
 
 def _save_fig(fig, path: str) -> None:
@@ -191,11 +195,7 @@ def run_backtest(args: Any) -> int:
     bt = backtest(trends, origins=origins, horizon=args.horizon, sales_index=args.sales_index,
                   n_boot=args.boot, random_state=args.seed)
     print(bt.summary())
-    if args.out:
-        from .._io import write_frame
-
-        write_frame(bt.table, args.out)
-        print(f"wrote {args.out}")
+    _write_table(bt.table, args.out)
     return 0
 
 
@@ -210,9 +210,5 @@ def run_market(args: Any) -> int:
     ms = market_size(trade, niche_hs, reporter=args.reporter, year=args.year,
                      sam_share=args.sam_share, som_share=args.som_share)
     print(ms.summary())
-    if args.out:
-        from .._io import write_frame
-
-        write_frame(ms.table, args.out)
-        print(f"wrote {args.out}")
+    _write_table(ms.table, args.out)
     return 0
