@@ -714,7 +714,7 @@ def _monte_carlo(
     alpha = concentration * wvec[active] / wvec[active].sum()
     scores = np.empty((n_draws, n), dtype=np.float32)
     ranks = np.empty((n_draws, n), dtype=np.int32)
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     show = progress if progress is not None else False
     bar = tqdm(total=n_draws, disable=not show, desc="Monte Carlo", unit="draw")

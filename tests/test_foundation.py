@@ -106,3 +106,12 @@ def test_every_public_name_resolves():
     assert not missing, missing
     assert demandlab.NicheBacktest.__module__ == "demandlab.niche"
     assert demandlab.ForecastBacktest.__module__ == "demandlab.forecast"
+
+
+def test_cli_usage_errors_are_one_line(cli):
+    code, out, err = cli("niche", "score", "x.csv", "--draws", "abc")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "--draws" in err and "--help" in err
+    code, out, err = cli("no-such-command")
+    assert code == 2 and len(err.strip().splitlines()) == 1

@@ -20,9 +20,16 @@ from ..errors import DemandlabError
 _AREAS = ("validate", "data", "trends", "niche", "segment", "forecast", "kpi", "report")
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every demandlab error."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every area's subcommands."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="demandlab",
         description=(
             "Market-demand research: niche scoring from search trends, customer "
