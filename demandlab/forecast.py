@@ -41,6 +41,8 @@ Examples
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -798,3 +800,20 @@ def _season_labels(kind: str, m: int) -> list[str]:
         return list(calendar.day_abbr)
     return [str(j + 1) for j in range(m)]
 
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`forecast`.
+
+    ``demandlab.forecast`` names both this module and (lazily, in ``demandlab``) the
+    :func:`forecast` function; once the module is imported (``from demandlab.forecast
+    import ...``) the import system binds the package attribute to the module, so
+    ``dl.forecast(df, h=12)`` would call a module. Making the module callable keeps
+    ``dl.forecast(...)`` working whatever was imported first.
+    """
+
+    def __call__(self, *args, **kwargs) -> ForecastResult:
+        return forecast(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

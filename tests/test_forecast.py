@@ -487,3 +487,14 @@ def test_cli_bad_output_paths(cli, tmp_path, sales_csv):
     blocker.write_text("")
     code, _, err = cli("forecast", sales_csv, "--h", "3", "-o", blocker / "fc.csv", "--no-progress")
     assert code == 2 and err.count("\n") == 1 and "cannot write the forecast" in err
+
+
+def test_package_level_forecast_is_callable_whatever_was_imported_first():
+    # this test module imported demandlab.forecast (the module) before demandlab.forecast
+    # (the lazily exported function) was looked up: the package attribute is the module
+    import demandlab
+
+    df = frame(np.tile(PATTERN, 3))
+    res = demandlab.forecast(df, h=3, models="seasonal_naive")
+    assert res.table["forecast"].tolist() == [80.0, 90.0, 100.0]
+    assert demandlab.forecast.ForecastResult is type(res)  # still the module too
