@@ -15,10 +15,10 @@ import pandas as pd
 
 from .errors import DataError, DemandlabWarning, SchemaError
 
-__all__ = ["GapWarning", "Prepared", "prepare", "infer_freq", "SEASON_LENGTHS"]
+__all__ = ["GapWarning", "Prepared", "prepare", "infer_freq", "SEASON_LENGTHS", "FREQ_NAMES"]
 
 SEASON_LENGTHS = {"M": 12, "Q": 4, "W": 52, "D": 7, "Y": 1}
-_FREQ_NAMES = {"M": "monthly", "Q": "quarterly", "W": "weekly", "D": "daily", "Y": "yearly"}
+FREQ_NAMES = {"M": "monthly", "Q": "quarterly", "W": "weekly", "D": "daily", "Y": "yearly"}
 
 
 class GapWarning(DemandlabWarning):

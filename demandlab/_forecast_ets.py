@@ -315,18 +315,6 @@ def initial_states(
     return float(intercept), float(slope), s.astype(float)
 
 
-MODEL_SETS = {
-    # error, trend, season, damped
-    "damped": [
-        (ADD, ADD, NONE, True),
-        (MULT, ADD, NONE, True),
-        (ADD, ADD, ADD, True),
-        (MULT, ADD, ADD, True),
-        (MULT, ADD, MULT, True),
-    ],
-}
-
-
 def fit_ets(
     y: np.ndarray,
     m: int,

@@ -29,7 +29,6 @@ __all__ = [
     "smape",
     "mase",
     "mase_scale",
-    "coverage",
     "seasonality_test",
     "seasonal_indices",
     "naive2",
@@ -64,12 +63,6 @@ def mase(x: np.ndarray, y: np.ndarray, f: np.ndarray, m: int) -> np.floating:
     if not scale > 0:
         return np.float64(np.nan if err > 0 else 0.0)
     return err / scale
-
-
-def coverage(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.floating:
-    """Share of actuals inside ``[lo, hi]``."""
-    y = np.asarray(y, dtype=float)
-    return np.mean((y >= lo) & (y <= hi))
 
 
 def _acf(x: np.ndarray, nlags: int) -> np.ndarray:

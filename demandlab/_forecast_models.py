@@ -23,8 +23,6 @@ Engines, chosen by measurement on the M3 monthly data (see
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ._forecast_metrics import seasonal_naive as _snaive
@@ -484,14 +482,3 @@ def is_intermittent(y: np.ndarray, threshold: float = 1.32) -> bool:
         return True
     return len(y) / nz > threshold and nz < len(y)
 
-
-def _finite_or(f: np.ndarray, fallback: float) -> np.ndarray:
-    f = np.asarray(f, dtype=float)
-    if not np.all(np.isfinite(f)):
-        f = np.where(np.isfinite(f), f, fallback)
-    return f
-
-
-def _nan_to_last(y: np.ndarray) -> float:
-    y = np.asarray(y, dtype=float)
-    return float(y[-1]) if math.isfinite(y[-1]) else float(np.nanmean(y))

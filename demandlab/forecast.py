@@ -44,12 +44,12 @@ from __future__ import annotations
 import sys
 import types
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ._forecast_data import GapWarning, ShortSeriesWarning, prepare
+from ._forecast_data import FREQ_NAMES, GapWarning, ShortSeriesWarning, prepare
 from ._forecast_models import (
     ARIMA,
     ETS,
@@ -144,7 +144,6 @@ class ForecastResult:
     level: tuple[float, ...]
     components: pd.DataFrame | None = None
     exog_coef: pd.DataFrame | None = None
-    _kind: str = field(default="M", repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """The forecast table (a copy)."""
@@ -189,9 +188,8 @@ class ForecastResult:
 
     def summary(self) -> str:
         """A short text report: settings, models used, fallbacks, gaps, intervals."""
-        freq_name = {"M": "monthly", "Q": "quarterly", "W": "weekly", "D": "daily", "Y": "yearly"}
         lines = [
-            f"Forecast of {len(self.info)} series, {self.h} {freq_name.get(self._kind, self.freq)} "
+            f"Forecast of {len(self.info)} series, {self.h} {FREQ_NAMES.get(self.freq[:1].upper(), self.freq)} "
             f"periods ahead (season length {self.season_length})",
         ]
         counts = self.info["group"].value_counts()
@@ -461,7 +459,6 @@ def forecast(
         level=levels,
         components=pd.concat(comp_frames, ignore_index=True) if comp_frames else None,
         exog_coef=pd.DataFrame(coef_rows) if coef_rows else None,
-        _kind=prep.kind,
     )
 
 
