@@ -518,7 +518,21 @@ class BacktestResult:
     per_series : DataFrame
         ``unique_id, smape, mase, coverage_80, coverage_95`` (averaged over windows).
     overall : DataFrame
-        One row: mean sMAPE, mean MASE, and coverages over all forecasts.
+        One row: ``smape``, ``mase`` (means over series and windows), ``n_series``,
+        ``n_windows`` and ``coverage_<level>`` (share of all actuals inside the
+        interval).
+    h, n_windows, level : the settings used.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> ds = pd.date_range("2020-01-01", periods=24, freq="MS")
+    >>> bt = backtest(pd.DataFrame({"unique_id": "a", "ds": ds, "y": np.arange(1.0, 25.0)}), h=2,
+    ...               models="naive", season_length=1, level=(80,))
+    >>> bt.per_series[["unique_id", "smape", "mase"]].round(3).values.tolist()  # (200/45 + 400/46) / 2; MAE 1.5
+    [['a', 6.57, 1.5]]
+    >>> print(bt.summary().splitlines()[0])
+    Backtest: 1 series, 1 window(s) of 2 periods
     """
 
     table: pd.DataFrame
@@ -735,6 +749,14 @@ def seasonal_profile(
     The index is the ratio of demand to its centred 2 x m moving average (the classical
     multiplicative decomposition), averaged per position and normalised to mean 1:
     1.25 means that month sells 25 % above an average month.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Tidy ``unique_id, ds, y``.
+    season_length : int, optional
+        Inferred from the dates by default (must be at least 2). Series shorter than
+        ``season_length`` plus a moving-average window are left out.
 
     Returns
     -------

@@ -225,6 +225,8 @@ def test_intermittent_lines_use_croston_tsb():
     res = forecast(frame(y), h=4)
     assert res.info.loc[0, "intermittent"]
     assert res.info.loc[0, "members"] == "croston,tsb"
+    expected = (Croston().fit(y).predict(4) + TSB().fit(y).predict(4)) / 2
+    np.testing.assert_allclose(res.table["forecast"], expected)
     assert (res.table["forecast"] > 0).all() and (res.table["forecast"] < 5).all()
     assert (res.table["lo_80"] >= 0).all()
 
