@@ -192,18 +192,18 @@ def run_many(tasks: list[tuple], spec: Spec, n_jobs: int | None = -1, progress: 
     """Run :func:`forecast_series` over ``tasks`` (uid, y, X, X_future) on ``n_jobs`` processes.
 
     Small jobs (fewer than 64 series) run in this process: starting workers costs more
-    than it saves. A tqdm bar shows progress on a terminal (``progress=None``: only
-    when stderr is a TTY).
+    than it saves. A tqdm bar shows progress (``progress=None``: only when stderr is a
+    terminal); none is created when it would not show.
     """
+    import sys
+
     from tqdm.auto import tqdm
 
-    disable = (not progress) if progress is not None else None
+    disable = not (progress if progress is not None else sys.stderr.isatty())
     workers = _n_workers(n_jobs, len(tasks))
     if workers == 1 or len(tasks) < 64:
-        return [
-            forecast_series(uid, y, spec, X, Xf)
-            for uid, y, X, Xf in tqdm(tasks, desc=desc, disable=disable, leave=False)
-        ]
+        bar = tasks if disable else tqdm(tasks, desc=desc, leave=False)
+        return [forecast_series(uid, y, spec, X, Xf) for uid, y, X, Xf in bar]
     from concurrent.futures import ProcessPoolExecutor
 
     size = max(8, min(64, len(tasks) // (workers * 8) or 1))
@@ -212,16 +212,18 @@ def run_many(tasks: list[tuple], spec: Spec, n_jobs: int | None = -1, progress: 
     ctx = _mp_context()
     if ctx.get_start_method() == "fork":
         _warm_up(spec)  # compile / load the numba kernels once; forked workers inherit them
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool, tqdm(
-        total=len(tasks), desc=desc, disable=disable, leave=False
+    from concurrent.futures import as_completed
+    from contextlib import nullcontext
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool, (
+        nullcontext() if disable else tqdm(total=len(tasks), desc=desc, leave=False)
     ) as bar:
         futures = {pool.submit(_run_chunk, c, spec): i for i, c in enumerate(chunks)}
-        from concurrent.futures import as_completed
-
         for fut in as_completed(futures):
             i = futures[fut]
             results[i] = fut.result()
-            bar.update(len(chunks[i]))
+            if bar is not None:
+                bar.update(len(chunks[i]))
     return [r for part in results for r in part]  # type: ignore[union-attr]
 
 
@@ -236,12 +238,19 @@ def _warm_up(spec: Spec) -> None:
 
 
 def _mp_context():
-    import multiprocessing as mp
+    """fork where available and no other thread runs, else spawn.
 
-    # fork is fastest (workers inherit the imported, compiled modules) but unsafe with
-    # threads; use it only where it is the platform default and no threads run.
+    fork is fastest (workers inherit the imported, compiled modules) but unsafe with
+    threads that may hold locks the child needs. tqdm's monitor thread, which the
+    first progress bar of a process starts and never stops, does not count: the
+    workers never touch tqdm. (Counting it made every call after the first spawn
+    workers: slower, and broken for scripts read from stdin.)
+    """
+    import multiprocessing as mp
     import threading
 
-    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+    others = [t for t in threading.enumerate()
+              if t is not threading.main_thread() and type(t).__name__ != "TMonitor"]
+    if "fork" in mp.get_all_start_methods() and not others:
         return mp.get_context("fork")
     return mp.get_context("spawn")

@@ -500,3 +500,25 @@ def test_package_level_forecast_is_callable_whatever_was_imported_first():
     res = demandlab.forecast(df, h=3, models="seasonal_naive")
     assert res.table["forecast"].tolist() == [80.0, 90.0, 100.0]
     assert demandlab.forecast.ForecastResult is type(res)  # still the module too
+
+
+def test_workers_fork_after_a_progress_bar_was_shown():
+    # the first tqdm bar of a process starts a monitor thread that never stops; it must
+    # not push every later parallel run to the slow spawn start method (own process:
+    # other tests may leave threads behind)
+    import multiprocessing as mp
+    import subprocess
+    import sys
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    code = (
+        "import io, threading\n"
+        "from tqdm import tqdm\n"
+        "from demandlab._forecast_core import _mp_context\n"
+        "with tqdm(total=1, file=io.StringIO()) as bar:\n"
+        "    bar.update(1)\n"
+        "print(sorted(type(t).__name__ for t in threading.enumerate()), _mp_context().get_start_method())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["['TMonitor',", "'_MainThread']", "fork"], out
