@@ -383,7 +383,8 @@ def forecast(
     qs = {g: calibrate(errs, h, levels) for g, errs in pools.items()} if levels else {}
     regular_q = qs.get("regular")
     frames, info_rows, comp_frames, coef_rows = [], [], [], []
-    for o, per in zip(outs, prep.periods, strict=True):
+    n_gaps = prep.gaps["unique_id"].value_counts()
+    for o, per, y in zip(outs, prep.periods, prep.values, strict=True):
         uid = o["unique_id"]
         fut_per = pd.period_range(per[-1] + 1, periods=h, freq=prep.freq)
         f = o["forecast"]
@@ -401,7 +402,7 @@ def forecast(
                     bounds = apply_intervals(f, o["scale"], q)
                 else:
                     method = "normal random walk (too little history to calibrate)"
-                    bounds = apply_intervals(f, 1.0, normal_fallback(prep.values[prep.ids.index(uid)], h, levels))
+                    bounds = apply_intervals(f, 1.0, normal_fallback(y, h, levels))
         row = {"unique_id": uid, "ds": prep.timestamps(fut_per), "forecast": f}
         for lev in levels:
             row[f"lo_{_fmt(lev)}"] = bounds[lev][0]
@@ -416,7 +417,7 @@ def forecast(
             "group": group,
             "fallback": group == "fallback",
             "intermittent": group == "intermittent",
-            "gaps_filled": int((prep.gaps["unique_id"] == uid).sum()) if len(prep.gaps) else 0,
+            "gaps_filled": int(n_gaps.get(uid, 0)),
             "interval_method": method,
         })
         if keep_components and "components" in o:

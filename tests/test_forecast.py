@@ -522,3 +522,19 @@ def test_workers_fork_after_a_progress_bar_was_shown():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["['TMonitor',", "'_MainThread']", "fork"], out
+
+
+def test_uncalibrated_intervals_are_normal_random_walk_of_each_series():
+    from scipy.stats import norm
+
+    df = pd.concat([frame([10.0, 12, 11, 13], uid="a"), frame([5.0, 5, 9, 1], uid="b")])
+    with pytest.warns(ShortSeriesWarning):
+        res = forecast(df, h=2, calibration_windows=0, level=(80,))
+    t = res.table.set_index("unique_id")
+    z = norm.ppf(0.9)
+    for uid, last, sigma in (("a", 13.0, np.sqrt(3.0)), ("b", 1.0, np.sqrt(80 / 3))):  # RMS of one-step changes
+        width = z * sigma * np.sqrt([1.0, 2.0])
+        np.testing.assert_allclose(t.loc[uid, "forecast"], last)
+        np.testing.assert_allclose(t.loc[uid, "hi_80"], last + width)
+        np.testing.assert_allclose(t.loc[uid, "lo_80"], np.maximum(last - width, 0.0))
+    assert res.info["interval_method"].str.startswith("normal random walk").all()
