@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="forecast demand per product line with intervals; optional purchase plan",
         description=(
             "Forecast every series of a sales file (unique_id, ds, y) h periods ahead with "
-            "80/95 %% intervals (default model: mean of Theta, DOTM, ETS and ARIMA; Croston/TSB "
+            "80/95 % intervals (default model: mean of Theta, DOTM, ETS and ARIMA; Croston/TSB "
             "for intermittent lines; seasonal naive for short ones). Prints a summary; -o "
             "writes unique_id, ds, forecast, lo_80, hi_80, lo_95, hi_95, model. --plan "
             "writes a purchase plan (order dates and quantities) from the forecast."
@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--pack-size", type=int, default=1, help="order in multiples of this many units (default 1)")
     g.add_argument("--stock", metavar="PATH",
                    help="per-line settings: unique_id plus any of on_hand, on_order, moq, pack_size, "
-                   "lead_time, review_period (override the flags above)")
+                   "lead_time, review_period (override the flags above; a blank cell takes the flag's value)")
     p.set_defaults(func=run_forecast)
 
 
