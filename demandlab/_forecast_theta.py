@@ -31,22 +31,38 @@ STM, OTM, DSTM, DOTM = 0, 1, 2, 3
 
 
 @njit(cache=_CACHE)
+def _line_start(y, dynamic):
+    """(A, B) of the trend line ``A + B t``: the first value (dynamic) or an OLS fit."""
+    if dynamic:
+        return y[0], 0.0
+    n = y.shape[0]
+    s1 = 0.0
+    s2 = 0.0
+    for t in range(n):
+        s1 += (t + 1) * y[t]
+        s2 += y[t]
+    B = 6 * (2 * s1 / n - (1 + n) * s2 / n) / (n * n - 1)
+    return s2 / n - (n + 1) * B / 2, B
+
+
+@njit(cache=_CACHE)
+def _update(yi, i, alpha, level, meany, A, B, dynamic):
+    """One step: smoothed level, running mean and (dynamic variants) the trend line."""
+    level = alpha * yi + (1 - alpha) * level
+    newmean = (i * meany + yi) / (i + 1)
+    if dynamic:
+        B = ((i - 1) * B + 6 * (yi - meany) / (i + 1)) / (i + 2)
+        A = newmean - B * (i + 2) / 2
+    return level, newmean, A, B
+
+
+@njit(cache=_CACHE)
 def _theta_mse(y, kind, level0, alpha, theta):
     n = y.shape[0]
     dynamic = kind == DSTM or kind == DOTM
     level = alpha * y[0] + (1 - alpha) * level0
     meany = y[0]
-    if dynamic:
-        A = y[0]
-        B = 0.0
-    else:
-        s1 = 0.0
-        s2 = 0.0
-        for t in range(n):
-            s1 += (t + 1) * y[t]
-            s2 += y[t]
-        B = 6 * (2 * s1 / n - (1 + n) * s2 / n) / (n * n - 1)
-        A = s2 / n - (n + 1) * B / 2
+    A, B = _line_start(y, dynamic)
     sse = 0.0
     w = 1.0 - 1.0 / theta
     for i in range(1, n):
@@ -56,12 +72,7 @@ def _theta_mse(y, kind, level0, alpha, theta):
         e = y[i] - mu
         if i >= 3:
             sse += e * e
-        level = alpha * y[i] + (1 - alpha) * level
-        newmean = (i * meany + y[i]) / (i + 1)
-        if dynamic:
-            B = ((i - 1) * B + 6 * (y[i] - meany) / (i + 1)) / (i + 2)
-            A = newmean - B * (i + 2) / 2
-        meany = newmean
+        level, meany, A, B = _update(y[i], i, alpha, level, meany, A, B, dynamic)
     return sse
 
 
@@ -71,17 +82,7 @@ def _theta_forecast(y, kind, level0, alpha, theta, h):
     dynamic = kind == DSTM or kind == DOTM
     level = alpha * y[0] + (1 - alpha) * level0
     meany = y[0]
-    if dynamic:
-        A = y[0]
-        B = 0.0
-    else:
-        s1 = 0.0
-        s2 = 0.0
-        for t in range(n):
-            s1 += (t + 1) * y[t]
-            s2 += y[t]
-        B = 6 * (2 * s1 / n - (1 + n) * s2 / n) / (n * n - 1)
-        A = s2 / n - (n + 1) * B / 2
+    A, B = _line_start(y, dynamic)
     w = 1.0 - 1.0 / theta
     out = np.empty(h)
     for i in range(1, n + h):
@@ -89,12 +90,7 @@ def _theta_forecast(y, kind, level0, alpha, theta, h):
         yi = y[i] if i < n else mu
         if i >= n:
             out[i - n] = mu
-        level = alpha * yi + (1 - alpha) * level
-        newmean = (i * meany + yi) / (i + 1)
-        if dynamic:
-            B = ((i - 1) * B + 6 * (yi - meany) / (i + 1)) / (i + 2)
-            A = newmean - B * (i + 2) / 2
-        meany = newmean
+        level, meany, A, B = _update(yi, i, alpha, level, meany, A, B, dynamic)
     return out
 
 
