@@ -197,7 +197,7 @@ def run_many(tasks: list[tuple], spec: Spec, n_jobs: int | None = -1, progress: 
     """
     import sys
 
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # plain: tqdm.auto warns in kernels without ipywidgets
 
     disable = not (progress if progress is not None else sys.stderr.isatty())
     workers = _n_workers(n_jobs, len(tasks))
