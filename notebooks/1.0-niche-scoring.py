@@ -36,11 +36,9 @@
 # interval, a rank interval and the probability of being in the top k.
 
 # %%
-import warnings
 from pathlib import Path
 
 from IPython.display import display
-from tqdm import TqdmWarning
 
 from demandlab.datasets import cbs_turnover
 from demandlab.loaders import load_landed_costs, load_marketplace, load_niche_hs, load_trade
@@ -49,8 +47,6 @@ from demandlab.niche import DEFAULT_WEIGHTS, backtest, score_niches
 from demandlab.pricing import landed_cost
 from demandlab.report import ReportSummary
 from demandlab.trends import read_trends_csv
-
-warnings.filterwarnings("ignore", category=TqdmWarning)  # no widget progress bars in reports
 
 # %% tags=["parameters"]
 data_dir = "../data/raw"  # folder laid out like data/raw

@@ -38,19 +38,15 @@
 # distinctive traits.
 
 # %%
-import warnings
 
 import pandas as pd
 from IPython.display import display
 from sklearn.metrics import adjusted_rand_score
-from tqdm import TqdmWarning
 
 from demandlab.datasets import wholesale_customers
 from demandlab.loaders import load_customers
 from demandlab.report import ReportSummary
 from demandlab.segment import segment_customers
-
-warnings.filterwarnings("ignore", category=TqdmWarning)  # no widget progress bars in reports
 
 # %% tags=["parameters"]
 data_dir = "../data/raw"  # folder laid out like data/raw

@@ -32,19 +32,15 @@
 
 # %%
 import math
-import warnings
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import display
-from tqdm import TqdmWarning
 
 from demandlab.forecast import backtest, decompose, forecast, seasonal_profile
 from demandlab.loaders import load_landed_costs, load_sales
 from demandlab.planning import purchase_plan
 from demandlab.report import ReportSummary
-
-warnings.filterwarnings("ignore", category=TqdmWarning)  # no widget progress bars in reports
 
 # %% tags=["parameters"]
 data_dir = "../data/raw"  # folder laid out like data/raw
