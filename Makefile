@@ -11,7 +11,7 @@ OUT   ?= reports
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lab lint format data bench clean distclean browser
+.PHONY: help setup report test lab lint format data bench lock clean distclean browser
 
 help: ## Show this help
 	@echo "demandlab — market-demand research"
@@ -26,17 +26,17 @@ define install
 	@test -x $(PY) || python3 -m venv .venv
 	@test -x $(UV) || $(PY) -m pip install -q --disable-pip-version-check uv 2>/dev/null || echo "uv could not be installed; falling back to pip"
 	@if test -x $(UV); then \
-	  $(UV) pip install -q --python $(PY) --compile-bytecode -e ".[$(1)]"; \
+	  $(UV) pip install -q --python $(PY) --compile-bytecode -c constraints.txt -e ".[$(1)]"; \
 	else \
-	  $(PY) -m pip install -q --disable-pip-version-check -e ".[$(1)]"; \
+	  $(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[$(1)]"; \
 	fi
 	@touch $@
 endef
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(call install,dev)
 
-$(BENCH_STAMP): pyproject.toml $(STAMP)
+$(BENCH_STAMP): pyproject.toml constraints.txt $(STAMP)
 	$(call install,dev$(,)bench)
 
 , := ,
@@ -72,6 +72,13 @@ bench: $(BENCH_STAMP) ## Run all benchmarks (printing each figure beside its pee
 
 bench-%: $(BENCH_STAMP) ## Run one benchmark: bench-trends, bench-niche, bench-segment, bench-forecast, bench-kpi (ARGS="--n 200")
 	$(PY) benchmarks/run.py $* -- $(ARGS)
+
+lock: setup ## Re-pin constraints.txt (the exact versions every install uses) from pyproject.toml
+	$(UV) pip compile pyproject.toml --extra dev --extra bench --universal --python-version 3.11 \
+	  -c constraints.in --no-header --no-annotate -q -o .constraints.tmp
+	{ echo "# Pinned versions for every install of demandlab's extras (dev, bench) on Python 3.11+."; \
+	  echo "# Made by \`make lock\` from pyproject.toml and constraints.in; used as -c by \`make setup\`."; \
+	  cat .constraints.tmp; } > constraints.txt && rm -f .constraints.tmp
 
 clean: ## Remove generated reports, processed data and caches (keeps .venv)
 	rm -rf reports/* data/processed/*.parquet data/processed/*.csv .pytest_cache .ruff_cache

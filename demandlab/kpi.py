@@ -255,7 +255,7 @@ class FunnelResult:
     --------
     >>> import pandas as pd
     >>> f = funnel(pd.DataFrame({"stage": ["a", "b"], "count": [10, 4]}))
-    >>> f.table.loc[1, ["count", "lost"]].tolist(), float(f.table.loc[1, "step_conversion"])
+    >>> [int(v) for v in f.table.loc[1, ["count", "lost"]]], float(f.table.loc[1, "step_conversion"])
     ([4, 6], 0.4)
     """
 
