@@ -250,6 +250,14 @@ class CustomerEncoder:
                     )
                 s = num
             s = s.astype(float)
+            inf = np.flatnonzero(np.isinf(s.to_numpy()))
+            if inf.size:
+                raise DataError(
+                    f"infinite value {s.iloc[inf[0]]}",
+                    column=col,
+                    row=_file_line(df.index, int(inf[0])),
+                    hint=f"replace it with a finite number in {col!r} or drop the row",
+                )
             if kind == "log":
                 neg = np.flatnonzero(s.to_numpy() < 0)
                 if neg.size:

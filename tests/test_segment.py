@@ -104,6 +104,13 @@ def test_bad_values_and_columns():
     # a list of columns infers the kind: a column with negative numbers is plain numeric
     enc = CustomerEncoder(["orders_per_year"]).fit(pd.DataFrame({"orders_per_year": [1.0, -2.0]}))
     assert enc.attributes_ == {"orders_per_year": "numeric"}
+    # an infinite number is named with its column and file line (it would reach k-means as NaN)
+    with pytest.raises(DataError, match="infinite") as err:
+        CustomerEncoder({"orders_per_year": "log"}).fit(
+            pd.DataFrame({"orders_per_year": [1.0, 2.0, np.inf]}))
+    assert err.value.column == "orders_per_year" and err.value.row == 4
+    with pytest.raises(DataError, match="infinite"):
+        CustomerEncoder({"x": "numeric"}).fit(pd.DataFrame({"x": [1.0, -np.inf]}))
     with pytest.raises(DataError, match="unknown level 'huge'"):
         CustomerEncoder().fit(pd.DataFrame({"size": ["micro", "huge"]}))
     with pytest.raises(SchemaError, match="no segmentation attribute"):
