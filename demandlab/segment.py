@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from html import escape as html_escape
 
 import numpy as np
 import pandas as pd
@@ -56,7 +57,7 @@ from ._segment_eval import (
 )
 from ._segment_profile import SegmentProfiles, segment_profiles
 from ._segment_weights import MIN_CUSTOMERS_PER_SEGMENT, WeightTuning, tune_weights
-from .errors import NotFittedError
+from .errors import DataError, NotFittedError
 
 __all__ = [
     "CustomerSegmenter",
@@ -207,6 +208,18 @@ class CustomerSegmenter:
     def _check_params(self, n: int) -> None:
         if self.method not in ("kmeans", "mixture"):
             raise ValueError(f"method must be 'kmeans' or 'mixture', got {self.method!r}")
+        if isinstance(self.n_bootstrap, bool) or not isinstance(self.n_bootstrap, int | np.integer) \
+                or self.n_bootstrap < 0:
+            raise ValueError(f"n_bootstrap must be an int >= 0, got {self.n_bootstrap!r}")
+        if self.n_segments == "auto":
+            lo, hi = self.k_range
+            if not 2 <= lo <= hi:
+                raise ValueError(f"k_range must be (lo, hi) with 2 <= lo <= hi, got {self.k_range!r}")
+            if n < 2 * lo + 2:
+                raise DataError(
+                    f"{n} customers are too few to choose k from {lo} up",
+                    hint=f"give at least {2 * lo + 2} customers, or a fixed n_segments",
+                )
         if self.n_segments != "auto":
             if isinstance(self.n_segments, bool) or not isinstance(self.n_segments, int | np.integer):
                 raise ValueError(f"n_segments must be an int or 'auto', got {self.n_segments!r}")
@@ -401,7 +414,7 @@ class CustomerSegmenter:
 
     def _repr_html_(self) -> str:
         if not hasattr(self, "labels_"):
-            return f"<pre>{self!r}</pre>"
+            return f"<pre>{html_escape(repr(self))}</pre>"
         html = f"<p><b>{self.n_segments_} segments</b> of {len(self.labels_)} customers</p>"
         html += self.profiles_._repr_html_()
         if self.stability_ is not None:

@@ -281,6 +281,17 @@ def test_not_fitted_and_bad_params(planted):
         CustomerSegmenter(10, n_bootstrap=0).fit(planted.head(5))
     with pytest.raises(NotFittedError, match="mixture"):
         CustomerSegmenter(3, n_bootstrap=0).fit(planted).predict_proba(planted)
+    # a negative bootstrap count gave a table of NaN read as 'do not trust'
+    with pytest.raises(ValueError, match="n_bootstrap"):
+        CustomerSegmenter(3, n_bootstrap=-3).fit(planted.head(50))
+    # a reversed range was silently replaced by k = lo
+    with pytest.raises(ValueError, match="k_range"):
+        CustomerSegmenter(k_range=(9, 3), n_bootstrap=0).fit(planted.head(50))
+    with pytest.raises(DataError, match="too few") as err:
+        CustomerSegmenter(n_bootstrap=0).fit(planted.head(5))
+    assert "n_segments" in err.value.hint
+    html = CustomerSegmenter("<b>x</b>")._repr_html_()
+    assert "<b>" not in html and "&lt;b&gt;" in html
 
 
 def test_mixture_soft_memberships_and_better_recovery(planted):
