@@ -483,6 +483,27 @@ def test_cli_errors(cli, tmp_path):
     assert code == 0, err
 
 
+def test_cli_bad_inputs_one_line_and_nothing_written(cli, tmp_path):
+    src = tmp_path / "customers.csv"
+    make_planted_customers(60, random_state=2).to_csv(src, index=False)
+    out, prof = tmp_path / "seg.csv", tmp_path / "prof.txt"
+    garbage = tmp_path / "plain.csv"
+    garbage.write_text('a,b\n1,2\n"x\n')
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    cases = [
+        ((src, "--k", "3", "-o", out, "--profiles", prof), ".txt"),  # checked before fitting
+        ((src, "--bootstrap", "-3", "-o", out), "--bootstrap"),
+        ((src, "--k-range", "9:3", "-o", out), "k_range"),
+        ((garbage, "--attributes", "a:categorical", "-o", out), "cannot read"),
+        ((empty, "--attributes", "a:categorical", "-o", out), "cannot read"),
+    ]
+    for args, needle in cases:
+        code, _, err = cli("segment", *args)
+        assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, (args, err)
+        assert not out.exists() and not prof.exists(), args
+
+
 def test_cli_no_tune_uses_weights_as_given(cli, tmp_path):
     from demandlab.paths import raw
 

@@ -75,14 +75,21 @@ def _read(path: str, plain: bool):
         from ..loaders import load_customers
 
         return load_customers(p)
-    if p.suffix.lower() == ".parquet":
-        return pd.read_parquet(p)
-    return pd.read_csv(p)
+    try:
+        if p.suffix.lower() == ".parquet":
+            return pd.read_parquet(p)
+        return pd.read_csv(p)
+    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SchemaError(
+            f"cannot read the table ({first})", path=p,
+            hint="give a comma-separated CSV with a header row, or a Parquet file",
+        ) from None
 
 
 def run_segment(args: argparse.Namespace) -> int:
     """Run ``demandlab segment``."""
-    from .._io import write_frame
+    from .._io import _WRITERS, write_frame
     from ..errors import DemandlabError
     from ..segment import CustomerSegmenter
 
@@ -111,6 +118,13 @@ def run_segment(args: argparse.Namespace) -> int:
         except ValueError:
             raise DemandlabError(f"--weights values must be numbers: {args.weights!r}",
                                  hint="e.g. --weights industry=1,region=0.25") from None
+    if args.bootstrap < 0:
+        raise DemandlabError(f"--bootstrap must be >= 0, got {args.bootstrap}",
+                             hint="e.g. --bootstrap 10, or 0 to skip the stability")
+    for flag, out in (("-o", args.out), ("--profiles", args.profiles)):
+        if out and Path(out).suffix.lower() not in _WRITERS:
+            raise DemandlabError(f"{flag}: cannot write {Path(out).suffix or 'a file without suffix'}",
+                                 path=out, hint="use a .csv or .parquet output path")
     customers = _read(args.path, plain=attributes is not None)
     seg = CustomerSegmenter(
         k, attributes=attributes, weights=weights, k_range=(lo, hi), method=args.method,
@@ -121,7 +135,8 @@ def run_segment(args: argparse.Namespace) -> int:
     try:
         seg.fit(customers)
     except ValueError as exc:
-        raise DemandlabError(str(exc), path=args.path) from None
+        raise DemandlabError(str(exc), path=args.path,
+                             hint="see 'demandlab segment --help'") from None
     except DemandlabError as exc:
         if exc.path is None:
             raise type(exc)(exc.message, path=args.path, column=exc.column, row=exc.row,
