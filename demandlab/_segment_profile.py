@@ -32,6 +32,14 @@ def _kinds_default(customers: pd.DataFrame) -> dict[str, str]:
 
 def _revenue(customers: pd.DataFrame, revenue: str | None) -> pd.Series | None:
     if revenue is not None:
+        if revenue not in customers.columns:
+            from .errors import SchemaError
+
+            raise SchemaError(
+                f"no revenue column {revenue!r} (columns: {', '.join(map(str, customers.columns))})",
+                column=revenue,
+                hint="name a column with each customer's yearly revenue, or leave revenue=None",
+            )
         return customers[revenue].astype(float)
     if {"orders_per_year", "avg_order_value"} <= set(customers.columns):
         return customers["orders_per_year"].astype(float) * customers["avg_order_value"].astype(float)

@@ -234,6 +234,20 @@ def test_final_fit_keeps_the_likelier_partition():
 
 
 # -- segmenting -------------------------------------------------------------------------
+def test_transform_distances_and_to_frame_of_new_customers():
+    df = pd.DataFrame({"orders_per_year": [1.0, 1.0, 1.0, 7.0, 7.0, 7.0]})
+    seg = CustomerSegmenter(2, n_bootstrap=0, random_state=0).fit(df)
+    # one log block, weight 1: log1p standardised; the two groups sit at -1 and +1
+    assert sorted(seg.centers_["orders_per_year"].round(6).tolist()) == [-1.0, 1.0]
+    d = seg.transform(pd.DataFrame({"orders_per_year": [1.0, 7.0]}))
+    lo = int(np.argmin(seg.cluster_centers_[:, 0]))
+    assert d[0, lo] == pytest.approx(0, abs=1e-6) and d[0, 1 - lo] == pytest.approx(2, abs=1e-6)
+    new = pd.DataFrame({"orders_per_year": [7.0, 1.0]})
+    out = seg.to_frame(new)
+    assert out["segment"].tolist() == [1 - lo, lo]
+    assert out["segment_name"].tolist() == [seg.segment_names_[1 - lo], seg.segment_names_[lo]]
+
+
 def test_tiny_set_exact_labels():
     df = pd.DataFrame({
         "industry": ["retail"] * 4 + ["automotive"] * 3 + ["food"] * 2,
@@ -403,6 +417,12 @@ def test_profiles_hand_computed():
     row = long[(long.segment == 0) & (long.attribute == "region") & (long.category == "n")]
     assert row["share"].item() == pytest.approx(2 / 3) and row["base_share"].item() == pytest.approx(2 / 6)
     assert p.plot() is not None and p.plot_bars() is not None
+    # an explicit revenue column: shares from it; a wrong name is a SchemaError naming it
+    q = segment_profiles(df.assign(rev=[1.0, 1, 1, 1, 0, 0]), [0, 0, 0, 1, 1, 1], revenue="rev")
+    assert q.table["share_revenue"].tolist() == [0.75, 0.25]
+    with pytest.raises(SchemaError, match="'turnover'") as err:
+        segment_profiles(df, [0, 0, 0, 1, 1, 1], revenue="turnover")
+    assert err.value.column == "turnover"
 
 
 def test_names_read_like_the_planted_segments(demo):
