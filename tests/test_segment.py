@@ -440,7 +440,7 @@ def test_names_read_like_the_planted_segments(demo):
 
 # -- real examples ---------------------------------------------------------------------------
 def test_wholesale_channel_held_out(raw_dir):
-    """UCI Wholesale customers: 2 segments on log spend vs the held-out Channel (measured ARI 0.51)."""
+    """UCI Wholesale customers: 2 segments on log spend vs the held-out Channel (measured ARI 0.56 with tuned weights)."""
     w = pd.read_csv(raw_dir / "wholesale_customers.csv")
     attrs = {c: "log" for c in ["Fresh", "Milk", "Grocery", "Frozen", "Detergents_Paper",
                                 "Delicassen"]} | {"Region": "categorical"}
