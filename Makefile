@@ -58,11 +58,11 @@ lab: setup ## Start JupyterLab on 127.0.0.1 with the notebooks folder open
 
 lint: setup ## ruff, and check that every notebook matches its jupytext .py pair
 	$(PY) -m ruff check demandlab tests benchmarks notebooks/*.py
-	$(PY) -m demandlab.notebooks_sync --check notebooks
+	$(PY) scripts/notebooks_sync.py --check notebooks
 
 format: setup ## Format code with ruff and re-sync notebook pairs
 	$(PY) -m ruff check --fix demandlab tests benchmarks
-	$(PY) -m demandlab.notebooks_sync --sync notebooks
+	$(PY) scripts/notebooks_sync.py --sync notebooks
 
 data: setup ## Rebuild derived and synthetic demo files in data/raw (byte-for-byte reproducible)
 	$(PY) -m demandlab data build

@@ -1,4 +1,4 @@
-"""M3 monthly benchmark of ``demandlab.forecast`` against statsforecast and the literature.
+"""M3 monthly benchmark of ``demandlab.forecasting._api`` against statsforecast and the literature.
 
 Run: ``python benchmarks/run.py forecast`` (all 1,428 series) or, for quick iteration,
 ``python benchmarks/bench_forecast.py --n 200`` (an evenly spaced subset). Also:
@@ -73,13 +73,13 @@ def worker(method: str, n: int | None, n_jobs: int, out: str) -> None:
     df = to_frame(series)
     ids = [s.sn for s in series]
     if method == "demandlab":
-        from demandlab.forecast import forecast
+        from demandlab.forecasting import forecast
 
         res = forecast(df, h=H, level=(80, 95), n_jobs=n_jobs)
         t = res.table.set_index("unique_id").loc[ids]
         cols = {c: t[c].to_numpy().reshape(len(ids), H) for c in ("forecast", "lo_80", "hi_80", "lo_95", "hi_95")}
     elif method == "members":  # each member of the default combination on its own (untimed)
-        from demandlab.forecast import forecast
+        from demandlab.forecasting import forecast
 
         res = forecast(df, h=H, level=(), n_jobs=n_jobs, keep_components=True, calibration_windows=0)
         comp = res.components.pivot_table(index=["unique_id", "ds"], columns="model", values="forecast")
@@ -123,7 +123,7 @@ def run_method(method: str, n: int | None, n_jobs: int, cold: bool) -> tuple[dic
 
 # ----------------------------------------------------------------------------- scoring
 def score(series, F: dict) -> dict:
-    from demandlab._forecast_metrics import mase, smape
+    from demandlab.forecasting._metrics import mase, smape
 
     f = np.maximum(F["forecast"], 0)
     sm = np.mean([smape(s.xx, f[i]) for i, s in enumerate(series)])
@@ -137,7 +137,7 @@ def score(series, F: dict) -> dict:
 
 
 def check_metrics(series) -> None:
-    from demandlab._forecast_metrics import naive2, seasonal_naive
+    from demandlab.forecasting._metrics import naive2, seasonal_naive
 
     print("Metric check against published figures (full set only is comparable):")
     for name, fn, pub in (("Seasonal naive", seasonal_naive, (17.23, 1.146)), ("Naive2", naive2, (16.89, 1.037))):

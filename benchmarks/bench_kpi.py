@@ -33,7 +33,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from demandlab.kpi import channel_kpis, orders_to_channel_table
+from demandlab.sales import channel_kpis, orders_to_channel_table
 
 CHANNELS = np.array(["Email", "Google Ads", "Marketplace ads", "Meta", "Organic", "Trade fairs"])
 MONTHS = 36

@@ -94,8 +94,8 @@ def timed(fn, *args, **kwargs):
 
 
 def main() -> int:
-    from demandlab._niche_components import search_components, trend_matrix
-    from demandlab.niche import niche_components, score_niches
+    from demandlab.niches import niche_components, score_niches
+    from demandlab.niches._components import search_components, trend_matrix
 
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
     trends, market, costs, trade, niche_hs, y = make_inputs(N_NICHES)

@@ -1,4 +1,4 @@
-"""Benchmark of demandlab.segment against its peers, in one run.
+"""Benchmark of demandlab.segmentation._segmenter against its peers, in one run.
 
 Planted-structure B2B customers (``make_planted_customers``: 6 segments, noisy
 categoricals; ``noise`` is the weight of the uniform distribution mixed into
@@ -58,14 +58,14 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
-from demandlab.segment import CustomerSegmenter
-from demandlab.synthetic import (
+from demandlab.io._synthetic import (
     _SEGMENTS,
     INDUSTRIES,
     PURPOSES,
     REGIONS,
     make_planted_customers,
 )
+from demandlab.segmentation import CustomerSegmenter
 
 K = 6
 SEED = 1

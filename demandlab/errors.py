@@ -24,6 +24,7 @@ __all__ = [
     "DataError",
     "SourceError",
     "NotFittedError",
+    "ParameterError",
     "DemandlabWarning",
 ]
 
@@ -100,6 +101,29 @@ class SourceError(DemandlabError):
 
 class NotFittedError(DemandlabError):
     """An estimator was used before :meth:`fit`."""
+
+
+class ParameterError(DemandlabError, ValueError):
+    """A function or estimator was given a bad argument.
+
+    It is a :class:`ValueError` too, so callers that catch ``ValueError`` keep working.
+    The ``column`` slot names the argument.
+
+    Examples
+    --------
+    >>> err = ParameterError("must be >= 1, got 0", column="h", hint="e.g. h=12")
+    >>> print(err)
+    argument 'h': must be >= 1, got 0 (fix: e.g. h=12)
+    >>> isinstance(err, ValueError)
+    True
+    """
+
+    def _format(self) -> str:
+        text = super()._format()
+        # an argument is not a column: say "argument 'h'" instead of "column 'h'"
+        if self.column is not None and self.path is None:
+            text = text.replace(f"column {self.column!r}", f"argument {self.column!r}", 1)
+        return text
 
 
 class DemandlabWarning(UserWarning):

@@ -31,7 +31,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from demandlab.report import ReportSummary, data_inventory
+from demandlab.reporting import ReportSummary, data_inventory
 from demandlab.trends import read_trends_csv
 
 # %% tags=["parameters"]

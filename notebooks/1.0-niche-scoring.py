@@ -27,7 +27,7 @@
 # `docs/data-contracts.md` (check each with `demandlab validate FILE`; any of the four may be
 # left out, the score then says what is missing) and run `make report DATA=your/folder`.
 #
-# **Method.** `demandlab.niche.score_niches`: every component (demand, growth, trend,
+# **Method.** `demandlab.niches._scoring.score_niches`: every component (demand, growth, trend,
 # stability, competition, market size, margin) is a documented function of the inputs with
 # an interval; each becomes a 0..1 desirability by a *fixed* transform (a niche's score never
 # depends on which other niches are in the list), and they are combined by a weighted
@@ -40,12 +40,16 @@ from pathlib import Path
 
 from IPython.display import display
 
-from demandlab.datasets import cbs_turnover
-from demandlab.loaders import load_landed_costs, load_marketplace, load_niche_hs, load_trade
-from demandlab.market import market_size
-from demandlab.niche import DEFAULT_WEIGHTS, backtest, score_niches
+from demandlab.io import (
+    cbs_turnover,
+    load_landed_costs,
+    load_marketplace,
+    load_niche_hs,
+    load_trade,
+)
+from demandlab.niches import DEFAULT_WEIGHTS, backtest_niches, market_size, score_niches
 from demandlab.pricing import landed_cost
-from demandlab.report import ReportSummary
+from demandlab.reporting import ReportSummary
 from demandlab.trends import read_trends_csv
 
 # %% tags=["parameters"]
@@ -154,7 +158,7 @@ print(f"Spearman correlation of the two rankings: {spearman_weights:.3f}")
 
 # %%
 sales_index = cbs_turnover(f"{data_dir}/{sales_index_file}")
-card = backtest(trends, sales_index=sales_index, n_boot=n_boot, random_state=random_state)
+card = backtest_niches(trends, sales_index=sales_index, n_boot=n_boot, random_state=random_state)
 display(card.table.round(3))
 if card.sector_summary is not None:
     display(card.sector_summary.round(3))

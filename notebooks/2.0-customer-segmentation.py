@@ -27,7 +27,7 @@
 # `make report DATA=your/folder` with it at `your/folder/demo/customers.csv` (or change
 # `customers_file` below).
 #
-# **Method.** `demandlab.segment`: every attribute is encoded so that it carries the same
+# **Method.** `demandlab.segmentation._segmenter`: every attribute is encoded so that it carries the same
 # total variance (size from the head count when it is known, otherwise as an ordered class;
 # categories one-hot; frequency and order value `log1p` then standardised), then k-means.
 # How much each attribute counts is then tuned without looking at any answer: each weight
@@ -43,10 +43,9 @@ import pandas as pd
 from IPython.display import display
 from sklearn.metrics import adjusted_rand_score
 
-from demandlab.datasets import wholesale_customers
-from demandlab.loaders import load_customers
-from demandlab.report import ReportSummary
-from demandlab.segment import segment_customers
+from demandlab.io import load_customers, wholesale_customers
+from demandlab.reporting import ReportSummary
+from demandlab.segmentation import segment_customers
 
 # %% tags=["parameters"]
 data_dir = "../data/raw"  # folder laid out like data/raw

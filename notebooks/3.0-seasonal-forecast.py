@@ -23,7 +23,7 @@
 # `your/folder/demo/sales.csv` (or change `sales_file` below) and run
 # `make report DATA=your/folder`.
 #
-# **Method.** `demandlab.forecast`: the default forecast is the mean of four models that err
+# **Method.** `demandlab.forecasting._api`: the default forecast is the mean of four models that err
 # differently (Theta, dynamic optimised Theta, exponential smoothing and seasonal ARIMA);
 # intermittent lines get Croston/TSB. On the 1,428 monthly series of the M3 forecasting
 # competition this combination beats every published statistical benchmark
@@ -37,10 +37,15 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import display
 
-from demandlab.forecast import backtest, decompose, forecast, seasonal_profile
-from demandlab.loaders import load_landed_costs, load_sales
-from demandlab.planning import purchase_plan
-from demandlab.report import ReportSummary
+from demandlab.forecasting import (
+    backtest_forecast,
+    decompose,
+    forecast,
+    purchase_plan,
+    seasonal_profile,
+)
+from demandlab.io import load_landed_costs, load_sales
+from demandlab.reporting import ReportSummary
 
 # %% tags=["parameters"]
 data_dir = "../data/raw"  # folder laid out like data/raw
@@ -107,7 +112,7 @@ fig_decompose = ax[0].figure
 # %%
 rows, per_model = [], {}
 for name in ["auto", *compare_models]:
-    bt = backtest(history, h=horizon, n_windows=n_windows, models=name, n_jobs=n_jobs,
+    bt = backtest_forecast(history, h=horizon, n_windows=n_windows, models=name, n_jobs=n_jobs,
                   progress=False)
     label = "default combination" if name == "auto" else name
     rows.append(bt.overall.assign(model=label))

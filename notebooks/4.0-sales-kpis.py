@@ -22,7 +22,7 @@
 # and `pilots` columns of `docs/data-contracts.md`, check each with `demandlab validate FILE`,
 # put them under the same names in your folder and run `make report DATA=your/folder`.
 #
-# **Method.** `demandlab.kpi` and `demandlab.pilot`. Every ratio over a group is a ratio of
+# **Method.** `demandlab.sales._kpi` and `demandlab.sales._pilot`. Every ratio over a group is a ratio of
 # sums (total clicks / total impressions), never a mean of per-row ratios; a zero
 # denominator gives an empty value with a reason. Conversion rates carry Wilson intervals,
 # pilot sell-through a Beta posterior.
@@ -34,10 +34,17 @@
 # %%
 from IPython.display import display
 
-from demandlab.kpi import channel_kpis, cohort_retention, discount_tiers, funnel
-from demandlab.loaders import load_channels, load_funnel, load_orders, load_pilots
-from demandlab.pilot import compare_pilots, pilot_sample_size, pilot_test
-from demandlab.report import ReportSummary
+from demandlab.io import load_channels, load_funnel, load_orders, load_pilots
+from demandlab.reporting import ReportSummary
+from demandlab.sales import (
+    channel_kpis,
+    cohort_retention,
+    compare_pilots,
+    discount_tiers,
+    funnel,
+    pilot_sample_size,
+    pilot_test,
+)
 
 # %% tags=["parameters"]
 data_dir = "../data/raw"  # folder laid out like data/raw

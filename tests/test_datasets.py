@@ -5,15 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from demandlab.datasets import (
+from demandlab.errors import DataError
+from demandlab.io import load, load_orders
+from demandlab.io._datasets import (
     TENURE_FLOOR_YEARS,
     cbs_turnover,
     online_retail_customers,
     online_retail_orders,
     wholesale_customers,
 )
-from demandlab.errors import DataError
-from demandlab.loaders import load, load_orders
 
 
 @pytest.fixture(scope="module")

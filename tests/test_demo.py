@@ -11,15 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from demandlab import loaders
-from demandlab.demo import (
+from demandlab.io import _loaders as loaders
+from demandlab.io._demo import (
     DEMO_FILES,
     NICHES,
     SALES_LINES,
     make_demo_world,
     trends_keywords,
 )
-from demandlab.synthetic import size_from_employees
+from demandlab.io._synthetic import size_from_employees
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def test_niches_are_the_40_trends_keywords(demo, raw_dir):
     assert set(kw["niche"]) == set(NICHES)
     for table in ("niche_hs", "marketplace", "landed_costs"):
         assert set(demo[table]["niche"]) == set(kw["niche"]), table
-    if importlib.util.find_spec("demandlab.trends") is not None:
+    if importlib.util.find_spec("demandlab.trends._api") is not None:
         from demandlab.trends import read_trends_csv
 
         tr = read_trends_csv(raw_dir / "google_trends_nl_monthly")

@@ -1,4 +1,4 @@
-"""Tests of demandlab.forecast: reference checks, properties, bad input, CLI."""
+"""Tests of demandlab.forecasting._api: reference checks, properties, bad input, CLI."""
 
 from __future__ import annotations
 
@@ -9,12 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from demandlab._forecast_arima import auto_arima, n_diffs, seasonal_strength
-from demandlab._forecast_core import Spec, forecast_series, run_many
-from demandlab._forecast_intervals import calibrate
-from demandlab._forecast_metrics import mase, naive2, seasonal_naive, seasonality_test, smape
 from demandlab.errors import DataError, SchemaError
-from demandlab.forecast import (
+from demandlab.forecasting import (
     ARIMA,
     ETS,
     TSB,
@@ -23,11 +19,15 @@ from demandlab.forecast import (
     SeasonalNaive,
     ShortSeriesWarning,
     Theta,
-    backtest,
+    backtest_forecast,
     decompose,
     forecast,
     seasonal_profile,
 )
+from demandlab.forecasting._intervals import calibrate
+from demandlab.forecasting._metrics import mase, naive2, seasonal_naive, seasonality_test, smape
+from demandlab.forecasting._runner import Spec, forecast_series, run_many
+from demandlab.forecasting.models._arima import auto_arima, n_diffs, seasonal_strength
 
 PATTERN = np.array([80, 90, 100, 110, 120, 130, 130, 120, 110, 100, 90, 80.0])
 
@@ -366,17 +366,17 @@ def test_html_repr_escapes_model_names():
 # ------------------------------------------------------------------ backtest and decomposition
 def test_backtest_hand_computed_naive():
     y = np.arange(1.0, 21.0)  # 20 points, h=2: train 1..18, test 19, 20; naive forecast 18
-    bt = backtest(frame(y), h=2, models="naive", season_length=1)
+    bt = backtest_forecast(frame(y), h=2, models="naive", season_length=1)
     row = bt.per_series.iloc[0]
     assert row["smape"] == pytest.approx((200 * 1 / 37 + 200 * 2 / 38) / 2)
     assert row["mase"] == pytest.approx(1.5)  # MAE 1.5 over in-sample lag-1 MAE 1
-    two = backtest(frame(y), h=2, n_windows=2, models="naive", season_length=1)
+    two = backtest_forecast(frame(y), h=2, n_windows=2, models="naive", season_length=1)
     assert two.table["window"].nunique() == 2 and "Backtest" in two.summary()
 
 
 def test_backtest_mase_scales_by_each_windows_own_history():
     y = np.arange(1.0, 21.0) ** 2  # t^2: the lag-1 in-sample MAE grows with the history
-    bt = backtest(frame(y), h=2, n_windows=2, models="naive", season_length=1, level=(80,))
+    bt = backtest_forecast(frame(y), h=2, n_windows=2, models="naive", season_length=1, level=(80,))
     # window 0: train t <= 18 (last 324), actuals 361, 400; lag-1 MAE of 1..18^2 = mean(3, 5, ..., 35) = 19
     # window 1: train t <= 16 (last 256), actuals 289, 324; lag-1 MAE = mean(3, ..., 31) = 17
     expected = ((37 + 76) / 2 / 19 + (33 + 68) / 2 / 17) / 2
@@ -491,15 +491,17 @@ def test_cli_bad_output_paths(cli, tmp_path, sales_csv):
     assert code == 2 and err.count("\n") == 1 and "cannot write the forecast" in err
 
 
-def test_package_level_forecast_is_callable_whatever_was_imported_first():
-    # this test module imported demandlab.forecast (the module) before demandlab.forecast
-    # (the lazily exported function) was looked up: the package attribute is the module
+def test_package_level_forecast_is_the_function_whatever_was_imported_first():
+    # this module imported demandlab.forecasting (the package) and its private modules first;
+    # dl.forecast is the function and dl.forecasting the package: a verb and a noun never clash
     import demandlab
+    import demandlab.forecasting._api
 
     df = frame(np.tile(PATTERN, 3))
     res = demandlab.forecast(df, h=3, models="seasonal_naive")
     assert res.table["forecast"].tolist() == [80.0, 90.0, 100.0]
-    assert demandlab.forecast.ForecastResult is type(res)  # still the module too
+    assert demandlab.forecast is demandlab.forecasting.forecast
+    assert isinstance(res, demandlab.ForecastResult)
 
 
 def test_workers_fork_after_a_progress_bar_was_shown():
@@ -515,7 +517,7 @@ def test_workers_fork_after_a_progress_bar_was_shown():
     code = (
         "import io, threading\n"
         "from tqdm import tqdm\n"
-        "from demandlab._forecast_core import _mp_context\n"
+        "from demandlab.forecasting._runner import _mp_context\n"
         "with tqdm(total=1, file=io.StringIO()) as bar:\n"
         "    bar.update(1)\n"
         "print(sorted(type(t).__name__ for t in threading.enumerate()), _mp_context().get_start_method())\n"

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from demandlab._io import atomic_dir, write_frame
 from demandlab.errors import DataError, DemandlabError, SchemaError
+from demandlab.io._atomic import atomic_dir, write_frame
 
 
 def test_environment_yml_points_at_pyproject(root_dir):
@@ -104,8 +104,8 @@ def test_every_public_name_resolves():
         except Exception as exc:  # report every failure at once
             missing.append(f"{name}: {exc}")
     assert not missing, missing
-    assert demandlab.NicheBacktest.__module__ == "demandlab.niche"
-    assert demandlab.ForecastBacktest.__module__ == "demandlab.forecast"
+    assert demandlab.NicheBacktest.__module__ == "demandlab.niches._scoring"
+    assert demandlab.ForecastBacktest.__module__ == "demandlab.forecasting._api"
 
 
 def test_cli_usage_errors_are_one_line(cli):

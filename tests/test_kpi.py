@@ -1,4 +1,4 @@
-"""demandlab.kpi: funnel, channel KPIs, cohorts, LTV/CAC, discount tiers, and the kpi CLI."""
+"""demandlab.sales._kpi: funnel, channel KPIs, cohorts, LTV/CAC, discount tiers, and the kpi CLI."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from demandlab.errors import DataError, SchemaError
-from demandlab.kpi import (
+from demandlab.sales._kpi import (
     DEFAULT_STAGES,
     ChannelKPIs,
     KPIWarning,

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from demandlab.errors import DataError, SchemaError
-from demandlab.loaders import (
+from demandlab.io import (
     KINDS,
     check_frame,
     infer_kind,
@@ -141,10 +141,10 @@ def test_every_bundled_file_passes_validate(cli, path):
     assert out.count("\n") == 1
 
 
-trends_available = importlib.util.find_spec("demandlab.trends") is not None
+trends_available = importlib.util.find_spec("demandlab.trends._api") is not None
 
 
-@pytest.mark.skipif(not trends_available, reason="demandlab.trends (read_trends_csv) not built yet")
+@pytest.mark.skipif(not trends_available, reason="demandlab.trends._api (read_trends_csv) not built yet")
 def test_bundled_trends_exports_pass_validate(cli, raw_dir):
     folder = raw_dir / "google_trends_nl_monthly"
     code, out, err = cli("validate", folder)
@@ -159,7 +159,7 @@ def test_bundled_trends_exports_pass_validate(cli, raw_dir):
         assert ", trends, 75 rows, 1 keyword" in out
 
 
-@pytest.mark.skipif(not trends_available, reason="demandlab.trends (read_trends_csv) not built yet")
+@pytest.mark.skipif(not trends_available, reason="demandlab.trends._api (read_trends_csv) not built yet")
 def test_trends_export_loads_through_read_trends_csv(raw_dir):
     df = load_trends(raw_dir / "google_trends_nl_monthly" / "other_non_food__bicycle.csv")
     assert df["keyword"].unique().tolist() == ["Fiets"]
@@ -216,7 +216,7 @@ def test_missing_file_exits_2(cli, tmp_path):
 
 
 def test_cli_kind_choices_match_the_contracts():
-    from demandlab.cli.validate import KIND_CHOICES
+    from demandlab.cli._validate import KIND_CHOICES
 
     assert sorted(KIND_CHOICES) == sorted(KINDS)
 

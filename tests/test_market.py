@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from demandlab.errors import DataError, SchemaError
-from demandlab.market import market_size, niche_trade, read_baci, read_comext, read_trade
+from demandlab.niches import market_size, niche_trade, read_baci, read_comext, read_trade
 
 FIX = "tests/fixtures/market"
 

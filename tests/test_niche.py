@@ -8,16 +8,16 @@ import pytest
 from scipy.stats import theilslopes
 from statsmodels.tsa.seasonal import STL
 
-from demandlab._niche_stl import batch_stl, batch_theilslopes
 from demandlab.errors import DataError
-from demandlab.niche import (
+from demandlab.niches._scoring import (
     DEFAULT_WEIGHTS,
     DESIRABILITY,
     NicheWarning,
-    backtest,
+    backtest_niches,
     niche_components,
     score_niches,
 )
+from demandlab.niches._stl import batch_stl, batch_theilslopes
 
 MONTHS = pd.date_range("2020-01-01", periods=60, freq="MS")
 T = np.arange(60)
@@ -291,7 +291,7 @@ def test_backtest_finds_planted_persistent_growth():
     rng = np.random.default_rng(2)
     slopes = np.linspace(-0.03, 0.03, 12)
     trends = _frame({f"k{i}": 30 * np.exp(b * T + rng.normal(0, 0.04, 60)) for i, b in enumerate(slopes)})
-    bt = backtest(trends, n_boot=300)
+    bt = backtest_niches(trends, n_boot=300)
     card = bt.table.set_index("predictor")
     assert card.loc["trend", "spearman"] > 0.8 and card.loc["trend", "spearman_lo"] > 0.5
     assert card.loc["trend", "keeps_weight"]
@@ -304,7 +304,7 @@ def test_default_weights_follow_the_backtest_on_bundled_data(raw_dir):
     from demandlab.trends import read_trends_csv
 
     trends = read_trends_csv(raw_dir / "google_trends_nl_monthly")
-    bt = backtest(trends, sales_index=raw_dir / "nl_cbs_online_turnover_index_monthly.csv", n_boot=500)
+    bt = backtest_niches(trends, sales_index=raw_dir / "nl_cbs_online_turnover_index_monthly.csv", n_boot=500)
     card = bt.table.set_index("predictor")
     for name in ("growth", "trend", "stability", "fad"):
         assert bool(card.loc[name, "keeps_weight"]) == (DEFAULT_WEIGHTS[name] > 0), name
@@ -351,9 +351,9 @@ def test_common_scale_inferred_from_one_export_or_common_scale_output():
     (lambda f: score_niches(f, top_k=0, n_draws=0), "top_k"),
     (lambda f: score_niches(f, weight_concentration=0.0, n_draws=10), "weight_concentration"),
     (lambda f: score_niches(f, weights={"margin": "a lot"}, n_draws=0), "weights"),
-    (lambda f: backtest(f, horizon=0), "horizon"),
-    (lambda f: backtest(f, n_boot=0), "n_boot"),
-    (lambda f: backtest(f, origins=["2023-13"]), "origins"),
+    (lambda f: backtest_niches(f, horizon=0), "horizon"),
+    (lambda f: backtest_niches(f, n_boot=0), "n_boot"),
+    (lambda f: backtest_niches(f, origins=["2023-13"]), "origins"),
     (lambda f: score_niches(f.iloc[:0], n_draws=0), None),
     (lambda f: score_niches(f.assign(date=f["date"].astype(str).where(f.index != 7, "July")), n_draws=0), "date"),
     (lambda f: score_niches(f, pd.DataFrame({"niche": "a", "seller_rank": [1], "revenue_share": ["30%"],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import nbformat
@@ -19,9 +20,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from demandlab.notebooks_sync import check_pairs, main, sync_pairs
 from demandlab.paths import ROOT
-from demandlab.report import data_inventory, load_report_config
+from demandlab.reporting._report import data_inventory, load_report_config
 
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -31,6 +31,10 @@ _spec = importlib.util.spec_from_file_location(
 _report_tests = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_report_tests)
 SMALL = _report_tests.SMALL
+
+# the pair checker is a developer tool under scripts/, not part of the installed package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from notebooks_sync import check_pairs, main, sync_pairs  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +134,8 @@ def test_segmentation_numbers(report):
     # the real Wholesale example, recomputed here: same labels, same ARI
     from sklearn.metrics import adjusted_rand_score
 
-    from demandlab.datasets import wholesale_customers
-    from demandlab.segment import segment_customers
+    from demandlab.io import wholesale_customers
+    from demandlab.segmentation import segment_customers
 
     w = wholesale_customers(report.parent / "data" / "wholesale_customers.csv")
     cols = ["fresh", "milk", "grocery", "frozen", "detergents_paper", "delicassen"]
@@ -174,8 +178,8 @@ def test_sales_kpi_numbers(report):
 
 
 def test_niche_scoring_numbers(report):
-    from demandlab.loaders import load_landed_costs, load_marketplace, load_niche_hs, load_trade
-    from demandlab.niche import score_niches
+    from demandlab.io import load_landed_costs, load_marketplace, load_niche_hs, load_trade
+    from demandlab.niches import score_niches
     from demandlab.trends import read_trends_csv
 
     got = numbers(report, "1.0-niche-scoring")
@@ -202,7 +206,7 @@ def test_niche_scoring_numbers(report):
 
 
 def test_seasonal_forecast_numbers(report):
-    from demandlab.forecast import forecast
+    from demandlab.forecasting import forecast
 
     got = numbers(report, "3.0-seasonal-forecast")
     small = SMALL["3.0-seasonal-forecast"]

@@ -1,4 +1,4 @@
-"""demandlab.pilot: sell-through posteriors, go/no-go, A/B comparison, sample size, CLI."""
+"""demandlab.sales._pilot: sell-through posteriors, go/no-go, A/B comparison, sample size, CLI."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize
 
 from demandlab.errors import DataError, SchemaError
-from demandlab.pilot import GoNoGoRule, compare_pilots, pilot_sample_size, pilot_test, sell_through
+from demandlab.sales import GoNoGoRule, compare_pilots, pilot_sample_size, pilot_test, sell_through
 
 
 def _beta_sf_integer(x: float, a: int, b: int) -> float:

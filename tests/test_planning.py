@@ -1,4 +1,4 @@
-"""Tests of demandlab.planning.purchase_plan: hand-computed plans and bad input."""
+"""Tests of demandlab.forecasting._planning.purchase_plan: hand-computed plans and bad input."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from scipy.stats import norm
 
 from demandlab.errors import DataError, SchemaError
-from demandlab.planning import PLAN_COLUMNS, purchase_plan
+from demandlab.forecasting._planning import PLAN_COLUMNS, purchase_plan
 
 Z95 = norm.ppf(0.975)  # 1.959964: the half-width of a 95 % interval in sigmas
 
@@ -70,7 +70,7 @@ def test_no_order_when_stock_covers_and_median_service():
 
 
 def test_per_line_settings_and_forecast_result_input():
-    from demandlab.forecast import forecast
+    from demandlab.forecasting import forecast
 
     hist = pd.concat([
         pd.DataFrame({"unique_id": u, "ds": pd.date_range("2022-01-01", periods=24, freq="MS"), "y": v})
@@ -132,7 +132,7 @@ def test_pack_rounding_is_exact_on_multiples():
 
 
 def test_order_quantities_are_whole_units_in_table_and_file(tmp_path):
-    from demandlab._io import write_frame
+    from demandlab.io._atomic import write_frame
 
     fc = fc_frame([33.3, 41.7, 12.2, 55.5, 20.0, 18.1], 4.4)
     plan = purchase_plan(fc, lead_time=1, review_period=1, service_level=0.9, on_hand=10.5, moq=7)

@@ -27,7 +27,7 @@ import pytest
 
 from demandlab.errors import DemandlabError, SchemaError
 from demandlab.paths import RAW, ROOT
-from demandlab.report import (
+from demandlab.reporting._report import (
     SUMMARY_SCHEMA,
     ReportError,
     ReportSummary,
@@ -275,7 +275,7 @@ def _tiny_project(folder: Path, cells: dict[str, list[str]]) -> Path:
 
 
 SUMMARY_CELL = (
-    "import sys\nfrom demandlab.report import ReportSummary\n"
+    "import sys\nfrom demandlab.reporting._report import ReportSummary\n"
     "s = ReportSummary(summary_dir, title='T')\n"
     "s.number('prefix', sys.prefix)\ns.number('n_files', len(__import__('os').listdir(data_dir)))\n"
     "s.save()"

@@ -1,4 +1,4 @@
-"""Tests of demandlab.segment: encoding, k-means segments, k choice, stability, profiles, CLI."""
+"""Tests of demandlab.segmentation._segmenter: encoding, k-means segments, k choice, stability, profiles, CLI."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from demandlab.errors import DataError, NotFittedError, SchemaError
-from demandlab.segment import (
+from demandlab.io import make_planted_customers
+from demandlab.segmentation._segmenter import (
     CustomerEncoder,
     CustomerSegmenter,
     UnknownCategoryWarning,
@@ -20,7 +21,6 @@ from demandlab.segment import (
     segment_customers,
     segment_profiles,
 )
-from demandlab.synthetic import make_planted_customers
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def planted():
 
 @pytest.fixture(scope="module")
 def demo(raw_dir):
-    from demandlab.loaders import load_customers
+    from demandlab.io import load_customers
 
     return load_customers(raw_dir / "demo" / "customers.csv")
 
@@ -151,7 +151,7 @@ def test_size_axis_from_head_count():
 def test_partition_log_likelihood_against_scipy():
     from scipy.stats import norm
 
-    from demandlab._segment_mixture import partition_log_likelihood
+    from demandlab.segmentation._mixture import partition_log_likelihood
 
     X = np.array([[0.0], [1.0], [4.0], [6.0], [5.0]])
     codes = [np.array([0, 1, 1, 1, 1])]
@@ -167,7 +167,7 @@ def test_partition_log_likelihood_against_scipy():
 
 
 def test_tuned_weights_raise_the_likelihood_and_respect_given_weights(planted):
-    from demandlab._segment_mixture import (
+    from demandlab.segmentation._mixture import (
         mixture_n_categories,
         mixture_parts,
         partition_log_likelihood,
@@ -219,7 +219,7 @@ def test_final_fit_keeps_the_likelier_partition():
     """Regression: a k-means++ refit at the tuned weights once fell into a partition of far
     lower mixture likelihood (10k customers, noise 0.1, seed 1: ARI 0.687); the fit now keeps
     the likelier of it and k-means from the tuned partition (measured ARI 0.845)."""
-    from demandlab._segment_mixture import (
+    from demandlab.segmentation._mixture import (
         mixture_n_categories,
         mixture_parts,
         partition_log_likelihood,
@@ -451,7 +451,7 @@ def test_wholesale_channel_held_out(raw_dir):
 
 
 def test_online_retail_customer_summary():
-    from demandlab.datasets import online_retail_customers
+    from demandlab.io import online_retail_customers
 
     o = online_retail_customers()
     attrs = {"orders_per_year": "log", "avg_order_value": "log", "country": "categorical"}

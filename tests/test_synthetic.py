@@ -1,4 +1,4 @@
-"""Tests of demandlab.synthetic (planted-structure customers)."""
+"""Tests of demandlab.io._synthetic (planted-structure customers)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from demandlab.synthetic import (
+from demandlab.io._synthetic import (
     INDUSTRIES,
     PURPOSES,
     REGIONS,

@@ -1,4 +1,4 @@
-"""Tests for demandlab.trends: CSV exports, stitching, the live source (offline)."""
+"""Tests for demandlab.trends._api: CSV exports, stitching, the live source (offline)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from demandlab.errors import DataError, DemandlabError, SchemaError, SourceError
-from demandlab.trends import (
+from demandlab.trends._api import (
     TREND_COLUMNS,
     TrendsWarning,
     fetch_trends,
@@ -504,7 +504,7 @@ def fake_google():
 
 
 def _fetch(server_url, cache, waits, **kw):
-    from demandlab._trends_backend import PytrendsBackend
+    from demandlab.trends._backend import PytrendsBackend
 
     kw.setdefault("geo", "NL")
     kw.setdefault("timeframe", "2024-01-01 2024-06-30")
@@ -574,7 +574,7 @@ def test_live_gives_up_with_advice_and_never_overwrites_the_cache(fake_google, t
 
 
 def test_live_timeout_is_retried(fake_google, tmp_path):
-    from demandlab._trends_backend import PytrendsBackend
+    from demandlab.trends._backend import PytrendsBackend
 
     server = fake_google(delay_first=1.0)
     waits: list[float] = []
@@ -632,8 +632,8 @@ def test_live_batches_share_the_anchor_and_come_back_on_one_scale(fake_google, t
 
 
 def test_live_region_and_related_queries_through_pytrends(fake_google, tmp_path):
-    from demandlab._trends_backend import PytrendsBackend
     from demandlab.trends import fetch_interest_by_region, fetch_related_queries
+    from demandlab.trends._backend import PytrendsBackend
 
     server = fake_google(fail_first=1)
     backend = PytrendsBackend(base_url=server.url, timeout=(1.0, 2.0))
@@ -661,7 +661,7 @@ def test_live_region_and_related_queries_through_pytrends(fake_google, tmp_path)
 
 
 def test_backoff_honours_retry_after_and_caps_it():
-    from demandlab._trends_backend import RetryableError, call_with_backoff
+    from demandlab.trends._backend import RetryableError, call_with_backoff
 
     answers = iter([RetryableError("429", retry_after=5.0),
                     RetryableError("429", retry_after=500.0), "ok"])
@@ -690,8 +690,8 @@ def test_no_test_reaches_google(fake_google, tmp_path, monkeypatch):
     import requests
     from pytrends import request as ptr
 
-    from demandlab._trends_backend import DEFAULT_BASE_URL, PytrendsBackend
     from demandlab.trends import fetch_interest_by_region, fetch_related_queries
+    from demandlab.trends._backend import DEFAULT_BASE_URL, PytrendsBackend
 
     assert PytrendsBackend().base_url == DEFAULT_BASE_URL == ptr.BASE_TRENDS_URL
     sent: list[str] = []
@@ -850,7 +850,7 @@ def test_unwritable_cache_folder_is_a_source_error(tmp_path):
 
 @pytest.mark.parametrize("content", ["[1, 2]", '{"request": {}}', "{broken", "\udcff"])
 def test_damaged_cache_entry_is_fetched_again_with_a_warning(tmp_path, content):
-    from demandlab._trends_backend import TrendsCache, TrendsCacheWarning
+    from demandlab.trends._backend import TrendsCache, TrendsCacheWarning
 
     backend = _Wide()
     first = fetch_trends(["a", "b"], backend=backend, cache_dir=tmp_path)

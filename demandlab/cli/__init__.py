@@ -1,7 +1,7 @@
 """The ``demandlab`` command line.
 
 Each area of the package registers its subcommands from its own module in this
-package (``demandlab/cli/<area>.py`` with a ``register(subparsers)`` function). A
+package (``demandlab/cli/_<area>.py`` with a ``register(subparsers)`` function). A
 :class:`~demandlab.errors.DemandlabError` is printed as one line on stderr and the
 process exits with code 2; nothing else is printed and no file is written.
 """
@@ -41,9 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for area in _AREAS:
         try:
-            module = importlib.import_module(f"{__name__}.{area}")
+            module = importlib.import_module(f"{__name__}._{area}")
         except ModuleNotFoundError as exc:  # an area not built yet
-            if exc.name == f"{__name__}.{area}":
+            if exc.name == f"{__name__}._{area}":
                 continue
             raise
         module.register(sub)

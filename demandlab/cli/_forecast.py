@@ -1,0 +1,197 @@
+"""``demandlab forecast SALES --h 12 -o forecast.csv [--plan plan.csv ...]``.
+
+Reads a sales file (``unique_id, ds, y`` + optional regressors; CSV or Parquet)
+through its loader, forecasts every line with intervals, prints a summary and writes
+the forecast (and with ``--plan`` the purchase plan) atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``forecast`` subcommand."""
+    p = subparsers.add_parser(
+        "forecast",
+        help="forecast demand per product line with intervals; optional purchase plan",
+        description=(
+            "Forecast every series of a sales file (unique_id, ds, y) h periods ahead with "
+            "80/95 % intervals (default model: mean of Theta, DOTM, ETS and ARIMA; Croston/TSB "
+            "for intermittent lines; seasonal naive for short ones). Prints a summary; -o "
+            "writes unique_id, ds, forecast, lo_80, hi_80, lo_95, hi_95, model. --plan "
+            "writes a purchase plan (order dates and quantities) from the forecast."
+        ),
+    )
+    p.add_argument("path", help="sales file (CSV or Parquet) with unique_id, ds, y")
+    p.add_argument("--h", type=int, default=12, help="horizon in periods (default 12)")
+    p.add_argument("-o", "--output", help="write the forecast here (.csv or .parquet)")
+    p.add_argument("--season-length", type=int, help="periods per season (default: from the dates)")
+    p.add_argument("--models", default="auto",
+                   help="'auto' or comma-separated aliases: seasonal_naive, naive, ets, ets_damped, "
+                   "theta, dstm, dotm, arima, stl, croston, tsb")
+    p.add_argument("--combine", choices=("mean", "median", "trimmed"), default="mean",
+                   help="how several models are combined (default mean)")
+    p.add_argument("--level", type=float, nargs="+", default=[80, 95], help="interval levels (default 80 95)")
+    p.add_argument("--gaps", choices=("fill", "zero", "raise"), default="fill",
+                   help="missing periods: interpolate and report (default), zero, or error")
+    p.add_argument("--exog", nargs="+", metavar="COL", help="regressor columns (e.g. price promo); needs --future")
+    p.add_argument("--future", help="file with unique_id, ds and the regressors for the next h periods")
+    p.add_argument("--n-jobs", type=int, default=-1, help="worker processes (default -1: all cores)")
+    p.add_argument("--backtest", type=int, default=0, metavar="N",
+                   help="also run N rolling-origin windows and print sMAPE, MASE and coverage")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g = p.add_argument_group("purchase plan (with --plan)")
+    g.add_argument("--plan", metavar="PATH", help="write a purchase plan here (.csv or .parquet)")
+    g.add_argument("--lead-time", type=int, help="periods from order to arrival (required with --plan)")
+    g.add_argument("--review-period", type=int, default=1, help="periods between orders (default 1)")
+    g.add_argument("--service-level", type=float, default=0.95,
+                   help="probability of no stockout before the next order arrives (default 0.95)")
+    g.add_argument("--on-hand", type=float, default=0.0, help="stock now, every line (default 0)")
+    g.add_argument("--on-order", type=float, default=0.0, help="stock ordered, arriving within the lead time")
+    g.add_argument("--moq", type=int, default=1, help="minimum order quantity in units (default 1)")
+    g.add_argument("--pack-size", type=int, default=1, help="order in multiples of this many units (default 1)")
+    g.add_argument("--stock", metavar="PATH",
+                   help="per-line settings: unique_id plus any of on_hand, on_order, moq, pack_size, "
+                   "lead_time, review_period (override the flags above; a blank cell takes the flag's value)")
+    p.set_defaults(func=run_forecast)
+
+
+def _read(path: str, what: str):
+    """A CSV or Parquet table, or a SchemaError naming the file."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from ..errors import SchemaError
+
+    if not Path(path).is_file():
+        raise SchemaError("file not found", path=path, hint=f"check the path of the {what} file")
+    try:
+        if str(path).lower().endswith((".parquet", ".pq")):
+            return pd.read_parquet(path)
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise SchemaError(f"cannot read as CSV: {str(exc).splitlines()[0]}", path=path,
+                          hint="save it as UTF-8 CSV with a header row") from None
+    except Exception as exc:  # pyarrow raises several types for a broken Parquet file
+        raise SchemaError(f"cannot read the {what} file ({type(exc).__name__})", path=path,
+                          hint="save it as UTF-8 CSV or Parquet with a header row") from None
+
+
+def _check_output(path: str, flag: str) -> None:
+    from pathlib import Path
+
+    from ..errors import DemandlabError
+
+    if Path(path).suffix.lower() not in (".csv", ".parquet"):
+        raise DemandlabError(f"{flag} must end in .csv or .parquet", path=path, hint=f"e.g. {flag} out.csv")
+
+
+def _stock_settings(path: str, settings: dict, ids) -> dict:
+    """Per-line plan settings from a stock file; a blank cell takes the flag's value."""
+    import numpy as np
+    import pandas as pd
+
+    from ..errors import DataError, SchemaError
+
+    stock = _read(path, "stock")
+    if "unique_id" not in stock.columns:
+        raise SchemaError("stock file lacks column 'unique_id'", path=path, column="unique_id",
+                          hint="one row per line with unique_id and e.g. on_hand")
+    stock["unique_id"] = stock["unique_id"].astype(str)
+    dup = stock["unique_id"].duplicated()
+    if dup.any():
+        pos = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataError(f"line {stock['unique_id'].iloc[pos]!r} appears twice", path=path, column="unique_id",
+                        row=pos + 2, hint="one row per unique_id")
+    stock = stock.set_index("unique_id")
+    out = dict(settings)
+    for col, default in settings.items():
+        if col not in stock.columns:
+            continue
+        raw = stock[col]
+        vals = pd.to_numeric(raw, errors="coerce")
+        flag = f"--{col.replace('_', '-')}"
+        bad = vals.isna() & raw.notna()
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"{col} must be a number; found {raw.iloc[pos]!r}", path=path, column=col,
+                            row=pos + 2, hint="write plain numbers (units, periods)")
+        vals = vals.reindex(ids)
+        if default is None and vals.isna().any():
+            missing = vals.index[vals.isna()][0]
+            raise DataError(f"no {col} for line {missing!r}", path=path, column=col,
+                            hint=f"fill it in for every line or pass {flag}")
+        out[col] = {uid: (default if pd.isna(v) else float(v)) for uid, v in vals.items()}
+    return out
+
+
+def run_forecast(args: argparse.Namespace) -> int:
+    """Run ``demandlab forecast``: compute everything first, then write the outputs."""
+    import warnings
+
+    from ..errors import DemandlabError
+    from ..forecasting._api import backtest_forecast, forecast
+    from ..io._atomic import write_frame
+    from ..io._loaders import load_sales
+
+    for path, flag in ((args.output, "-o"), (args.plan, "--plan")):
+        if path:
+            _check_output(path, flag)
+    if args.backtest < 0:
+        raise DemandlabError(f"--backtest must be >= 0, got {args.backtest}", hint="e.g. --backtest 2")
+    if args.plan and args.lead_time is None and not args.stock:
+        raise DemandlabError("--plan needs --lead-time (or a --stock file with lead_time)",
+                             hint="e.g. --lead-time 3 for three months from order to arrival")
+    df = load_sales(args.path)
+    models = args.models if args.models == "auto" or "," not in args.models else args.models.split(",")
+    future = _read(args.future, "future") if args.future else None
+    common = dict(models=models, level=tuple(args.level), n_jobs=args.n_jobs, combine=args.combine,
+                  exog=args.exog, season_length=args.season_length, gaps=args.gaps,
+                  progress=False if args.no_progress else None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = forecast(df, args.h, future=future, path=args.path, **common)
+            bt = backtest_forecast(df, args.h, n_windows=args.backtest, path=args.path, **common) if args.backtest else None
+        except ValueError as exc:
+            raise DemandlabError(str(exc), hint="check the options (demandlab forecast --help)") from None
+    plan = None
+    if args.plan:
+        from ..forecasting._planning import purchase_plan
+
+        settings = {
+            "lead_time": args.lead_time,
+            "review_period": args.review_period,
+            "on_hand": args.on_hand,
+            "on_order": args.on_order,
+            "moq": args.moq,
+            "pack_size": args.pack_size,
+        }
+        if args.stock:
+            settings = _stock_settings(args.stock, settings, res.info["unique_id"])
+        if settings["lead_time"] is None:
+            raise DemandlabError("no lead time", path=args.stock, column="lead_time",
+                                 hint="add a lead_time column or pass --lead-time")
+        try:
+            plan = purchase_plan(res, service_level=args.service_level, **settings)
+        except ValueError as exc:
+            raise DemandlabError(str(exc), hint="check the plan options") from None
+    print(res.summary())
+    for w in dict.fromkeys(str(w.message) for w in caught):  # once each (backtest windows repeat them)
+        print(f"note: {w}")
+    if bt is not None:
+        print(bt.summary())
+    if plan is not None:
+        print(plan.summary())
+    outputs = [(res.table, args.output, "forecast")] + ([(plan.table, args.plan, "plan")] if plan else [])
+    for frame, path, what in outputs:
+        if path:
+            try:
+                write_frame(frame, path)
+            except OSError as exc:
+                raise DemandlabError(f"cannot write the {what} ({exc.strerror})", path=path,
+                                     hint="check that the folder exists and is writable") from None
+            print(f"wrote {len(frame)} {what} rows to {path}")
+    return 0

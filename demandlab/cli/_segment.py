@@ -1,0 +1,152 @@
+"""``demandlab segment CUSTOMERS``: segment customers and print the profile table.
+
+A file following the ``customers`` contract is read through its loader
+(``demandlab.io._loaders.load_customers``); with ``--attributes`` any CSV or Parquet
+table is read as is. ``-o`` writes every customer with its segment (CSV or Parquet,
+atomically); ``--profiles`` writes the profile table.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+_KINDS = ("categorical", "ordinal", "log", "numeric")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``segment`` subcommand."""
+    p = subparsers.add_parser(
+        "segment",
+        help="segment customers (k-means on size, industry, frequency, value, region, purpose)",
+        description=(
+            "Segment customers: encode their attributes, choose k from evidence (or take "
+            "--k), fit, and print the profile table with a name per segment and its "
+            "bootstrap stability."
+        ),
+    )
+    p.add_argument("path", help="customers file (customers*.csv, or any table with --attributes)")
+    p.add_argument("--k", default="auto", help="number of segments or 'auto' (default auto)")
+    p.add_argument("--k-range", default="2:10", metavar="LO:HI",
+                   help="range of k scanned with --k auto (default 2:10)")
+    p.add_argument("--attributes", metavar="COL:KIND,...",
+                   help=f"columns to segment on with their kind ({', '.join(_KINDS)}), e.g. "
+                   "'orders_per_year:log,avg_order_value:log,country:categorical'")
+    p.add_argument("--weights", metavar="COL=W,...",
+                   help="attribute weights, e.g. 'industry=1,region=0.25' or 'categorical=1' "
+                   "(used as given; without it the weights are tuned by the mixture likelihood)")
+    p.add_argument("--no-tune", action="store_true",
+                   help="do not tune the attribute weights; use --weights or the defaults as given")
+    p.add_argument("--method", choices=("kmeans", "mixture"), default="kmeans",
+                   help="kmeans (default) or a mixture model refining it (soft memberships)")
+    p.add_argument("--bootstrap", type=int, default=10, metavar="N",
+                   help="bootstrap refits for the stability (default 10; 0 skips)")
+    p.add_argument("--impute", action="store_true",
+                   help="fill missing values (median / most frequent) instead of failing")
+    p.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    p.add_argument("-o", "--out", help="write customers with their segment to this .csv/.parquet")
+    p.add_argument("--profiles", help="write the profile table to this .csv/.parquet")
+    p.set_defaults(func=run_segment)
+
+
+def _pairs(text: str, sep: str, what: str) -> list[tuple[str, str]]:
+    from ..errors import DemandlabError
+
+    out = []
+    for item in filter(None, (t.strip() for t in text.split(","))):
+        key, s, value = item.partition(sep)
+        if not s or not key.strip() or not value.strip():
+            raise DemandlabError(f"cannot read {what} item {item!r}",
+                                 hint=f"write KEY{sep}VALUE items separated by commas")
+        out.append((key.strip(), value.strip()))
+    return out
+
+
+def _read(path: str, plain: bool):
+    import pandas as pd
+
+    from ..errors import SchemaError
+
+    p = Path(path)
+    if not p.exists():
+        raise SchemaError("file not found", path=p, hint="check the path")
+    if not plain:
+        from ..io._loaders import load_customers
+
+        return load_customers(p)
+    try:
+        if p.suffix.lower() == ".parquet":
+            return pd.read_parquet(p)
+        return pd.read_csv(p)
+    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SchemaError(
+            f"cannot read the table ({first})", path=p,
+            hint="give a comma-separated CSV with a header row, or a Parquet file",
+        ) from None
+
+
+def run_segment(args: argparse.Namespace) -> int:
+    """Run ``demandlab segment``."""
+    from ..errors import DemandlabError
+    from ..io._atomic import _WRITERS, write_frame
+    from ..segmentation._segmenter import CustomerSegmenter
+
+    k: Any = args.k
+    if k != "auto":
+        try:
+            k = int(k)
+        except ValueError:
+            raise DemandlabError(f"--k must be a number or 'auto', got {k!r}",
+                                 hint="e.g. --k 6 or --k auto") from None
+    try:
+        lo, hi = (int(v) for v in args.k_range.split(":"))
+    except ValueError:
+        raise DemandlabError(f"--k-range must be LO:HI, got {args.k_range!r}",
+                             hint="e.g. --k-range 2:10") from None
+    attributes = None
+    if args.attributes:
+        attributes = dict(_pairs(args.attributes, ":", "--attributes"))
+        bad = {c: v for c, v in attributes.items() if v not in _KINDS}
+        if bad:
+            raise DemandlabError(f"unknown kind(s) {bad}", hint=f"use one of {', '.join(_KINDS)}")
+    weights = None
+    if args.weights:
+        try:
+            weights = {c: float(v) for c, v in _pairs(args.weights, "=", "--weights")}
+        except ValueError:
+            raise DemandlabError(f"--weights values must be numbers: {args.weights!r}",
+                                 hint="e.g. --weights industry=1,region=0.25") from None
+    if args.bootstrap < 0:
+        raise DemandlabError(f"--bootstrap must be >= 0, got {args.bootstrap}",
+                             hint="e.g. --bootstrap 10, or 0 to skip the stability")
+    for flag, out in (("-o", args.out), ("--profiles", args.profiles)):
+        if out and Path(out).suffix.lower() not in _WRITERS:
+            raise DemandlabError(f"{flag}: cannot write {Path(out).suffix or 'a file without suffix'}",
+                                 path=out, hint="use a .csv or .parquet output path")
+    customers = _read(args.path, plain=attributes is not None)
+    seg = CustomerSegmenter(
+        k, attributes=attributes, weights=weights, k_range=(lo, hi), method=args.method,
+        tune=False if args.no_tune else None,
+        n_bootstrap=args.bootstrap, missing="impute" if args.impute else "error",
+        random_state=args.random_state, progress=False,
+    )
+    try:
+        seg.fit(customers)
+    except ValueError as exc:
+        raise DemandlabError(str(exc), path=args.path,
+                             hint="see 'demandlab segment --help'") from None
+    except DemandlabError as exc:
+        if exc.path is None:
+            raise type(exc)(exc.message, path=args.path, column=exc.column, row=exc.row,
+                            hint=exc.hint) from None
+        raise
+    print(seg.summary())
+    if args.out:
+        write_frame(seg.to_frame(), args.out)
+        print(f"\nwrote {args.out}")
+    if args.profiles:
+        write_frame(seg.profiles_.to_frame(), args.profiles)
+        print(f"wrote {args.profiles}")
+    return 0

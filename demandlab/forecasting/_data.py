@@ -1,0 +1,285 @@
+"""Validation and calendar handling of tidy ``unique_id, ds, y`` frames (private).
+
+Row numbers in error messages count the header as line 1, so they match the lines
+of the CSV file the frame came from (frame position + 2).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, DemandlabWarning, SchemaError
+
+__all__ = ["GapWarning", "Prepared", "prepare", "infer_freq", "SEASON_LENGTHS", "FREQ_NAMES"]
+
+SEASON_LENGTHS = {"M": 12, "Q": 4, "W": 52, "D": 7, "Y": 1}
+FREQ_NAMES = {"M": "monthly", "Q": "quarterly", "W": "weekly", "D": "daily", "Y": "yearly"}
+
+
+class GapWarning(DemandlabWarning):
+    """Missing periods inside a series were filled (see ``ForecastResult.gaps``)."""
+
+
+class ShortSeriesWarning(DemandlabWarning):
+    """A series was too short for the requested models and got a simple fallback."""
+
+
+@dataclass
+class Prepared:
+    """A validated panel: one float array per series on a regular calendar."""
+
+    ids: list[str]
+    values: list[np.ndarray]
+    periods: list[pd.PeriodIndex]
+    exog: list[np.ndarray | None]
+    freq: str  # period code: M, Q, W-XXX, D, Y
+    kind: str  # M, Q, W, D, Y
+    anchor: str  # "start" or "end": which day of the period the input used
+    gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def season_length(self) -> int:
+        return SEASON_LENGTHS[self.kind]
+
+    def timestamps(self, periods: pd.PeriodIndex) -> pd.DatetimeIndex:
+        if self.anchor == "end":
+            return periods.to_timestamp(how="end").normalize()
+        return periods.to_timestamp(how="start")
+
+
+def _row(pos: int) -> int:
+    return int(pos) + 2
+
+
+def infer_freq(ds: pd.Series, path=None) -> tuple[str, str, str]:
+    """Return (period code, kind, anchor) from the dates of a panel."""
+    dates = pd.DatetimeIndex(ds.dropna().unique()).sort_values()
+    if len(dates) < 2:
+        return "M", "M", "start"
+    diffs = np.diff(dates.to_numpy().astype("datetime64[s]").astype(np.int64)) / 86_400.0
+    d = float(np.min(diffs[diffs > 0])) if np.any(diffs > 0) else 30.0
+    if 27 <= d <= 31:
+        kind, code = "M", "M"
+    elif 85 <= d <= 92:
+        kind, code = "Q", "Q"
+    elif 6 <= d <= 8:
+        kind = "W"
+        # a week labelled by its first day ends six days later
+        code = "W-" + (dates[0] + pd.Timedelta(days=6)).day_name()[:3].upper()
+    elif d <= 1.5:
+        kind, code = "D", "D"
+    elif 360 <= d <= 367:
+        kind, code = "Y", "Y"
+    else:
+        raise DataError(
+            f"cannot tell the frequency of the dates (smallest step {d:.0f} days)",
+            path=path,
+            column="ds",
+            hint="use monthly, quarterly, weekly or daily period-start dates",
+        )
+    anchor = "start"
+    if kind in ("M", "Q", "Y") and bool(np.all(dates.is_month_end)) and not np.all(dates.day == 1):
+        anchor = "end"
+    return code, kind, anchor
+
+
+def prepare(
+    df: pd.DataFrame,
+    *,
+    gaps: str = "fill",
+    exog: Sequence[str] = (),
+    path=None,
+    freq: str | None = None,
+    min_obs: int = 2,
+) -> Prepared:
+    """Validate a tidy sales frame and put each series on a regular calendar.
+
+    ``gaps``: ``"fill"`` (missing periods inside a series are filled by linear
+    interpolation and reported; rows with an empty ``y`` before a series' first or
+    after its last value are dropped, not invented), ``"zero"`` (filled with 0: no sale recorded means no
+    sale) or ``"raise"`` (a :class:`DataError`).
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise SchemaError(
+            f"expected a DataFrame, got {type(df).__name__}",
+            path=path,
+            hint="pass a tidy frame with columns unique_id, ds, y",
+        )
+    missing = [c for c in ("unique_id", "ds", "y", *exog) if c not in df.columns]
+    if missing:
+        raise SchemaError(
+            f"missing column(s) {', '.join(map(repr, missing))}",
+            path=path,
+            column=missing[0],
+            hint="sales need columns unique_id, ds (period start date), y (demand >= 0)",
+        )
+    if len(df) == 0:
+        raise DataError("no rows", path=path, hint="the sales file needs at least 2 rows per series")
+    if gaps not in ("fill", "zero", "raise"):
+        raise ValueError(f"gaps must be 'fill', 'zero' or 'raise', not {gaps!r}")
+    frame = df.reset_index(drop=True)
+    y_raw = frame["y"]
+    if y_raw.dtype == bool or not pd.api.types.is_numeric_dtype(y_raw):
+        y_num = pd.to_numeric(y_raw.astype("object").where(y_raw.notna(), None), errors="coerce")
+        bad = y_num.isna() & y_raw.notna() & (y_raw.astype(str).str.strip() != "")
+        if y_raw.dtype == bool:
+            bad = pd.Series(True, index=y_raw.index)
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise SchemaError(
+                f"y must be numeric; found {y_raw.iloc[pos]!r}",
+                path=path,
+                column="y",
+                row=_row(pos),
+                hint="remove text, units and thousands separators from the demand column",
+            )
+    else:
+        y_num = y_raw
+    y = y_num.astype("float64").to_numpy()
+    if np.any(np.isinf(y)):
+        pos = int(np.flatnonzero(np.isinf(y))[0])
+        raise DataError("y is infinite", path=path, column="y", row=_row(pos), hint="fix the value")
+    neg = np.flatnonzero(y < 0)
+    if len(neg):
+        pos = int(neg[0])
+        raise DataError(
+            f"negative demand {y[pos]:g}",
+            path=path,
+            column="y",
+            row=_row(pos),
+            hint="demand must be >= 0; record returns separately or net them out per period",
+        )
+    ds = pd.to_datetime(frame["ds"], errors="coerce")
+    bad_ds = ds.isna() & frame["ds"].notna()
+    if bad_ds.any() or ds.isna().any():
+        pos = int(np.flatnonzero((bad_ds | ds.isna()).to_numpy())[0])
+        raise DataError(
+            f"cannot read date {frame['ds'].iloc[pos]!r}",
+            path=path,
+            column="ds",
+            row=_row(pos),
+            hint="use ISO dates such as 2024-01-01 (period start)",
+        )
+    if getattr(ds.dt, "tz", None) is not None:
+        ds = ds.dt.tz_localize(None)
+    uid = frame["unique_id"]
+    if uid.isna().any():
+        pos = int(np.flatnonzero(uid.isna().to_numpy())[0])
+        raise DataError("missing unique_id", path=path, column="unique_id", row=_row(pos),
+                        hint="give every row the name of its product line")
+    uid = uid.astype(str)
+    if freq is None:
+        code, kind, anchor = infer_freq(ds, path)
+    else:
+        code = freq
+        kind = freq[0].upper()
+        if kind not in SEASON_LENGTHS:
+            raise ValueError(f"freq must start with one of M, Q, W, D, Y, not {freq!r}")
+        anchor = "start"
+    per = ds.dt.to_period(code)
+    work = pd.DataFrame({"unique_id": uid, "per": per, "y": y, "_pos": np.arange(len(frame))})
+    for c in exog:
+        col = pd.to_numeric(frame[c], errors="coerce")
+        badx = col.isna() & frame[c].notna()
+        if badx.any():
+            pos = int(np.flatnonzero(badx.to_numpy())[0])
+            raise SchemaError(f"{c} must be numeric; found {frame[c].iloc[pos]!r}", path=path,
+                              column=c, row=_row(pos), hint=f"make {c} a number on every row")
+        work[c] = col.astype(float).to_numpy()
+    dup = work.duplicated(["unique_id", "per"], keep="first")
+    if dup.any():
+        pos = int(np.flatnonzero(dup.to_numpy())[0])
+        first = work.loc[
+            (work["unique_id"] == work["unique_id"].iloc[pos]) & (work["per"] == work["per"].iloc[pos]),
+            "_pos",
+        ].iloc[0]
+        raise DataError(
+            f"duplicate period {work['per'].iloc[pos]} for series {work['unique_id'].iloc[pos]!r} "
+            f"(also on line {_row(first)})",
+            path=path,
+            column="ds",
+            row=_row(pos),
+            hint="aggregate to one row per unique_id and period (e.g. sum the quantities)",
+        )
+    work = work.sort_values(["unique_id", "per"], kind="stable")
+    ids, values, periods, exogs, gap_rows, hist = [], [], [], [], [], []
+    for key, g in work.groupby("unique_id", sort=True):
+        seen = np.flatnonzero(np.isfinite(g["y"].to_numpy()))
+        if len(seen):  # rows with no y before the first or after the last sale are not history
+            g = g.iloc[seen[0] : seen[-1] + 1]
+        ordinals = np.asarray(g["per"].array.asi8)
+        start, end = int(ordinals[0]), int(ordinals[-1])
+        full = pd.period_range(g["per"].iloc[0], g["per"].iloc[-1], freq=code)
+        vals = np.full(end - start + 1, np.nan)
+        vals[ordinals - start] = g["y"].to_numpy()
+        nobs = int(np.sum(np.isfinite(vals)))
+        if nobs < min_obs:
+            raise DataError(
+                f"series {key!r} has {nobs} observation(s); need at least {min_obs}",
+                path=path,
+                column="y",
+                row=_row(int(g["_pos"].iloc[0])),
+                hint="drop the series or add more history",
+            )
+        holes = np.flatnonzero(~np.isfinite(vals))
+        if len(holes):
+            if gaps == "raise":
+                raise DataError(
+                    f"series {key!r} has {len(holes)} missing period(s), first {full[holes[0]]}",
+                    path=path,
+                    column="ds",
+                    hint="add rows for the missing periods (y = 0 if nothing sold) or use gaps='fill'",
+                )
+            if gaps == "zero":
+                vals[holes] = 0.0
+            else:
+                idx = np.arange(len(vals))
+                ok = np.isfinite(vals)
+                vals[holes] = np.interp(idx[holes], idx[ok], vals[ok])
+            gap_rows.append(pd.DataFrame({"unique_id": key, "period": full[holes].astype(str),
+                                          "filled_with": vals[holes]}))
+        xs = None
+        if exog:
+            xs = np.full((len(vals), len(exog)), np.nan)
+            xs[ordinals - start] = g[list(exog)].to_numpy()
+            for j in range(xs.shape[1]):
+                col = xs[:, j]
+                ok = np.isfinite(col)
+                if not ok.any():
+                    raise DataError(f"{exog[j]} is empty for series {key!r}", path=path, column=exog[j],
+                                    hint="fill the regressor or drop it")
+                if not ok.all():
+                    col[~ok] = np.interp(np.flatnonzero(~ok), np.flatnonzero(ok), col[ok])
+        ids.append(str(key))
+        values.append(vals)
+        periods.append(full)
+        exogs.append(xs)
+        hist.append((str(key), full, vals))
+    gaps_df = (
+        pd.concat(gap_rows, ignore_index=True)
+        if gap_rows
+        else pd.DataFrame({"unique_id": pd.Series(dtype=str), "period": pd.Series(dtype=str),
+                           "filled_with": pd.Series(dtype=float)})
+    )
+    prep = Prepared(ids, values, periods, exogs, code, kind, anchor, gaps=gaps_df)
+    prep.history = pd.DataFrame(
+        {
+            "unique_id": np.concatenate([[k] * len(v) for k, _, v in hist]),
+            "ds": np.concatenate([prep.timestamps(p).to_numpy() for _, p, _ in hist]),
+            "y": np.concatenate([v for _, _, v in hist]),
+        }
+    )
+    if len(gaps_df):
+        warnings.warn(
+            f"filled {len(gaps_df)} missing period(s) in {gaps_df['unique_id'].nunique()} series "
+            f"({'linear interpolation' if gaps == 'fill' else 'zeros'}); see result.gaps",
+            GapWarning,
+            stacklevel=3,
+        )
+    return prep

@@ -1,0 +1,25 @@
+"""The forecasting models: small objects with a ``fit``/``predict`` pair and an alias."""
+
+from ._base import (
+    ARIMA,
+    ETS,
+    STL,
+    TSB,
+    BaseModel,
+    Croston,
+    Naive,
+    SeasonalNaive,
+    Theta,
+)
+
+__all__ = [
+    "BaseModel",
+    "ARIMA",
+    "ETS",
+    "STL",
+    "TSB",
+    "Croston",
+    "Naive",
+    "SeasonalNaive",
+    "Theta",
+]

@@ -1,0 +1,35 @@
+"""Niche scoring from search trends, competition and market size, with its backtest."""
+
+from ._market import (
+    MarketSize,
+    market_size,
+    niche_trade,
+    read_baci,
+    read_comext,
+    read_trade,
+)
+from ._scoring import (
+    DEFAULT_WEIGHTS,
+    NicheBacktest,
+    NicheScores,
+    NicheWarning,
+    backtest_niches,
+    niche_components,
+    score_niches,
+)
+
+__all__ = [
+    "score_niches",
+    "NicheScores",
+    "niche_components",
+    "backtest_niches",
+    "NicheBacktest",
+    "NicheWarning",
+    "DEFAULT_WEIGHTS",
+    "market_size",
+    "MarketSize",
+    "read_trade",
+    "read_baci",
+    "read_comext",
+    "niche_trade",
+]

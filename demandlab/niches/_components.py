@@ -1,0 +1,322 @@
+"""Component computations for niche scoring (private; see :mod:`demandlab.niches._scoring`).
+
+Everything here works on whole arrays of niches at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataError
+from ._checks import numeric, require_frame
+from ._stl import batch_stl, batch_theilslopes
+
+#: Floor for log interest: Google reports "<1" (and 0) for tiny interest.
+LOG_FLOOR = 0.5
+#: Months of history decomposed with STL (the most recent ones).
+STL_WINDOW = 60
+#: Fewest months for the STL-based components (three seasons).
+MIN_STL = 36
+#: Robust STL: statsmodels' inner loop (2) and 3 robustness passes.
+STL_INNER, STL_OUTER = 2, 3
+Z95 = 1.959963984540054
+
+SEARCH_COLUMNS = (
+    "demand_level",
+    "growth_yoy",
+    "trend_slope",
+    "seasonality",
+    "volatility",
+    "peak_share",
+)
+
+
+def trend_matrix(trends: pd.DataFrame) -> tuple[pd.Index, pd.DatetimeIndex, np.ndarray]:
+    """Pivot tidy trends to (niches x months); missing months are NaN."""
+    need = ("keyword", "date", "interest")
+    require_frame(trends, need, "trends", "use the tidy trends frame (keyword, geo, date, interest) of demandlab.load_trends")
+    t = trends
+    if "is_partial" in t.columns:
+        t = t[~t["is_partial"].fillna(False).astype(bool)]
+    if "geo" in t.columns:
+        geos = t.groupby("keyword")["geo"].nunique()
+        if (geos > 1).any():
+            kw = str(geos[geos > 1].index[0])
+            raise DataError(
+                f"keyword {kw!r} has several geos",
+                column="geo",
+                hint="score one market at a time: filter trends to one geo",
+            )
+    if t.empty:
+        raise DataError("trends have no rows", hint="give at least one keyword with its monthly interest")
+    dates = pd.to_datetime(t["date"], errors="coerce")
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise DataError(
+            f"date {t['date'].iloc[i]!r} is not a date", column="date", row=i + 2,
+            hint="write dates as YYYY-MM-DD (the first day of the month)",
+        )
+    dates = dates.dt.to_period("M").dt.to_timestamp()
+    interest = numeric(t.reset_index(drop=True), "interest", lo=0.0, hint="interest is the Google Trends value 0..100")
+    frame = pd.DataFrame({"keyword": t["keyword"].astype(str).to_numpy(), "date": dates.to_numpy(), "interest": interest.to_numpy()})
+    dup = frame.duplicated(["keyword", "date"])
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataError(
+            f"keyword {frame['keyword'].iloc[i]!r} has two values for {frame['date'].iloc[i]:%Y-%m}",
+            column="date",
+            row=i + 2,
+            hint="one row per keyword and month (put several exports on one scale first)",
+        )
+    wide = frame.pivot(index="keyword", columns="date", values="interest")
+    wide = wide.reindex(columns=pd.date_range(wide.columns.min(), wide.columns.max(), freq="MS"))
+    keywords = pd.Index(pd.unique(frame["keyword"]), name="niche")
+    wide = wide.reindex(keywords)
+    return keywords, pd.DatetimeIndex(wide.columns), wide.to_numpy(float)
+
+
+def trailing_complete(y: np.ndarray) -> np.ndarray:
+    """Number of consecutive non-missing months ending at the last column."""
+    ok = np.isfinite(y)[:, ::-1]
+    # index of the first missing value from the end (or full length)
+    first_bad = np.where(ok.all(axis=1), y.shape[1], np.argmin(ok, axis=1))
+    return first_bad
+
+
+def search_components(y: np.ndarray, dates: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+    """All trend-derived components of every row of ``y`` (raw interest, months).
+
+    Returns arrays keyed by component (value, ``_lo``, ``_hi``) plus ``peak_month``,
+    ``trough_month`` and ``history`` (months used) and ``zero_share``.
+    """
+    n, _ = y.shape
+    nan = np.full(n, np.nan)
+    out: dict[str, np.ndarray] = {k: nan.copy() for k in SEARCH_COLUMNS}
+    for k in SEARCH_COLUMNS:
+        out[k + "_lo"] = nan.copy()
+        out[k + "_hi"] = nan.copy()
+    out["peak_month"] = nan.copy()
+    out["trough_month"] = nan.copy()
+    hist = trailing_complete(y)
+    out["history"] = hist.astype(float)
+    last12 = y[:, -12:] if y.shape[1] >= 12 else np.full((n, 12), np.nan)
+    out["zero_share"] = np.where(hist >= 12, (last12 < 1).mean(axis=1), np.nan)
+
+    # STL-based components, by group of equal window length
+    window = np.minimum(hist, STL_WINDOW)
+    sigma = nan.copy()
+    for w in np.unique(window[window >= MIN_STL]):
+        rows = np.flatnonzero(window == w)
+        w = int(w)
+        logy = np.log(np.maximum(y[rows, -w:], LOG_FLOOR))
+        res = batch_stl(logy, period=12, seasonal=7, robust=True, inner_iter=STL_INNER, outer_iter=STL_OUTER)
+        s, r = res.seasonal, res.resid
+        sr = s + r
+        var_sr = sr.var(axis=1)
+        strength = np.clip(1.0 - r.var(axis=1) / np.where(var_sr > 0, var_sr, np.nan), 0.0, 1.0)
+        out["seasonality"][rows] = np.where(var_sr > 0, strength, 0.0)
+        nblock = w // 12
+        rb = r[:, -12 * nblock :].reshape(len(rows), nblock, 12)
+        srb = sr[:, -12 * nblock :].reshape(len(rows), nblock, 12)
+        vb = srb.var(axis=2)
+        sb = np.clip(1.0 - rb.var(axis=2) / np.where(vb > 0, vb, np.nan), 0.0, 1.0)
+        sb = np.where(vb > 0, sb, 0.0)
+        out["seasonality_lo"][rows] = sb.min(axis=1)
+        out["seasonality_hi"][rows] = sb.max(axis=1)
+        months = dates[-12:].month.to_numpy()
+        out["peak_month"][rows] = months[np.argmax(s[:, -12:], axis=1)]
+        out["trough_month"][rows] = months[np.argmin(s[:, -12:], axis=1)]
+        sa = logy - s  # seasonally adjusted log interest
+        slope, lo, hi = batch_theilslopes(sa[:, -24:])
+        out["trend_slope"][rows] = 12.0 * slope
+        out["trend_slope_lo"][rows] = 12.0 * lo
+        out["trend_slope_hi"][rows] = 12.0 * hi
+        r24 = r[:, -24:]
+        vol = r24.std(axis=1, ddof=1)
+        df = r24.shape[1] - 1
+        out["volatility"][rows] = vol
+        out["volatility_lo"][rows] = vol * np.sqrt(df / stats.chi2.ppf(0.975, df))
+        out["volatility_hi"][rows] = vol * np.sqrt(df / stats.chi2.ppf(0.025, df))
+        sigma[rows] = vol
+        a = np.exp(sa[:, -12:] - sa[:, -12:].max(axis=1, keepdims=True))
+        peak = a.max(axis=1)
+        rest = a.sum(axis=1) - peak
+        share = peak / (peak + rest)
+        out["peak_share"][rows] = share
+        down = peak * np.exp(-Z95 * vol)
+        up = peak * np.exp(Z95 * vol)
+        out["peak_share_lo"][rows] = down / (down + rest)
+        out["peak_share_hi"][rows] = up / (up + rest)
+
+    # growth: last 3 months vs the same 3 months a year earlier (ratio of sums)
+    ok15 = hist >= 15
+    if y.shape[1] >= 15 and ok15.any():
+        num = y[:, -3:].sum(axis=1)
+        den = y[:, -15:-12].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = np.log(num / den)
+        g = np.where(ok15 & (num > 0) & (den > 0), g, np.nan)
+        out["growth_yoy"] = g
+        half = Z95 * np.sqrt(2.0 / 3.0) * sigma
+        out["growth_yoy_lo"] = g - half
+        out["growth_yoy_hi"] = g + half
+    # demand level: mean of the last 12 months
+    ok12 = hist >= 12
+    if y.shape[1] >= 12 and ok12.any():
+        level = np.where(ok12, y[:, -12:].mean(axis=1), np.nan)
+        out["demand_level"] = level
+        f = np.exp(Z95 * sigma / np.sqrt(12.0))
+        out["demand_level_lo"] = level / f
+        out["demand_level_hi"] = level * f
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# marketplace
+# --------------------------------------------------------------------------------------
+
+
+def _group_median_ci(keys: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+    """Per group: median and a distribution-free ~95 % interval from order statistics.
+
+    The interval is ``[x(l), x(n - l + 1)]`` with ``l = max(1, binom.ppf(0.025, n, 0.5))``
+    (for n = 10: the 2nd and 9th values, coverage 97.9 %); groups of fewer than 3
+    give ``[min, max]``.
+    """
+    df = pd.DataFrame({"k": keys, "v": values}).dropna(subset=["v"])
+    df = df.sort_values(["k", "v"], kind="stable")
+    g = df.groupby("k", sort=False)
+    n = g["v"].transform("size").to_numpy()
+    pos = g.cumcount().to_numpy()
+    med = g["v"].median()
+    lk = np.maximum(stats.binom.ppf(0.025, n, 0.5), 1).astype(int)
+    lk = np.where(n < 3, 1, lk)
+    lo = pd.Series(df["v"].to_numpy()[pos == lk - 1], index=df["k"].to_numpy()[pos == lk - 1])
+    hi = pd.Series(df["v"].to_numpy()[pos == n - lk], index=df["k"].to_numpy()[pos == n - lk])
+    return pd.DataFrame({"median": med, "lo": lo, "hi": hi})
+
+
+MARKET_COLUMNS = (
+    "n_sellers",
+    "hhi",
+    "effective_competitors",
+    "top10_median_reviews",
+    "median_price",
+)
+
+
+def competition_components(marketplace: pd.DataFrame, niches: pd.Index) -> pd.DataFrame:
+    """Seller count, HHI (with bounds), effective competitors, review barrier, price."""
+    need = ("niche", "seller_rank", "revenue_share", "review_count", "price", "n_sellers")
+    require_frame(marketplace, need, "marketplace data", "see the marketplace contract in docs/data-contracts.md")
+    m = marketplace.reset_index(drop=True)
+    m = m.assign(
+        niche=m["niche"].astype(str),
+        seller_rank=numeric(m, "seller_rank", lo=1.0, integer=True, what="marketplace"),
+        revenue_share=numeric(m, "revenue_share", lo=0.0, hi=1.0, what="marketplace"),
+        review_count=numeric(m, "review_count", lo=0.0, what="marketplace"),
+        price=numeric(m, "price", lo=0.0, lo_open=True, what="marketplace"),
+        n_sellers=numeric(m, "n_sellers", lo=1.0, integer=True, what="marketplace"),
+    )
+    m = m.sort_values(["niche", "seller_rank"], kind="stable")
+    s_ = m["revenue_share"]
+    g = m.assign(s2=s_**2, s=s_).groupby("niche", sort=False)
+    agg = g.agg(k=("s", "size"), sum_s=("s", "sum"), sum_s2=("s2", "sum"), smin=("s", "min"), n_sellers=("n_sellers", "first"))
+    k = agg["k"].to_numpy(float)
+    rem = np.maximum(0.0, 1.0 - agg["sum_s"].to_numpy())
+    n_other = np.maximum(agg["n_sellers"].to_numpy(float) - k, 0.0)
+    base = agg["sum_s2"].to_numpy()
+    smin = agg["smin"].to_numpy()
+    spread = (n_other > 0) & (rem > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo = np.where(spread, base + rem**2 / np.where(n_other > 0, n_other, 1.0), base)
+        full = np.where(smin > 0, np.minimum(n_other, np.floor(rem / np.where(smin > 0, smin, 1.0) + 1e-12)), 0.0)
+        left = rem - full * smin
+        hi = np.where(spread, base + full * smin**2 + np.where(full < n_other, np.minimum(left, smin) ** 2, 0.0), base)
+    hi = np.maximum(hi, lo)  # a listed share of 0 leaves nowhere to pack the rest
+    flag = np.where(~spread & (rem > 1e-9), "shares_below_one_without_other_sellers", "")
+    reviews = m[m["seller_rank"] <= 10]
+    rv = _group_median_ci(reviews["niche"].to_numpy(), reviews["review_count"].to_numpy(float)).reindex(agg.index)
+    pr = _group_median_ci(m["niche"].to_numpy(), m["price"].to_numpy(float)).reindex(agg.index)
+    with np.errstate(divide="ignore"):
+        out = pd.DataFrame(
+            {
+                "n_sellers": agg["n_sellers"].to_numpy(float),
+                "hhi": 1e4 * lo,
+                "hhi_lo": 1e4 * lo,
+                "hhi_hi": 1e4 * hi,
+                "effective_competitors": np.where(lo > 0, 1.0 / lo, np.nan),
+                "effective_competitors_lo": np.where(hi > 0, 1.0 / hi, np.nan),
+                "effective_competitors_hi": np.where(lo > 0, 1.0 / lo, np.nan),
+                "top10_median_reviews": rv["median"].to_numpy(),
+                "top10_median_reviews_lo": rv["lo"].to_numpy(),
+                "top10_median_reviews_hi": rv["hi"].to_numpy(),
+                "median_price": pr["median"].to_numpy(),
+                "median_price_lo": pr["lo"].to_numpy(),
+                "median_price_hi": pr["hi"].to_numpy(),
+                "price_currency": g["currency"].first().astype(str).to_numpy() if "currency" in m.columns else "",
+                "market_flag": flag,
+            },
+            index=agg.index,
+        )
+    out = out.reindex(niches)
+    out.index.name = "niche"
+    out["hhi_band"] = np.select(
+        [out["hhi"] < 1500, out["hhi"] <= 2500, out["hhi"] > 2500],
+        ["unconcentrated", "moderate", "high"],
+        default="",
+    )
+    return out
+
+
+def margin_components(costs: pd.DataFrame, competition: pd.DataFrame | None, niches: pd.Index) -> pd.DataFrame:
+    """Unit margin of the landed cost against the marketplace median price.
+
+    The interval takes the median price's interval and a +-10 % currency move
+    together (low price with dear supplier currency, and the reverse).
+    """
+    from ..pricing._landed import _check_costs, landed_cost, unit_margin
+
+    c = _check_costs(costs)
+    c["niche"] = c["niche"].astype(str)
+    c = c[c["niche"].isin(niches)]
+    out = pd.DataFrame(index=niches)
+    out.index.name = "niche"
+    lc = landed_cost(c).set_index("niche")
+    out["landed_cost"] = lc["landed_cost"].reindex(niches)
+    for col in ("margin", "margin_lo", "margin_hi", "margin_fx_minus10", "margin_fx_plus10"):
+        out[col] = np.nan
+    out["margin_flag"] = ""
+    if competition is None or c.empty:
+        out["margin_flag"] = "no_marketplace_price" if competition is None else "no_landed_cost"
+        out.loc[out.index.isin(c["niche"]), "margin_flag"] = "no_marketplace_price"
+        out.loc[~out.index.isin(c["niche"]), "margin_flag"] = "no_landed_cost"
+        return out
+    comp = competition.reindex(c["niche"].to_numpy())
+    price = comp["median_price"]
+    ok = price.notna().to_numpy()
+    if "home_currency" in c.columns:
+        mismatch = (comp["price_currency"].astype(str).to_numpy() != c["home_currency"].astype(str).to_numpy()) & (comp["price_currency"].astype(str).to_numpy() != "")
+    else:
+        mismatch = np.zeros(len(c), bool)
+    use = ok & ~mismatch
+    cu = c[use]
+    if len(cu):
+        def m(p, fx):
+            return unit_margin(cu, p, fx_move=fx)["margin"].to_numpy()
+
+        names = cu["niche"].to_numpy()
+        mid = m(comp["median_price"].to_numpy()[use], 0.0)
+        lo = m(comp["median_price_lo"].to_numpy()[use], 0.1)
+        hi = m(comp["median_price_hi"].to_numpy()[use], -0.1)
+        out.loc[names, "margin"] = mid
+        out.loc[names, "margin_lo"] = np.minimum(lo, mid)
+        out.loc[names, "margin_hi"] = np.maximum(hi, mid)
+        out.loc[names, "margin_fx_minus10"] = m(comp["median_price"].to_numpy()[use], -0.1)
+        out.loc[names, "margin_fx_plus10"] = m(comp["median_price"].to_numpy()[use], 0.1)
+    out.loc[c["niche"].to_numpy()[mismatch], "margin_flag"] = "currency_mismatch"
+    out.loc[c["niche"].to_numpy()[~ok], "margin_flag"] = "no_marketplace_price"
+    out.loc[~out.index.isin(c["niche"]), "margin_flag"] = "no_landed_cost"
+    return out

@@ -1,0 +1,13 @@
+"""HTML reports: the notebooks run on a project's data, and the index page."""
+
+from ._report import (
+    ReportSummary,
+    build_report,
+    data_inventory,
+)
+
+__all__ = [
+    "build_report",
+    "ReportSummary",
+    "data_inventory",
+]
