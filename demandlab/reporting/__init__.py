@@ -1,6 +1,6 @@
 """HTML reports: the notebooks run on a project's data, and the index page."""
 
-from ._report import (
+from ._runner import (
     ReportSummary,
     build_report,
     data_inventory,
