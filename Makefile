@@ -6,8 +6,10 @@ PY    := .venv/bin/python
 UV    := .venv/bin/uv
 STAMP := .venv/.installed-dev
 BENCH_STAMP := .venv/.installed-bench
-DATA  ?= data/raw
+CONFIG ?= data/raw/demandlab.toml
+DATA  ?=
 OUT   ?= reports
+ONLY  ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -19,7 +21,7 @@ help: ## Show this help
 	@grep -hE '^[a-zA-Z0-9_%-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
 	@echo
-	@echo "Variables: DATA=$(DATA) (input folder for report), OUT=$(OUT)"
+	@echo "Variables: CONFIG=$(CONFIG) (project file for report and lab), OUT=$(OUT), ONLY=1.0 (one notebook)"
 
 # Install: re-run only when pyproject.toml changes (or the venv is missing).
 define install
@@ -43,8 +45,9 @@ $(BENCH_STAMP): pyproject.toml constraints.txt $(STAMP)
 
 setup: $(STAMP) ## Create .venv and install demandlab with its dev tools (idempotent)
 
-report: setup ## Run every notebook on DATA and write HTML reports to OUT (open reports/index.html)
-	$(PY) -m demandlab report --data $(DATA) --out $(OUT)
+report: setup ## Run the notebooks on the project CONFIG and write HTML reports to OUT (open reports/index.html)
+	$(PY) -m demandlab report $(if $(DATA),--data $(DATA),--config $(CONFIG)) --out $(OUT) \
+	  $(foreach n,$(ONLY),--only $(n))
 
 test: setup browser ## Run the test suite (notebooks run with a real kernel)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
@@ -52,9 +55,8 @@ test: setup browser ## Run the test suite (notebooks run with a real kernel)
 browser: ## Install headless Chromium for the report check, if it can be had
 	@bash scripts/ensure-chromium.sh || true
 
-lab: setup ## Start JupyterLab on 127.0.0.1 with the notebooks folder open
-	$(PY) -m jupyter lab --ip 127.0.0.1 --no-browser --notebook-dir notebooks \
-	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+lab: setup ## Start JupyterLab on 127.0.0.1 with the notebooks and the data of the project CONFIG
+	$(PY) -m demandlab lab --config $(CONFIG) --no-browser
 
 lint: setup ## ruff, and check that every notebook matches its jupytext .py pair
 	$(PY) -m ruff check demandlab tests benchmarks notebooks/*.py

@@ -73,7 +73,7 @@ def _blocks(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
                 for item in block.get("items", [])
             ]
             if items:
-                out.append({"type": "metrics", "title": title, "items": items})
+                out.append({"type": "metrics", "title": title, "entries": items})
         elif kind == "table":
             rows = block.get("rows", [])
             if not rows:

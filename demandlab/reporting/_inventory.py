@@ -71,7 +71,11 @@ def _count_rows(path: Path, kind: str) -> int | None:
             else:
                 raw = path.read_bytes()
             lines = [ln for ln in raw.splitlines() if ln.strip()]
-            header = 2 if kind.startswith(("trends (Google", "geomap (Google")) else 1
+            header = 1
+            if kind.startswith(("trends", "geomap")) and suffix == ".csv":
+                from ..io._loaders import _is_trends_export
+
+                header = 2 if _is_trends_export(path) else 1
             return max(len(lines) - header, 0)
     except Exception:  # an unreadable file is listed, not counted
         return None

@@ -106,7 +106,8 @@ def _section_needs(kind: str) -> str:
 
     schema = KINDS.get(kind)
     cols = [c.name for c in schema.columns if c.required] if schema is not None else []
-    text = f"a [{kind}] section in demandlab.toml"
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
+    text = f"{article} [{kind}] section in demandlab.toml"
     return f"{text}: {', '.join(cols)}" if cols else text
 
 
