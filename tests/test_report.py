@@ -1,9 +1,10 @@
-"""The report builder: summaries, inventory, rendering, failure handling, the real report.
+"""The report builder: summaries, formatting, inventory, rendering, the runner, the real report.
 
 The end-to-end build runs the real notebooks (``notebooks/report.toml``) with small
-parameters on a copy of the bundled data plus a hostile Google Trends export (a keyword
-``<script>alert(1)</script>`` in a file whose name is an HTML tag), once per test session;
-``tests/test_notebooks.py`` asserts on the numbers of the same build.
+parameters on a copy of the bundled data (its ``demandlab.toml``) plus a hostile Google
+Trends export (a keyword ``<script>alert(1)</script>`` in a file whose name is an HTML
+tag), once per test session; ``tests/test_notebooks.py`` asserts on the numbers of the
+same build. Every HTML page of it is measured in headless Chromium at 1280 px.
 """
 
 from __future__ import annotations
@@ -25,18 +26,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from demandlab.errors import DemandlabError, SchemaError
+from demandlab.errors import DemandlabError, ParameterError, SchemaError
 from demandlab.paths import RAW, ROOT
-from demandlab.reporting._report import (
+from demandlab.reporting import (
     SUMMARY_SCHEMA,
     ReportError,
     ReportSummary,
     build_report,
     data_inventory,
+    input_facts,
     load_report_config,
     notebook_to_html,
     render_summary_html,
 )
+from demandlab.reporting._config import DEFAULT_NOTEBOOKS, NotebookSpec, notebooks_dir_of
+from demandlab.reporting._format import format_column, format_value
+from demandlab.reporting._inventory import granularity_of
+from demandlab.reporting._runner import requirement_gap
 
 EVIL_KEYWORD = "<script>alert(1)</script>"
 EVIL_FILE = "<img src=x onerror=alert(1)>.csv"
@@ -51,7 +57,7 @@ SMALL: dict[str, dict] = {
 
 
 def _evil_data(base: Path) -> Path:
-    """A copy of data/raw plus one hostile Google Trends export."""
+    """A copy of data/raw (with its demandlab.toml) plus one hostile Google Trends export."""
     data = base / "data"
     shutil.copytree(RAW, data)
     rows = "\n".join(f"2019-{m:02d},{8 * m}" for m in range(1, 13))
@@ -87,6 +93,7 @@ def test_summary_round_trip_and_plain_values(tmp_path):
     s.headline("h")
     s.metrics("m", {"a": np.int64(3), "b": float("nan"), "c": np.float32(0.5)})
     s.table("t", pd.DataFrame({"d": pd.to_datetime(["2024-01-01"]), "x": [pd.NA]}))
+    s.omitted("Market size", "a [trade] section")
     s.number("n", np.float64(1.25))
     doc = json.loads(s.save().read_text())
     assert doc["schema"] == SUMMARY_SCHEMA and doc["title"] == "T"
@@ -96,13 +103,31 @@ def test_summary_round_trip_and_plain_values(tmp_path):
         {"label": "c", "value": 0.5},
     ]
     assert doc["blocks"][1]["rows"] == [["2024-01-01T00:00:00", None]]
+    assert doc["omitted"] == [{"section": "Market size", "needs": "a [trade] section"}]
     assert doc["numbers"] == {"n": 1.25}
+    assert "project" not in doc
 
 
 def test_summary_table_is_truncated_to_max_rows(tmp_path):
     s = ReportSummary(tmp_path, title="T")
     s.table("t", pd.DataFrame({"i": range(30)}), max_rows=4)
     assert s.to_dict()["blocks"][0]["rows"] == [[0], [1], [2], [3]]
+
+
+def test_summary_percent_names_columns_and_labels():
+    s = ReportSummary("", title="T")
+    s.table("t", pd.DataFrame({"kw": ["a"], "share": [0.1234]}), percent=["share"])
+    s.metrics("m", {"Repeat rate": 0.5, "Customers": 3}, percent=["Repeat rate"])
+    doc = s.to_dict()
+    assert doc["blocks"][0]["percent"] == ["share"]
+    assert doc["blocks"][1]["items"][0] == {"label": "Repeat rate", "value": 0.5, "format": "percent"}
+    assert "format" not in doc["blocks"][1]["items"][1]
+    frag = render_summary_html(doc)
+    assert ">12.3 %</td>" in frag and ">50.0 %</div>" in frag and ">3</div>" in frag
+    with pytest.raises(ParameterError, match="'nope'"):
+        s.table("t", pd.DataFrame({"x": [1]}), percent=["nope"])
+    with pytest.raises(ParameterError, match="list of names"):
+        s.table("t", pd.DataFrame({"x": [1]}), percent="x")
 
 
 def test_summary_table_shows_whole_float_columns_as_integers():
@@ -119,7 +144,9 @@ def test_summary_table_shows_whole_float_columns_as_integers():
     assert all(type(r[0]) is int for r in block["rows"][:2])
     frag = render_summary_html(s.to_dict())
     assert ">25</td>" in frag and ">300</td>" in frag and "25.00" not in frag
-    assert ">1.00</td>" in frag and ">0.500</td>" in frag
+    # one number of decimals per column: the median 0.5 shows 3 significant digits
+    assert ">1.000</td>" in frag and ">0.500</td>" in frag and ">0.250</td>" in frag
+    assert "e+" not in frag and "e+300" not in frag
 
 
 def test_summary_figure_is_a_deterministic_png(tmp_path):
@@ -148,22 +175,69 @@ def test_render_summary_escapes_every_string():
             {"type": "image", "title": "i", "alt": '"><script>', "png": "iVBORw0KGgo="},
             {"type": "image", "title": "bad", "alt": "", "png": '"><script>alert(2)</script>'},
         ],
+        "omitted": [{"section": "<s>", "needs": "<t>"}],
     }
-    frag = render_summary_html(doc, link="a.html")
+    frag = render_summary_html(doc, link='a.html"><script>')
     assert "<script" not in frag and "<b>" not in frag and "<i>" not in frag
+    assert "<s>" not in frag and "<t>" not in frag and "<u>" not in frag
     assert html.escape(EVIL_KEYWORD) in frag
     assert "a &lt; b &amp; c" in frag
-    assert frag.count("<img") == 1  # the non-base64 "image" is dropped
+    assert frag.count("<img") == 1  # the non-base64 "image" is dropped, with its heading
+    assert "<h3>bad</h3>" not in frag
     assert 'src="data:image/png;base64,iVBORw0KGgo="' in frag
+    assert "Left out: &lt;s&gt; (needs &lt;t&gt;)" in frag
+
+
+def test_render_drops_empty_blocks_with_their_headings():
+    doc = {
+        "title": "T", "headline": "",
+        "blocks": [
+            {"type": "table", "title": "No rows", "columns": ["a"], "rows": []},
+            {"type": "metrics", "title": "No items", "items": []},
+            {"type": "text", "title": "Blank", "text": "  "},
+            {"type": "table", "title": "Kept", "columns": ["a"], "rows": [[1]]},
+        ],
+    }
+    frag = render_summary_html(doc)
+    assert "No rows" not in frag and "No items" not in frag and "Blank" not in frag
+    assert frag.count("<h3>") == 1 and "<h3>Kept</h3>" in frag
+    assert 'class="omitted"' not in frag  # nothing left out: no list
 
 
 @pytest.mark.parametrize(
-    ("value", "text"),
-    [(1234567.8, "1,234,568"), (12.345, "12.35"), (0.12345, "0.123"), (7, "7"), (None, "–")],
+    ("value", "kwargs", "text"),
+    [
+        (1234567.8, {}, "1,234,568"),
+        (12.345, {}, "12.3"),
+        (1.2345, {}, "1.23"),
+        (0.12345, {}, "0.123"),
+        (0.00012345, {}, "0.000123"),
+        (77.58333, {}, "77.6"),  # pandas would print 7.758333e+01
+        (1e-12, {}, "≈ 0"),
+        (2.5e21, {}, "2,500,000,000,000,000,000,000"),
+        (3.0, {}, "3"),
+        (7, {}, "7"),
+        (-1234, {}, "-1,234"),
+        (0.1234, {"percent": True}, "12.3 %"),
+        (0.5, {"percent": True}, "50.0 %"),
+        (0.00042, {"percent": True}, "0.042 %"),
+        (None, {}, "–"),
+        (True, {}, "yes"),
+        ("2024-03-01T00:00:00", {}, "2024-03-01"),
+        ("2024-03-01T10:30:00", {}, "2024-03-01T10:30:00"),
+    ],
 )
-def test_render_number_formats(value, text):
-    doc = {"blocks": [{"type": "table", "columns": ["v"], "rows": [[value]]}]}
-    assert f">{text}</td>" in render_summary_html(doc)
+def test_format_value(value, kwargs, text):
+    assert format_value(value, **kwargs) == text
+
+
+def test_format_column_shares_decimals_and_never_uses_exponents():
+    cells = format_column([1234.5, 12.25, 0.000031, None, 5])
+    # the median magnitude (12.25 among the floats) sets one decimal for every float
+    assert [c.text for c in cells] == ["1,234.5", "12.2", "0.0", "–", "5"]
+    assert [c.number for c in cells] == [True, True, True, False, True]
+    many = format_column([float(v) for v in np.geomspace(1e-9, 1e15, 25)])
+    assert not any(re.search(r"\de[+-]?\d", c.text, re.I) for c in many)
 
 
 # --------------------------------------------------------------------------- inventory, config
@@ -187,38 +261,102 @@ def test_data_inventory_sizes_hashes_and_rows(tmp_path):
     assert inv.loc["sales_demo.csv", "sha256"] == hashlib.sha256(data).hexdigest()[:12]
 
 
-def test_data_inventory_of_bundled_data():
-    inv = data_inventory(RAW).set_index("file")
-    trends = inv[inv["kind"].str.startswith("trends")]
-    assert len(trends) >= 40 and (trends["rows"] == 75).all()
-    assert inv.loc["wholesale_customers.csv", "rows"] == 440
-    assert inv.loc["online_retail.parquet", "rows"] == len(pd.read_parquet(RAW / "online_retail.parquet"))
-    gz = "online_retail_orders.csv.gz"
-    assert inv.loc[gz, "rows"] == len(pd.read_csv(RAW / gz)) and inv.loc[gz, "kind"].startswith("orders")
-
-
 def test_data_inventory_missing_folder(tmp_path):
     with pytest.raises(SchemaError, match="not a folder"):
         data_inventory(tmp_path / "nope")
 
 
-def test_config_lists_existing_notebooks():
+@pytest.mark.parametrize(
+    ("dates", "word"),
+    [
+        (pd.date_range("2020-01-01", periods=30, freq="D"), "daily"),
+        (pd.date_range("2020-01-06", periods=30, freq="W-MON"), "weekly"),
+        (pd.date_range("2020-01-01", periods=30, freq="MS"), "monthly"),
+        (pd.date_range("2020-01-01", periods=8, freq="QS"), "quarterly"),
+        (pd.date_range("2020-01-01", periods=5, freq="YS"), "yearly"),
+        (["2024-05-01"], "single date"),
+    ],
+)
+def test_granularity_of(dates, word):
+    assert granularity_of(dates) == word
+
+
+def test_config_lists_existing_notebooks_with_their_inputs():
     specs = load_report_config()
     assert specs[0].name == "0.0-data-overview"
     for spec in specs:
         assert (ROOT / "notebooks" / spec.file_name).is_file(), spec.name
         assert (ROOT / "notebooks" / f"{spec.name}.py").is_file(), spec.name
+    by_name = {s.name: s for s in specs}
+    assert by_name["0.0-data-overview"].requires == ()
+    assert by_name["1.0-niche-scoring"].requires == ("trends",)
+    assert set(by_name["1.0-niche-scoring"].optional) == {
+        "marketplace", "trade", "niche_hs", "landed_costs", "sales_index"}
+    assert by_name["2.0-customer-segmentation"].requires == ("customers",)
+    assert by_name["3.0-seasonal-forecast"].requires == ("sales",)
+    assert by_name["3.0-seasonal-forecast"].optional == ("landed_costs", "stock")
+    assert by_name["4.0-sales-kpis"].requires_any == ("funnel", "channels", "orders", "pilots")
 
 
 @pytest.mark.parametrize(
     ("text", "match"),
-    [("[[notebook]]\ntitle = 'x'\n", "has no name"), ("x = [", "not valid TOML"), ("", "no \\[\\[notebook")],
+    [
+        ("[[notebook]]\ntitle = 'x'\n", "has no name"),
+        ("x = [", "not valid TOML"),
+        ("", "no \\[\\[notebook"),
+        ("[[notebook]]\nname = 'a'\nrequire = ['sales']\n", "unknown key\\(s\\) require"),
+        ("[[notebook]]\nname = 'a'\nrequires = 'sales'\n", "requires must be a list"),
+    ],
 )
 def test_config_errors(tmp_path, text, match):
     p = tmp_path / "r.toml"
     p.write_text(text)
     with pytest.raises(SchemaError, match=match):
         load_report_config(p)
+
+
+def test_config_may_live_anywhere(tmp_path):
+    """A copy of report.toml outside notebooks/ runs the bundled notebooks (or its own)."""
+    copy = tmp_path / "mine.toml"
+    copy.write_text('[[notebook]]\nname = "2.0-customer-segmentation"\nrequires = ["customers"]\n')
+    specs = load_report_config(copy)
+    assert notebooks_dir_of(copy, specs) == DEFAULT_NOTEBOOKS
+    (tmp_path / "nbs").mkdir()
+    copy.write_text(copy.read_text() + '\n')
+    text = 'notebooks = "nbs"\n' + copy.read_text()
+    copy.write_text(text)
+    assert notebooks_dir_of(copy, load_report_config(copy)) == (tmp_path / "nbs").resolve()
+    (tmp_path / "2.0-customer-segmentation.ipynb").write_text("{}")
+    copy.write_text(text.replace('notebooks = "nbs"\n', ""))
+    assert notebooks_dir_of(copy, load_report_config(copy)) == tmp_path.resolve()
+
+
+class _Has:
+    """The two attributes requirement_gap reads from a project."""
+
+    def __init__(self, *kinds: str) -> None:
+        self.inputs = dict.fromkeys(kinds, {})
+
+    def has(self, kind: str) -> bool:
+        return kind in self.inputs
+
+
+@pytest.mark.parametrize(
+    ("spec", "kinds", "reason"),
+    [
+        (NotebookSpec("a", "A"), (), None),
+        (NotebookSpec("a", "A", requires=("sales",)), ("sales",), None),
+        (NotebookSpec("a", "A", requires=("sales",)), ("trends",),
+         "needs a [sales] section in demandlab.toml: unique_id, ds, y"),
+        (NotebookSpec("a", "A", requires=("orders", "pilots")), ("pilots",),
+         "needs an [orders] section in demandlab.toml: customer_id, order_id, date, value"),
+        (NotebookSpec("a", "A", requires_any=("funnel", "orders")), ("orders",), None),
+        (NotebookSpec("a", "A", requires_any=("funnel", "orders")), ("trends",),
+         "needs one of the sections [funnel], [orders] in demandlab.toml"),
+    ],
+)
+def test_requirement_gap(spec, kinds, reason):
+    assert requirement_gap(spec, _Has(*kinds)) == reason
 
 
 # --------------------------------------------------------------------------- rendering
@@ -239,6 +377,8 @@ def test_rendered_notebook_has_no_code_and_no_external_resources():
     assert "<title>A &lt;title&gt;</title>" in page
     assert not re.search(r"<(script|img|link)[^>]*(src|href)=[\"']?(https?:)?//", page)
     assert "require.js" not in page and "mathjax" not in page.lower()
+    # the table CSS comes after JupyterLab's own, so it wins
+    assert page.index(".table-wrap{") > page.index("jp-OutputArea-output")
 
 
 def test_rendered_notebook_refuses_remote_images():
@@ -250,254 +390,12 @@ def test_rendered_notebook_refuses_remote_images():
         notebook_to_html(nb, "t")
 
 
-# --------------------------------------------------------------------------- the runner
+def test_templates_are_installed_as_package_data():
+    import tomllib
 
-
-def _tiny_project(folder: Path, cells: dict[str, list[str]]) -> Path:
-    """Notebooks whose code cells are given, each with a parameters cell; returns the config."""
-    entries = []
-    for name, sources in cells.items():
-        nb = nbformat.v4.new_notebook(
-            cells=[
-                nbformat.v4.new_code_cell(
-                    "data_dir = ''\nsummary_dir = ''", metadata={"tags": ["parameters"]}
-                ),
-                *[nbformat.v4.new_code_cell(s) for s in sources],
-            ],
-            metadata={"kernelspec": {"name": "python3", "language": "python",
-                                     "display_name": "Python 3"}},
-        )
-        nbformat.write(nb, folder / f"{name}.ipynb")
-        entries.append(f'[[notebook]]\nname = "{name}"\ntitle = "Title {name}"\n')
-    config = folder / "report.toml"
-    config.write_text("\n".join(entries))
-    return config
-
-
-SUMMARY_CELL = (
-    "import sys\nfrom demandlab.reporting._report import ReportSummary\n"
-    "s = ReportSummary(summary_dir, title='T')\n"
-    "s.number('prefix', sys.prefix)\ns.number('n_files', len(__import__('os').listdir(data_dir)))\n"
-    "s.save()"
-)
-
-
-def test_failing_notebook_names_cell_and_error_and_keeps_old_reports(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "sales.csv").write_text("unique_id,ds,y\n")
-    out = tmp_path / "reports"
-    out.mkdir()
-    (out / "index.html").write_text("previous")
-    config = _tiny_project(
-        tmp_path,
-        {"a-good": [SUMMARY_CELL], "b-bad": ["x = 1", "1 / 0  # boom", "print('never')"]},
-    )
-    with pytest.raises(ReportError) as info:
-        build_report(data, out, config=config, progress=None)
-    msg = str(info.value)
-    assert "b-bad" in msg and "failed in cell 3 (In [4]: '1 / 0 # boom')" in msg
-    assert "ZeroDivisionError: division by zero" in msg and "\n" not in msg
-    assert isinstance(info.value, DemandlabError)
-    # untouched: the old folder is there and no temp folder is left behind
-    assert (out / "index.html").read_text() == "previous"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "a-good.ipynb", "b-bad.ipynb", "data", "report.toml", "reports"
-    ]
-    # the executed failing notebook is kept for inspection, with the traceback
-    kept = Path(re.search(r"is in (\S+\.ipynb);", msg).group(1))
-    assert "ZeroDivisionError" in kept.read_text()
-
-
-def test_kernel_is_this_venv_and_only_keeps_other_sections(tmp_path, capsys):
-    import sys
-
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "sales.csv").write_text("unique_id,ds,y\n")
-    config = _tiny_project(tmp_path, {"a": [SUMMARY_CELL], "b": [SUMMARY_CELL]})
-    out = tmp_path / "reports"
-    lines: list[str] = []
-    rep = build_report(data, out, config=config, progress=lines.append, date="D1")
-    assert list(rep.table["notebook"]) == ["a", "b"]
-    assert lines[0] == "[1/2] a ..." and re.fullmatch(r"\[2/2\] b done in \d+\.\d s", lines[-1])
-    doc = json.loads((out / "_summary" / "a" / "summary.json").read_text())
-    assert doc["numbers"] == {"prefix": sys.prefix, "n_files": 1}  # the venv's kernel, our data
-    # --only b: a's section is kept (and marked), b is re-run
-    (out / "a.html").write_text("a from before")
-    rep = build_report(data, out, config=config, only=["b"], progress=None, date="D2")
-    assert list(rep.table["notebook"]) == ["b"]
-    assert (out / "a.html").read_text() == "a from before"
-    index = (out / "index.html").read_text()
-    assert index.count("Kept from an earlier run") == 1 and "Generated D2" in index
-    with pytest.raises(SchemaError, match="no notebook matches"):
-        build_report(data, out, config=config, only=["zzz"], progress=None)
-
-
-def test_missing_notebook_and_missing_data(tmp_path, cli):
-    config = tmp_path / "report.toml"
-    config.write_text('[[notebook]]\nname = "ghost"\n')
-    with pytest.raises(SchemaError, match="ghost.ipynb"):
-        build_report(RAW, tmp_path / "out", config=config, progress=None)
-    code, out, err = cli("report", "--data", tmp_path / "nope", "--out", tmp_path / "out")
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and "not a folder" in err
-    assert not (tmp_path / "out").exists()
-
-
-# --------------------------------------------------------------------------- the real report
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.refs: list[tuple[str, str, str]] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if "id" in a:
-            self.ids.add(a["id"])
-        for key in ("href", "src"):
-            if a.get(key):
-                self.refs.append((tag, key, a[key]))
-
-
-def test_index_structure_links_and_embedded_images(report):
-    index = (report / "index.html").read_text(encoding="utf-8")
-    parser = _Links()
-    parser.feed(index)
-    specs = load_report_config()
-    for spec in specs:
-        assert f'<section id="{spec.name}"><h2>{html.escape(spec.title)}</h2>' in index
-    assert "Generated 2000-01-01 00:00" in index and "demandlab 0.1.0" in index
-    assert 'id="data"' in index and "Data used" in index
-    pages = [v for t, _k, v in parser.refs if t == "a" and not v.startswith("#")]
-    assert sorted(pages) == sorted(f"{s.name}.html" for s in specs)
-    for page in pages:
-        assert (report / page).is_file(), page
-    for t, _k, v in parser.refs:
-        if t == "a" and v.startswith("#"):
-            assert v[1:] in parser.ids, v
-        assert not re.match(r"(https?:)?//", v), (t, v)
-    images = [v for t, _k, v in parser.refs if t == "img"]
-    assert images and all(v.startswith("data:image/png;base64,") for v in images)
-    # data used: every file of the folder with its hash
-    data = report.parent / "data"
-    inv = data_inventory(data)
-    for rec in inv.itertuples():
-        assert f"<td>{html.escape(rec.file)}</td>" in index
-        assert f"<code>{rec.sha256}</code>" in index
-
-
-def test_notebook_pages_are_self_contained(report):
-    for spec in load_report_config():
-        page = (report / f"{spec.name}.html").read_text(encoding="utf-8")
-        parser = _Links()
-        parser.feed(page)
-        for t, _k, v in parser.refs:
-            if t in {"script", "img", "link", "iframe"}:
-                assert not re.match(r"\s*(https?:)?//", v), (spec.name, t, v)
-        assert "data:image/png;base64," in page, spec.name  # at least one chart, inline
-        assert "import " not in page  # no code cells
-
-
-def test_user_text_is_escaped_everywhere(report):
-    files = [report / "index.html", *sorted(report.glob("*.html"))]
-    for f in files:
-        text = f.read_text(encoding="utf-8")
-        assert "<script>alert(1)" not in text, f.name
-        assert "<img src=x onerror" not in text, f.name
-    index = (report / "index.html").read_text(encoding="utf-8")
-    assert html.escape("google_trends_nl_monthly/" + EVIL_FILE) in index
-    overview = (report / "0.0-data-overview.html").read_text(encoding="utf-8")
-    assert html.escape(EVIL_KEYWORD) in overview
-
-
-def test_second_run_gives_identical_numbers_and_pages(report, tmp_path):
-    """Determinism: every notebook, run again on the same data, gives the same numbers.
-
-    Checked three ways per notebook: the machine-readable numbers and the summary tables
-    compared value by value (so a failure names the figure that moved), then the summary
-    and the full HTML page byte for byte (charts included); and the index as a whole.
-    """
-    data = report.parent / "data"
-    out = tmp_path / "again"
-    build_report(data, out, overrides=SMALL, date="2000-01-01 00:00", progress=None)
-    for spec in load_report_config():
-        first_path = report / "_summary" / spec.name / "summary.json"
-        second_path = out / "_summary" / spec.name / "summary.json"
-        first, second = json.loads(first_path.read_text()), json.loads(second_path.read_text())
-        assert first["numbers"], spec.name  # there are numbers to compare
-        for key, value in first["numbers"].items():
-            assert second["numbers"][key] == value, (spec.name, key)
-        tables = [(b["title"], b["rows"]) for b in first["blocks"] if b["type"] == "table"]
-        assert tables == [(b["title"], b["rows"]) for b in second["blocks"] if b["type"] == "table"]
-        assert second_path.read_bytes() == first_path.read_bytes(), spec.name
-        page = f"{spec.name}.html"
-        assert (out / page).read_bytes() == (report / page).read_bytes(), spec.name
-    assert (out / "index.html").read_bytes() == (report / "index.html").read_bytes()
-
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-def test_index_renders_in_headless_chromium(report, tmp_path):
-    browser = _chromium()
-    if browser is None:
-        pytest.skip("chromium is not installed and scripts/ensure-chromium.sh could not install it")
-    png = tmp_path / "index.png"
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", f"--user-data-dir={profile}", f"--screenshot={png}",
-             "--window-size=1280,2000", (report / "index.html").resolve().as_uri()],
-            capture_output=True, timeout=120, check=False,
-        )
-    assert png.is_file(), "chromium wrote no screenshot"
-    import matplotlib.image as mpimg
-
-    img = mpimg.imread(png)[..., :3]
-    assert img.shape[:2] == (2000, 1280)
-    # not blank: many distinct colours and real variance (header, text, the embedded chart)
-    assert img.std() > 0.05
-    colours, counts = np.unique(
-        (img * 255).round().astype(np.uint8).reshape(-1, 3), axis=0, return_counts=True
-    )
-    assert len(colours) > 100  # text, tables and a chart, not a flat page
-    assert 0.02 < 1 - counts.max() / counts.sum() < 0.98
-    # the dark header band is drawn at the top
-    assert np.median(img[5:60, 20:400]) < 0.35
-
-
-def test_reports_carry_no_warnings_or_errors(report):
-    """A reader should never see a traceback or a library warning in a report."""
-    for spec in load_report_config():
-        nb = nbformat.read(report / "_executed" / spec.file_name, as_version=4)
-        for i, cell in enumerate(nb.cells, start=1):
-            for out in cell.get("outputs", []):
-                assert out.get("output_type") != "error", (spec.name, i)
-                assert out.get("name") != "stderr", (spec.name, i, out.get("text", "")[:300])
-
-
-def test_cli_with_relative_paths_writes_summaries_into_out(tmp_path, monkeypatch, cli):
-    """`make report` passes relative --data/--out; the kernels run in the notebooks folder."""
-    project = tmp_path / "nb"
-    project.mkdir()
-    config = _tiny_project(project, {"a": [SUMMARY_CELL]})
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "sales.csv").write_text("unique_id,ds,y\n")
-    monkeypatch.chdir(tmp_path)
-    code, out, err = cli("report", "--data", "data", "--out", "reports", "--config", config)
-    assert code == 0, err
-    assert out.splitlines()[0] == "[1/1] a ..." and "open " in out.splitlines()[-1]
-    doc = json.loads((tmp_path / "reports" / "_summary" / "a" / "summary.json").read_text())
-    assert doc["numbers"]["n_files"] == 1
-    assert 'href="a.html"' in (tmp_path / "reports" / "index.html").read_text()
-    assert sorted(p.name for p in project.iterdir()) == ["a.ipynb", "report.toml"]  # no strays
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    globs = data["package-data"]["demandlab.reporting"]
+    templates = ROOT / "demandlab" / "reporting"
+    files = {p.relative_to(templates).as_posix()
+             for p in (templates / "templates").rglob("*") if p.is_file()}
+    assert files and all(any(Path(f).match(g) for g in globs) for f in files), files
