@@ -21,7 +21,7 @@ import pytest
 from scipy import stats
 
 from demandlab.paths import ROOT
-from demandlab.reporting._report import data_inventory, load_report_config
+from demandlab.reporting import data_inventory, load_report_config
 
 NOTEBOOKS = ROOT / "notebooks"
 
