@@ -925,6 +925,8 @@ def test_lab_command_serves_notebooks_once_and_the_project_data(tmp_path, monkey
     hide = app.config.ContentsManager.hide_globs
     twins = sorted(p.name for p in DEFAULT_NOTEBOOKS.glob("*.py"))
     assert twins and set(twins) <= set(hide) and "__pycache__" in hide
+    # saving a notebook keeps its twin in step (jupytext pairing of the notebooks folder)
+    assert "--ContentsManager.formats=notebooks///ipynb,notebooks///py:percent" in cmd.argv
     import fnmatch
 
     listed = [p.name for p in (root / "notebooks").iterdir()

@@ -9,7 +9,8 @@ cannot be made, the root is the nearest folder holding both.
 
 Each notebook is listed once: the jupytext ``.py`` twin of every notebook is hidden
 (``ContentsManager.hide_globs``); saving the ``.ipynb`` in JupyterLab still updates its
-twin (jupytext pairing). ``DEMANDLAB_PROJECT`` is set to the project file, so the
+twin (jupytext pairing, ``ContentsManager.formats``, limited to the ``notebooks`` folder
+so the user's own notebooks in ``data`` get no twins). ``DEMANDLAB_PROJECT`` is set to the project file, so the
 parameters cell of every notebook reads the project without edits.
 """
 
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# jupytext pairing of the report notebooks (only in a folder named notebooks)
+_PAIRING = "notebooks///ipynb,notebooks///py:percent"
 # jupyter_server's own defaults, kept
 _DEFAULT_HIDE = ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*.so", "*.dylib", "*~"]
 
@@ -130,6 +133,8 @@ def lab_command(
         f"--ServerApp.root_dir={root}",
         f"--ServerApp.ip={ip}",
         "--ContentsManager.hide_globs=[" + ", ".join(f'"{g}"' for g in hide) + "]",
+        # jupytext: saving a notebook in notebooks/ also writes its hidden .py twin
+        f"--ContentsManager.formats={_PAIRING}",
     ]
     if (root / "notebooks").is_dir() and root != nb_dir:
         argv.append("--LabApp.default_url=/lab/tree/notebooks")
