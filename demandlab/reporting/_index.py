@@ -199,10 +199,9 @@ def _header_facts(project: Any, facts: pd.DataFrame) -> list[str]:
         spans = []
         for rec in facts[facts["present"] & (facts["period"] != "")].itertuples():
             text = f"{rec.period} ({rec.granularity})" if rec.granularity else rec.period
-            if text not in spans:
-                spans.append(text)
+            spans.append(f"{rec.input} {text}")
         if spans:
-            out.append("Data: " + "; ".join(spans[:3]) + ("; ..." if len(spans) > 3 else ""))
+            out.append("; ".join(spans[:3]) + ("; ..." if len(spans) > 3 else ""))
     return out
 
 
