@@ -132,7 +132,7 @@ def lab_command(
         python, "-m", "jupyter", "lab",
         f"--ServerApp.root_dir={root}",
         f"--ServerApp.ip={ip}",
-        "--ContentsManager.hide_globs=[" + ", ".join(f'"{g}"' for g in hide) + "]",
+        *(f"--ContentsManager.hide_globs={g}" for g in hide),
         # jupytext: saving a notebook in notebooks/ also writes its hidden .py twin
         f"--ContentsManager.formats={_PAIRING}",
     ]
