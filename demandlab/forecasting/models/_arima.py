@@ -23,6 +23,8 @@ import os
 import numpy as np
 from numba import njit
 
+from ._optim import nelder_mead
+
 _CACHE = os.environ.get("DEMANDLAB_NUMBA_CACHE", "1") != "0"
 
 
@@ -128,52 +130,8 @@ def _fit_css(w, p, q, P, Q, m, has_mean, max_iter, tol):
     step = np.full(d, 0.3)
     if has_mean:
         step[d - 1] = 0.5 * sd
-    sim = np.empty((d + 1, d))
-    fv = np.empty(d + 1)
-    for i in range(d + 1):
-        sim[i] = x0
-        if i > 0:
-            sim[i, i - 1] += step[i - 1]
-        fv[i] = _css(sim[i], w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e)
-    for _ in range(max_iter):
-        order = np.argsort(fv)
-        sim = sim[order]
-        fv = fv[order]
-        if abs(fv[-1] - fv[0]) <= tol * (abs(fv[0]) + 1e-12):
-            break
-        c = np.zeros(d)
-        for i in range(d):
-            c += sim[i]
-        c /= d
-        xr = c + (c - sim[-1])
-        fr = _css(xr, w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e)
-        if fr < fv[0]:
-            xe = c + 2.0 * (c - sim[-1])
-            fe = _css(xe, w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e)
-            if fe < fr:
-                sim[-1] = xe
-                fv[-1] = fe
-            else:
-                sim[-1] = xr
-                fv[-1] = fr
-        elif fr < fv[-2]:
-            sim[-1] = xr
-            fv[-1] = fr
-        else:
-            if fr < fv[-1]:
-                xc = c + 0.5 * (xr - c)
-            else:
-                xc = c + 0.5 * (sim[-1] - c)
-            fc = _css(xc, w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e)
-            if fc < min(fr, fv[-1]):
-                sim[-1] = xc
-                fv[-1] = fc
-            else:
-                for i in range(1, d + 1):
-                    sim[i] = sim[0] + 0.5 * (sim[i] - sim[0])
-                    fv[i] = _css(sim[i], w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e)
-    b = np.argmin(fv)
-    return sim[b].copy(), fv[b]
+    args = (w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e)
+    return nelder_mead(_css, x0, step, args, max_iter, tol)
 
 
 @njit(cache=_CACHE)

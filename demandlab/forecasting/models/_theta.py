@@ -25,6 +25,8 @@ import os
 import numpy as np
 from numba import njit
 
+from ._optim import nelder_mead
+
 _CACHE = os.environ.get("DEMANDLAB_NUMBA_CACHE", "1") != "0"
 
 STM, OTM, DSTM, DOTM = 0, 1, 2, 3
@@ -124,53 +126,9 @@ def fit_theta(y, kind, max_iter):
     x0[1] = 0.0  # alpha ~ 0.545
     if d == 3:
         x0[2] = 0.0  # theta = 2
-    sim = np.empty((d + 1, d))
-    fv = np.empty(d + 1)
-    for i in range(d + 1):
-        sim[i] = x0
-        if i > 0:
-            sim[i, i - 1] += 0.5
-        fv[i] = _obj(sim[i], y, kind, scale)
-    for _ in range(max_iter):
-        order = np.argsort(fv)
-        sim = sim[order]
-        fv = fv[order]
-        if abs(fv[-1] - fv[0]) <= 1e-9 * (abs(fv[0]) + 1e-12):
-            break
-        c = np.zeros(d)
-        for i in range(d):
-            c += sim[i]
-        c /= d
-        xr = c + (c - sim[-1])
-        fr = _obj(xr, y, kind, scale)
-        if fr < fv[0]:
-            xe = c + 2.0 * (c - sim[-1])
-            fe = _obj(xe, y, kind, scale)
-            if fe < fr:
-                sim[-1] = xe
-                fv[-1] = fe
-            else:
-                sim[-1] = xr
-                fv[-1] = fr
-        elif fr < fv[-2]:
-            sim[-1] = xr
-            fv[-1] = fr
-        else:
-            if fr < fv[-1]:
-                xc = c + 0.5 * (xr - c)
-            else:
-                xc = c + 0.5 * (sim[-1] - c)
-            fc = _obj(xc, y, kind, scale)
-            if fc < min(fr, fv[-1]):
-                sim[-1] = xc
-                fv[-1] = fc
-            else:
-                for i in range(1, d + 1):
-                    sim[i] = sim[0] + 0.5 * (sim[i] - sim[0])
-                    fv[i] = _obj(sim[i], y, kind, scale)
-    b = np.argmin(fv)
-    level0, alpha, theta = _unpack(sim[b], kind, scale, y[0])
-    return level0, alpha, theta, fv[b]
+    best, f_best = nelder_mead(_obj, x0, np.full(d, 0.5), (y, kind, scale), max_iter, 1e-9)
+    level0, alpha, theta = _unpack(best, kind, scale, y[0])
+    return level0, alpha, theta, f_best
 
 
 def deseasonalize(
