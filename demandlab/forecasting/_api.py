@@ -49,6 +49,7 @@ import pandas as pd
 
 from ..errors import DataError, DemandlabError, SchemaError
 from ._data import FREQ_NAMES, GapWarning, ShortSeriesWarning, prepare
+from ._seasonal import classical_decompose
 from .models._base import (
     ARIMA,
     ETS,
@@ -778,22 +779,15 @@ def seasonal_profile(
     if m < 2:
         raise DataError("a seasonal profile needs season_length >= 2", hint="pass season_length")
     rows = []
-    w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
     for uid, vals, per in zip(prep.ids, prep.values, prep.periods, strict=True):
         if len(vals) < m + (m // 2) * 2:
             continue
-        tr = np.convolve(vals, w, mode="valid")
-        off = m // 2
-        seg = vals[off : off + len(tr)]
-        pos = _season_position(per[off : off + len(tr)], prep.kind, m)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(tr > 0, seg / tr, np.nan)
-        idx = np.array([np.nanmean(ratio[pos == j]) if np.any(pos == j) else np.nan for j in range(m)])
-        idx = idx * m / np.nansum(idx) if np.nansum(idx) > 0 else idx
+        dec = classical_decompose(vals, m, multiplicative=True, positions=_season_position(per, prep.kind, m))
+        idx = dec.indices
         labels = _season_labels(prep.kind, m)
         for j in range(m):
             rows.append({"unique_id": uid, "position": j + 1, "label": labels[j], "index": idx[j],
-                         "share": idx[j] / m, "n": int(np.sum((pos == j) & np.isfinite(ratio)))})
+                         "share": idx[j] / m, "n": int(dec.counts[j])})
     return pd.DataFrame(rows, columns=["unique_id", "position", "label", "index", "share", "n"])
 
 

@@ -23,6 +23,7 @@ import os
 import numpy as np
 from numba import njit
 
+from .._seasonal import classical_decompose
 from ._optim import nelder_mead
 
 _CACHE = os.environ.get("DEMANDLAB_NUMBA_CACHE", "1") != "0"
@@ -190,15 +191,10 @@ def seasonal_strength(x: np.ndarray, m: int) -> float:
     n = len(x)
     if m < 2 or n < 2 * m + 1:
         return 0.0
-    w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
-    tr = np.convolve(x, w, mode="valid")
+    dec = classical_decompose(x, m)
     off = m // 2
-    det = x[off : off + len(tr)] - tr
-    pos = np.arange(off, off + len(tr)) % m
-    s = np.array([det[pos == j].mean() for j in range(m)])
-    s -= s.mean()
-    seas = s[pos]
-    rem = det - seas
+    det = (x - dec.trend)[off : n - off]
+    rem = det - dec.indices[np.arange(off, n - off) % m]
     v = np.var(det)
     if v <= 0:
         return 0.0

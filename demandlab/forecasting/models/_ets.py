@@ -24,6 +24,7 @@ import os
 import numpy as np
 from numba import njit
 
+from .._seasonal import classical_decompose
 from ._optim import nelder_mead
 
 _CACHE = os.environ.get("DEMANDLAB_NUMBA_CACHE", "1") != "0"
@@ -235,21 +236,8 @@ def initial_states(
     adj = y.astype(float)
     if season != NONE and m > 1 and n >= 2 * m:
         k = min(n // m, n_seasons) * m
-        head = y[:k].astype(float)
-        w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
-        tr = np.convolve(head, w, mode="valid")
-        off = m // 2
-        seg = head[off : off + len(tr)]
-        pos = np.arange(off, off + len(tr)) % m
-        counts = np.maximum(np.bincount(pos, minlength=m), 1)
-        if season == MULT:
-            s = np.bincount(pos, weights=seg / tr, minlength=m) / counts
-            s = s * m / s.sum()
-            adj = y / s[np.arange(n) % m]
-        else:
-            s = np.bincount(pos, weights=seg - tr, minlength=m) / counts
-            s = s - s.mean()
-            adj = y - s[np.arange(n) % m]
+        s = classical_decompose(y[:k], m, multiplicative=season == MULT).indices
+        adj = y / s[np.arange(n) % m] if season == MULT else y - s[np.arange(n) % m]
     nn = min(10, n)
     if nn >= 2:  # least-squares line through the first (adjusted) values, t = 1..nn
         t = np.arange(1, nn + 1, dtype=float)

@@ -25,11 +25,14 @@ import os
 import numpy as np
 from numba import njit
 
+from .._seasonal import acf_seasonality, classical_decompose
 from ._optim import nelder_mead
 
 _CACHE = os.environ.get("DEMANDLAB_NUMBA_CACHE", "1") != "0"
 
 STM, OTM, DSTM, DOTM = 0, 1, 2, 3
+#: one-sided 90 % normal quantile, statsforecast's seasonality threshold
+Z90 = 1.6448536269514722
 
 
 @njit(cache=_CACHE)
@@ -138,38 +141,18 @@ def deseasonalize(
 
     ``additive=True`` forces an additive decomposition (for a log-transformed series).
     """
-    from .._metrics import _acf
-
     n = len(y)
-    if m < 4 or n < 2 * m:
-        return y, None, ""
-    r = _acf(y, m)
-    stat = math.sqrt((1 + 2 * float(np.sum(r[1:m] ** 2))) / n)
-    if not abs(r[m]) / stat > 1.6448536269514722:
+    if m < 4 or n < 2 * m or not acf_seasonality(y, m) > Z90:
         return y, None, ""
     kind = "multiplicative" if (np.min(y) > 0 and not additive) else "additive"
-    idx = _classical_indices(y, m, kind)
+    idx = classical_decompose(y, m, multiplicative=kind == "multiplicative").indices
     if kind == "multiplicative" and np.any(idx < 0.01):
         kind = "additive"
-        idx = _classical_indices(y, m, kind)
+        idx = classical_decompose(y, m).indices
     pos = np.arange(n) % m
     adj = y / idx[pos] if kind == "multiplicative" else y - idx[pos]
     nxt = idx[(n + np.arange(m)) % m]
     return adj, nxt, kind
-
-
-def _classical_indices(y: np.ndarray, m: int, kind: str) -> np.ndarray:
-    """statsmodels ``seasonal_decompose`` seasonal terms per position (t % m)."""
-    w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
-    tr = np.convolve(y, w, mode="valid")
-    off = m // 2
-    seg = y[off : off + len(tr)]
-    pos = np.arange(off, off + len(tr)) % m
-    det = seg / tr if kind == "multiplicative" else seg - tr
-    s = np.bincount(pos, weights=det, minlength=m) / np.maximum(np.bincount(pos, minlength=m), 1)
-    if kind == "multiplicative":
-        return s / s.mean()
-    return s - s.mean()
 
 
 def theta_forecast(
