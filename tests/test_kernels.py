@@ -7,6 +7,8 @@ the values the models gave before the kernels were shared.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -210,3 +212,29 @@ def test_models_keep_their_forecasts(series, model):
 @pytest.mark.parametrize("series", sorted(STRENGTH))
 def test_arima_seasonal_strength_kept(series):
     assert seasonal_strength(SERIES[series], 12) == pytest.approx(STRENGTH[series], rel=1e-12)
+
+
+# ------------------------------------------------------------------ KPSS (statsmodels)
+
+
+def test_kpss_statistic_by_hand():
+    from demandlab.forecasting.models._arima import _kpss_stat
+
+    # e = x - mean = (-1.5, -0.5, 0.5, 1.5); partial sums (-1.5, -2, -1.5, 0): eta = 8.5 / 16
+    # lag window int(4 * 0.04 ** 0.25) = 1: s2 = (5 + 2 * 0.5 * 1.25) / 4 = 1.5625
+    assert _kpss_stat(np.array([1.0, 2.0, 3.0, 4.0])) == pytest.approx(0.53125 / 1.5625, rel=1e-14)
+
+
+def test_kpss_differencing_decisions_on_many_series():
+    from statsmodels.tsa.stattools import kpss
+
+    from demandlab.forecasting.models._arima import n_diffs
+
+    rng = np.random.default_rng(5)
+    for i in range(40):
+        n = int(rng.integers(24, 150))
+        x = rng.normal(size=n).cumsum() if i % 2 else rng.normal(size=n)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = kpss(x, regression="c", nlags=int(4 * (n / 100) ** 0.25))[0]
+        assert (n_diffs(x, max_d=1) == 1) == (ref > 0.463)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 
 import numpy as np
 from numba import njit
@@ -163,20 +164,23 @@ def _forecast_w(u, w, p, q, P, Q, m, has_mean, h):
 
 
 def _kpss_stat(x: np.ndarray) -> float:
-    n = len(x)
-    e = x - x.mean()
-    s = np.cumsum(e)
-    lags = int(4 * (n / 100) ** 0.25)
-    lrv = np.dot(e, e) / n
-    for lag in range(1, lags + 1):
-        lrv += 2 * (1 - lag / (lags + 1)) * np.dot(e[lag:], e[:-lag]) / n
-    if lrv <= 0:
-        return 0.0
-    return float(np.dot(s, s) / n**2 / lrv)
+    """KPSS level-stationarity statistic (statsmodels) with the short lag window
+    ``int(4 * (n / 100) ** 0.25)`` of R's ``tseries::kpss.test`` (as ``forecast::ndiffs``)."""
+    from statsmodels.tools.sm_exceptions import InterpolationWarning
+    from statsmodels.tsa.stattools import kpss
+
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # p-values are not used (only the statistic); statsmodels 0.15 warns about its return type
+        warnings.simplefilter("ignore", InterpolationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        res = kpss(x, regression="c", nlags=int(4 * (len(x) / 100) ** 0.25))
+    stat = float(res.statistic if hasattr(res, "statistic") else res[0])
+    return stat if np.isfinite(stat) else 0.0
 
 
 def n_diffs(x: np.ndarray, max_d: int = 2, crit: float = 0.463) -> int:
-    """Regular differences needed: repeated KPSS level-stationarity tests at 5 %."""
+    """Regular differences needed: repeated KPSS level-stationarity tests at 5 %
+    (``crit`` is the 5 % critical value of Kwiatkowski et al. 1992, table 1)."""
     d = 0
     while d < max_d and len(x) > 8:
         if np.ptp(x) == 0 or _kpss_stat(x) <= crit:
