@@ -238,3 +238,38 @@ def test_kpss_differencing_decisions_on_many_series():
             warnings.simplefilter("ignore")
             ref = kpss(x, regression="c", nlags=int(4 * (n / 100) ** 0.25))[0]
         assert (n_diffs(x, max_d=1) == 1) == (ref > 0.463)
+
+
+# ------------------------------------------------------------------ Wilson interval (statsmodels)
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.95, 0.99])
+def test_wilson_interval_is_statsmodels_vectorised(confidence):
+    from statsmodels.stats.proportion import proportion_confint
+
+    from demandlab.sales import wilson_interval
+
+    rng = np.random.default_rng(1)
+    n = rng.integers(1, 5000, 500)
+    k = rng.binomial(n, rng.uniform(0, 1, 500))
+    k[:3], n[:3] = [0, 7, 1], [9, 7, 1_000_000]  # edges: none, all, rare
+    lo, hi = wilson_interval(k, n, confidence)
+    ref_lo, ref_hi = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+    np.testing.assert_array_equal(lo, ref_lo)
+    np.testing.assert_array_equal(hi, ref_hi)
+    # one pair at a time, as statsmodels is usually called
+    assert (float(lo[5]), float(hi[5])) == proportion_confint(int(k[5]), int(n[5]), alpha=1 - confidence,
+                                                              method="wilson")
+
+
+def test_wilson_interval_by_hand_and_without_trials():
+    from demandlab.sales import wilson_interval
+
+    # k = 30, n = 120, z = 1.959964: centre (0.25 + z^2/240) / (1 + z^2/120), half-width below
+    z = 1.959963984540054
+    centre = (0.25 + z**2 / 240) / (1 + z**2 / 120)
+    half = z * np.sqrt(0.25 * 0.75 / 120 + z**2 / (4 * 120**2)) / (1 + z**2 / 120)
+    lo, hi = wilson_interval(30, 120)
+    assert (float(lo), float(hi)) == pytest.approx((centre - half, centre + half), rel=1e-12)
+    lo, hi = wilson_interval([0, 5], [0, 10])
+    assert np.isnan(lo[0]) and np.isnan(hi[0]) and np.isfinite(lo[1]) and np.isfinite(hi[1])

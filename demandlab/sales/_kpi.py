@@ -186,6 +186,9 @@ def wilson_interval(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a binomial proportion.
 
+    A vectorised wrapper of ``statsmodels.stats.proportion.proportion_confint(...,
+    method="wilson")`` that gives ``NaN`` bounds where there are no trials.
+
     Parameters
     ----------
     successes, trials : array-like of int
@@ -205,20 +208,16 @@ def wilson_interval(
     >>> wilson_interval(0, 0)[0]
     array(nan)
     """
-    from scipy.stats import norm
+    from statsmodels.stats.proportion import proportion_confint
 
     if not 0 < confidence < 1:
         raise DataError(f"confidence must be in (0, 1), got {confidence}", hint="e.g. 0.95")
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
-    z = norm.ppf(0.5 + confidence / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(np.clip(p * (1 - p), 0, None) / n + z**2 / (4 * n**2)) / denom
-        lo = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
-        hi = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
+        lo, hi = proportion_confint(k, np.where(n > 0, n, 1.0), alpha=1 - confidence, method="wilson")
+    lo = np.where(n > 0, lo, np.nan)
+    hi = np.where(n > 0, hi, np.nan)
     return lo, hi
 
 
