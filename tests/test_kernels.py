@@ -273,3 +273,52 @@ def test_wilson_interval_by_hand_and_without_trials():
     assert (float(lo), float(hi)) == pytest.approx((centre - half, centre + half), rel=1e-12)
     lo, hi = wilson_interval([0, 5], [0, 10])
     assert np.isnan(lo[0]) and np.isnan(hi[0]) and np.isfinite(lo[1]) and np.isfinite(hi[1])
+
+
+# ------------------------------------------------------------------ vectorised STL on real series
+
+
+@pytest.fixture(scope="module")
+def google_trends_log():
+    """The 40 bundled Google Trends series (NL, 75 months), log interest as scored."""
+    from pathlib import Path
+
+    from demandlab.niches._components import LOG_FLOOR, trend_matrix
+    from demandlab.trends import read_trends_csv
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "raw" / "google_trends_nl_monthly"
+    _, _, y = trend_matrix(read_trends_csv(folder))
+    assert y.shape == (40, 75) and np.isfinite(y).all()
+    return np.log(np.maximum(y, LOG_FLOOR))
+
+
+@pytest.mark.parametrize(
+    "months,robust,inner,outer",
+    [(60, True, 2, 3), (75, True, 2, 3), (60, True, None, None), (75, False, None, None), (36, True, 2, 3)],
+)
+def test_batch_stl_matches_statsmodels_on_google_trends(google_trends_log, months, robust, inner, outer):
+    from statsmodels.tsa.seasonal import STL
+
+    from demandlab.niches._stl import batch_stl
+
+    y = google_trends_log[:, -months:]
+    res = batch_stl(y, period=12, seasonal=7, robust=robust, inner_iter=inner, outer_iter=outer)
+    for i, row in enumerate(y):
+        ref = STL(row, period=12, seasonal=7, robust=robust).fit(inner_iter=inner, outer_iter=outer)
+        # observed differences ~1e-13 (the sums run in another order)
+        np.testing.assert_allclose(res.trend[i], ref.trend, atol=1e-9, rtol=0)
+        np.testing.assert_allclose(res.seasonal[i], ref.seasonal, atol=1e-9, rtol=0)
+        np.testing.assert_allclose(res.resid[i], ref.resid, atol=1e-9, rtol=0)
+        np.testing.assert_allclose(res.weights[i], ref.weights, atol=1e-9, rtol=0)
+
+
+def test_batch_theilslopes_matches_scipy_on_google_trends(google_trends_log):
+    from scipy.stats import theilslopes
+
+    from demandlab.niches._stl import batch_theilslopes
+
+    y = google_trends_log[:, -24:]
+    slope, lo, hi = batch_theilslopes(y)
+    for i, row in enumerate(y):
+        ref = theilslopes(row)
+        assert (slope[i], lo[i], hi[i]) == pytest.approx((ref.slope, ref.low_slope, ref.high_slope), abs=1e-12)
