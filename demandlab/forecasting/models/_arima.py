@@ -31,6 +31,27 @@ _CACHE = os.environ.get("DEMANDLAB_NUMBA_CACHE", "1") != "0"
 
 
 @njit(cache=_CACHE)
+def _lag_polynomial(c, n, sc, seasonal, m, cross_sign, lags, coef):
+    """Sparse terms of ``(1 + s sum_i c_i B^i)(1 + s sc B^m)`` written as ``1 + s sum_j coef_j B^j``
+    (``s = -1`` for AR, ``+1`` for MA, given as ``cross_sign``): fill ``lags`` and ``coef``,
+    return the number of terms."""
+    k = 0
+    for i in range(n):
+        lags[k] = i + 1
+        coef[k] = c[i]
+        k += 1
+    if seasonal:
+        lags[k] = m
+        coef[k] = sc
+        k += 1
+        for i in range(n):
+            lags[k] = m + i + 1
+            coef[k] = cross_sign * c[i] * sc
+            k += 1
+    return k
+
+
+@njit(cache=_CACHE)
 def _expand(u, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef):
     """Fill the sparse expanded AR/MA polynomials from parameters; return (n_ar, n_ma, mu)."""
     phi = np.empty(p)
@@ -52,33 +73,9 @@ def _expand(u, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef):
         k += 1
     mu = u[k] if has_mean else 0.0
     # AR: (1 - sum phi_i B^i)(1 - sphi B^m) = 1 - sum a_j B^j
-    n_ar = 0
-    for i in range(p):
-        ar_lags[n_ar] = i + 1
-        ar_coef[n_ar] = phi[i]
-        n_ar += 1
-    if P > 0:
-        ar_lags[n_ar] = m
-        ar_coef[n_ar] = sphi
-        n_ar += 1
-        for i in range(p):
-            ar_lags[n_ar] = m + i + 1
-            ar_coef[n_ar] = -phi[i] * sphi
-            n_ar += 1
+    n_ar = _lag_polynomial(phi, p, sphi, P > 0, m, -1.0, ar_lags, ar_coef)
     # MA: (1 + sum theta_i B^i)(1 + stheta B^m) = 1 + sum b_j B^j
-    n_ma = 0
-    for i in range(q):
-        ma_lags[n_ma] = i + 1
-        ma_coef[n_ma] = theta[i]
-        n_ma += 1
-    if Q > 0:
-        ma_lags[n_ma] = m
-        ma_coef[n_ma] = stheta
-        n_ma += 1
-        for i in range(q):
-            ma_lags[n_ma] = m + i + 1
-            ma_coef[n_ma] = theta[i] * stheta
-            n_ma += 1
+    n_ma = _lag_polynomial(theta, q, stheta, Q > 0, m, 1.0, ma_lags, ma_coef)
     return n_ar, n_ma, mu
 
 
