@@ -104,14 +104,16 @@ def _css(u, w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e):
 
 
 @njit(cache=_CACHE)
+def _workspace(n):
+    """Room for the expanded polynomials (at most 16 terms each) and ``n`` residuals."""
+    return np.zeros(16, dtype=np.int64), np.zeros(16), np.zeros(16, dtype=np.int64), np.zeros(16), np.zeros(n)
+
+
+@njit(cache=_CACHE)
 def _fit_css(w, p, q, P, Q, m, has_mean, max_iter, tol):
     d = p + q + P + Q + (1 if has_mean else 0)
     n = w.shape[0]
-    ar_lags = np.zeros(16, dtype=np.int64)
-    ar_coef = np.zeros(16)
-    ma_lags = np.zeros(16, dtype=np.int64)
-    ma_coef = np.zeros(16)
-    e = np.zeros(n)
+    ar_lags, ar_coef, ma_lags, ma_coef, e = _workspace(n)
     x0 = np.zeros(max(d, 1))
     sd = 0.0
     mean = 0.0
@@ -136,11 +138,7 @@ def _fit_css(w, p, q, P, Q, m, has_mean, max_iter, tol):
 @njit(cache=_CACHE)
 def _forecast_w(u, w, p, q, P, Q, m, has_mean, h):
     n = w.shape[0]
-    ar_lags = np.zeros(16, dtype=np.int64)
-    ar_coef = np.zeros(16)
-    ma_lags = np.zeros(16, dtype=np.int64)
-    ma_coef = np.zeros(16)
-    e = np.zeros(n + h)
+    ar_lags, ar_coef, ma_lags, ma_coef, e = _workspace(n + h)
     _css(u, w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e[:n])
     n_ar, n_ma, mu = _expand(u, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef)
     ww = np.empty(n + h)

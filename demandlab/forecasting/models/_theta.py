@@ -62,16 +62,27 @@ def _update(yi, i, alpha, level, meany, A, B, dynamic):
 
 
 @njit(cache=_CACHE)
+def _start(y, kind, level0, alpha):
+    """States after the first observation: (dynamic, level, mean of y, A, B)."""
+    dynamic = kind == DSTM or kind == DOTM
+    A, B = _line_start(y, dynamic)
+    return dynamic, alpha * y[0] + (1 - alpha) * level0, y[0], A, B
+
+
+@njit(cache=_CACHE)
+def _mu(i, level, w, A, B, alpha):
+    """One-step forecast of period ``i`` (``w = 1 - 1/theta``)."""
+    return level + w * (A * (1 - alpha) ** i + B * (1 - (1 - alpha) ** (i + 1)) / alpha)
+
+
+@njit(cache=_CACHE)
 def _theta_mse(y, kind, level0, alpha, theta):
     n = y.shape[0]
-    dynamic = kind == DSTM or kind == DOTM
-    level = alpha * y[0] + (1 - alpha) * level0
-    meany = y[0]
-    A, B = _line_start(y, dynamic)
+    dynamic, level, meany, A, B = _start(y, kind, level0, alpha)
     sse = 0.0
     w = 1.0 - 1.0 / theta
     for i in range(1, n):
-        mu = level + w * (A * (1 - alpha) ** i + B * (1 - (1 - alpha) ** (i + 1)) / alpha)
+        mu = _mu(i, level, w, A, B, alpha)
         if not math.isfinite(mu):
             return 1e300
         e = y[i] - mu
@@ -84,14 +95,11 @@ def _theta_mse(y, kind, level0, alpha, theta):
 @njit(cache=_CACHE)
 def _theta_forecast(y, kind, level0, alpha, theta, h):
     n = y.shape[0]
-    dynamic = kind == DSTM or kind == DOTM
-    level = alpha * y[0] + (1 - alpha) * level0
-    meany = y[0]
-    A, B = _line_start(y, dynamic)
+    dynamic, level, meany, A, B = _start(y, kind, level0, alpha)
     w = 1.0 - 1.0 / theta
     out = np.empty(h)
     for i in range(1, n + h):
-        mu = level + w * (A * (1 - alpha) ** i + B * (1 - (1 - alpha) ** (i + 1)) / alpha)
+        mu = _mu(i, level, w, A, B, alpha)
         yi = y[i] if i < n else mu
         if i >= n:
             out[i - n] = mu
