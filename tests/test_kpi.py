@@ -11,8 +11,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from demandlab.errors import DataError, SchemaError
-from demandlab.sales._kpi import (
-    DEFAULT_STAGES,
+from demandlab.sales import (
     ChannelKPIs,
     KPIWarning,
     channel_kpis,
@@ -23,6 +22,7 @@ from demandlab.sales._kpi import (
     orders_to_channel_table,
     wilson_interval,
 )
+from demandlab.sales._channels import DEFAULT_STAGES
 
 # --------------------------------------------------------------------------- funnel
 

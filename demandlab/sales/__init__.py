@@ -1,6 +1,6 @@
 """Sales KPIs: funnel conversion, channel KPIs (CR, CAC, AOV, ROMI), cohorts, LTV, discount tiers and pilot batches."""
 
-from ._kpi import (
+from ._channels import (
     LTVCAC,
     ChannelKPIs,
     CohortRetention,

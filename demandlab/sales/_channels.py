@@ -13,7 +13,7 @@ impressions, clicks, sessions, bounces, orders, revenue, new_customers``) and
 Examples
 --------
 >>> import pandas as pd
->>> from demandlab.sales._kpi import funnel
+>>> from demandlab.sales import funnel
 >>> f = funnel(pd.DataFrame({"stage": ["visit", "cart", "buy"], "count": [1000, 120, 30]}))
 >>> f.table[["stage", "count", "step_conversion"]]
    stage  count  step_conversion
