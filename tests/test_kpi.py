@@ -1,4 +1,4 @@
-"""demandlab.sales._kpi: funnel, channel KPIs, cohorts, LTV/CAC, discount tiers, and the kpi CLI."""
+"""demandlab.sales: funnel, channel KPIs, cohorts, LTV/CAC, discount tiers, and the kpi CLI."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from demandlab.sales import (
     orders_to_channel_table,
     wilson_interval,
 )
-from demandlab.sales._channels import DEFAULT_STAGES
+from demandlab.sales._funnel import DEFAULT_STAGES
 
 # --------------------------------------------------------------------------- funnel
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, SchemaError
-from ._channels import _where
+from ._common import _where
 
 __all__ = [
     "GoNoGoRule",
