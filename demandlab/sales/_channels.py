@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ..errors import DataError, SchemaError
 from ._common import (
     _ORDERS_HINT,
@@ -54,8 +55,8 @@ _KPI_DEFS: dict[str, tuple[str, str, str]] = {
 }
 
 
-@dataclass
-class ChannelKPIs:
+@dataclass(repr=False)
+class ChannelKPIs(Result):
     """Marketing KPIs per group, made by :func:`channel_kpis`.
 
     Attributes
@@ -160,8 +161,9 @@ class ChannelKPIs:
         notes = [f"  {r}" for r in self.table["reason"].unique() if r]
         return text + ("\nNaN because:\n" + "\n".join(notes) if notes else "")
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, Any]:
+        return {"groups": len(self.table), "by": self.by, "spend": float(self.table["spend"].sum()),
+                "revenue": float(self.table["revenue"].sum())}
 
     def plot(self, kpis: Sequence[str] = ("cac", "aov", "conversion_rate", "romi")):
         """Bar chart of a few KPIs per group.

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ..errors import DataError
 from ._common import (
     _ORDERS_HINT,
@@ -70,8 +71,8 @@ def _with_cohorts(o: pd.DataFrame, freq: str) -> tuple[pd.DataFrame, int]:
     return o, last
 
 
-@dataclass
-class CohortRetention:
+@dataclass(repr=False)
+class CohortRetention(Result):
     """Customers by acquisition cohort, made by :func:`cohort_retention`.
 
     A customer's cohort is the period of their first order with a positive value; a
@@ -187,8 +188,9 @@ class CohortRetention:
         ]
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, object]:
+        return {"cohorts": len(self.cohorts), "customers": int(self.cohorts["customers"].sum()),
+                "repeat_purchase_rate": self.repeat_purchase_rate, "freq": self.freq}
 
     def plot(self, max_age: int | None = None):
         """Heatmap of the retention matrix (cohorts down, ages across).

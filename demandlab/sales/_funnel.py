@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ..errors import DataError, SchemaError
 from ._common import KPIWarning, _as_by, _line, _numeric, _ratio, _require, _where
 
@@ -85,8 +86,8 @@ _FUNNEL_HINT = (
 )
 
 
-@dataclass
-class FunnelResult:
+@dataclass(repr=False)
+class FunnelResult(Result):
     """Counts and conversion per funnel stage, made by :func:`funnel`.
 
     Attributes
@@ -147,8 +148,11 @@ class FunnelResult:
                 lines.append(f"  {r.stage:<14} {r.count:>10,}  {conv}{flag}")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, Any]:
+        facts: dict[str, Any] = {"stages": len(self.stages)}
+        if self.by:
+            return facts | {"by": self.by, "groups": len(self._groups())}
+        return facts | {"entered": int(self.table["count"].iloc[0]), "biggest_drop_off": self.biggest_drop_off}
 
     def _groups(self) -> list[tuple[str, pd.DataFrame]]:
         if not self.by:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ..errors import DataError, SchemaError
 from ._channels import ChannelKPIs
 from ._cohorts import _order_level, _with_cohorts
@@ -15,8 +16,8 @@ from ._common import _check_freq, _ratio, _require
 
 __all__ = ["ltv_cac", "LTVCAC"]
 
-@dataclass
-class LTVCAC:
+@dataclass(repr=False)
+class LTVCAC(Result):
     """Customer value against acquisition cost per channel, made by :func:`ltv_cac`.
 
     Attributes
@@ -55,8 +56,8 @@ class LTVCAC:
         head = f"LTV (gross profit, margin {self.margin:.0%}, first {self.horizon} periods) / CAC"
         return head + "\n" + self.table.to_string(index=False, float_format=lambda v: f"{v:,.2f}")
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, object]:
+        return {"channels": len(self.table), "horizon": self.horizon, "margin": self.margin}
 
     def plot(self):
         """Bars of LTV/CAC per channel with the usual 3x line.

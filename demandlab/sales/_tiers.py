@@ -8,13 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ..errors import DataError
 from ._common import _num, _numeric, _require, _where
 
 __all__ = ["discount_tiers", "DiscountTiers"]
 
-@dataclass
-class DiscountTiers:
+@dataclass(repr=False)
+class DiscountTiers(Result):
     """Effect of a volume-discount tier table, made by :func:`discount_tiers`.
 
     Attributes
@@ -56,8 +57,9 @@ class DiscountTiers:
         return (f"{text}\nrevenue effect {self.revenue_effect:,.2f} ({self.revenue_effect_pct:+.2%})"
                 + (f"; {self.excluded_orders} orders <= 0 left out" if self.excluded_orders else ""))
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, object]:
+        return {"tiers": len(self.table) - 2, "revenue_effect": self.revenue_effect,
+                "revenue_effect_pct": self.revenue_effect_pct}
 
     def plot(self):
         """Share of orders per tier and revenue effect per tier.
