@@ -46,8 +46,9 @@ import pandas as pd
 
 __all__ = ["Result"]
 
-#: Longest text a fact shows in ``repr`` before it is cut with "...".
+#: Longest text a fact shows in ``repr`` (and in the HTML heading) before it is cut with "...".
 _MAX_TEXT = 40
+_MAX_HTML_TEXT = 200
 
 
 class Result:
@@ -94,7 +95,7 @@ class Result:
         summary = getattr(self, "summary", None)
         return _template().render(
             name=type(self).__name__,
-            facts=[(k, _fact_text(v, quote=False)) for k, v in self._facts().items()],
+            facts=[(k, _fact_text(v, quote=False, limit=_MAX_HTML_TEXT)) for k, v in self._facts().items()],
             columns=[str(c) for c in head.columns],
             rows=[[_cell(v) for v in row] for row in head.itertuples(index=False, name=None)],
             more=max(len(frame) - len(head), 0),
@@ -154,8 +155,8 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def _fact_text(v: Any, *, quote: bool) -> str:
-    """A fact, short: text cut at 40 characters, at most 3 items of a list.
+def _fact_text(v: Any, *, quote: bool, limit: int = _MAX_TEXT) -> str:
+    """A fact, short: text cut at ``limit`` characters, at most 3 items of a list.
 
     >>> _fact_text("x" * 50, quote=True)
     "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'"
@@ -163,18 +164,21 @@ def _fact_text(v: Any, *, quote: bool) -> str:
     ('[a, b, c, ...]', '0.123')
     """
     if isinstance(v, str):
-        text = v if len(v) <= _MAX_TEXT else v[: _MAX_TEXT - 3] + "..."
+        text = v if len(v) <= limit else v[: limit - 3] + "..."
         return repr(text) if quote else text
     if isinstance(v, Mapping):
         items = list(v.items())
-        parts = [f"{_fact_text(k, quote=quote)}: {_fact_text(x, quote=quote)}" for k, x in items[:4]]
+        parts = [f"{_fact_text(k, quote=quote)}: {_fact_text(x, quote=quote, limit=limit)}"
+                 for k, x in items[:4]]
         return "{" + ", ".join(parts + (["..."] if len(items) > 4 else [])) + "}"
     if isinstance(v, list | tuple | pd.Index | np.ndarray):
         items = list(v)
-        parts = [_fact_text(x, quote=quote) for x in items[:3]]
+        parts = [_fact_text(x, quote=quote, limit=limit) for x in items[:3]]
         return "[" + ", ".join(parts + (["..."] if len(items) > 3 else [])) + "]"
     if isinstance(v, float | np.floating):
         return "nan" if np.isnan(v) else f"{float(v):.3g}"
     if isinstance(v, pd.Timestamp):
         return _cell(v)
-    return _fact_text(str(v), quote=False) if not isinstance(v, int | np.integer | bool) else str(v)
+    if isinstance(v, bool | int | np.integer):
+        return str(v)
+    return _fact_text(str(v), quote=False, limit=limit)

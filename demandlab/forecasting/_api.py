@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ..errors import DataError, DemandlabError, SchemaError
 from ._data import FREQ_NAMES, GapWarning, ShortSeriesWarning, prepare
 from .models._base import (
@@ -94,8 +95,8 @@ def _fmt(lev: float) -> str:
     return str(int(lev)) if float(lev).is_integer() else str(lev).replace(".", "_")
 
 
-@dataclass
-class ForecastResult:
+@dataclass(repr=False)
+class ForecastResult(Result):
     """Forecasts of every series with intervals, the history and per-series notes.
 
     Attributes
@@ -201,13 +202,9 @@ class ForecastResult:
         lines.append("  intervals: " + "; ".join(f"{k} ({v})" for k, v in methods.items()))
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        import html
-
-        return "<pre>" + html.escape(self.summary()) + "</pre>" + self.table.head(12).to_html(index=False)
-
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, object]:
+        return {"series": len(self.info), "h": self.h, "freq": self.freq,
+                "season_length": self.season_length, "level": list(self.level)}
 
 
 def _as_level(level) -> tuple[float, ...]:
@@ -505,8 +502,8 @@ def _future_exog(prep, future, exog, h, path) -> list[np.ndarray]:
     return out
 
 
-@dataclass
-class ForecastBacktest:
+@dataclass(repr=False)
+class ForecastBacktest(Result):
     """Accuracy of the forecaster over rolling origins.
 
     Attributes
@@ -567,8 +564,10 @@ class ForecastBacktest:
         fig.tight_layout()
         return fig
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, object]:
+        o = self.overall.iloc[0]
+        return {"series": len(self.per_series), "windows": self.n_windows, "h": self.h,
+                "smape": float(o["smape"]), "mase": float(o["mase"])}
 
 
 def backtest_forecast(

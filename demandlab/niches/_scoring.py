@@ -145,7 +145,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -153,6 +152,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ..errors import DataError, DemandlabWarning, SchemaError
 from ._components import (
     MIN_STL,
@@ -747,8 +747,8 @@ def _monte_carlo(
     return {"score_lo": s_lo.astype(float), "score_hi": s_hi.astype(float), "rank_lo": r_lo.astype(int), "rank_hi": r_hi.astype(int), "p_top_k": p_top}
 
 
-@dataclass
-class NicheScores:
+@dataclass(repr=False)
+class NicheScores(Result):
     """Result of :func:`score_niches`.
 
     Attributes
@@ -847,23 +847,13 @@ class NicheScores:
         lines.append(f"weights: {used}")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, object]:
+        top = str(self.table["niche"].iloc[0]) if len(self.table) else ""
+        return {"niches": len(self.table), "top": top, "top_k": self.top_k}
 
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th>{h}</th>" for h in ("rank", "niche", "score", "95% interval", "rank range", f"P(top {self.top_k})", "driver", "flags"))
-        body = []
-        for _, r in self.table.iterrows():
-            interval = "" if pd.isna(r["score_lo"]) else f"{r['score_lo']:.2f}&ndash;{r['score_hi']:.2f}"
-            rr = "" if pd.isna(r["rank_lo"]) else f"{int(r['rank_lo'])}&ndash;{int(r['rank_hi'])}"
-            p = "" if pd.isna(r["p_top_k"]) else f"{r['p_top_k']:.2f}"
-            sc = "" if pd.isna(r["score"]) else f"{r['score']:.3f}"
-            body.append(
-                f"<tr><td>{int(r['rank'])}</td><td>{html.escape(str(r['niche']))}</td><td>{sc}</td>"
-                f"<td>{interval}</td><td>{rr}</td><td>{p}</td><td>{html.escape(str(r['driver']))}</td>"
-                f"<td>{html.escape(str(r['flags']))}</td></tr>"
-            )
-        return f"<table class='demandlab-niche-scores'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    def _html_frame(self) -> pd.DataFrame:
+        cols = ["rank", "niche", "score", "score_lo", "score_hi", "rank_lo", "rank_hi", "p_top_k", "driver", "flags"]
+        return self.table[[c for c in cols if c in self.table.columns]]
 
     def plot(self, n: int = 20, ax=None):
         """Ranked chart: score with its 95 % interval for the top ``n`` niches.
@@ -932,8 +922,8 @@ def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.where(n >= 3, r, np.nan)
 
 
-@dataclass
-class NicheBacktest:
+@dataclass(repr=False)
+class NicheBacktest(Result):
     """Result of :func:`backtest_niches`.
 
     Attributes
@@ -1007,11 +997,8 @@ class NicheBacktest:
                 lines.append(f"  {r['comparison']:<52} {r['spearman']:+.3f} {ci}  (n={int(r['n'])})")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+    def _facts(self) -> dict[str, object]:
+        return {"niches": self.n_niches, "origins": len(self.origins), "horizon": self.horizon}
 
     def plot(self, ax=None):
         """Spearman per predictor with its bootstrap interval; returns the Figure."""

@@ -88,6 +88,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._results import Result
 from ..errors import DemandlabError, DemandlabWarning, SchemaError
 from ..io._atomic import atomic_dir, atomic_write_text
 from ..paths import RAW, ROOT
@@ -724,8 +725,8 @@ analysis with every chart and the method explained.</p></section>
 # --------------------------------------------------------------------------- running
 
 
-@dataclass
-class Report:
+@dataclass(repr=False)
+class Report(Result):
     """The result of :func:`build_report`.
 
     Attributes
@@ -747,6 +748,9 @@ class Report:
     def to_frame(self) -> pd.DataFrame:
         """The per-notebook table."""
         return self.table.copy()
+
+    def _facts(self) -> dict[str, object]:
+        return {"notebooks": len(self.table), "path": str(self.path)}
 
     def summary(self) -> str:
         """A few lines: where the report is and how long each notebook took."""

@@ -190,7 +190,7 @@ class PilotTest(Result):
         facts: dict[str, Any] = {"pilots": len(self.table)}
         if self.rule is not None:
             facts["rule"] = str(self.rule)
-            facts |= self.table["decision"].astype(str).value_counts(sort=False).to_dict()
+            facts["decisions"] = self.table["decision"].astype(str).value_counts(sort=False).to_dict()
         return facts
 
     def plot(self, max_pilots: int = 10):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ._encode import CustomerEncoder
 from ._eval import _sample, _threads, fit_centers, nearest_center
 from ._mixture import mixture_n_categories, mixture_parts, partition_log_likelihood
@@ -30,8 +31,8 @@ TUNE_FACTORS: tuple[float, ...] = (1.4, 0.7)
 MIN_CUSTOMERS_PER_SEGMENT = 50
 
 
-@dataclass
-class WeightTuning:
+@dataclass(repr=False)
+class WeightTuning(Result):
     """The weights chosen by :func:`tune_weights` and the steps that led there.
 
     Attributes
@@ -64,6 +65,10 @@ class WeightTuning:
     def to_frame(self) -> pd.DataFrame:
         """The trials table."""
         return self.table.copy()
+
+    def _facts(self) -> dict[str, object]:
+        return {"weights": {k: round(v, 3) for k, v in self.weights.items()}, "gain": self.gain,
+                "trials": len(self.table) - 1}
 
     def summary(self) -> str:
         """Start and chosen weights side by side, and the likelihood gained."""
