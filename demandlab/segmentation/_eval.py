@@ -55,8 +55,8 @@ def _kmeans(X: np.ndarray, k: int, *, n_init: int, random_state: int | None) -> 
 
 
 #: Below this many rows k-means runs single-threaded: OpenMP threads cost more than they
-#: gain on small samples, and much more on a loaded machine (measured 0.14 s with one
-#: thread against 2.3 s with two for 10k customers at k=6 on a busy 2-core machine).
+#: gain on small samples, and much more on a loaded machine (the timing that set it is
+#: in ``benchmarks/RESULTS.md``, "segment-tuning").
 SINGLE_THREAD_BELOW = 200_000
 
 

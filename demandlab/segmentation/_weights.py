@@ -138,11 +138,10 @@ def tune_weights(
 
     No truth labels are read. Attributes with weight 0 stay at 0.
 
-    Why this criterion: on planted data (``make_planted_customers``, 20k customers,
-    k = 6) the score of a k-means partition ranks 45 weight settings in the order
-    of their ARI against the truth (Spearman 0.95-0.99 at ``noise`` 0.05 and 0.2,
-    seeds 1-2) and its best setting is the best of the categorical-weight grid
-    0.25-1.0, whereas split-half stability does not rank them (Spearman 0.04-0.16).
+    Why this criterion: on planted data the score of a k-means partition ranks
+    weight settings in the order of their ARI against the truth, whereas split-half
+    stability does not (``docs/methods.md``, "Segmentation"; the figures in
+    ``benchmarks/RESULTS.md``, "segment-tuning").
 
     Parameters
     ----------
