@@ -206,3 +206,60 @@ def test_to_frame_needs_a_table():
 
     with pytest.raises(NotImplementedError, match="Bare must define to_frame"):
         Bare().to_frame()
+
+
+# -- benchmarks/RESULTS.md and docs/methods.md ------------------------------------------------
+
+
+def _run_module(root_dir):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", root_dir / "benchmarks" / "run.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_run_records_each_benchmark_in_its_section(root_dir, tmp_path, monkeypatch, capsys):
+    run = _run_module(root_dir)
+    (tmp_path / "bench_fast.py").write_text('print("demandlab 1.00 s   peer 3.00 s   ratio 3.00x")\n')
+    (tmp_path / "bench_slow.py").write_text('import sys\nprint("argv", sys.argv[1:])\n')
+    monkeypatch.setattr(run, "HERE", tmp_path)
+    monkeypatch.setattr(run, "RESULTS", tmp_path / "RESULTS.md")
+    assert run.main([]) == 0
+    first = (tmp_path / "RESULTS.md").read_text()
+    assert first.startswith("# Benchmark results")
+    assert first.index("<!-- bench:fast -->") < first.index("<!-- bench:slow -->")
+    assert "demandlab 1.00 s   peer 3.00 s   ratio 3.00x" in first and "argv []" in first
+    # one benchmark again, with arguments: its section is replaced, the other kept as it was
+    assert run.main(["slow", "--", "--n", "5"]) == 0
+    second = (tmp_path / "RESULTS.md").read_text()
+    assert "argv ['--n', '5']" in second and "argv []" not in second
+    assert "`python benchmarks/run.py slow -- --n 5`" in second
+    fast = lambda text: text[text.index("<!-- bench:fast -->"):text.index("<!-- /bench:fast -->")]  # noqa: E731
+    assert fast(second) == fast(first)
+    # a failing benchmark keeps its previous figures and the run says so
+    (tmp_path / "bench_fast.py").write_text('print("half a result")\nraise SystemExit(3)\n')
+    assert run.main(["fast"]) == 1
+    assert (tmp_path / "RESULTS.md").read_text() == second
+    assert "failed: fast" in capsys.readouterr().out
+    # --no-record runs without writing
+    (tmp_path / "bench_fast.py").write_text('print("new figure")\n')
+    assert run.main(["fast", "--no-record"]) == 0
+    assert (tmp_path / "RESULTS.md").read_text() == second
+
+
+def test_committed_results_and_methods_are_where_the_docstrings_point(root_dir):
+    results = (root_dir / "benchmarks" / "RESULTS.md").read_text()
+    methods = (root_dir / "docs" / "methods.md").read_text()
+    sections = set(re.findall(r"<!-- bench:([\w-]+) -->", results))
+    scripts = {p.stem.removeprefix("bench_") for p in (root_dir / "benchmarks").glob("bench_*.py")}
+    assert scripts & sections, "RESULTS.md records no benchmark"
+    headings = set(re.findall(r"^## (.+)$", methods, flags=re.M))
+    pointed_results, pointed_methods = set(), set()
+    for path in (root_dir / "demandlab").rglob("*.py"):
+        text = re.sub(r"\s+", " ", path.read_text().replace("#:", " "))
+        pointed_results |= set(re.findall(r'RESULTS\.md``?,? \(?"([\w-]+)"', text))
+        pointed_methods |= set(re.findall(r'methods\.md``?,? \(?(?:section )?"([A-Z][\w ]+)"', text))
+    assert pointed_results and pointed_results <= sections
+    assert pointed_methods and pointed_methods <= headings

@@ -3,7 +3,7 @@
 Every ratio over a group is a *ratio of sums* (total clicks over total impressions),
 never a mean of per-row ratios. A zero denominator gives ``NaN`` and a ``reason``
 saying why, never an infinite value or a crash. Input shapes follow
-``docs/data-contracts.md``.
+``docs/data-contracts.md``; the methods are in ``docs/methods.md`` ("Sales KPIs").
 """
 
 from __future__ import annotations

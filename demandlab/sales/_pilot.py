@@ -6,7 +6,7 @@ units says how *uncertain* its 70 % is. Two pilots (two niches, or two prices) a
 compared by the probability that B beats A and the expected uplift; a go / no-go
 rule such as "sell-through above 60 % with 80 % probability" is answered from the
 posterior; :func:`pilot_sample_size` says how many units a pilot needs to tell a
-given difference.
+given difference. The method is in ``docs/methods.md`` ("Pilot batches").
 
 Examples
 --------
