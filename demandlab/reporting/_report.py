@@ -749,9 +749,6 @@ class Report(Result):
         """The per-notebook table."""
         return self.table.copy()
 
-    def _facts(self) -> dict[str, object]:
-        return {"notebooks": len(self.table), "path": str(self.path)}
-
     def summary(self) -> str:
         """A few lines: where the report is and how long each notebook took."""
         lines = [f"reports written to {self.index}"]
