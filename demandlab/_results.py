@@ -89,8 +89,7 @@ class Result:
     def _repr_html_(self) -> str:
         frame = self._html_frame()
         head = frame.head(self._html_rows)
-        show_index = not isinstance(head.index, pd.RangeIndex)
-        if show_index:
+        if any(name is not None for name in head.index.names):  # a named index is data
             head = head.reset_index()
         summary = getattr(self, "summary", None)
         return _template().render(

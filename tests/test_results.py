@@ -189,6 +189,11 @@ def test_html_shows_the_head_and_counts_the_rest():
 
     html = Long(pd.DataFrame({"x": range(10)}))._repr_html_()
     assert html.count("<tr><td>") == 3 and "7 more rows" in html
+    # an unnamed index (left over from sorting) is not shown; a named one is a column
+    shuffled = Long(pd.DataFrame({"x": [5, 6]}, index=[7, 3]))._repr_html_()
+    assert "<th>x</th></tr>" in shuffled and "<tr><td>5</td></tr>" in shuffled
+    named = Long(pd.DataFrame({"x": [5]}, index=pd.Index(["a"], name="shop")))._repr_html_()
+    assert "<th>shop</th><th>x</th>" in named and "<tr><td>a</td><td>5</td></tr>" in named
     assert repr(Long(pd.DataFrame({"x": range(10)}))) == "Long(rows=10)"
 
 
