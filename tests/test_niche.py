@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import theilslopes
 from statsmodels.tsa.seasonal import STL
 
-from demandlab.errors import DataError
+from demandlab.errors import DataError, ParameterError
 from demandlab.niches._scoring import (
     DEFAULT_WEIGHTS,
     DESIRABILITY,
@@ -270,7 +270,7 @@ def test_result_object_html_plot_summary():
 
 @pytest.mark.parametrize("weights,match", [({"bogus": 1}, "bogus"), ({"margin": -1}, "margin"), ({"margin": 0}, "zero")])
 def test_bad_weights(weights, match):
-    with pytest.raises(DataError, match=match):
+    with pytest.raises(ParameterError, match=match):
         score_niches(_frame({"a": _noisy()}), weights=weights, n_draws=0)
 
 
@@ -346,23 +346,23 @@ def test_common_scale_inferred_from_one_export_or_common_scale_output():
     assert set(niche_components(scaled)["demand_flag"]) == {""}
 
 
-@pytest.mark.parametrize("call,column", [
-    (lambda f: score_niches(f, n_draws=-1), "n_draws"),
-    (lambda f: score_niches(f, top_k=0, n_draws=0), "top_k"),
-    (lambda f: score_niches(f, weight_concentration=0.0, n_draws=10), "weight_concentration"),
-    (lambda f: score_niches(f, weights={"margin": "a lot"}, n_draws=0), "weights"),
-    (lambda f: backtest_niches(f, horizon=0), "horizon"),
-    (lambda f: backtest_niches(f, n_boot=0), "n_boot"),
-    (lambda f: backtest_niches(f, origins=["2023-13"]), "origins"),
-    (lambda f: score_niches(f.iloc[:0], n_draws=0), None),
-    (lambda f: score_niches(f.assign(date=f["date"].astype(str).where(f.index != 7, "July")), n_draws=0), "date"),
+@pytest.mark.parametrize("call,column,error", [
+    (lambda f: score_niches(f, n_draws=-1), "n_draws", ParameterError),
+    (lambda f: score_niches(f, top_k=0, n_draws=0), "top_k", ParameterError),
+    (lambda f: score_niches(f, weight_concentration=0.0, n_draws=10), "weight_concentration", ParameterError),
+    (lambda f: score_niches(f, weights={"margin": "a lot"}, n_draws=0), "weights", ParameterError),
+    (lambda f: backtest_niches(f, horizon=0), "horizon", ParameterError),
+    (lambda f: backtest_niches(f, n_boot=0), "n_boot", ParameterError),
+    (lambda f: backtest_niches(f, origins=["2023-13"]), "origins", ParameterError),
+    (lambda f: score_niches(f.iloc[:0], n_draws=0), None, DataError),
+    (lambda f: score_niches(f.assign(date=f["date"].astype(str).where(f.index != 7, "July")), n_draws=0), "date", DataError),
     (lambda f: score_niches(f, pd.DataFrame({"niche": "a", "seller_rank": [1], "revenue_share": ["30%"],
                                              "review_count": [3], "price": [9.0], "n_sellers": [4]}), n_draws=0),
-     "revenue_share"),
+     "revenue_share", DataError),
 ])
-def test_bad_arguments_and_values_raise_data_errors(call, column):
+def test_bad_arguments_raise_parameter_errors_and_bad_values_data_errors(call, column, error):
     f = _frame({"a": _noisy(seed=1), "b": _noisy(seed=2)})
-    with pytest.raises(DataError) as exc:
+    with pytest.raises(error) as exc:
         call(f)
     assert exc.value.column == column
 

@@ -291,7 +291,7 @@ def test_not_fitted_and_bad_params(planted):
         CustomerSegmenter(3).predict(planted)
     with pytest.raises(ValueError, match="method"):
         CustomerSegmenter(3, method="dbscan").fit(planted)
-    with pytest.raises(ValueError, match="not possible"):
+    with pytest.raises(DataError, match="not possible"):
         CustomerSegmenter(10, n_bootstrap=0).fit(planted.head(5))
     with pytest.raises(NotFittedError, match="mixture"):
         CustomerSegmenter(3, n_bootstrap=0).fit(planted).predict_proba(planted)

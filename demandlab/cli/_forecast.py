@@ -152,11 +152,8 @@ def run_forecast(args: argparse.Namespace) -> int:
                   progress=False if args.no_progress else None)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try:
-            res = forecast(df, args.h, future=future, path=args.path, **common)
-            bt = backtest_forecast(df, args.h, n_windows=args.backtest, path=args.path, **common) if args.backtest else None
-        except ValueError as exc:
-            raise DemandlabError(str(exc), hint="check the options (demandlab forecast --help)") from None
+        res = forecast(df, args.h, future=future, path=args.path, **common)
+        bt = backtest_forecast(df, args.h, n_windows=args.backtest, path=args.path, **common) if args.backtest else None
     plan = None
     if args.plan:
         from ..forecasting._planning import purchase_plan
@@ -174,10 +171,7 @@ def run_forecast(args: argparse.Namespace) -> int:
         if settings["lead_time"] is None:
             raise DemandlabError("no lead time", path=args.stock, column="lead_time",
                                  hint="add a lead_time column or pass --lead-time")
-        try:
-            plan = purchase_plan(res, service_level=args.service_level, **settings)
-        except ValueError as exc:
-            raise DemandlabError(str(exc), hint="check the plan options") from None
+        plan = purchase_plan(res, service_level=args.service_level, **settings)
     print(res.summary())
     for w in dict.fromkeys(str(w.message) for w in caught):  # once each (backtest windows repeat them)
         print(f"note: {w}")

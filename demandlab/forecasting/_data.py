@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, DemandlabWarning, SchemaError
+from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 
 __all__ = ["GapWarning", "Prepared", "prepare", "infer_freq", "SEASON_LENGTHS", "FREQ_NAMES"]
 
@@ -122,7 +122,7 @@ def prepare(
     if len(df) == 0:
         raise DataError("no rows", path=path, hint="the sales file needs at least 2 rows per series")
     if gaps not in ("fill", "zero", "raise"):
-        raise ValueError(f"gaps must be 'fill', 'zero' or 'raise', not {gaps!r}")
+        raise ParameterError(f"must be 'fill', 'zero' or 'raise', not {gaps!r}", column="gaps")
     frame = df.reset_index(drop=True)
     y_raw = frame["y"]
     if y_raw.dtype == bool or not pd.api.types.is_numeric_dtype(y_raw):
@@ -180,7 +180,8 @@ def prepare(
         code = freq
         kind = freq[0].upper()
         if kind not in SEASON_LENGTHS:
-            raise ValueError(f"freq must start with one of M, Q, W, D, Y, not {freq!r}")
+            raise ParameterError(f"must start with one of M, Q, W, D, Y, not {freq!r}", column="freq",
+                                 hint="e.g. freq='M' (monthly) or 'W-SUN' (weekly)")
         anchor = "start"
     per = ds.dt.to_period(code)
     work = pd.DataFrame({"unique_id": uid, "per": per, "y": y, "_pos": np.arange(len(frame))})

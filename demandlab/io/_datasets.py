@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._validation import validate_params
 from ..errors import DataError, SchemaError
 from ..paths import RAW
 from ._atomic import atomic_write_bytes, atomic_write_text
@@ -93,6 +94,10 @@ def _kind_of(path: PathLike) -> str | None:
         return None
 
 
+_OPTIONAL_PATH = validate_params({"path": ["path-like", None]})
+
+
+@_OPTIONAL_PATH
 def online_retail_orders(path: PathLike | None = None) -> pd.DataFrame:
     """Invoice-level order log of UCI Online Retail (customers with an id only).
 
@@ -142,6 +147,7 @@ def online_retail_orders(path: PathLike | None = None) -> pd.DataFrame:
     return out.sort_values(["date", "order_id"], ignore_index=True)
 
 
+@validate_params({"path": ["path-like", None], "orders": [pd.DataFrame, None]})
 def online_retail_customers(
     path: PathLike | None = None, *, orders: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -224,6 +230,7 @@ def online_retail_customers(
     return out
 
 
+@_OPTIONAL_PATH
 def cbs_turnover(path: PathLike | None = None) -> pd.DataFrame:
     """Statistics Netherlands online-sales turnover index per retail sector, tidy.
 
@@ -290,6 +297,7 @@ def cbs_turnover(path: PathLike | None = None) -> pd.DataFrame:
     return df.sort_values(["sector_code", "date"], ignore_index=True)
 
 
+@_OPTIONAL_PATH
 def wholesale_customers(path: PathLike | None = None) -> pd.DataFrame:
     """UCI Wholesale customers (440 clients of a Portuguese distributor), labelled.
 

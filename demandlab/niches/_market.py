@@ -45,12 +45,14 @@ import os
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, SchemaError
+from .._validation import Interval, validate_params
+from ..errors import DataError, ParameterError, SchemaError
 from ._checks import numeric, require_frame
 
 __all__ = [
@@ -163,6 +165,16 @@ def _open(src: object):
     return open(src, "rb")  # closed by the caller
 
 
+_PATHS = ["path-like", "array-like"]
+
+
+@validate_params({
+    "path": _PATHS,
+    "country_codes": [pd.DataFrame, "path-like", io.IOBase, None],
+    "reporter": [str, None],
+    "hs6": ["array-like", None],
+    "chunksize": [Interval(Integral, 1, None, closed="left")],
+})
 def read_baci(
     path: PathLike | Iterable[PathLike],
     *,
@@ -292,6 +304,12 @@ _COMEXT_LAYOUTS = {
 }
 
 
+@validate_params({
+    "path": _PATHS,
+    "usd_per_eur": [Interval(Real, 0, None, closed="neither"), Mapping],
+    "reporter": [str, None],
+    "hs6": ["array-like", None],
+}, hints={"usd_per_eur": "e.g. 1.08 for 2023"})
 def read_comext(
     path: PathLike | Iterable[PathLike],
     *,
@@ -381,12 +399,13 @@ def read_comext(
         rate = df["year"].map(lambda y: float(usd_per_eur[y]))
     else:
         if not float(usd_per_eur) > 0:
-            raise DataError("usd_per_eur must be > 0", hint="e.g. 1.08 for 2023")
+            raise ParameterError("must be > 0", column="usd_per_eur", hint="e.g. 1.08 for 2023")
         rate = float(usd_per_eur)
     df["value_usd"] = df["value_eur"] * rate
     return _tidy(df)
 
 
+@validate_params({"path": _PATHS})
 def read_trade(path: PathLike | Iterable[PathLike], **kwargs: object) -> pd.DataFrame:
     """Read trade data in any supported layout: BACI, Comext or the tidy CSV.
 
@@ -474,6 +493,7 @@ def _check_niche_hs(niche_hs: pd.DataFrame) -> pd.DataFrame:
     return m[["niche", "hs6", "share"]]
 
 
+@validate_params({"trade": [pd.DataFrame], "niche_hs": [pd.DataFrame]})
 def niche_trade(trade: pd.DataFrame, niche_hs: pd.DataFrame) -> pd.DataFrame:
     """Trade rows per niche: each HS6 row times the niche's share of that code.
 
@@ -510,7 +530,7 @@ def _per_niche(value: float | Mapping[str, float] | None, niches: np.ndarray, na
         arr = np.full(len(niches), float(value))
     ok = np.isnan(arr) | ((arr >= 0) & (arr <= 1))
     if not ok.all():
-        raise DataError(f"{name} must be a share in [0, 1]", column=name, hint="e.g. 0.3 for 30 %")
+        raise ParameterError("must be a share in [0, 1]", column=name, hint="e.g. 0.3 for 30 %")
     return arr
 
 
@@ -604,6 +624,18 @@ def _usd(v: float) -> str:
     return f"${v:.0f}"
 
 
+_SHARE = [Interval(Real, 0, 1, closed="both"), Mapping, None]
+
+
+@validate_params({
+    "trade": [pd.DataFrame],
+    "niche_hs": [pd.DataFrame],
+    "reporter": [str, None],
+    "year": [Integral, None],
+    "cagr_years": [Interval(Integral, 2, None, closed="left")],
+    "sam_share": _SHARE,
+    "som_share": _SHARE,
+}, hints={"cagr_years": "e.g. 5 (the last five years)"})
 def market_size(
     trade: pd.DataFrame,
     niche_hs: pd.DataFrame,
@@ -681,8 +713,6 @@ def market_size(
             f"reporter {reporter!r} has no trade rows for these niches' HS codes",
             column="reporter", hint=f"use one of {', '.join(sorted(map(str, reporters)))}",
         )
-    if cagr_years < 2:
-        raise DataError(f"cagr_years must be >= 2, got {cagr_years}", column="cagr_years", hint="e.g. 5 (the last five years)")
     nt = nt[nt["reporter"] == reporter]
     imports = nt[nt["flow"] == "import"]
     # totals: the WLD row when given, else the sum over partners

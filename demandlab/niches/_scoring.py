@@ -149,11 +149,13 @@ import html
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, DemandlabWarning, SchemaError
+from .._validation import Interval, validate_params
+from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ._components import (
     MIN_STL,
     competition_components,
@@ -313,6 +315,18 @@ def _infer_common_scale(trends: pd.DataFrame) -> bool:
     return False
 
 
+_FRAMES = {
+    "trends": [pd.DataFrame],
+    "marketplace": [pd.DataFrame, None],
+    "trade": [pd.DataFrame, None],
+    "costs": [pd.DataFrame, None],
+    "niche_hs": [pd.DataFrame, None],
+    "reporter": [str, None],
+    "common_scale": ["boolean", None],
+}
+
+
+@validate_params(_FRAMES)
 def niche_components(
     trends: pd.DataFrame,
     marketplace: pd.DataFrame | None = None,
@@ -484,18 +498,18 @@ def _resolve_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
         return dict(DEFAULT_WEIGHTS)
     unknown = [k for k in weights if k not in DESIRABILITY]
     if unknown:
-        raise DataError(
+        raise ParameterError(
             f"unknown score component {unknown[0]!r}",
             column="weights",
             hint=f"use some of {', '.join(DESIRABILITY)}",
         )
     bad = [k for k, v in weights.items() if not (isinstance(v, int | float | np.number) and np.isfinite(v) and v >= 0)]
     if bad:
-        raise DataError(f"weight of {bad[0]!r} must be a number >= 0", column="weights", hint="e.g. margin=0.3")
+        raise ParameterError(f"weight of {bad[0]!r} must be a number >= 0", column="weights", hint="e.g. margin=0.3")
     w = {k: 0.0 for k in DESIRABILITY}
     w.update({k: float(v) for k, v in weights.items()})
     if sum(w.values()) <= 0:
-        raise DataError("all weights are zero", column="weights", hint="give at least one positive weight")
+        raise ParameterError("all weights are zero", column="weights", hint="give at least one positive weight")
     return w
 
 
@@ -555,6 +569,15 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
+@validate_params({
+    **_FRAMES,
+    "weights": [Mapping, None],
+    "n_draws": [Interval(Integral, 0, None, closed="left")],
+    "top_k": [Interval(Integral, 1, None, closed="left")],
+    "weight_concentration": [Interval(Real, 0, None, closed="neither")],
+    "random_state": ["random_state"],
+    "progress": ["boolean", None],
+}, hints={"n_draws": "0 (no intervals) or e.g. 1000", "top_k": "e.g. 5", "weight_concentration": "e.g. 100"})
 def score_niches(
     trends: pd.DataFrame,
     marketplace: pd.DataFrame | None = None,
@@ -620,13 +643,6 @@ def score_niches(
     >>> res.table["niche"].tolist(), res.table["p_top_k"].tolist()
     (['a', 'b'], [1.0, 1.0])
     """
-    for name, value, ok, hint in (
-        ("n_draws", n_draws, isinstance(n_draws, int | np.integer) and n_draws >= 0, "0 (no intervals) or e.g. 1000"),
-        ("top_k", top_k, isinstance(top_k, int | np.integer) and top_k >= 1, "e.g. 5"),
-        ("weight_concentration", weight_concentration, np.isfinite(weight_concentration) and weight_concentration > 0, "e.g. 100"),
-    ):
-        if not ok:
-            raise DataError(f"{name} = {value!r} is not allowed", column=name, hint=hint)
     w = _resolve_weights(weights)
     comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale)
     keys = list(DESIRABILITY)
@@ -1055,6 +1071,18 @@ def _sector_of(trends: pd.DataFrame, niches: pd.Index, sectors: Mapping[str, str
     return s if s.notna().any() else None
 
 
+@validate_params({
+    "trends": [pd.DataFrame],
+    "origins": ["array-like", None],
+    "horizon": [Interval(Integral, 1, None, closed="left")],
+    "min_history": [Interval(Integral, 1, None, closed="left")],
+    "step": [Interval(Integral, 1, None, closed="left")],
+    "sales_index": [pd.DataFrame, "path-like", None],
+    "sectors": [Mapping, None],
+    "n_boot": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+}, hints={"horizon": "e.g. horizon=12 (the default)", "min_history": "e.g. min_history=24 (the default)",
+          "step": "e.g. step=3 (the default)", "n_boot": "e.g. n_boot=2000 (the default)"})
 def backtest_niches(
     trends: pd.DataFrame,
     origins: Sequence[str | pd.Timestamp] | None = None,
@@ -1114,9 +1142,6 @@ def backtest_niches(
     >>> bool(bt.table.set_index("predictor").loc["trend", "spearman"] > 0.8)
     True
     """
-    for name, value, default in (("horizon", horizon, 12), ("min_history", min_history, 24), ("step", step, 3), ("n_boot", n_boot, 2000)):
-        if not (isinstance(value, int | np.integer) and value >= 1):
-            raise DataError(f"{name} = {value!r} must be a whole number >= 1", column=name, hint=f"e.g. {name}={default} (the default)")
     niches, dates, y = trend_matrix(trends)
     if origins is None:
         idx = _default_origins(dates, horizon, min_history, step)
@@ -1124,7 +1149,7 @@ def backtest_niches(
         parsed = pd.to_datetime(pd.Series(list(origins), dtype=object), errors="coerce")
         if parsed.isna().any():
             bad = list(origins)[int(np.flatnonzero(parsed.isna().to_numpy())[0])]
-            raise DataError(f"origin {bad!r} is not a month", column="origins", hint="write origins as YYYY-MM, e.g. 2022-12")
+            raise ParameterError(f"origin {bad!r} is not a month", column="origins", hint="write origins as YYYY-MM, e.g. 2022-12")
         wanted = pd.DatetimeIndex(parsed).to_period("M").to_timestamp()
         idx = []
         for o in wanted:

@@ -29,12 +29,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, DemandlabWarning, SchemaError
+from .._validation import Interval, check_level, validate_params
+from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 
 __all__ = [
     "DEFAULT_STAGES",
@@ -176,13 +178,14 @@ def _check_freq(freq: str) -> str:
     except (ValueError, TypeError):
         n = None
     if n != 1:
-        raise DataError(f"freq {freq!r} is not a period length",
-                        hint="use a pandas period alias of one unit: M, W, Q, D or Y")
+        raise ParameterError(f"{freq!r} is not a period length", column="freq",
+                             hint="use a pandas period alias of one unit: M, W, Q, D or Y")
     return f
 
 
+@validate_params({"successes": ["array-like", Real], "trials": ["array-like", Real], "level": [Real]})
 def wilson_interval(
-    successes: Any, trials: Any, confidence: float = 0.95
+    successes: Any, trials: Any, level: float = 95
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a binomial proportion.
 
@@ -190,8 +193,8 @@ def wilson_interval(
     ----------
     successes, trials : array-like of int
         Counts; ``trials == 0`` gives ``NaN`` bounds.
-    confidence : float, default 0.95
-        Two-sided confidence level.
+    level : float, default 95
+        Two-sided confidence level in percent, in (0, 100).
 
     Returns
     -------
@@ -207,11 +210,10 @@ def wilson_interval(
     """
     from scipy.stats import norm
 
-    if not 0 < confidence < 1:
-        raise DataError(f"confidence must be in (0, 1), got {confidence}", hint="e.g. 0.95")
+    check_level(level)
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
-    z = norm.ppf(0.5 + confidence / 2)
+    z = norm.ppf(0.5 + level / 200)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = k / n
         denom = 1 + z**2 / n
@@ -242,14 +244,14 @@ class FunnelResult:
         cumulative_hi, drop_off_rate, biggest_drop, reason``. ``step_conversion`` is the
         share of the previous stage that reached this one (1 for the first stage);
         ``cumulative_conversion`` the share of the first stage. Bounds are Wilson
-        intervals at ``confidence``. ``biggest_drop`` flags, per group, the step with
+        intervals at ``level`` percent. ``biggest_drop`` flags, per group, the step with
         the lowest step conversion.
     stages : list of str
         The stage order used.
     by : list of str
         Grouping columns (empty for one overall funnel).
-    confidence : float
-        Level of the intervals.
+    level : float
+        Level of the intervals, in percent.
 
     Examples
     --------
@@ -262,7 +264,7 @@ class FunnelResult:
     table: pd.DataFrame
     stages: list[str]
     by: list[str] = field(default_factory=list)
-    confidence: float = 0.95
+    level: float = 95
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table (a copy)."""
@@ -278,7 +280,7 @@ class FunnelResult:
 
     def summary(self) -> str:
         """A few lines of text: counts, conversions and the biggest drop-off."""
-        lines = [f"Funnel over {len(self.stages)} stages ({self.confidence:.0%} Wilson intervals)"]
+        lines = [f"Funnel over {len(self.stages)} stages ({self.level:g} % Wilson intervals)"]
         for key, g in self._groups():
             if key:
                 lines.append(f"[{key}]")
@@ -322,7 +324,7 @@ class FunnelResult:
         matplotlib.figure.Figure
         """
         if scale not in {"auto", "linear", "log"}:
-            raise ValueError(f"scale must be 'auto', 'linear' or 'log', not {scale!r}")
+            raise ParameterError(f"must be 'auto', 'linear' or 'log', not {scale!r}", column="scale")
         import matplotlib.pyplot as plt
 
         groups = self._groups()[:max_groups]
@@ -452,12 +454,22 @@ def _counts_from_events(
     return pd.DataFrame({"stage": stages, "count": [int(c.iloc[0]) for c in rows]})
 
 
+_BY = [str, "array-like", None]
+
+
+@validate_params({
+    "data": [pd.DataFrame],
+    "stages": ["array-like", None],
+    "by": _BY,
+    "level": [Real],
+    "ordered": ["boolean"],
+}, hints={"data": _FUNNEL_HINT})
 def funnel(
     data: pd.DataFrame,
     stages: Sequence[str] | None = None,
     *,
     by: str | Sequence[str] | None = None,
-    confidence: float = 0.95,
+    level: float = 95,
     ordered: bool = True,
 ) -> FunnelResult:
     """Step and cumulative conversion through ordered funnel stages.
@@ -475,8 +487,8 @@ def funnel(
     by : str or sequence of str, optional
         Columns to build one funnel per group (e.g. ``"channel"``). Default: one
         funnel over all rows (counts of the same stage are summed).
-    confidence : float, default 0.95
-        Level of the Wilson intervals.
+    level : float, default 95
+        Level of the Wilson intervals, in percent.
     ordered : bool, default True
         Event log only: a user counts at a stage if they reached every earlier stage
         before (timestamps non-decreasing). ``False`` counts distinct users per stage.
@@ -506,10 +518,7 @@ def funnel(
     2    buy      1                    0.5
     """
     by_cols = _as_by(by)
-    if not 0 < confidence < 1:
-        raise DataError(f"confidence must be in (0, 1), got {confidence}", hint="e.g. 0.95")
-    if not isinstance(data, pd.DataFrame):
-        raise SchemaError("funnel data must be a pandas DataFrame", hint=_FUNNEL_HINT)
+    check_level(level)
     is_counts = "count" in data.columns
     need = ["stage", "count"] if is_counts else ["user_id", "stage", "timestamp"]
     _require(data, [*need, *by_cols], "funnel data", _FUNNEL_HINT)
@@ -555,10 +564,10 @@ def funnel(
     tbl["count"] = tbl["count"].fillna(0).astype("int64")
     tbl["step"] = tbl.groupby(by_cols, sort=False).cumcount() + 1 if by_cols else np.arange(1, len(tbl) + 1)
     tbl = tbl.sort_values([*by_cols, "step"], kind="stable").reset_index(drop=True)
-    return _funnel_table(tbl, order, by_cols, confidence)
+    return _funnel_table(tbl, order, by_cols, level)
 
 
-def _funnel_table(tbl: pd.DataFrame, order: list[str], by: list[str], confidence: float) -> FunnelResult:
+def _funnel_table(tbl: pd.DataFrame, order: list[str], by: list[str], level: float) -> FunnelResult:
     c = tbl["count"].to_numpy(dtype=float)
     first_step = tbl["step"].to_numpy() == 1
     if by:
@@ -590,10 +599,10 @@ def _funnel_table(tbl: pd.DataFrame, order: list[str], by: list[str], confidence
         )
     valid_step = ~empty_prev & ~grown
     step = np.where(valid_step, _ratio(c, prev), np.nan)
-    s_lo, s_hi = wilson_interval(np.where(valid_step, c, 0), np.where(valid_step, prev, 0), confidence)
+    s_lo, s_hi = wilson_interval(np.where(valid_step, c, 0), np.where(valid_step, prev, 0), level)
     valid_cum = (base > 0) & (c <= base)
     cum = np.where(valid_cum, _ratio(c, base), np.nan)
-    c_lo, c_hi = wilson_interval(np.where(valid_cum, c, 0), np.where(valid_cum, base, 0), confidence)
+    c_lo, c_hi = wilson_interval(np.where(valid_cum, c, 0), np.where(valid_cum, base, 0), level)
     tbl["lost"] = np.where(first_step, 0, prev - c).astype("int64")
     tbl["step_conversion"] = step
     tbl["step_lo"] = np.where(first_step & valid_step, 1.0, s_lo)
@@ -618,7 +627,7 @@ def _funnel_table(tbl: pd.DataFrame, order: list[str], by: list[str], confidence
     cols = [*by, "stage", "step", "count", "lost", "step_conversion", "step_lo", "step_hi",
             "cumulative_conversion", "cumulative_lo", "cumulative_hi", "drop_off_rate",
             "biggest_drop", "reason"]
-    return FunnelResult(tbl[cols], list(order), by, confidence)
+    return FunnelResult(tbl[cols], list(order), by, level)
 
 
 # --------------------------------------------------------------------------- channels
@@ -779,6 +788,16 @@ class ChannelKPIs:
         return fig
 
 
+_MARGIN = Interval(Real, 0, 1, closed="both")
+_FREQ = [str]
+
+
+@validate_params({
+    "df": [pd.DataFrame],
+    "by": _BY,
+    "margin": [_MARGIN, None],
+    "costs": [pd.DataFrame, None],
+}, hints={"margin": "e.g. margin=0.35 for a 35 % gross margin"})
 def channel_kpis(
     df: pd.DataFrame,
     by: str | Sequence[str] | None = ("channel",),
@@ -842,9 +861,6 @@ def channel_kpis(
     1     seo  20.0   0.0             0.05
     """
     by_cols = _as_by(by)
-    if margin is not None and not (0 <= float(margin) <= 1):
-        raise DataError(f"margin must be a share of revenue in [0, 1], got {margin}",
-                        hint="e.g. margin=0.35 for a 35 % gross margin")
     frames = [("channel table", df)] + ([("costs table", costs)] if costs is not None else [])
     for what, frame in frames:
         _require(frame, by_cols, what, _CHANNEL_HINT)
@@ -964,6 +980,7 @@ def _to_dates(df: pd.DataFrame, col: str, what: str) -> pd.Series:
 _ORDERS_HINT = "give an order log with customer_id, order_id, date, value (see docs/data-contracts.md 'orders')"
 
 
+@validate_params({"orders": [pd.DataFrame], "marketing": [pd.DataFrame], "freq": _FREQ})
 def orders_to_channel_table(
     orders: pd.DataFrame,
     marketing: pd.DataFrame,
@@ -1290,6 +1307,7 @@ class CohortRetention:
         return fig
 
 
+@validate_params({"orders": [pd.DataFrame], "freq": _FREQ})
 def cohort_retention(orders: pd.DataFrame, *, freq: str = "M") -> CohortRetention:
     """Cohort retention matrix, repeat-purchase rate, AOV and historical LTV per cohort.
 
@@ -1437,6 +1455,13 @@ class LTVCAC:
         return fig
 
 
+@validate_params({
+    "orders": [pd.DataFrame],
+    "cac": [Mapping, pd.Series, pd.DataFrame, ChannelKPIs],
+    "margin": [_MARGIN],
+    "horizon": [Interval(Integral, 1, None, closed="left")],
+    "freq": _FREQ,
+}, hints={"margin": "e.g. margin=0.35"})
 def ltv_cac(
     orders: pd.DataFrame,
     cac: Mapping[str, float] | pd.Series | pd.DataFrame | ChannelKPIs,
@@ -1477,10 +1502,6 @@ def ltv_cac(
     >>> t[["channel", "ltv", "ltv_cac"]].to_dict("records")
     [{'channel': 'ads', 'ltv': 60.0, 'ltv_cac': 2.0}, {'channel': 'seo', 'ltv': 32.0, 'ltv_cac': 2.0}]
     """
-    if not 0 <= margin <= 1:
-        raise DataError(f"margin must be in [0, 1], got {margin}", hint="e.g. margin=0.35")
-    if int(horizon) < 1:
-        raise DataError(f"horizon must be >= 1 period, got {horizon}")
     if isinstance(cac, ChannelKPIs):
         if "channel" not in cac.by:
             raise SchemaError("ChannelKPIs must be grouped by channel", hint="channel_kpis(df, by='channel')")
@@ -1596,6 +1617,12 @@ class DiscountTiers:
         return fig
 
 
+@validate_params({
+    "orders": [pd.DataFrame, pd.Series, "array-like"],
+    "tiers": [pd.DataFrame, "array-like"],
+    "move_up": [Interval(Real, 0, 1, closed="both")],
+    "window": [Interval(Real, 0, 1, closed="left")],
+})
 def discount_tiers(
     orders: pd.DataFrame | pd.Series | Sequence[float] | np.ndarray,
     tiers: pd.DataFrame | Sequence[tuple[float, float]],
@@ -1657,7 +1684,7 @@ def discount_tiers(
     else:
         tier_arr = np.asarray(list(tiers), dtype=float).reshape(-1, 2)
     if len(tier_arr) == 0:
-        raise DataError("no tiers given", hint="e.g. tiers=[(100, 0.05), (300, 0.10)]")
+        raise ParameterError("no tiers given", column="tiers", hint="e.g. tiers=[(100, 0.05), (300, 0.10)]")
     order_ix = np.argsort(tier_arr[:, 0], kind="stable")
     tier_arr = tier_arr[order_ix]
     mins, disc = tier_arr[:, 0], tier_arr[:, 1]
@@ -1666,8 +1693,6 @@ def discount_tiers(
                         hint="one row per threshold, e.g. 100 and 300")
     if ((disc < 0) | (disc >= 1)).any():
         raise DataError("discounts must be shares in [0, 1)", column="discount", hint="5 % is 0.05")
-    if not 0 <= move_up <= 1 or not 0 <= window < 1:
-        raise DataError("move_up must be in [0, 1] and window in [0, 1)")
     excluded = int((values <= 0).sum())
     v = values[values > 0]
     if v.size == 0:

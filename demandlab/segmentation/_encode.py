@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, DemandlabWarning, NotFittedError, SchemaError
+from .._validation import Options, check_params
+from ..errors import DataError, DemandlabWarning, NotFittedError, ParameterError, SchemaError
 
 __all__ = [
     "CustomerEncoder",
@@ -164,6 +165,14 @@ class CustomerEncoder:
         self.dtype = dtype
         self.size_from = size_from
 
+    _parameter_constraints: dict = {
+        "attributes": [Mapping, "array-like", None],
+        "weights": [Mapping, None],
+        "missing": [Options({"error", "impute"})],
+        "dtype": [type, np.dtype],
+        "size_from": [Options({"auto", "class"})],
+    }
+
     # -- configuration -------------------------------------------------------------
     def _resolve_attributes(self, df: pd.DataFrame) -> tuple[dict[str, str], dict[str, tuple]]:
         levels: dict[str, tuple] = {}
@@ -187,7 +196,8 @@ class CustomerEncoder:
                     levels[c] = tuple(kind)
         else:
             if isinstance(self.attributes, str):
-                raise ValueError("attributes must be a list or dict of columns, not a string")
+                raise ParameterError(f"must be a list or dict of columns, not a string ({self.attributes!r})",
+                                     column="attributes", hint=f"e.g. attributes=[{self.attributes!r}]")
             cols = {}
             for c in self.attributes:
                 if c == "size" or c in levels:
@@ -200,7 +210,8 @@ class CustomerEncoder:
                     cols[c] = "categorical"
         for c, kind in cols.items():
             if kind not in _KINDS:
-                raise ValueError(f"attribute {c!r}: unknown kind {kind!r}; use one of {_KINDS}")
+                raise ParameterError(f"attribute {c!r}: unknown kind {kind!r}", column="attributes",
+                                     hint=f"use one of {_KINDS}")
             if kind == "ordinal" and c not in levels:
                 levels[c] = SIZE_ORDER if c == "size" else ()
         return cols, levels
@@ -213,13 +224,15 @@ class CustomerEncoder:
                     if k == "categorical":
                         w[c] = float(value)
             elif key not in cols:
-                raise ValueError(
-                    f"weight given for {key!r}, which is not an attribute; attributes: {list(cols)}"
+                raise ParameterError(
+                    f"weight given for {key!r}, which is not an attribute", column="weights",
+                    hint=f"attributes: {list(cols)}",
                 )
             else:
                 w[key] = float(value)
             if float(value) < 0 or not np.isfinite(float(value)):
-                raise ValueError(f"weight of {key!r} must be a finite number >= 0, got {value!r}")
+                raise ParameterError(f"weight of {key!r} must be a finite number >= 0, got {value!r}",
+                                     column="weights")
         return w
 
     # -- column access ---------------------------------------------------------------
@@ -315,12 +328,8 @@ class CustomerEncoder:
     # -- fit / transform -------------------------------------------------------------
     def fit(self, customers: pd.DataFrame, y: object = None) -> CustomerEncoder:
         """Learn categories, centring and scales from ``customers``; return self."""
-        if self.missing not in ("error", "impute"):
-            raise ValueError(f"missing must be 'error' or 'impute', got {self.missing!r}")
-        if self.size_from not in ("auto", "class"):
-            raise ValueError(f"size_from must be 'auto' or 'class', got {self.size_from!r}")
-        if not isinstance(customers, pd.DataFrame):
-            raise TypeError("customers must be a pandas DataFrame")
+        check_params(vars(self), self._parameter_constraints)
+        check_params({"customers": customers}, {"customers": [pd.DataFrame]})
         if len(customers) == 0:
             raise DataError("no customers (empty table)", hint="pass a table with rows")
         cols, levels = self._resolve_attributes(customers)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
+
+from .._validation import Interval, validate_params
+from ..errors import DataError, ParameterError
 
 __all__ = [
     "KSelection",
@@ -218,6 +222,16 @@ def _relabel_by_size(labels: np.ndarray, k: int) -> np.ndarray:
     return remap[labels]
 
 
+@validate_params({
+    "X": ["array-like"],
+    "k_range": ["array-like"],
+    "sample_size": [Interval(Integral, 2, None, closed="left")],
+    "silhouette_size": [Interval(Integral, 2, None, closed="left")],
+    "n_splits": [Interval(Integral, 1, None, closed="left")],
+    "n_init": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+    "progress": ["boolean", None],
+})
 def choose_k(
     X: np.ndarray,
     k_range: tuple[int, int] | range = (2, 10),
@@ -283,14 +297,18 @@ def choose_k(
         silhouette_score,
     )
 
-    ks = list(k_range) if isinstance(k_range, range) else list(range(k_range[0], k_range[1] + 1))
+    try:
+        ks = list(k_range) if isinstance(k_range, range) else list(range(k_range[0], k_range[1] + 1))
+    except (TypeError, IndexError):
+        ks = []
     if not ks or min(ks) < 2:
-        raise ValueError(f"k_range must hold k >= 2, got {k_range!r}")
+        raise ParameterError(f"must hold k >= 2, got {k_range!r}", column="k_range", hint="e.g. k_range=(2, 8)")
     rng = np.random.default_rng(random_state)
     X = np.asarray(X)
     S = X[_sample(len(X), sample_size, rng)]
     if len(S) < 2 * max(ks) + 2:
-        raise ValueError(f"{len(S)} customers are too few for k up to {max(ks)}")
+        raise DataError(f"{len(S)} customers are too few for k up to {max(ks)}",
+                        hint=f"give at least {2 * max(ks) + 2} customers or a smaller k_range")
     sil_idx = _sample(len(S), silhouette_size, rng)
     splits = [rng.permutation(len(S)) for _ in range(n_splits)]
     rows, labels_by_k = [], {}
@@ -448,6 +466,16 @@ class StabilityResult:
         return fig
 
 
+@validate_params({
+    "X": ["array-like"],
+    "labels": ["array-like"],
+    "k": [Interval(Integral, 1, None, closed="left")],
+    "n_boot": [Interval(Integral, 0, None, closed="left")],
+    "n_init": [Interval(Integral, 1, None, closed="left")],
+    "sample_size": [Interval(Integral, 2, None, closed="left")],
+    "random_state": ["random_state"],
+    "progress": ["boolean", None],
+})
 def bootstrap_stability(
     X: np.ndarray,
     labels: np.ndarray,

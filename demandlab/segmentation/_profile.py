@@ -8,6 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._validation import validate_params
+from ..errors import DataError
+
 __all__ = ["SegmentProfiles", "segment_profiles", "REVENUE_COLUMNS"]
 
 #: Columns taken as a customer's yearly revenue when ``revenue`` is not given (after
@@ -201,6 +204,12 @@ def _name_segment(long: pd.DataFrame, seg: int, kinds: Mapping[str, str]) -> str
     return ", ".join([name, *traits])
 
 
+@validate_params({
+    "customers": [pd.DataFrame],
+    "labels": ["array-like"],
+    "attributes": [Mapping, None],
+    "revenue": [str, None],
+})
 def segment_profiles(
     customers: pd.DataFrame,
     labels: np.ndarray | pd.Series,
@@ -254,7 +263,8 @@ def segment_profiles(
 
     labels = np.asarray(labels)
     if len(labels) != len(customers):
-        raise ValueError(f"{len(labels)} labels for {len(customers)} customers")
+        raise DataError(f"{len(labels)} labels for {len(customers)} customers", column="labels",
+                        hint="give one label per customer row")
     kinds = dict(attributes) if attributes is not None else _kinds_default(customers)
     if attributes is None and "size" not in customers.columns and "employees" in customers.columns:
         kinds = {"size": "ordinal", **kinds}
