@@ -149,7 +149,7 @@ def test_zero_imports_and_unknown_reporter_or_year():
 @pytest.mark.parametrize("col,value,match", [
     ("year", "20x3", "'20x3' is not a number"),
     ("value_usd", "n/a", "'n/a' is not a number"),
-    ("value_usd", -5.0, "outside"),
+    ("value_usd", -5.0, "out of range"),
     ("value_usd", np.nan, "missing"),
 ])
 def test_bad_trade_values_name_column_and_row(col, value, match):

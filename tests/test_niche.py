@@ -276,7 +276,7 @@ def test_bad_weights(weights, match):
 
 def test_bad_trends():
     f = _frame({"a": _noisy()})
-    with pytest.raises(DataError, match="two values"):
+    with pytest.raises(DataError, match="duplicate key .keyword='a', geo='NL', date='2020-04-01'."):
         score_niches(pd.concat([f, f.iloc[[3]]]), n_draws=0)
     g = f.copy()
     g.loc[g.index[:5], "geo"] = "BE"

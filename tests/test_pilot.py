@@ -128,7 +128,7 @@ def test_pilot_table_keeps_extra_columns_and_prob_above():
         (pd.DataFrame({"pilot": ["a"], "units_offered": [0], "units_sold": [0]}), DataError, 2),
         (pd.DataFrame({"pilot": ["a"], "units_offered": [10], "units_sold": [2.5]}), DataError, 2),
         (pd.DataFrame({"pilot": ["a"], "units_offered": [10], "units_sold": [-1]}), DataError, 2),
-        (pd.DataFrame({"pilot": ["a"], "units_offered": [10]}), SchemaError, None),
+        (pd.DataFrame({"pilot": ["a"], "units_offered": [10]}), SchemaError, 1),  # the header line
     ],
 )
 def test_bad_pilots(df, exc, row):

@@ -89,8 +89,9 @@ def test_bad_values_name_column_and_row(col, value):
 def test_missing_column_and_duplicate_niche():
     with pytest.raises(SchemaError, match="fx_rate"):
         landed_cost(_costs().drop(columns=["fx_rate"]))
-    with pytest.raises(DataError, match="twice"):
+    with pytest.raises(DataError, match="duplicate key .niche='kettle'. on lines 2 and 3") as exc:
         landed_cost(pd.concat([_costs(), _costs()], ignore_index=True))
+    assert (exc.value.column, exc.value.row) == ("niche", 3)
 
 
 @pytest.mark.parametrize("value,match", [(np.inf, "not a number"), ("abc", "'abc' is not a number"), (np.nan, "missing")])

@@ -53,7 +53,7 @@ import pandas as pd
 
 from .._validation import Interval, validate_params
 from ..errors import DataError, ParameterError, SchemaError
-from ._checks import numeric, require_frame
+from ..io._frames import check_input
 
 __all__ = [
     "TRADE_COLUMNS",
@@ -462,34 +462,24 @@ def read_trade(path: PathLike | Iterable[PathLike], **kwargs: object) -> pd.Data
 
 
 def _check_trade(trade: pd.DataFrame) -> pd.DataFrame:
-    require_frame(trade, ("year", "reporter", "partner", "hs6", "flow", "value_usd"), "trade data",
-                  "read trade files (tidy, BACI, Comext) with demandlab.niches._market.read_trade")
-    t = trade.copy()
+    """The ``trade`` contract; HS codes written as numbers get their leading zero back."""
+    if isinstance(trade, pd.DataFrame) and "hs6" in trade.columns:
+        trade = trade.assign(hs6=_hs6(trade["hs6"]).where(trade["hs6"].notna()))
+    # BACI partners include aggregates (e.g. S19, 'Asia n.e.s.'), not only ISO2 codes
+    t = check_input(trade, "trade", name="trade", need=("year", "reporter", "partner", "hs6", "flow", "value_usd"),
+                    bounds={"partner": {"pattern": None}}, allow_empty=True)
     if "quantity_kg" not in t.columns:
         t["quantity_kg"] = np.nan
-    t["hs6"] = _hs6(t["hs6"])
-    t["flow"] = t["flow"].astype(str).str.lower()
-    bad = ~t["flow"].isin(["import", "export", "production"])
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"flow {t['flow'].iloc[i]!r} is not import/export/production", column="flow", row=i + 2, hint="use import, export or production")
-    t["year"] = numeric(t, "year", integer=True, what="trade").astype(int)
-    t["value_usd"] = numeric(t, "value_usd", lo=0.0, what="trade")
-    t["quantity_kg"] = numeric(t, "quantity_kg", lo=0.0, nullable=True, what="trade")
+    t["quantity_kg"] = t["quantity_kg"].astype(float)
     return t
 
 
 def _check_niche_hs(niche_hs: pd.DataFrame) -> pd.DataFrame:
-    require_frame(niche_hs, ("niche", "hs6"), "niche_hs", "columns: niche, hs6, share (optional); load_niche_hs reads the file")
-    m = niche_hs.copy()
-    m["hs6"] = _hs6(m["hs6"])
-    m["niche"] = m["niche"].astype(str)
-    if "share" in m.columns:  # optional, default 1 (as the loader reads it)
-        share = numeric(m, "share", lo=0.0, lo_open=True, hi=1.0, nullable=True, what="niche_hs",
-                        hint="share is the part of the code's trade that belongs to the niche")
-        m["share"] = share.fillna(1.0)
-    else:
-        m["share"] = 1.0
+    """The ``niche_hs`` contract, with its one share rule (share defaults to 1; the
+    niches of one code share at most all of it)."""
+    if isinstance(niche_hs, pd.DataFrame) and "hs6" in niche_hs.columns:
+        niche_hs = niche_hs.assign(hs6=_hs6(niche_hs["hs6"]).where(niche_hs["hs6"].notna()))
+    m = check_input(niche_hs, "niche_hs", name="niche_hs", need=("niche", "hs6"))
     return m[["niche", "hs6", "share"]]
 
 

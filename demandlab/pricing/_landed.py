@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 
 from .._validation import Interval, validate_params
-from ..errors import DataError, ParameterError
-from ..niches._checks import numeric, require_frame
+from ..errors import ParameterError
+from ..io._frames import check_input
 
 __all__ = [
     "landed_cost",
@@ -66,32 +66,9 @@ LANDED_COST_COLUMNS = (
     "fx_rate",
 )
 
-_RANGES: dict[str, tuple[float, float, bool]] = {
-    # column: (low, high, low is exclusive)
-    "fob_price": (0.0, np.inf, True),
-    "freight_per_unit": (0.0, np.inf, False),
-    "insurance_rate": (0.0, 0.2, False),
-    "duty_rate": (0.0, 1.0, False),
-    "vat_rate": (0.0, 1.0, False),
-    "fees_per_unit": (0.0, np.inf, False),
-    "fx_rate": (0.0, np.inf, True),
-}
-
-
 def _check_costs(costs: pd.DataFrame) -> pd.DataFrame:
-    require_frame(costs, LANDED_COST_COLUMNS, "landed costs",
-                  "see the landed_costs contract in docs/data-contracts.md (load_landed_costs reads the file)")
-    out = costs.reset_index(drop=True).copy()
-    for col, (lo, hi, excl) in _RANGES.items():
-        out[col] = numeric(out, col, lo=lo, hi=hi, lo_open=excl, what="landed costs")
-    dup = out["niche"].duplicated()
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise DataError(
-            f"niche {out['niche'].iloc[i]!r} appears twice", column="niche", row=i + 2,
-            hint="keep one landed-cost row per niche",
-        )
-    return out
+    """The ``landed_costs`` contract (only the columns used here are required)."""
+    return check_input(costs, "landed_costs", name="costs", need=LANDED_COST_COLUMNS)
 
 
 def _check_move(fx_move: float, name: str = "fx_move") -> float:

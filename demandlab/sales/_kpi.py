@@ -37,6 +37,7 @@ import pandas as pd
 
 from .._validation import Interval, check_level, validate_params
 from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
+from ..io._frames import check_columns, file_line, frame_path
 
 __all__ = [
     "DEFAULT_STAGES",
@@ -78,26 +79,32 @@ class KPIWarning(DemandlabWarning):
 
 def _where(df: pd.DataFrame) -> dict[str, Any]:
     """The ``path`` a loader or the CLI recorded on the frame, if any."""
-    path = df.attrs.get("path") if hasattr(df, "attrs") else None
+    path = frame_path(df) if isinstance(df, pd.DataFrame) else None
     return {"path": path} if path is not None else {}
 
 
-def _line(df: pd.DataFrame, mask: np.ndarray) -> int:
-    """1-based file line of the first True in ``mask`` (header = line 1)."""
-    return int(np.flatnonzero(mask)[0]) + 2
+def _line(df: pd.DataFrame, mask: np.ndarray) -> int | None:
+    """File line of the first True in ``mask`` (header = line 1), when known."""
+    return file_line(df, int(np.flatnonzero(mask)[0]))
+
+
+# table -> (data contract, argument name)
+_TABLES = {
+    "funnel data": ("funnel", "data"),
+    "channel table": ("channels", "df"),
+    "costs table": ("channels", "costs"),
+    "marketing table": ("channels", "marketing"),
+    "order log": ("orders", "orders"),
+    "order values": ("orders", "orders"),
+    "CAC table": ("CAC table", "cac"),
+    "tier table": ("tier table", "tiers"),
+}
 
 
 def _require(df: pd.DataFrame, columns: Iterable[str], what: str, hint: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise SchemaError(f"{what} must be a pandas DataFrame, got {type(df).__name__}", hint=hint)
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise SchemaError(
-            f"{what} has no column {missing[0]!r} (columns: {', '.join(map(str, df.columns))})",
-            column=missing[0],
-            hint=hint,
-            **_where(df),
-        )
+    """The contract's column check (:func:`demandlab.io._frames.check_columns`) for ``columns``."""
+    kind, name = _TABLES[what]
+    check_columns(df, kind, name=name, need=columns)
 
 
 def _numeric(df: pd.DataFrame, col: str, *, nonneg: bool = True, what: str = "input") -> np.ndarray:
@@ -110,7 +117,7 @@ def _numeric(df: pd.DataFrame, col: str, *, nonneg: bool = True, what: str = "in
         raise DataError(
             f"{what}: {col!r} must be a finite number, got {raw.iloc[i]!r}",
             column=col,
-            row=i + 2,
+            row=file_line(df, i),
             hint=f"fill or drop rows with a missing or non-numeric {col!r}",
             **_where(df),
         )
@@ -119,7 +126,7 @@ def _numeric(df: pd.DataFrame, col: str, *, nonneg: bool = True, what: str = "in
         raise DataError(
             f"{what}: {col!r} must be >= 0, got {values[i]:g}",
             column=col,
-            row=i + 2,
+            row=file_line(df, i),
             hint=f"{col!r} counts or costs cannot be negative",
             **_where(df),
         )

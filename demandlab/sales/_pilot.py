@@ -29,7 +29,7 @@ import pandas as pd
 
 from .._validation import Interval, Options, check_level, validate_params
 from ..errors import DataError, ParameterError, SchemaError
-from ._kpi import _where
+from ..io._frames import check_input
 
 __all__ = [
     "GoNoGoRule",
@@ -219,21 +219,6 @@ class PilotTest:
         return fig
 
 
-def _int_col(df: pd.DataFrame, col: str, low: np.ndarray | int, what: str) -> np.ndarray:
-    values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(values) | (values != np.round(values))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{col} must be a whole number, got {df[col].iloc[i]!r}", column=col,
-                        row=i + 2, hint=_PILOT_HINT, **_where(df))
-    low_arr = np.broadcast_to(np.asarray(low, dtype=float), values.shape)
-    if (values < low_arr).any():
-        i = int(np.flatnonzero(values < low_arr)[0])
-        raise DataError(f"{col} must be >= {low_arr[i]:g}, got {values[i]:g}", column=col,
-                        row=i + 2, hint=_PILOT_HINT, **_where(df))
-    return values.astype(np.int64)
-
-
 _RULE = [str, GoNoGoRule, tuple, None]
 
 
@@ -279,23 +264,9 @@ def pilot_test(
 
     a0, b0 = _check_prior(prior)
     check_level(level)
-    missing = [c for c in ("pilot", "units_offered", "units_sold") if c not in pilots.columns]
-    if missing:
-        raise SchemaError(f"pilots table has no column {missing[0]!r}", column=missing[0],
-                          hint=_PILOT_HINT, **_where(pilots))
-    if pilots.empty:
-        raise DataError("pilots table has no rows", hint=_PILOT_HINT, **_where(pilots))
-    dup = pilots["pilot"].astype(str).duplicated().to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        raise DataError(f"pilot {pilots['pilot'].iloc[i]!r} appears twice", column="pilot", row=i + 2,
-                        hint="give each pilot one row", **_where(pilots))
-    n = _int_col(pilots, "units_offered", 1, "pilots")
-    k = _int_col(pilots, "units_sold", 0, "pilots")
-    if (k > n).any():
-        i = int(np.flatnonzero(k > n)[0])
-        raise DataError(f"units_sold {k[i]} is more than units_offered {n[i]}", column="units_sold",
-                        row=i + 2, hint=_PILOT_HINT, **_where(pilots))
+    pilots = check_input(pilots, "pilots", name="pilots")  # the pilots contract
+    n = pilots["units_offered"].to_numpy(np.int64)
+    k = pilots["units_sold"].to_numpy(np.int64)
     a, b = a0 + k, b0 + (n - k)
     t = pd.DataFrame({"pilot": pilots["pilot"].astype(str).to_numpy(), "units_offered": n, "units_sold": k})
     t["sell_through"] = k / n

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._validation import Options, check_params
 from ..errors import DataError, DemandlabWarning, NotFittedError, ParameterError, SchemaError
+from ..io._frames import file_line
 
 __all__ = [
     "CustomerEncoder",
@@ -62,13 +63,6 @@ def category_codes(s: pd.Series, categories: Sequence[str]) -> np.ndarray:
 
 class UnknownCategoryWarning(DemandlabWarning):
     """A category not seen in fit was encoded as an all-zero block."""
-
-
-def _file_line(index: pd.Index, pos: int) -> int | None:
-    """1-based file line of row ``pos`` when the frame has a default RangeIndex."""
-    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
-        return pos + 2
-    return None
 
 
 class CustomerEncoder:
@@ -258,7 +252,7 @@ class CustomerEncoder:
                     raise DataError(
                         f"not a number: {s.iloc[bad[0]]!r}",
                         column=col,
-                        row=_file_line(df.index, int(bad[0])),
+                        row=file_line(df, int(bad[0])),
                         hint=f"make {col!r} numeric, or declare it 'categorical'",
                     )
                 s = num
@@ -268,7 +262,7 @@ class CustomerEncoder:
                 raise DataError(
                     f"infinite value {s.iloc[inf[0]]}",
                     column=col,
-                    row=_file_line(df.index, int(inf[0])),
+                    row=file_line(df, int(inf[0])),
                     hint=f"replace it with a finite number in {col!r} or drop the row",
                 )
             if kind == "log":
@@ -277,7 +271,7 @@ class CustomerEncoder:
                     raise DataError(
                         f"negative value {s.iloc[neg[0]]} cannot be log-transformed",
                         column=col,
-                        row=_file_line(df.index, int(neg[0])),
+                        row=file_line(df, int(neg[0])),
                         hint=f"remove negative rows or declare {col!r} as 'numeric'",
                     )
         return s
@@ -289,7 +283,7 @@ class CustomerEncoder:
             raise DataError(
                 f"{int(na.sum())} missing value(s)",
                 column=col,
-                row=_file_line(df.index, pos),
+                row=file_line(df, pos),
                 hint="fill them in, drop those customers, or pass missing='impute'",
             )
         return na
@@ -320,7 +314,7 @@ class CustomerEncoder:
             raise DataError(
                 f"head count {df['employees'].iloc[bad[0]]!r} is missing, negative or not a number",
                 column="employees",
-                row=_file_line(df.index, int(bad[0])),
+                row=file_line(df, int(bad[0])),
                 hint="fix the head counts, or fit with size_from='class'",
             )
         return np.log1p(e)
@@ -408,7 +402,7 @@ class CustomerEncoder:
             raise DataError(
                 f"unknown level {s.iloc[bad[0]]!r}; expected one of {', '.join(map(str, lv))}",
                 column=col,
-                row=_file_line(df.index, int(bad[0])),
+                row=file_line(df, int(bad[0])),
                 hint=f"use one of the levels {list(lv)}",
             )
         return codes.astype(float)
