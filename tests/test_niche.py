@@ -291,7 +291,7 @@ def test_backtest_finds_planted_persistent_growth():
     rng = np.random.default_rng(2)
     slopes = np.linspace(-0.03, 0.03, 12)
     trends = _frame({f"k{i}": 30 * np.exp(b * T + rng.normal(0, 0.04, 60)) for i, b in enumerate(slopes)})
-    bt = backtest_niches(trends, n_boot=300)
+    bt = backtest_niches(trends, n_bootstrap=300)
     card = bt.table.set_index("predictor")
     assert card.loc["trend", "spearman"] > 0.8 and card.loc["trend", "spearman_lo"] > 0.5
     assert card.loc["trend", "keeps_weight"]
@@ -304,7 +304,7 @@ def test_default_weights_follow_the_backtest_on_bundled_data(raw_dir):
     from demandlab.trends import read_trends_csv
 
     trends = read_trends_csv(raw_dir / "google_trends_nl_monthly")
-    bt = backtest_niches(trends, sales_index=raw_dir / "nl_cbs_online_turnover_index_monthly.csv", n_boot=500)
+    bt = backtest_niches(trends, sales_index=raw_dir / "nl_cbs_online_turnover_index_monthly.csv", n_bootstrap=500)
     card = bt.table.set_index("predictor")
     for name in ("growth", "trend", "stability", "fad"):
         assert bool(card.loc[name, "keeps_weight"]) == (DEFAULT_WEIGHTS[name] > 0), name
@@ -352,7 +352,7 @@ def test_common_scale_inferred_from_one_export_or_common_scale_output():
     (lambda f: score_niches(f, weight_concentration=0.0, n_draws=10), "weight_concentration", ParameterError),
     (lambda f: score_niches(f, weights={"margin": "a lot"}, n_draws=0), "weights", ParameterError),
     (lambda f: backtest_niches(f, horizon=0), "horizon", ParameterError),
-    (lambda f: backtest_niches(f, n_boot=0), "n_boot", ParameterError),
+    (lambda f: backtest_niches(f, n_bootstrap=0), "n_bootstrap", ParameterError),
     (lambda f: backtest_niches(f, origins=["2023-13"]), "origins", ParameterError),
     (lambda f: score_niches(f.iloc[:0], n_draws=0), None, DataError),
     (lambda f: score_niches(f.assign(date=f["date"].astype(str).where(f.index != 7, "July")), n_draws=0), "date", DataError),

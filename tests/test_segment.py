@@ -372,12 +372,12 @@ def test_bootstrap_stability_separated_vs_noise():
     rng = np.random.default_rng(0)
     blobs = np.concatenate([rng.normal(c, 0.3, size=(100, 2)) for c in (0, 5, 10)])
     lab = np.repeat([0, 1, 2], 100)
-    res = bootstrap_stability(blobs, lab, 3, n_boot=6)
+    res = bootstrap_stability(blobs, lab, 3, n_bootstrap=6)
     assert (res.table["jaccard_mean"] == 1.0).all()
     assert len(res.bootstrap) == 18
     noise = rng.uniform(size=(300, 2))
     nl = (noise[:, 0] * 5).astype(int)  # 5 arbitrary stripes of uniform noise
-    res2 = bootstrap_stability(noise, nl, 5, n_boot=6)
+    res2 = bootstrap_stability(noise, nl, 5, n_bootstrap=6)
     assert res2.table["jaccard_mean"].mean() < 0.9
     assert res2.plot() is not None
 

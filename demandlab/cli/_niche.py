@@ -176,7 +176,7 @@ def run_backtest(args: Any) -> int:
     trends = load_trends(args.trends)
     origins = [o.strip() for o in args.origins.split(",") if o.strip()] if args.origins else None
     bt = backtest_niches(trends, origins=origins, horizon=args.horizon, sales_index=args.sales_index,
-                  n_boot=args.boot, random_state=args.seed)
+                  n_bootstrap=args.boot, random_state=args.seed)
     print(bt.summary())
     _write_table(bt.table, args.out)
     return 0

@@ -1367,13 +1367,17 @@ def load_pilots(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "pilots")
 
 
-def _load_dataset(path: PathLike, kind: str) -> pd.DataFrame:
-    from . import _datasets as datasets
+#: Readers of bundled data sets that need more than their contract (a kind -> reader).
+#: :mod:`demandlab.io._datasets` registers them, so this module never imports it back.
+DATASET_READERS: dict[str, Callable[[PathLike], pd.DataFrame]] = {}
 
+
+def _load_dataset(path: PathLike, kind: str) -> pd.DataFrame:
     path = Path(path)
     _check_path(path)
-    if kind == "turnover":
-        return datasets.cbs_turnover(path)
+    reader = DATASET_READERS.get(kind)
+    if reader is not None:
+        return reader(path)
     return _load_table(path, kind)
 
 

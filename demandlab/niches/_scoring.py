@@ -607,7 +607,8 @@ def score_niches(
         components ``growth``, ``trend``, ``stability`` and ``fad`` are used with
         equal weights and a :class:`NicheWarning` says so.
     n_draws : int, default 1000
-        Monte Carlo draws (0 = no intervals).
+        Monte Carlo draws (0 = no intervals). ``n_draws`` is demandlab's name for
+        Monte Carlo and posterior draws only; resampling counts are ``n_bootstrap``.
     top_k : int, default 5
         ``p_top_k`` is the share of draws in which the niche ranks in the top k.
     weight_concentration : float, default 100
@@ -978,7 +979,7 @@ class NicheBacktest:
     >>> trends = pd.concat([pd.DataFrame({"keyword": f"k{i}", "date": months,
     ...     "interest": 30 * np.exp(b * np.arange(48) + rng.normal(0, 0.05, 48))})
     ...     for i, b in enumerate(np.linspace(-0.02, 0.02, 6))])
-    >>> bt = backtest_niches(trends, n_boot=100)
+    >>> bt = backtest_niches(trends, n_bootstrap=100)
     >>> bt.to_frame()["predictor"].tolist()
     ['growth', 'trend', 'stability', 'fad', 'last_year_growth', 'seasonal_naive']
     >>> bt.summary().splitlines()[0][:29]
@@ -1079,10 +1080,10 @@ def _sector_of(trends: pd.DataFrame, niches: pd.Index, sectors: Mapping[str, str
     "step": [Interval(Integral, 1, None, closed="left")],
     "sales_index": [pd.DataFrame, "path-like", None],
     "sectors": [Mapping, None],
-    "n_boot": [Interval(Integral, 1, None, closed="left")],
+    "n_bootstrap": [Interval(Integral, 1, None, closed="left")],
     "random_state": ["random_state"],
 }, hints={"horizon": "e.g. horizon=12 (the default)", "min_history": "e.g. min_history=24 (the default)",
-          "step": "e.g. step=3 (the default)", "n_boot": "e.g. n_boot=2000 (the default)"})
+          "step": "e.g. step=3 (the default)", "n_bootstrap": "e.g. n_bootstrap=2000 (the default)"})
 def backtest_niches(
     trends: pd.DataFrame,
     origins: Sequence[str | pd.Timestamp] | None = None,
@@ -1092,7 +1093,7 @@ def backtest_niches(
     step: int = 3,
     sales_index: pd.DataFrame | str | None = None,
     sectors: Mapping[str, str] | None = None,
-    n_boot: int = 2000,
+    n_bootstrap: int = 2000,
     random_state: int | np.random.Generator | None = 0,
 ) -> NicheBacktest:
     """Do the search components predict the next year's search growth?
@@ -1121,8 +1122,10 @@ def backtest_niches(
     sectors : mapping niche -> sector code, optional
         Default: from the bundled file names (``source_file`` prefix, see
         :data:`SECTOR_OF_PREFIX`).
-    n_boot : int, default 2000
-        Bootstrap draws (resampling niches; sectors for the sales comparison).
+    n_bootstrap : int, default 2000
+        Bootstrap resamples (of niches; of sectors for the sales comparison).
+        ``n_bootstrap`` is demandlab's name for resampling counts (``n_draws`` is
+        kept for Monte Carlo and posterior draws).
     random_state : int or Generator, default 0
 
     Returns
@@ -1138,7 +1141,7 @@ def backtest_niches(
     >>> trends = pd.concat([pd.DataFrame({"keyword": f"k{i}", "date": months,
     ...     "interest": 30 * np.exp(b * np.arange(60) + rng.normal(0, 0.05, 60))})
     ...     for i, b in enumerate(slopes)])
-    >>> bt = backtest_niches(trends, n_boot=200)
+    >>> bt = backtest_niches(trends, n_bootstrap=200)
     >>> bool(bt.table.set_index("predictor").loc["trend", "spearman"] > 0.8)
     True
     """
@@ -1190,7 +1193,7 @@ def backtest_niches(
             fcst["seasonal_naive"][a] = 0.0
     rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
     nn = len(niches)
-    boot_idx = rng.integers(0, nn, size=(n_boot, nn))
+    boot_idx = rng.integers(0, nn, size=(n_bootstrap, nn))
 
     def mean_sp(x: np.ndarray) -> float:
         with warnings.catch_warnings():
@@ -1199,7 +1202,7 @@ def backtest_niches(
 
     def boot_sp(x: np.ndarray) -> np.ndarray:
         out = []
-        for lo_b in range(0, n_boot, 250):
+        for lo_b in range(0, n_bootstrap, 250):
             b = boot_idx[lo_b : lo_b + 250]
             xb = x[:, b].transpose(1, 0, 2)  # boot x origin x niche
             yb = real[:, b].transpose(1, 0, 2)
@@ -1240,11 +1243,11 @@ def backtest_niches(
 
     sectors_df = sector_summary = None
     if sales_index is not None:
-        sectors_df, sector_summary = _sector_comparison(trends, niches, dates, y, idx, raw_growth, real, sales_index, sectors, horizon, rng, n_boot)
+        sectors_df, sector_summary = _sector_comparison(trends, niches, dates, y, idx, raw_growth, real, sales_index, sectors, horizon, rng, n_bootstrap)
     return NicheBacktest(table, pd.DataFrame(per_origin), [dates[i] for i in idx], len(niches), horizon, sectors_df, sector_summary)
 
 
-def _sector_comparison(trends, niches, dates, y, idx, growth_pred, real, sales_index, sectors, horizon, rng, n_boot):
+def _sector_comparison(trends, niches, dates, y, idx, growth_pred, real, sales_index, sectors, horizon, rng, n_bootstrap):
     from scipy.stats import spearmanr
 
     if isinstance(sales_index, pd.DataFrame):
@@ -1299,7 +1302,7 @@ def _sector_comparison(trends, niches, dates, y, idx, growth_pred, real, sales_i
     ):
         x = df[xcol].to_numpy()
         rho = spearmanr(x, sales_g).statistic
-        picks = rng.integers(0, len(groups), size=(n_boot, len(groups)))
+        picks = rng.integers(0, len(groups), size=(n_bootstrap, len(groups)))
         sel = [np.concatenate([rows_of[g] for g in pick]) for pick in picks]
         bs = _spearman_rows(np.stack([x[s_] for s_ in sel]), np.stack([sales_g[s_] for s_ in sel]))
         lo, hi = np.nanquantile(bs, [0.025, 0.975]) if np.isfinite(bs).any() else (np.nan, np.nan)

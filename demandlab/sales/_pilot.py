@@ -86,11 +86,11 @@ class GoNoGoRule:
 
     def __post_init__(self) -> None:
         if not 0 < self.threshold < 1:
-            raise ParameterError(f"threshold must be a share in (0, 1), got {self.threshold}",
-                                 column="rule", hint="write 60% or 0.6")
+            raise ParameterError(f"must be a share in (0, 1), got {self.threshold}",
+                                 column="threshold", hint="write 60% or 0.6 (in a rule text, '> 60% @ 80%')")
         if not 0 < self.probability < 1:
-            raise ParameterError(f"probability must be in (0, 1), got {self.probability}",
-                                 column="rule", hint="write 80% or 0.8")
+            raise ParameterError(f"must be in (0, 1), got {self.probability}",
+                                 column="probability", hint="write 80% or 0.8 (in a rule text, '> 60% @ 80%')")
 
     @classmethod
     def parse(cls, text: str | GoNoGoRule | tuple[float, float]) -> GoNoGoRule:

@@ -470,7 +470,7 @@ class StabilityResult:
     "X": ["array-like"],
     "labels": ["array-like"],
     "k": [Interval(Integral, 1, None, closed="left")],
-    "n_boot": [Interval(Integral, 0, None, closed="left")],
+    "n_bootstrap": [Interval(Integral, 0, None, closed="left")],
     "n_init": [Interval(Integral, 1, None, closed="left")],
     "sample_size": [Interval(Integral, 2, None, closed="left")],
     "random_state": ["random_state"],
@@ -481,7 +481,7 @@ def bootstrap_stability(
     labels: np.ndarray,
     k: int,
     *,
-    n_boot: int = 10,
+    n_bootstrap: int = 10,
     n_init: int = 4,
     sample_size: int = 20_000,
     random_state: int | None = 0,
@@ -489,7 +489,7 @@ def bootstrap_stability(
 ) -> StabilityResult:
     """Clusterboot-style stability of a k-means segmentation.
 
-    On a sample of at most ``sample_size`` customers: ``n_boot`` times, draw a
+    On a sample of at most ``sample_size`` customers: ``n_bootstrap`` times, draw a
     bootstrap sample (with replacement), refit k-means, and partition the distinct
     customers of the bootstrap sample with the refit. Each original segment
     (restricted to those customers) is matched to a refit segment by the Hungarian
@@ -503,7 +503,7 @@ def bootstrap_stability(
     >>> rng = np.random.default_rng(0)
     >>> X = np.concatenate([rng.normal(c, 0.3, size=(60, 2)) for c in (0, 5)])
     >>> labels = (X[:, 0] > 2.5).astype(int)
-    >>> res = bootstrap_stability(X, labels, 2, n_boot=5)
+    >>> res = bootstrap_stability(X, labels, 2, n_bootstrap=5)
     >>> res.table["jaccard_mean"].round(3).tolist(), res.table["reading"].tolist()
     ([1.0, 1.0], ['highly stable', 'highly stable'])
     """
@@ -514,7 +514,7 @@ def bootstrap_stability(
     S, base = np.asarray(X)[idx], np.asarray(labels)[idx]
     m = len(S)
     rows = []
-    for b in _progress(range(n_boot), n_boot, "bootstrap", progress):
+    for b in _progress(range(n_bootstrap), n_bootstrap, "bootstrap", progress):
         boot = rng.integers(0, m, size=m)
         uniq = np.unique(boot)
         centers = _kmeans(S[boot], k, n_init=n_init, random_state=int(rng.integers(2**31)))

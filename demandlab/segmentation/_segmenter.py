@@ -314,7 +314,7 @@ class CustomerSegmenter:
         self.stability_: StabilityResult | None = None
         if self.n_bootstrap and self.n_segments_ > 1:
             self.stability_ = bootstrap_stability(
-                X, self.labels_, self.n_segments_, n_boot=self.n_bootstrap, n_init=self.n_init,
+                X, self.labels_, self.n_segments_, n_bootstrap=self.n_bootstrap, n_init=self.n_init,
                 sample_size=self.sample_size, random_state=self.random_state,
                 progress=self.progress,
             )
