@@ -119,10 +119,10 @@ def test_validate_params_binds_defaults_positional_and_keyword():
 # --------------------------------------------------------------------------- frames
 
 
-def test_file_lines_from_attrs_default_index_or_unknown():
+def test_file_lines_from_attrs_or_positions():
     df = pd.DataFrame({"a": [1, 2, 3]})
     assert frame_lines(df).tolist() == [2, 3, 4] and file_line(df, 2) == 4
-    assert file_line(df.iloc[[2]], 0) is None  # a filtered frame: the file line is unknown
+    assert file_line(df.iloc[[2]], 0) == 2  # by position: its line in df.to_csv(index=False)
     read = df.copy()
     read.attrs["lines"] = [5, 9, 12]  # e.g. a reader that skipped comment lines
     assert file_line(read, 1) == 9

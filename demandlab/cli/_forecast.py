@@ -94,6 +94,7 @@ def _stock_settings(path: str, settings: dict, ids) -> dict:
     import pandas as pd
 
     from ..errors import DataError, SchemaError
+    from ..io._frames import file_line
 
     stock = _read(path, "stock")
     if "unique_id" not in stock.columns:
@@ -104,7 +105,8 @@ def _stock_settings(path: str, settings: dict, ids) -> dict:
     if dup.any():
         pos = int(np.flatnonzero(dup.to_numpy())[0])
         raise DataError(f"line {stock['unique_id'].iloc[pos]!r} appears twice", path=path, column="unique_id",
-                        row=pos + 2, hint="one row per unique_id")
+                        row=file_line(stock, pos), hint="one row per unique_id")
+    as_read = stock  # rows in file order, for file lines
     stock = stock.set_index("unique_id")
     out = dict(settings)
     for col, default in settings.items():
@@ -117,7 +119,7 @@ def _stock_settings(path: str, settings: dict, ids) -> dict:
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(f"{col} must be a number; found {raw.iloc[pos]!r}", path=path, column=col,
-                            row=pos + 2, hint="write plain numbers (units, periods)")
+                            row=file_line(as_read, pos), hint="write plain numbers (units, periods)")
         vals = vals.reindex(ids)
         if default is None and vals.isna().any():
             missing = vals.index[vals.isna()][0]

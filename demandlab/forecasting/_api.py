@@ -50,6 +50,7 @@ import pandas as pd
 
 from .._validation import Interval, Options, check_level, check_params, validate_params
 from ..errors import DataError, ParameterError, SchemaError
+from ..io._frames import file_line
 from ._data import FREQ_NAMES, GapWarning, ShortSeriesWarning, prepare
 from .models._base import (
     ARIMA,
@@ -485,14 +486,14 @@ def _future_exog(prep, future, exog, h, path) -> list[np.ndarray]:
     ds = pd.to_datetime(fut["ds"], errors="coerce")
     if ds.isna().any():
         pos = int(np.flatnonzero(ds.isna().to_numpy())[0])
-        raise DataError(f"cannot read future date {fut['ds'].iloc[pos]!r}", column="ds", row=pos + 2,
-                        hint="use ISO dates such as 2025-01-01 (period start)")
+        raise DataError(f"cannot read future date {fut['ds'].iloc[pos]!r}", column="ds",
+                        row=file_line(future, pos), hint="use ISO dates such as 2025-01-01 (period start)")
     fut["_per"] = ds.dt.to_period(prep.freq)
     dup = fut.duplicated(["unique_id", "_per"])
     if dup.any():
         pos = int(np.flatnonzero(dup.to_numpy())[0])
         raise DataError(f"future period {fut['_per'].iloc[pos]} appears twice for series "
-                        f"{fut['unique_id'].iloc[pos]!r}", column="ds", row=pos + 2,
+                        f"{fut['unique_id'].iloc[pos]!r}", column="ds", row=file_line(future, pos),
                         hint="one future row per unique_id and period")
     out = []
     for uid, per in zip(prep.ids, prep.periods, strict=True):

@@ -112,7 +112,7 @@ def prepare(
             hint="exog names columns of the sales frame (price, promo, ...); add them or drop them from exog",
         )
 
-    def _row(pos: int) -> int | None:  # the file line of row ``pos``
+    def _row(pos: int) -> int:  # the file line of row ``pos``
         return file_line(df, pos)
 
     if len(df) == 0:
@@ -198,7 +198,7 @@ def prepare(
         ].iloc[0]
         raise DataError(
             f"duplicate period {work['per'].iloc[pos]} for series {work['unique_id'].iloc[pos]!r}"
-            + (f" (also on line {_row(first)})" if _row(first) is not None else ""),
+            + f" (also on line {_row(first)})",
             path=path,
             column="ds",
             row=_row(pos),

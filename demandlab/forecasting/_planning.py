@@ -68,6 +68,7 @@ from scipy.stats import norm
 
 from .._validation import Interval, validate_params
 from ..errors import DataError, ParameterError, SchemaError
+from ..io._frames import file_line
 
 __all__ = ["purchase_plan", "PurchasePlan", "PLAN_COLUMNS"]
 
@@ -303,12 +304,12 @@ def purchase_plan(
         if not np.all(np.isfinite(vals)):
             pos = int(np.flatnonzero(~np.isfinite(vals))[0])
             raise DataError(f"{col} is missing or not a number for line {str(table['unique_id'].iloc[pos])!r}",
-                            column=col, row=pos + 2, hint="pass a complete forecast table")
+                            column=col, row=file_line(table, pos), hint="pass a complete forecast table")
     dup = table.duplicated(["unique_id", "ds"])
     if dup.any():
         pos = int(np.flatnonzero(dup.to_numpy())[0])
         raise DataError(f"period {table['ds'].iloc[pos]} appears twice for line {str(table['unique_id'].iloc[pos])!r}",
-                        column="ds", row=pos + 2, hint="one forecast row per line and period")
+                        column="ds", row=file_line(table, pos), hint="one forecast row per line and period")
     z_level = norm.ppf(0.5 + top / 200)
     z = norm.ppf(service_level)
     rows = []

@@ -7,9 +7,8 @@ through the same checker here, with only the columns the function uses required.
 
 Positions: a row of a frame is named by its file line (header = line 1). A frame that
 came from a file may carry its path and lines in ``df.attrs["path"]`` /
-``df.attrs["lines"]``; otherwise a frame with a default index (0, 1, 2, ...) is taken to
-be the file read in order (row ``i`` is line ``i + 2``), and a filtered or re-indexed
-frame has no file lines (errors then name the row by the argument only).
+``df.attrs["lines"]``; otherwise row ``i`` (by position) is line ``i + 2``, its line in
+``df.to_csv(index=False)``.
 
 Examples
 --------
@@ -20,7 +19,7 @@ Traceback (most recent call last):
 ...
 demandlab.errors.DataError: <costs>:3: column 'fob_price': ... (fix: ...)
 >>> file_line(costs, 1), file_line(costs.iloc[[1]], 0)
-(3, None)
+(3, 2)
 """
 
 from __future__ import annotations
@@ -44,30 +43,28 @@ def frame_path(df: pd.DataFrame) -> str | None:
     return None if path is None else str(path)
 
 
-def frame_lines(df: pd.DataFrame) -> np.ndarray | None:
-    """The 1-based file line of every row (header = line 1), or None when unknown.
+def frame_lines(df: pd.DataFrame) -> np.ndarray:
+    """The 1-based file line of every row (header = line 1).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> frame_lines(pd.DataFrame({"a": [1, 2]})).tolist()
+    >>> frame_lines(pd.DataFrame({"a": [1, 2]}, index=[5, 9])).tolist()
     [2, 3]
-    >>> frame_lines(pd.DataFrame({"a": [1, 2]}, index=[5, 9])) is None
-    True
+    >>> df = pd.DataFrame({"a": [1, 2]})
+    >>> df.attrs["lines"] = [4, 7]  # a reader that skipped comment lines
+    >>> frame_lines(df).tolist()
+    [4, 7]
     """
     lines = df.attrs.get("lines") if hasattr(df, "attrs") else None
     if lines is not None and len(lines) == len(df):
         return np.asarray(lines, dtype=int)
-    index = df.index
-    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
-        return np.arange(2, len(df) + 2)
-    return None
+    return np.arange(2, len(df) + 2)
 
 
-def file_line(df: pd.DataFrame, pos: int) -> int | None:
-    """The file line of row ``pos`` (by position) of ``df``, or None when unknown."""
-    lines = frame_lines(df)
-    return None if lines is None else int(lines[int(pos)])
+def file_line(df: pd.DataFrame, pos: int) -> int:
+    """The file line of row ``pos`` (by position) of ``df``."""
+    return int(frame_lines(df)[int(pos)])
 
 
 def contract(kind: str | Schema, need: Iterable[str] | None = None,

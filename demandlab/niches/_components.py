@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError
-from ..io._frames import check_input
+from ..io._frames import check_input, file_line
 from ._stl import batch_stl, batch_theilslopes
 
 #: Floor for log interest: Google reports "<1" (and 0) for tiny interest.
@@ -59,7 +59,7 @@ def trend_matrix(trends: pd.DataFrame) -> tuple[pd.Index, pd.DatetimeIndex, np.n
         raise DataError(
             f"keyword {frame['keyword'].iloc[i]!r} has two values for {frame['date'].iloc[i]:%Y-%m}",
             column="date",
-            row=i + 2,
+            row=file_line(trends, int(t.index[i])),  # t keeps the row positions of trends
             hint="one row per keyword and month (put several exports on one scale first)",
         )
     wide = frame.pivot(index="keyword", columns="date", values="interest")

@@ -83,8 +83,8 @@ def _where(df: pd.DataFrame) -> dict[str, Any]:
     return {"path": path} if path is not None else {}
 
 
-def _line(df: pd.DataFrame, mask: np.ndarray) -> int | None:
-    """File line of the first True in ``mask`` (header = line 1), when known."""
+def _line(df: pd.DataFrame, mask: np.ndarray) -> int:
+    """File line of the first True in ``mask`` (header = line 1)."""
     return file_line(df, int(np.flatnonzero(mask)[0]))
 
 
