@@ -493,9 +493,14 @@ def test_cli_errors(cli, tmp_path):
     code, _, err = cli("segment", src, "--k", "x")
     assert code == 2 and "--k" in err
     code, _, err = cli("segment", src, "--k", "2", "--attributes", "region:categorical")
-    assert code == 2 and "'region'" in err and ":5" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "'region'" in err and f"{src}:5" in err and len(err.strip().splitlines()) == 1
     code, _, err = cli("segment", src, "--k", "2", "--attributes", "region:colour")
     assert code == 2 and "kind" in err
+    # an argument error stays an argument error (no file name pasted on it)
+    code, _, err = cli("segment", src, "--k", "80", "--attributes", "industry:categorical")
+    assert code == 2 and f"{src}: n_segments=80 is not possible with 50 customers" in err
+    code, _, err = cli("segment", src, "--k-range", "1:3", "--attributes", "industry:categorical")
+    assert code == 2 and "argument 'k_range': must be (lo, hi) with 2 <= lo <= hi" in err
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         code, out, err = cli("segment", src, "--k", "2", "--attributes", "region:categorical",

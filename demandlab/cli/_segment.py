@@ -114,13 +114,8 @@ def run_segment(args: argparse.Namespace) -> int:
         n_bootstrap=args.bootstrap, missing="impute" if args.impute else "error",
         random_state=args.random_state, progress=False,
     )
-    try:
-        seg.fit(customers)
-    except DemandlabError as exc:  # name the file in errors about the table's values
-        if exc.path is None:
-            raise type(exc)(exc.message, path=args.path, column=exc.column, row=exc.row,
-                            hint=exc.hint) from None
-        raise
+    customers.attrs["path"] = str(args.path)  # errors about the table's values name the file
+    seg.fit(customers)
     print(seg.summary())
     if args.out:
         write_frame(seg.to_frame(), args.out)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._validation import Options, check_params
 from ..errors import DataError, DemandlabWarning, NotFittedError, ParameterError, SchemaError
-from ..io._frames import file_line
+from ..io._frames import file_line, frame_path
 
 __all__ = [
     "CustomerEncoder",
@@ -178,6 +178,7 @@ class CustomerEncoder:
                 raise SchemaError(
                     "no segmentation attribute found: expected some of "
                     + ", ".join(DEFAULT_ATTRIBUTES),
+                    path=frame_path(df),
                     hint="pass attributes={'column': 'categorical' | 'log' | 'numeric' | 'ordinal'}",
                 )
         elif isinstance(self.attributes, Mapping):
@@ -240,6 +241,7 @@ class CustomerEncoder:
                 return s.where(emp.notna())
             raise SchemaError(
                 f"missing column {col!r} (attributes: {', '.join(self.attributes_)})",
+                path=frame_path(df),
                 column=col,
                 hint="add the column, or choose other attributes with attributes=...",
             )
@@ -251,6 +253,7 @@ class CustomerEncoder:
                 if bad.size:
                     raise DataError(
                         f"not a number: {s.iloc[bad[0]]!r}",
+                        path=frame_path(df),
                         column=col,
                         row=file_line(df, int(bad[0])),
                         hint=f"make {col!r} numeric, or declare it 'categorical'",
@@ -261,6 +264,7 @@ class CustomerEncoder:
             if inf.size:
                 raise DataError(
                     f"infinite value {s.iloc[inf[0]]}",
+                    path=frame_path(df),
                     column=col,
                     row=file_line(df, int(inf[0])),
                     hint=f"replace it with a finite number in {col!r} or drop the row",
@@ -270,6 +274,7 @@ class CustomerEncoder:
                 if neg.size:
                     raise DataError(
                         f"negative value {s.iloc[neg[0]]} cannot be log-transformed",
+                        path=frame_path(df),
                         column=col,
                         row=file_line(df, int(neg[0])),
                         hint=f"remove negative rows or declare {col!r} as 'numeric'",
@@ -282,6 +287,7 @@ class CustomerEncoder:
             pos = int(np.flatnonzero(na)[0])
             raise DataError(
                 f"{int(na.sum())} missing value(s)",
+                path=frame_path(df),
                 column=col,
                 row=file_line(df, pos),
                 hint="fill them in, drop those customers, or pass missing='impute'",
@@ -305,6 +311,7 @@ class CustomerEncoder:
         if "employees" not in df.columns:
             raise SchemaError(
                 "missing column 'employees': the size axis was fitted on the head count",
+                path=frame_path(df),
                 column="employees",
                 hint="add the employees column, or fit with size_from='class'",
             )
@@ -313,6 +320,7 @@ class CustomerEncoder:
         if bad.size:
             raise DataError(
                 f"head count {df['employees'].iloc[bad[0]]!r} is missing, negative or not a number",
+                path=frame_path(df),
                 column="employees",
                 row=file_line(df, int(bad[0])),
                 hint="fix the head counts, or fit with size_from='class'",
@@ -325,7 +333,7 @@ class CustomerEncoder:
         check_params(vars(self), self._parameter_constraints)
         check_params({"customers": customers}, {"customers": [pd.DataFrame]})
         if len(customers) == 0:
-            raise DataError("no customers (empty table)", hint="pass a table with rows")
+            raise DataError("no customers (empty table)", path=frame_path(customers), hint="pass a table with rows")
         cols, levels = self._resolve_attributes(customers)
         self.attributes_ = cols
         self.weights_ = self._weights(cols)
@@ -401,6 +409,7 @@ class CustomerEncoder:
         if bad.size:
             raise DataError(
                 f"unknown level {s.iloc[bad[0]]!r}; expected one of {', '.join(map(str, lv))}",
+                path=frame_path(df),
                 column=col,
                 row=file_line(df, int(bad[0])),
                 hint=f"use one of the levels {list(lv)}",

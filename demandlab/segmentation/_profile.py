@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._validation import validate_params
 from ..errors import DataError
+from ..io._frames import frame_path
 
 __all__ = ["SegmentProfiles", "segment_profiles", "REVENUE_COLUMNS"]
 
@@ -40,6 +41,7 @@ def _revenue(customers: pd.DataFrame, revenue: str | None) -> pd.Series | None:
 
             raise SchemaError(
                 f"no revenue column {revenue!r} (columns: {', '.join(map(str, customers.columns))})",
+                path=frame_path(customers),
                 column=revenue,
                 hint="name a column with each customer's yearly revenue, or leave revenue=None",
             )
@@ -263,7 +265,8 @@ def segment_profiles(
 
     labels = np.asarray(labels)
     if len(labels) != len(customers):
-        raise DataError(f"{len(labels)} labels for {len(customers)} customers", column="labels",
+        raise DataError(f"{len(labels)} labels for {len(customers)} customers", path=frame_path(customers),
+                        column="labels",
                         hint="give one label per customer row")
     kinds = dict(attributes) if attributes is not None else _kinds_default(customers)
     if attributes is None and "size" not in customers.columns and "employees" in customers.columns:

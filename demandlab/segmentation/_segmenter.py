@@ -42,6 +42,7 @@ import pandas as pd
 
 from .._validation import Interval, Options, check_params, validate_params
 from ..errors import DataError, NotFittedError, ParameterError
+from ..io._frames import frame_path
 from ._encode import (
     CATEGORICAL_WEIGHT,
     DEFAULT_ATTRIBUTES,
@@ -233,17 +234,17 @@ class CustomerSegmenter:
             raise ParameterError(f"must be (lo, hi) with 2 <= lo <= hi, got {self.k_range!r}", column="k_range",
                                  hint="e.g. k_range=(2, 8)")
 
-    def _check_params_vs_input(self, n: int) -> None:
+    def _check_params_vs_input(self, n: int, path: str | None = None) -> None:
         if self.n_segments == "auto":
             lo, hi = self.k_range
             if n < 2 * lo + 2:
                 raise DataError(
-                    f"{n} customers are too few to choose k from {lo} up",
+                    f"{n} customers are too few to choose k from {lo} up", path=path,
                     hint=f"give at least {2 * lo + 2} customers, or a fixed n_segments",
                 )
         elif int(self.n_segments) > n:
             raise DataError(
-                f"n_segments={self.n_segments} is not possible with {n} customers",
+                f"n_segments={self.n_segments} is not possible with {n} customers", path=path,
                 hint=f"choose n_segments <= {n}",
             )
 
@@ -255,7 +256,7 @@ class CustomerSegmenter:
         )
         X = self.encoder_.fit_transform(customers)
         n = len(X)
-        self._check_params_vs_input(n)
+        self._check_params_vs_input(n, frame_path(customers))
         self.n_features_in_ = X.shape[1]
         self.k_selection_: KSelection | None = None
         if self.n_segments == "auto":
