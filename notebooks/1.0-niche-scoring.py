@@ -63,7 +63,7 @@ niche_hs_file = "demo/niche_hs.csv"
 landed_costs_file = "demo/landed_costs.csv"
 n_draws = 1000  # Monte Carlo draws for the intervals
 top_k = 5  # p_top_k is the chance of ranking in the top k
-n_boot = 1000  # bootstrap draws of the backtest
+n_bootstrap = 1000  # bootstrap draws of the backtest
 n_show = 10  # niches shown in tables and charts
 random_state = 0
 
@@ -158,7 +158,7 @@ print(f"Spearman correlation of the two rankings: {spearman_weights:.3f}")
 
 # %%
 sales_index = cbs_turnover(f"{data_dir}/{sales_index_file}")
-card = backtest_niches(trends, sales_index=sales_index, n_boot=n_boot, random_state=random_state)
+card = backtest_niches(trends, sales_index=sales_index, n_bootstrap=n_bootstrap, random_state=random_state)
 display(card.table.round(3))
 if card.sector_summary is not None:
     display(card.sector_summary.round(3))

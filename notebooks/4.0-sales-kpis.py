@@ -22,7 +22,7 @@
 # and `pilots` columns of `docs/data-contracts.md`, check each with `demandlab validate FILE`,
 # put them under the same names in your folder and run `make report DATA=your/folder`.
 #
-# **Method.** `demandlab.sales._kpi` and `demandlab.sales._pilot`. Every ratio over a group is a ratio of
+# **Method.** `demandlab.sales` (funnel, channels, cohorts, LTV, tiers, pilots). Every ratio over a group is a ratio of
 # sums (total clicks / total impressions), never a mean of per-row ratios; a zero
 # denominator gives an empty value with a reason. Conversion rates carry Wilson intervals,
 # pilot sell-through a Beta posterior.

@@ -9,121 +9,20 @@ weights gives each niche a score interval, a rank interval and the probability o
 being in the top k; and :func:`backtest_niches` shows how well the search components
 predicted the following year on real data.
 
-Components (per niche)
-----------------------
-Search interest (tidy trends ``keyword, geo, date, interest``; the keyword is the
-niche). Growth and stability use **log interest** (zeros and "<1" floored at 0.5)
-and ratios, so they do not change when Google rescales a request:
+Components per niche: search interest (``demand_level``, ``growth_yoy``,
+``trend_slope``, ``seasonality``, ``volatility``, ``peak_share``, from tidy trends
+``keyword, geo, date, interest``; growth and stability on log interest, so they do not
+change when Google rescales a request), marketplace (``n_sellers``, ``hhi``,
+``top10_median_reviews``, ``median_price``), trade (``tam_usd``, ``import_cagr``) and
+costs (``margin``). Each becomes a desirability by the fixed transform in
+:data:`DESIRABILITY`, and the score is ``exp(sum w_c log d_c / sum w_c)`` over the
+components present, with :data:`DEFAULT_WEIGHTS` unless given. Each niche's score
+depends on its own data only.
 
-* ``demand_level`` -- mean of the last 12 months. Only comparable across niches when
-  the series share one scale (one export, or :func:`demandlab.to_common_scale`);
-  otherwise it is reported but flagged ``not_comparable`` and left out of the score.
-  Interval: ``level * exp(-+1.96 sigma / sqrt(12))``.
-* ``growth_yoy`` -- ``log(sum of the last 3 months / sum of the same 3 months a year
-  earlier)``. Interval ``-+1.96 sigma sqrt(2/3)``.
-* ``trend_slope`` -- Theil-Sen slope of the seasonally adjusted log interest over the
-  last 24 months, in log units per year (0.405 = +50 %/yr), with Sen's 95 % interval
-  (as ``scipy.stats.theilslopes``). Seasonal adjustment: robust STL (period 12,
-  seasonal 7, statsmodels' default spans; inner 2 and 3 robustness passes) of the
-  last 60 months of log interest (at least 36 needed).
-* ``seasonality`` -- STL strength ``1 - Var(R) / Var(S + R)`` (0 = none, 1 = purely
-  seasonal); interval = range of the strength over the complete years of the window;
-  ``peak_month`` / ``trough_month`` from the last 12 months of the seasonal component.
-* ``volatility`` -- sd of the STL remainder over the last 24 months (log units;
-  0.10 ~ 10 % month-to-month noise), chi-square 95 % interval.
-* ``peak_share`` -- fad risk: the largest month's share of the last 12 months of
-  seasonally adjusted interest (1/12 = 0.083 for a flat series, near 1 for a
-  one-month spike). Interval: the peak month moved by ``exp(-+1.96 sigma)``.
-
-``sigma`` is the ``volatility``. Marketplace (``marketplace`` contract):
-
-* ``n_sellers``; ``hhi`` -- Herfindahl-Hirschman index (0..10,000) of revenue shares.
-  Only the top sellers are listed: the rest of the revenue (``1 - sum of shares``)
-  is spread evenly over the other ``n_sellers - listed`` sellers for the point value
-  (the least concentrated case, = ``hhi_lo``); ``hhi_hi`` packs it into as few
-  sellers as the smallest listed share allows. ``hhi_band``: ``unconcentrated``
-  (< 1,500), ``moderate`` (1,500-2,500), ``high`` (> 2,500), the US DOJ/FTC bands;
-  ``effective_competitors = 10,000 / hhi``.
-* ``top10_median_reviews`` -- median review count of the top 10 sellers, the barrier
-  to entry (order-statistic ~95 % interval); ``median_price`` likewise.
-
-Trade (tidy ``trade`` + ``niche_hs``, see :mod:`demandlab.niches._market`): ``tam_usd``
-(apparent consumption, else imports, of the last year; interval from the
-year-to-year noise; a negative apparent consumption -- a re-export hub -- is
-reported but left out of the score) and ``import_cagr`` (with the interval of the
-log-linear trend).
-
-Costs (``landed_costs``, see :mod:`demandlab.pricing._landed`): ``margin`` -- share of the
-marketplace median price (net of VAT) left after the landed cost; interval from the
-median price's interval together with a -+10 % currency move; ``margin_fx_plus10``
-/ ``margin_fx_minus10`` show the currency sensitivity alone.
-
-Desirabilities (fixed transforms, never min-max over the list)
---------------------------------------------------------------
-``d = 1 / (1 + exp(-(f(x) - m) / s))`` (decreasing ones use ``-(...)``), see
-:data:`DESIRABILITY`:
-
-============== ============ ====== ============================ ==========================
-key            component    f      midpoint m (d = 0.5)          d = 0.9 at / d = 0.1 at
-============== ============ ====== ============================ ==========================
-demand         demand_level log    5 (of 100)                   25 / 1 (hard minimum 0.1)
-growth         growth_yoy   x      0 (flat)                     +50 % / -33 %
-trend          trend_slope  x      0 (flat)                     +50 %/yr / -33 %/yr
-stability      volatility   log    0.15                         0.05 / 0.45
-fad            peak_share   log    0.20                         0.10 / 0.40
-seasonality    seasonality  x      0.5                          0.17 / 0.83
-concentration  hhi          log    2,500                        ~1,000 / ~6,300
-crowding       n_sellers    log    100                          20 / 500
-barrier        reviews      log    300                          30 / 3,000
-market_size    tam_usd      log    10 M USD                     100 M / 1 M
-market_growth  import_cagr  log1p  0 %/yr                       +20 % / -17 %
-margin         margin       x      25 %                         50 % / 0 % (hard min 0.1)
-============== ============ ====== ============================ ==========================
-
-Score: ``exp(sum w_c log d_c / sum w_c)`` over the components that are present and
-weighted; ``coverage`` is the share of the weight that was present and ``flags``
-lists what is missing. Hard minimums: a niche whose ``demand`` or ``margin``
-desirability is below 0.1 (mean interest below 1 on a common scale; a margin at or
-below zero) is capped at that desirability, so low competition cannot rescue it.
-Each niche's score depends on its own data only: adding or removing other niches
-never changes it.
-
-Default weights and the backtest
---------------------------------
-:data:`DEFAULT_WEIGHTS`. The search-derived components can be checked on the 40
-bundled real Google Trends series (NL, 2019-01..2025-03): :func:`backtest_niches` computes
-them at 14 origins (every 3 months, 2020-12..2024-03: at least 24 months before,
-12 after; the STL-based ones need 36 months, so 10 origins from 2021-12) and correlates each with the realised log growth of the next 12 months
-(Spearman, averaged over origins, 95 % bootstrap interval over niches). Rule: a
-search component keeps a default weight only if its interval excludes zero in the
-predicted direction. Results (``demandlab niche backtest
-data/raw/google_trends_nl_monthly``, 2,000 bootstrap draws):
-
-================= ======== ================ ==================== ============
-predictor         Spearman 95 % interval    MAE skill vs s-naive keeps weight
-================= ======== ================ ==================== ============
-growth (yoy)      +0.258   [+0.15, +0.35]   -0.89                yes
-trend (Theil-Sen) +0.212   [+0.05, +0.37]   -0.35                yes
-stability         +0.156   [-0.01, +0.32]   --                   no
-fad (peak share)  +0.012   [-0.14, +0.16]   --                   no
-last-year growth  +0.096   [-0.07, +0.26]   -0.94                (baseline)
-seasonal naive    n/a (predicts 0 growth)   0 (reference)        (baseline)
-================= ======== ================ ==================== ============
-
-Read honestly: the growth components *rank* next year's search growth better than
-last year's growth does (weak but non-zero correlations), yet as point forecasts of
-the growth they are worse than assuming no change (negative MAE skill) -- use them
-to order niches, not to forecast volumes. Search growth of a sector agrees only
-weakly with Statistics Netherlands' online sales growth of that sector (realised vs
-realised: Spearman +0.04 [-0.19, +0.35]; growth at the origin vs next-year sales:
-+0.29 [-0.02, +0.52], 56 sector-origin pairs).
-
-So ``growth`` and ``trend`` keep a default weight (0.10 each) and ``stability`` and
-``fad`` get 0 (they are still computed and shown, and can be weighted by the user;
-``seasonality`` is informational, weight 0). The other weights (demand on a common
-scale, marketplace, trade, costs) cannot be checked with the bundled data: they are
-judgement, and labelled so. ``tests/test_niche.py`` re-runs the backtest and fails
-if the defaults stop following the rule. Re-run it on your own categories.
+The definition of every component and its interval, the desirability table, the hard
+minimums and the backtest rule that sets the default search weights are in
+``docs/methods.md`` (section "Niche scoring"); the measured backtest card is in
+``benchmarks/RESULTS.md``.
 
 Examples
 --------
@@ -145,15 +44,17 @@ Examples
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, DemandlabWarning, SchemaError
+from .._results import Result
+from .._validation import Interval, validate_params
+from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ._components import (
     MIN_STL,
     competition_components,
@@ -268,7 +169,7 @@ DESIRABILITY: dict[str, Desirability] = {
 }
 
 #: Default weights (normalised over the components present). Search-growth weights
-#: follow the backtest rule (see the module docstring); the rest are judgement.
+#: follow the backtest rule (see docs/methods.md, "Niche scoring"); the rest are judgement.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "demand": 0.15,  # judgement (only when levels share one scale)
     "growth": 0.10,  # backtest: Spearman interval excludes 0
@@ -313,6 +214,18 @@ def _infer_common_scale(trends: pd.DataFrame) -> bool:
     return False
 
 
+_FRAMES = {
+    "trends": [pd.DataFrame],
+    "marketplace": [pd.DataFrame, None],
+    "trade": [pd.DataFrame, None],
+    "costs": [pd.DataFrame, None],
+    "niche_hs": [pd.DataFrame, None],
+    "reporter": [str, None],
+    "common_scale": ["boolean", None],
+}
+
+
+@validate_params(_FRAMES)
 def niche_components(
     trends: pd.DataFrame,
     marketplace: pd.DataFrame | None = None,
@@ -484,18 +397,18 @@ def _resolve_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
         return dict(DEFAULT_WEIGHTS)
     unknown = [k for k in weights if k not in DESIRABILITY]
     if unknown:
-        raise DataError(
+        raise ParameterError(
             f"unknown score component {unknown[0]!r}",
             column="weights",
             hint=f"use some of {', '.join(DESIRABILITY)}",
         )
     bad = [k for k, v in weights.items() if not (isinstance(v, int | float | np.number) and np.isfinite(v) and v >= 0)]
     if bad:
-        raise DataError(f"weight of {bad[0]!r} must be a number >= 0", column="weights", hint="e.g. margin=0.3")
+        raise ParameterError(f"weight of {bad[0]!r} must be a number >= 0", column="weights", hint="e.g. margin=0.3")
     w = {k: 0.0 for k in DESIRABILITY}
     w.update({k: float(v) for k, v in weights.items()})
     if sum(w.values()) <= 0:
-        raise DataError("all weights are zero", column="weights", hint="give at least one positive weight")
+        raise ParameterError("all weights are zero", column="weights", hint="give at least one positive weight")
     return w
 
 
@@ -555,6 +468,15 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
+@validate_params({
+    **_FRAMES,
+    "weights": [Mapping, None],
+    "n_draws": [Interval(Integral, 0, None, closed="left")],
+    "top_k": [Interval(Integral, 1, None, closed="left")],
+    "weight_concentration": [Interval(Real, 0, None, closed="neither")],
+    "random_state": ["random_state"],
+    "progress": ["boolean", None],
+}, hints={"n_draws": "0 (no intervals) or e.g. 1000", "top_k": "e.g. 5", "weight_concentration": "e.g. 100"})
 def score_niches(
     trends: pd.DataFrame,
     marketplace: pd.DataFrame | None = None,
@@ -584,7 +506,8 @@ def score_niches(
         components ``growth``, ``trend``, ``stability`` and ``fad`` are used with
         equal weights and a :class:`NicheWarning` says so.
     n_draws : int, default 1000
-        Monte Carlo draws (0 = no intervals).
+        Monte Carlo draws (0 = no intervals). ``n_draws`` is demandlab's name for
+        Monte Carlo and posterior draws only; resampling counts are ``n_bootstrap``.
     top_k : int, default 5
         ``p_top_k`` is the share of draws in which the niche ranks in the top k.
     weight_concentration : float, default 100
@@ -620,13 +543,6 @@ def score_niches(
     >>> res.table["niche"].tolist(), res.table["p_top_k"].tolist()
     (['a', 'b'], [1.0, 1.0])
     """
-    for name, value, ok, hint in (
-        ("n_draws", n_draws, isinstance(n_draws, int | np.integer) and n_draws >= 0, "0 (no intervals) or e.g. 1000"),
-        ("top_k", top_k, isinstance(top_k, int | np.integer) and top_k >= 1, "e.g. 5"),
-        ("weight_concentration", weight_concentration, np.isfinite(weight_concentration) and weight_concentration > 0, "e.g. 100"),
-    ):
-        if not ok:
-            raise DataError(f"{name} = {value!r} is not allowed", column=name, hint=hint)
     w = _resolve_weights(weights)
     comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale)
     keys = list(DESIRABILITY)
@@ -747,8 +663,8 @@ def _monte_carlo(
     return {"score_lo": s_lo.astype(float), "score_hi": s_hi.astype(float), "rank_lo": r_lo.astype(int), "rank_hi": r_hi.astype(int), "p_top_k": p_top}
 
 
-@dataclass
-class NicheScores:
+@dataclass(repr=False)
+class NicheScores(Result):
     """Result of :func:`score_niches`.
 
     Attributes
@@ -847,23 +763,13 @@ class NicheScores:
         lines.append(f"weights: {used}")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, object]:
+        top = str(self.table["niche"].iloc[0]) if len(self.table) else ""
+        return {"niches": len(self.table), "top": top, "top_k": self.top_k}
 
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th>{h}</th>" for h in ("rank", "niche", "score", "95% interval", "rank range", f"P(top {self.top_k})", "driver", "flags"))
-        body = []
-        for _, r in self.table.iterrows():
-            interval = "" if pd.isna(r["score_lo"]) else f"{r['score_lo']:.2f}&ndash;{r['score_hi']:.2f}"
-            rr = "" if pd.isna(r["rank_lo"]) else f"{int(r['rank_lo'])}&ndash;{int(r['rank_hi'])}"
-            p = "" if pd.isna(r["p_top_k"]) else f"{r['p_top_k']:.2f}"
-            sc = "" if pd.isna(r["score"]) else f"{r['score']:.3f}"
-            body.append(
-                f"<tr><td>{int(r['rank'])}</td><td>{html.escape(str(r['niche']))}</td><td>{sc}</td>"
-                f"<td>{interval}</td><td>{rr}</td><td>{p}</td><td>{html.escape(str(r['driver']))}</td>"
-                f"<td>{html.escape(str(r['flags']))}</td></tr>"
-            )
-        return f"<table class='demandlab-niche-scores'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    def _html_frame(self) -> pd.DataFrame:
+        cols = ["rank", "niche", "score", "score_lo", "score_hi", "rank_lo", "rank_hi", "p_top_k", "driver", "flags"]
+        return self.table[[c for c in cols if c in self.table.columns]]
 
     def plot(self, n: int = 20, ax=None):
         """Ranked chart: score with its 95 % interval for the top ``n`` niches.
@@ -932,8 +838,8 @@ def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.where(n >= 3, r, np.nan)
 
 
-@dataclass
-class NicheBacktest:
+@dataclass(repr=False)
+class NicheBacktest(Result):
     """Result of :func:`backtest_niches`.
 
     Attributes
@@ -962,7 +868,7 @@ class NicheBacktest:
     >>> trends = pd.concat([pd.DataFrame({"keyword": f"k{i}", "date": months,
     ...     "interest": 30 * np.exp(b * np.arange(48) + rng.normal(0, 0.05, 48))})
     ...     for i, b in enumerate(np.linspace(-0.02, 0.02, 6))])
-    >>> bt = backtest_niches(trends, n_boot=100)
+    >>> bt = backtest_niches(trends, n_bootstrap=100)
     >>> bt.to_frame()["predictor"].tolist()
     ['growth', 'trend', 'stability', 'fad', 'last_year_growth', 'seasonal_naive']
     >>> bt.summary().splitlines()[0][:29]
@@ -1007,11 +913,8 @@ class NicheBacktest:
                 lines.append(f"  {r['comparison']:<52} {r['spearman']:+.3f} {ci}  (n={int(r['n'])})")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+    def _facts(self) -> dict[str, object]:
+        return {"niches": self.n_niches, "origins": len(self.origins), "horizon": self.horizon}
 
     def plot(self, ax=None):
         """Spearman per predictor with its bootstrap interval; returns the Figure."""
@@ -1055,6 +958,18 @@ def _sector_of(trends: pd.DataFrame, niches: pd.Index, sectors: Mapping[str, str
     return s if s.notna().any() else None
 
 
+@validate_params({
+    "trends": [pd.DataFrame],
+    "origins": ["array-like", None],
+    "horizon": [Interval(Integral, 1, None, closed="left")],
+    "min_history": [Interval(Integral, 1, None, closed="left")],
+    "step": [Interval(Integral, 1, None, closed="left")],
+    "sales_index": [pd.DataFrame, "path-like", None],
+    "sectors": [Mapping, None],
+    "n_bootstrap": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+}, hints={"horizon": "e.g. horizon=12 (the default)", "min_history": "e.g. min_history=24 (the default)",
+          "step": "e.g. step=3 (the default)", "n_bootstrap": "e.g. n_bootstrap=2000 (the default)"})
 def backtest_niches(
     trends: pd.DataFrame,
     origins: Sequence[str | pd.Timestamp] | None = None,
@@ -1064,7 +979,7 @@ def backtest_niches(
     step: int = 3,
     sales_index: pd.DataFrame | str | None = None,
     sectors: Mapping[str, str] | None = None,
-    n_boot: int = 2000,
+    n_bootstrap: int = 2000,
     random_state: int | np.random.Generator | None = 0,
 ) -> NicheBacktest:
     """Do the search components predict the next year's search growth?
@@ -1093,8 +1008,10 @@ def backtest_niches(
     sectors : mapping niche -> sector code, optional
         Default: from the bundled file names (``source_file`` prefix, see
         :data:`SECTOR_OF_PREFIX`).
-    n_boot : int, default 2000
-        Bootstrap draws (resampling niches; sectors for the sales comparison).
+    n_bootstrap : int, default 2000
+        Bootstrap resamples (of niches; of sectors for the sales comparison).
+        ``n_bootstrap`` is demandlab's name for resampling counts (``n_draws`` is
+        kept for Monte Carlo and posterior draws).
     random_state : int or Generator, default 0
 
     Returns
@@ -1110,13 +1027,10 @@ def backtest_niches(
     >>> trends = pd.concat([pd.DataFrame({"keyword": f"k{i}", "date": months,
     ...     "interest": 30 * np.exp(b * np.arange(60) + rng.normal(0, 0.05, 60))})
     ...     for i, b in enumerate(slopes)])
-    >>> bt = backtest_niches(trends, n_boot=200)
+    >>> bt = backtest_niches(trends, n_bootstrap=200)
     >>> bool(bt.table.set_index("predictor").loc["trend", "spearman"] > 0.8)
     True
     """
-    for name, value, default in (("horizon", horizon, 12), ("min_history", min_history, 24), ("step", step, 3), ("n_boot", n_boot, 2000)):
-        if not (isinstance(value, int | np.integer) and value >= 1):
-            raise DataError(f"{name} = {value!r} must be a whole number >= 1", column=name, hint=f"e.g. {name}={default} (the default)")
     niches, dates, y = trend_matrix(trends)
     if origins is None:
         idx = _default_origins(dates, horizon, min_history, step)
@@ -1124,7 +1038,7 @@ def backtest_niches(
         parsed = pd.to_datetime(pd.Series(list(origins), dtype=object), errors="coerce")
         if parsed.isna().any():
             bad = list(origins)[int(np.flatnonzero(parsed.isna().to_numpy())[0])]
-            raise DataError(f"origin {bad!r} is not a month", column="origins", hint="write origins as YYYY-MM, e.g. 2022-12")
+            raise ParameterError(f"origin {bad!r} is not a month", column="origins", hint="write origins as YYYY-MM, e.g. 2022-12")
         wanted = pd.DatetimeIndex(parsed).to_period("M").to_timestamp()
         idx = []
         for o in wanted:
@@ -1165,7 +1079,7 @@ def backtest_niches(
             fcst["seasonal_naive"][a] = 0.0
     rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
     nn = len(niches)
-    boot_idx = rng.integers(0, nn, size=(n_boot, nn))
+    boot_idx = rng.integers(0, nn, size=(n_bootstrap, nn))
 
     def mean_sp(x: np.ndarray) -> float:
         with warnings.catch_warnings():
@@ -1174,7 +1088,7 @@ def backtest_niches(
 
     def boot_sp(x: np.ndarray) -> np.ndarray:
         out = []
-        for lo_b in range(0, n_boot, 250):
+        for lo_b in range(0, n_bootstrap, 250):
             b = boot_idx[lo_b : lo_b + 250]
             xb = x[:, b].transpose(1, 0, 2)  # boot x origin x niche
             yb = real[:, b].transpose(1, 0, 2)
@@ -1215,11 +1129,11 @@ def backtest_niches(
 
     sectors_df = sector_summary = None
     if sales_index is not None:
-        sectors_df, sector_summary = _sector_comparison(trends, niches, dates, y, idx, raw_growth, real, sales_index, sectors, horizon, rng, n_boot)
+        sectors_df, sector_summary = _sector_comparison(trends, niches, dates, y, idx, raw_growth, real, sales_index, sectors, horizon, rng, n_bootstrap)
     return NicheBacktest(table, pd.DataFrame(per_origin), [dates[i] for i in idx], len(niches), horizon, sectors_df, sector_summary)
 
 
-def _sector_comparison(trends, niches, dates, y, idx, growth_pred, real, sales_index, sectors, horizon, rng, n_boot):
+def _sector_comparison(trends, niches, dates, y, idx, growth_pred, real, sales_index, sectors, horizon, rng, n_bootstrap):
     from scipy.stats import spearmanr
 
     if isinstance(sales_index, pd.DataFrame):
@@ -1274,7 +1188,7 @@ def _sector_comparison(trends, niches, dates, y, idx, growth_pred, real, sales_i
     ):
         x = df[xcol].to_numpy()
         rho = spearmanr(x, sales_g).statistic
-        picks = rng.integers(0, len(groups), size=(n_boot, len(groups)))
+        picks = rng.integers(0, len(groups), size=(n_bootstrap, len(groups)))
         sel = [np.concatenate([rows_of[g] for g in pick]) for pick in picks]
         bs = _spearman_rows(np.stack([x[s_] for s_ in sel]), np.stack([sales_g[s_] for s_ in sel]))
         lo, hi = np.nanquantile(bs, [0.025, 0.975]) if np.isfinite(bs).any() else (np.nan, np.nan)

@@ -47,6 +47,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._results import Result
 from ..errors import DemandlabError, SchemaError
 from ..io._atomic import atomic_dir, atomic_write_text
 from ..paths import REPORTS
@@ -63,8 +64,8 @@ _SUMMARY_DIR = "_summary"
 _EXECUTED_DIR = "_executed"
 
 
-@dataclass
-class Report:
+@dataclass(repr=False)
+class Report(Result):
     """The result of :func:`build_report`.
 
     Attributes
@@ -91,6 +92,9 @@ class Report:
     def to_frame(self) -> pd.DataFrame:
         """The per-notebook table."""
         return self.table.copy()
+
+    def _facts(self) -> dict[str, Any]:
+        return {"ran": len(self.table), "not_run": len(self.not_run), "index": str(self.index)}
 
     def summary(self) -> str:
         """A few lines: where the report is, how long each notebook took, what did not run."""
@@ -314,7 +318,7 @@ def build_report(
     """
     import nbformat
 
-    from .. import __version__
+    from .._version import __version__
 
     project = _as_project(project)
     out = Path(out).resolve()  # the kernels run in the notebooks folder: pass absolute paths

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
+
+from .._results import Result
+from .._validation import Interval, validate_params
+from ..errors import DataError, ParameterError
 
 __all__ = [
     "KSelection",
@@ -53,8 +58,8 @@ def _kmeans(X: np.ndarray, k: int, *, n_init: int, random_state: int | None) -> 
 
 
 #: Below this many rows k-means runs single-threaded: OpenMP threads cost more than they
-#: gain on small samples, and much more on a loaded machine (measured 0.14 s with one
-#: thread against 2.3 s with two for 10k customers at k=6 on a busy 2-core machine).
+#: gain on small samples, and much more on a loaded machine (the timing that set it is
+#: in ``benchmarks/RESULTS.md``, "segment-tuning").
 SINGLE_THREAD_BELOW = 200_000
 
 
@@ -105,8 +110,8 @@ def _progress(iterable, total: int, desc: str, progress: bool | None):
 # ---------------------------------------------------------------------------------------
 # choosing k
 # ---------------------------------------------------------------------------------------
-@dataclass
-class KSelection:
+@dataclass(repr=False)
+class KSelection(Result):
     """Evidence for the number of segments: one row per k, the recommendation and the ladder.
 
     Attributes
@@ -141,10 +146,10 @@ class KSelection:
             + f"\n\nrecommended k = {self.recommended}: {self.reason}"
         )
 
-    def _repr_html_(self) -> str:
-        return self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}") + (
-            f"<p><b>recommended k = {self.recommended}</b>: {self.reason}</p>"
-        )
+    def _facts(self) -> dict[str, object]:
+        k = self.table["k"]
+        return {"k_tried": f"{int(k.min())}..{int(k.max())}", "recommended": self.recommended,
+                "reason": self.reason}
 
     def plot(self):
         """One panel per criterion against k, the recommended k marked; returns the Figure."""
@@ -218,6 +223,16 @@ def _relabel_by_size(labels: np.ndarray, k: int) -> np.ndarray:
     return remap[labels]
 
 
+@validate_params({
+    "X": ["array-like"],
+    "k_range": ["array-like"],
+    "sample_size": [Interval(Integral, 2, None, closed="left")],
+    "silhouette_size": [Interval(Integral, 2, None, closed="left")],
+    "n_splits": [Interval(Integral, 1, None, closed="left")],
+    "n_init": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+    "progress": ["boolean", None],
+})
 def choose_k(
     X: np.ndarray,
     k_range: tuple[int, int] | range = (2, 10),
@@ -283,14 +298,18 @@ def choose_k(
         silhouette_score,
     )
 
-    ks = list(k_range) if isinstance(k_range, range) else list(range(k_range[0], k_range[1] + 1))
+    try:
+        ks = list(k_range) if isinstance(k_range, range) else list(range(k_range[0], k_range[1] + 1))
+    except (TypeError, IndexError):
+        ks = []
     if not ks or min(ks) < 2:
-        raise ValueError(f"k_range must hold k >= 2, got {k_range!r}")
+        raise ParameterError(f"must hold k >= 2, got {k_range!r}", column="k_range", hint="e.g. k_range=(2, 8)")
     rng = np.random.default_rng(random_state)
     X = np.asarray(X)
     S = X[_sample(len(X), sample_size, rng)]
     if len(S) < 2 * max(ks) + 2:
-        raise ValueError(f"{len(S)} customers are too few for k up to {max(ks)}")
+        raise DataError(f"{len(S)} customers are too few for k up to {max(ks)}",
+                        hint=f"give at least {2 * max(ks) + 2} customers or a smaller k_range")
     sil_idx = _sample(len(S), silhouette_size, rng)
     splits = [rng.permutation(len(S)) for _ in range(n_splits)]
     rows, labels_by_k = [], {}
@@ -400,8 +419,8 @@ def hennig_reading(jaccard: float) -> str:
     return "highly stable"
 
 
-@dataclass
-class StabilityResult:
+@dataclass(repr=False)
+class StabilityResult(Result):
     """Bootstrap stability of each segment (clusterboot style).
 
     Attributes
@@ -424,8 +443,9 @@ class StabilityResult:
         """Per-segment stability as text."""
         return self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
-    def _repr_html_(self) -> str:
-        return self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}")
+    def _facts(self) -> dict[str, object]:
+        return {"segments": len(self.table), "bootstraps": int(self.bootstrap["boot"].nunique()),
+                "lowest_jaccard_mean": float(self.table["jaccard_mean"].min())}
 
     def plot(self):
         """Mean Jaccard per segment with Hennig's thresholds; returns the Figure."""
@@ -448,12 +468,22 @@ class StabilityResult:
         return fig
 
 
+@validate_params({
+    "X": ["array-like"],
+    "labels": ["array-like"],
+    "k": [Interval(Integral, 1, None, closed="left")],
+    "n_bootstrap": [Interval(Integral, 0, None, closed="left")],
+    "n_init": [Interval(Integral, 1, None, closed="left")],
+    "sample_size": [Interval(Integral, 2, None, closed="left")],
+    "random_state": ["random_state"],
+    "progress": ["boolean", None],
+})
 def bootstrap_stability(
     X: np.ndarray,
     labels: np.ndarray,
     k: int,
     *,
-    n_boot: int = 10,
+    n_bootstrap: int = 10,
     n_init: int = 4,
     sample_size: int = 20_000,
     random_state: int | None = 0,
@@ -461,7 +491,7 @@ def bootstrap_stability(
 ) -> StabilityResult:
     """Clusterboot-style stability of a k-means segmentation.
 
-    On a sample of at most ``sample_size`` customers: ``n_boot`` times, draw a
+    On a sample of at most ``sample_size`` customers: ``n_bootstrap`` times, draw a
     bootstrap sample (with replacement), refit k-means, and partition the distinct
     customers of the bootstrap sample with the refit. Each original segment
     (restricted to those customers) is matched to a refit segment by the Hungarian
@@ -475,7 +505,7 @@ def bootstrap_stability(
     >>> rng = np.random.default_rng(0)
     >>> X = np.concatenate([rng.normal(c, 0.3, size=(60, 2)) for c in (0, 5)])
     >>> labels = (X[:, 0] > 2.5).astype(int)
-    >>> res = bootstrap_stability(X, labels, 2, n_boot=5)
+    >>> res = bootstrap_stability(X, labels, 2, n_bootstrap=5)
     >>> res.table["jaccard_mean"].round(3).tolist(), res.table["reading"].tolist()
     ([1.0, 1.0], ['highly stable', 'highly stable'])
     """
@@ -486,7 +516,7 @@ def bootstrap_stability(
     S, base = np.asarray(X)[idx], np.asarray(labels)[idx]
     m = len(S)
     rows = []
-    for b in _progress(range(n_boot), n_boot, "bootstrap", progress):
+    for b in _progress(range(n_bootstrap), n_bootstrap, "bootstrap", progress):
         boot = rng.integers(0, m, size=m)
         uniq = np.unique(boot)
         centers = _kmeans(S[boot], k, n_init=n_init, random_state=int(rng.integers(2**31)))

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
+from .._results import Result
+from .._validation import Interval, validate_params
 from ._encode import CustomerEncoder
 from ._eval import _sample, _threads, fit_centers, nearest_center
 from ._mixture import mixture_n_categories, mixture_parts, partition_log_likelihood
@@ -30,8 +33,8 @@ TUNE_FACTORS: tuple[float, ...] = (1.4, 0.7)
 MIN_CUSTOMERS_PER_SEGMENT = 50
 
 
-@dataclass
-class WeightTuning:
+@dataclass(repr=False)
+class WeightTuning(Result):
     """The weights chosen by :func:`tune_weights` and the steps that led there.
 
     Attributes
@@ -64,6 +67,10 @@ class WeightTuning:
     def to_frame(self) -> pd.DataFrame:
         """The trials table."""
         return self.table.copy()
+
+    def _facts(self) -> dict[str, object]:
+        return {"weights": {k: round(v, 3) for k, v in self.weights.items()}, "gain": self.gain,
+                "trials": len(self.table) - 1}
 
     def summary(self) -> str:
         """Start and chosen weights side by side, and the likelihood gained."""
@@ -105,6 +112,19 @@ def _lloyd_from(X: np.ndarray, labels: np.ndarray, k: int, max_iter: int = 100) 
     return lab
 
 
+@validate_params({
+    "encoder": [CustomerEncoder],
+    "customers": [pd.DataFrame],
+    "k": [Interval(Integral, 2, None, closed="left")],
+    "X": ["array-like", None],
+    "factors": ["array-like"],
+    "max_passes": [Interval(Integral, 1, None, closed="left")],
+    "bounds": ["array-like"],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "sample_size": [Interval(Integral, 2, None, closed="left")],
+    "n_init": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+})
 def tune_weights(
     encoder: CustomerEncoder,
     customers: pd.DataFrame,
@@ -133,11 +153,10 @@ def tune_weights(
 
     No truth labels are read. Attributes with weight 0 stay at 0.
 
-    Why this criterion: on planted data (``make_planted_customers``, 20k customers,
-    k = 6) the score of a k-means partition ranks 45 weight settings in the order
-    of their ARI against the truth (Spearman 0.95-0.99 at ``noise`` 0.05 and 0.2,
-    seeds 1-2) and its best setting is the best of the categorical-weight grid
-    0.25-1.0, whereas split-half stability does not rank them (Spearman 0.04-0.16).
+    Why this criterion: on planted data the score of a k-means partition ranks
+    weight settings in the order of their ARI against the truth, whereas split-half
+    stability does not (``docs/methods.md``, "Segmentation"; the figures in
+    ``benchmarks/RESULTS.md``, "segment-tuning").
 
     Parameters
     ----------
@@ -181,8 +200,6 @@ def tune_weights(
     >>> tuned.table.columns.tolist()
     ['pass', 'attribute', 'factor', 'weight', 'log_likelihood', 'accepted']
     """
-    if k < 2:
-        raise ValueError(f"k must be >= 2 to tune weights, got {k}")
     rng = np.random.default_rng(random_state)
     idx = _sample(len(customers), sample_size, rng)
     sub = customers.iloc[idx]
