@@ -12,6 +12,9 @@ from ._demo import (
 )
 from ._loaders import (
     KINDS,
+    DataProblems,
+    ReadOptions,
+    SchemaProblems,
     ValidationSummary,
     check_frame,
     infer_kind,
@@ -37,6 +40,9 @@ from ._synthetic import (
 __all__ = [
     "KINDS",
     "ValidationSummary",
+    "ReadOptions",
+    "SchemaProblems",
+    "DataProblems",
     "check_frame",
     "infer_kind",
     "load",
