@@ -33,6 +33,12 @@ from ._loaders import (
     load_trends,
     validate_file,
 )
+from ._project import (
+    InputSpec,
+    Project,
+    init_project,
+    load_project,
+)
 from ._synthetic import (
     make_planted_customers,
 )
@@ -66,4 +72,8 @@ __all__ = [
     "make_demo_world",
     "write_demo_world",
     "make_planted_customers",
+    "load_project",
+    "init_project",
+    "Project",
+    "InputSpec",
 ]

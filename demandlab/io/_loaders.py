@@ -463,7 +463,7 @@ def _read_excel(path: Path, options: ReadOptions, kind: str | None) -> tuple[pd.
             path=path,
             hint=options.key_hint("sheet", names[0], kind),
         )
-    raw = book.parse(sheet, header=None, dtype=object)
+    raw = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
     book.close()
     raw = raw.map(_excel_cell) if len(raw) else raw
     if raw.empty:
