@@ -761,26 +761,25 @@ _SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)")
 
 
 def _decimal_votes(values: pd.Series) -> tuple[int, int, list[str]]:
-    """Votes for ',' and '.' as the decimal mark among distinct number texts; the ambiguous ones."""
-    comma = point = 0
-    ambiguous: list[str] = []
-    for v in values:
-        v = _SPACES.sub("", v)
-        if _MIXED_COMMA_DEC.match(v):
-            comma += 1
-        elif _MIXED_POINT_DEC.match(v):
-            point += 1
-        elif v.count(",") > 1 and _GROUP_COMMA.match(v):
-            point += 1
-        elif v.count(".") > 1 and _GROUP_POINT.match(v):
-            comma += 1
-        elif _GROUP_COMMA.match(v) or _GROUP_POINT.match(v):
-            ambiguous.append(v)
-        elif _NUM_COMMA.match(v):
-            comma += 1
-        elif _NUM_POINT.match(v):
-            point += 1
-    return comma, point, ambiguous
+    """Votes for ',' and '.' as the decimal mark among distinct number texts; the ambiguous ones.
+
+    Examples
+    --------
+    >>> _decimal_votes(pd.Series(["12,5", "1.234,5", "1.500", "7", "0.25"]))
+    (2, 1, ['1.500'])
+    """
+    v = values.astype(str).str.replace(_SPACES, "", regex=True)
+
+    def match(rx: re.Pattern) -> np.ndarray:
+        return v.str.fullmatch(rx.pattern).fillna(False).to_numpy(dtype=bool)
+
+    group_c, group_p = match(_GROUP_COMMA), match(_GROUP_POINT)
+    multi_c = group_c & (v.str.count(",").to_numpy() > 1)
+    multi_p = group_p & (v.str.count(r"\.").to_numpy() > 1)
+    single = (group_c | group_p) & ~multi_c & ~multi_p
+    comma = match(_MIXED_COMMA_DEC) | multi_p | (match(_NUM_COMMA) & ~group_c)
+    point = match(_MIXED_POINT_DEC) | multi_c | (match(_NUM_POINT) & ~group_p)
+    return int(comma.sum()), int(point.sum()), v[single].tolist()
 
 
 def _resolve_decimal(df: pd.DataFrame, schema: Schema, ctx: _Ctx) -> DemandlabError | None:
@@ -800,6 +799,8 @@ def _resolve_decimal(df: pd.DataFrame, schema: Schema, ctx: _Ctx) -> DemandlabEr
     if not texts:
         return None
     values = pd.concat(texts, ignore_index=True).drop_duplicates()
+    if ctx.sep in (None, ",") and not values.str.contains(",", regex=False).any():
+        return None  # a ',' file without quoted commas: '.' it is
     comma, point, ambiguous = _decimal_votes(values)
     section = ctx.options.section or schema.kind
     if comma and point:
