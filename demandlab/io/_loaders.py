@@ -569,7 +569,7 @@ def _fields(line: str, sep: str) -> int:
 
 def _sniff_sep(path: Path, text: str, options: ReadOptions, kind: str | None) -> str:
     """The field separator: the one the header and the first rows agree on."""
-    lines = [ln for ln in text.splitlines()[:60] if ln.strip()]
+    lines = [ln for ln in text[:65536].splitlines()[:60] if ln.strip()]
     header, body = lines[0], lines[1:]
     counts = {sep: _fields(header, sep) for sep, _ in _SEPS}
     cands = [sep for sep, _ in _SEPS if counts[sep] > 1]
@@ -614,7 +614,7 @@ def _read_csv_raw(
         raise SchemaError(
             "file is empty", path=path, hint="export the table with a header row and data rows"
         )
-    header = text.splitlines()[0] if text.splitlines() else ""
+    header = text[:65536].splitlines()[0] if text[:65536].splitlines() else ""
     if not header.strip():
         raise SchemaError(
             "line 1 is blank: the header row must be the first line",
@@ -824,16 +824,33 @@ def _resolve_decimal(df: pd.DataFrame, schema: Schema, ctx: _Ctx) -> DemandlabEr
 
 
 def _numbers(text: pd.Series, decimal: str) -> pd.Series:
-    """Text to float with ``decimal`` as the mark; thousands groups of the other mark dropped."""
-    t = text.str.replace(_SPACES, "", regex=True)
+    """Text to float with ``decimal`` as the mark; thousands groups of the other mark dropped.
+
+    Examples
+    --------
+    >>> _numbers(pd.Series(["1.234,5", "7", "0,25", "1 000,5"]), ",").tolist()
+    [1234.5, 7.0, 0.25, 1000.5]
+    >>> _numbers(pd.Series(["1,234.5", "3.75", "x"]), ".").tolist()
+    [1234.5, 3.75, nan]
+    """
+    def slow(t: pd.Series) -> pd.Series:
+        t = t.str.replace(_SPACES, "", regex=True)
+        if decimal == ",":
+            grouped = t.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?").fillna(False)
+            t = t.where(~grouped, t.str.replace(".", "", regex=False))
+            t = t.str.replace(",", ".", regex=False)
+        else:
+            grouped = t.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?").fillna(False)
+            t = t.where(~grouped, t.str.replace(",", "", regex=False))
+        return pd.Series(pd.to_numeric(t, errors="coerce"), index=t.index, dtype="float64")
+
     if decimal == ",":
-        grouped = t.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")
-        t = t.where(~grouped.fillna(False), t.str.replace(".", "", regex=False))
-        t = t.str.replace(",", ".", regex=False)
-    else:
-        grouped = t.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
-        t = t.where(~grouped.fillna(False), t.str.replace(",", "", regex=False))
-    return pd.Series(pd.to_numeric(t, errors="coerce"), index=text.index, dtype="float64")
+        return slow(text)
+    num = pd.Series(pd.to_numeric(text, errors="coerce"), index=text.index, dtype="float64")
+    retry = (num.isna() & text.notna() & (text != "")).to_numpy()
+    if retry.any():
+        num[retry] = slow(text[retry]).to_numpy()
+    return num
 
 
 # Month names (English, Dutch, German, French), lower case, without dots.
@@ -1041,6 +1058,8 @@ def _check_range(s: pd.Series, col: Column, ctx: _Ctx, problems: list[DemandlabE
     lo = None if col.min is None else f"{'>' if col.min_open else '>='} {col.min:g}"
     hi = None if col.max is None else f"{'<' if col.max_open else '<='} {col.max:g}"
     desc = " and ".join(x for x in (lo, hi) if x)
+    if not bad.any():
+        return
     shown = pd.Series(v, index=s.index).map(lambda x: float(f"{x:g}") if np.isfinite(x) else x)
     _problem(
         problems, ctx, DataError, bad, shown,
