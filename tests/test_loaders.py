@@ -529,3 +529,42 @@ def test_every_problem_listed_grouped_by_column(tmp_path):
         f"{p}:11: column 'customer_id': duplicate key (customer_id='C9') on lines 10 and 11 "
         "(fix: each (customer_id) must appear once: drop or aggregate the repeated rows)",
     ]
+
+
+def test_excel_sheet_with_dates_and_numbers_as_cells(tmp_path, cli):
+    p = tmp_path / "Sales 2024.xlsx"
+    df = pd.DataFrame({"Unique_ID ": ["A", "A", "B"],
+                       "ds": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-01"]),
+                       "y": [3, 4.5, None]})
+    with pd.ExcelWriter(p) as xl:
+        pd.DataFrame({"x": [1]}).to_excel(xl, sheet_name="Readme", index=False)
+        df.to_excel(xl, sheet_name="Data", index=False)
+    code, out, err = cli("validate", p, "--sheet", "Data")
+    assert code == 2 and out == ""
+    assert err == f"demandlab: error: {p}:4: column 'y': missing value (fix: fill in y on every row (y: float >= 0))\n"
+    df.loc[2, "y"] = 0
+    with pd.ExcelWriter(p) as xl:
+        df.to_excel(xl, sheet_name="Data", index=False)
+    code, out, err = cli("validate", p)
+    assert (code, err) == (0, "") and out.startswith(f"{p}: ok, sales, 3 rows, 2 unique_id")
+    got = load(p)
+    assert got["ds"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01"),
+                                  pd.Timestamp("2024-01-01")]
+    assert got["y"].tolist() == [3.0, 4.5, 0.0]
+
+
+def test_utf16_without_bom_and_binary_still_refused(tmp_path):
+    p = tmp_path / "sales.csv"
+    p.write_bytes("unique_id,ds,y\nA,2024-01,3\n".encode("utf-16-le"))
+    assert load_sales(p)["y"].tolist() == [3.0]
+    p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01")
+    with pytest.raises(SchemaError, match="binary data"):
+        load_sales(p)
+
+
+def test_ambiguous_separator_names_the_key(tmp_path):
+    p = tmp_path / "sales.csv"
+    p.write_text("unique_id,ds;y\nA,2024-01;3\nB;2024-02,4\n")
+    with pytest.raises(SchemaError, match="cannot tell the separator") as info:
+        load_sales(p)
+    assert 'set sep = ";" under [sales] in demandlab.toml' in str(info.value)

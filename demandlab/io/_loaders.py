@@ -1725,15 +1725,18 @@ def infer_kind(path: PathLike) -> str:
     --------
     >>> infer_kind("customers_2024.csv"), infer_kind("multiTimeline (3).csv")
     ('customers', 'trends')
-    >>> infer_kind("landed_costs.csv"), infer_kind("geoMap.csv")
-    ('landed_costs', 'geomap')
+    >>> infer_kind("landed_costs.csv"), infer_kind("geoMap.csv"), infer_kind("Sales 2024.xlsx")
+    ('landed_costs', 'geomap', 'sales')
     """
     path = Path(path)
     if path.is_dir():
         return "trends"
     name = path.name.lower()
+    names = [name]
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".tsv", ".txt"):
+        names.append(name[: -len(path.suffix)] + ".csv")  # sales.xlsx is named like sales.csv
     for kind in _INFER_ORDER:
-        if any(fnmatch.fnmatch(name, p) for p in KINDS[kind].patterns):
+        if any(fnmatch.fnmatch(n, p) for p in KINDS[kind].patterns for n in names):
             return kind
     if path.is_file() and _is_trends_export(path):
         return "trends"
