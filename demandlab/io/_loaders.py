@@ -220,15 +220,22 @@ class _Ctx:
     names: dict[str, str] | None = None  # contract column -> the user's header
     row_word: str = "line"
     kind: str | None = None  # the contract being checked
+    headers: dict[str, str] | None = None  # matched header -> as written in the file
+    mapped_away: frozenset[str] = frozenset()  # contract columns whose map failed (reported)
+
+    def header(self, name: str) -> str:
+        """A header as written in the file."""
+        return (self.headers or {}).get(name, name)
 
     def line(self, i: int) -> int | None:
         return None if self.lines is None else int(self.lines[i])
 
     def show(self, column: str | None) -> str | None:
         """The column as the user knows it (their header when mapped)."""
-        if column is None or not self.names:
+        if column is None:
             return column
-        return ", ".join(self.names.get(c, c) for c in column.split(", "))
+        names = self.names or {}
+        return ", ".join(names.get(c) or self.header(c) for c in column.split(", "))
 
     def fail(
         self,
@@ -406,9 +413,10 @@ def _read_parquet(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, _Ctx]
             path=path,
             hint="re-export the table as Parquet or as a comma-separated CSV",
         ) from None
+    headers = {_header_name(c): str(c).strip() for c in df.columns}
     df.columns = [_header_name(c) for c in df.columns]
     return df.reset_index(drop=True), _Ctx(str(path), np.arange(1, len(df) + 1), options,
-                                           row_word="row")
+                                           row_word="row", headers=headers)
 
 
 def _excel_cell(v: object) -> str:
@@ -473,7 +481,8 @@ def _read_excel(path: Path, options: ReadOptions, kind: str | None) -> tuple[pd.
             hint="put a header row and data rows on the sheet, or " + options.key_hint(
                 "sheet", "<name>", kind),
         )
-    header = [_header_name(c) for c in raw.iloc[0].tolist()]
+    written = [str(c).strip() for c in raw.iloc[0].tolist()]
+    header = [_header_name(c) for c in written]
     keep = [j for j, c in enumerate(header) if c or (raw.iloc[1:, j] != "").any()]
     raw = raw.iloc[:, keep]
     header = [header[j] for j in keep]
@@ -483,7 +492,8 @@ def _read_excel(path: Path, options: ReadOptions, kind: str | None) -> tuple[pd.
     lines = np.arange(2, len(df) + 2)
     blank = (df == "").all(axis=1).to_numpy()
     df = df.loc[~blank].reset_index(drop=True)
-    return df, _Ctx(str(path), lines[~blank], options)
+    return df, _Ctx(str(path), lines[~blank], options,
+                    headers=dict(zip(header, [written[j] for j in keep], strict=True)))
 
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
@@ -656,6 +666,7 @@ def _read_csv_raw(
         raise SchemaError("file is empty", path=path, hint="add a header row") from None
     cols = [_header_name(c) for c in df.columns]
     _check_header(path, cols)
+    headers = dict(zip(cols, [str(c).strip() for c in df.columns], strict=True))
     df.columns = cols
     lines = np.arange(2, len(df) + 2)
     if len(df):
@@ -663,7 +674,7 @@ def _read_csv_raw(
         if blank.any():
             df = df.loc[~blank].reset_index(drop=True)
             lines = lines[~blank]
-    return df, _Ctx(str(path), lines, options, sep=sep)
+    return df, _Ctx(str(path), lines, options, sep=sep, headers=headers)
 
 
 def _read_table(
@@ -1225,16 +1236,21 @@ def _check(
     path = ctx.path
     names = [c.name for c in schema.columns]
     missing_cols = [c.name for c in schema.columns if c.required and c.name not in df.columns]
-    if missing_cols:
+    reported = [c for c in missing_cols if c not in ctx.mapped_away]
+    if reported:
         need = ", ".join(c.name for c in schema.columns if c.required)
-        found = ", ".join(ctx.show(c) or c for c in df.columns) or "none"
-        word = "column" if len(missing_cols) == 1 else "columns"
+        back = {v: k for k, v in (ctx.names or {}).items()}
+        found = ", ".join(
+            ctx.show(c) if c in (ctx.names or {}) else ctx.header(back.get(c, c))
+            for c in df.columns
+        ) or "none"
+        word = "column" if len(reported) == 1 else "columns"
         section = ctx.options.section or schema.kind
         problems.append(SchemaError(
-            f"missing {word} {', '.join(repr(m) for m in missing_cols)} for kind {schema.kind!r} "
+            f"missing {word} {', '.join(repr(m) for m in reported)} for kind {schema.kind!r} "
             f"(found: {found})",
             path=path,
-            column=ctx.show(missing_cols[0]),
+            column=ctx.show(reported[0]),
             row=1 if ctx.lines is not None and ctx.lines.size and ctx.lines[0] == 2 else None,
             hint=f"a {schema.kind} file needs the columns {need} (see docs/data-contracts.md); "
             f"if they have other names, map them under [{section}.columns] in "

@@ -764,17 +764,20 @@ class Project:
         key = f"[{spec.kind}.columns]"
         rename: dict[str, str] = {}
         names: dict[str, str] = {}
+        failed: set[str] = set()
         headers = list(df.columns)
+        written = [ctx.header(h) for h in headers]
         for contract, header in spec.columns.items():
             h = _header_name(header)
             if h not in headers:
                 near = difflib.get_close_matches(h, headers, n=1, cutoff=0.6)
                 problems.append(SchemaError(
-                    f"column {header!r} is not in the file (found: {', '.join(headers)})",
+                    f"column {header!r} is not in the file (found: {', '.join(written)})",
                     path=ctx.path, column=header, row=1 if ctx.row_word == "line" else None,
-                    hint=(f"did you mean {near[0]!r}? " if near else "")
+                    hint=(f"did you mean {ctx.header(near[0])!r}? " if near else "")
                     + f"fix {contract} = \"...\" under {key} in {self.path.name}",
                 ))
+                failed.add(contract)
                 continue
             if contract != h and contract in headers and contract not in spec.columns.values():
                 problems.append(SchemaError(
@@ -787,6 +790,7 @@ class Project:
             names[contract] = header
         df = df.rename(columns=rename)
         ctx.names = names
+        ctx.mapped_away = frozenset(c for c in failed if c not in df.columns)
         for col, mapping in spec.values.items():
             if col not in df.columns:
                 if col in spec.columns or any(c.name == col and c.required
@@ -1045,6 +1049,21 @@ def _columns_comment(kind: str) -> list[str]:
     return out
 
 
+def _inline_table(key: str, items: list[str], width: int = 88) -> list[str]:
+    """``key = { a = 1, b = 2 }``, wrapped over lines (TOML 1.1, read by load_project)."""
+    head = f"{key} = {{ "
+    lines: list[str] = []
+    line = head
+    for i, item in enumerate(items):
+        piece = item + (", " if i < len(items) - 1 else " }")
+        if len(line) + len(piece) > width and line.strip() not in (head.strip(), ""):
+            lines.append(line.rstrip())
+            line = " " * len(head)
+        line += piece
+    lines.append(line)
+    return lines
+
+
 def _section_lines(kind: str, spec: dict[str, object], *, template: bool) -> list[str]:
     desc = _DESCRIPTIONS.get(kind) or _schema(kind).description
     lines = [f"# -- {kind}: {desc}"]
@@ -1061,11 +1080,11 @@ def _section_lines(kind: str, spec: dict[str, object], *, template: bool) -> lis
             lines.append(f"{key} = {_toml_str(str(spec[key]))}")
     columns = spec.get("columns") or {}
     if columns:
-        items = ", ".join(f"{_toml_key(k)} = {_toml_str(v)}" for k, v in columns.items())
-        lines.append(f"columns = {{ {items} }}")
+        lines += _inline_table("columns", [f"{_toml_key(k)} = {_toml_str(v)}"
+                                           for k, v in columns.items()])
     for col, mapping in (spec.get("values") or {}).items():
-        items = ", ".join(f"{_toml_str(k)} = {_toml_str(v)}" for k, v in mapping.items())
-        lines.append(f"values.{_toml_key(col)} = {{ {items} }}")
+        lines += _inline_table(f"values.{_toml_key(col)}",
+                               [f"{_toml_str(k)} = {_toml_str(v)}" for k, v in mapping.items()])
     if template:
         lines.append("synthetic = true   # example rows: delete this line when the file is yours")
         lines += _EXAMPLES.get(kind, [])
@@ -1494,6 +1513,7 @@ def _guess_values(
             else:
                 found[v] = g
         if found:
+            found = dict(sorted(found.items(), key=lambda kv: col.allowed.index(kv[1])))
             out[col.name] = found
             notes.append(f"{where}: guessed [{kind}.values.{col.name}] "
                          + ", ".join(f"{k!r} = {v!r}" for k, v in found.items()) + " - check them")
