@@ -351,7 +351,7 @@ class _Parser:
                               hint=f"{_did_you_mean(dst.strip().lower(), list(allowed))}"
                               "the right side is the contract value")
                     continue
-                clean[_norm_value(src)] = dst
+                clean[src] = dst
             out[name] = clean
         return out
 
@@ -805,8 +805,9 @@ class Project:
             s = df[col]
             if not (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
                 s = s.astype(str)
+            lookup = {_norm_value(k): v for k, v in mapping.items()}
             norm = s.map(lambda v: _norm_value(v) if isinstance(v, str) else v)
-            mapped = norm.map(mapping)
+            mapped = norm.map(lookup)
             df[col] = s.where(mapped.isna(), mapped)
         return df, problems
 
