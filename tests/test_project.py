@@ -192,7 +192,8 @@ def test_bad_map_lists_every_problem_with_file_column_rows_and_key(user_project)
 def test_bad_map_on_the_command_line_exits_2_one_line_each(user_project, cli):
     _break_map(user_project)
     code, out, err = cli("validate", "--config", user_project / "demandlab.toml")
-    assert code == 2 and out == ""
+    assert code == 2
+    assert [ln.split(": ok")[0] for ln in out.splitlines()] == ["trends", "ERP export.xlsx"]
     lines = err.splitlines()
     assert len(lines) == 2 and all(ln.startswith("demandlab: error: ") for ln in lines)
     assert "'Own use' (rows 4, 7, 10, ...)" in lines[1]
@@ -437,3 +438,39 @@ def test_order_key_with_a_value_outside_it(user_project):
     with pytest.raises(DataError, match=r"6 value\(s\) not among the levels of order.region: "
                        r"'North' \(rows 2, 4, 6, \.\.\.\)"):
         load_project(user_project).load("customers")
+
+
+def test_sub_table_style_maps(user_project):
+    """The keys the messages name ([customers.values.purpose]) work as table headers too."""
+    toml = PROJECT_TOML.split("[customers]")[0] + """\
+[customers]
+path = "crm.csv"
+order.region = ["South", "North"]
+
+[customers.columns]
+customer_id = "Client ID"
+size = " company SIZE "          # case and spaces do not matter
+industry = "Sector"
+orders_per_year = "Orders/yr"
+avg_order_value = "Avg order EUR"
+
+[customers.values.size]
+"micro (<10)" = "micro"
+"SMALL (10-49)" = "small"
+"Medium (50-249)" = "medium"
+"Large (250+)" = "large"
+
+[customers.values.purpose]
+"Own production" = "own_production"
+"own use" = "personal_use"
+"""
+    (user_project / "demandlab.toml").write_text(toml)
+    project = load_project(user_project)
+    assert project.inputs["customers"].values["purpose"] == {
+        "Own production": "own_production", "own use": "personal_use"}
+    df = project.load("customers")
+    assert df["size"].value_counts().to_dict() == {"micro": 3, "small": 3, "medium": 3, "large": 3}
+    assert df["purpose"].value_counts().to_dict() == {"resale": 4, "own_production": 4,
+                                                      "personal_use": 4}
+    assert df.attrs["order"] == {"region": ("South", "North"),
+                                 "size": ("micro", "small", "medium", "large")}

@@ -74,11 +74,19 @@ def run_validate(args: argparse.Namespace) -> int:
         from ..io._project import _load_project
 
         project = _load_project(args.config, check_files=False)
-        problems = project.validate()
+        problems: list[str] = []
+        for kind in project.inputs:  # the inputs that pass are summarised on stdout
+            found = project._missing(kind)
+            if found:
+                problems += [str(e) for e in found]
+                continue
+            try:
+                print(project._summary(kind))
+            except DemandlabError as exc:
+                problems += str(exc).splitlines()
         if problems:
+            sys.stdout.flush()
             return _error_lines(problems)
-        for kind in project.inputs:
-            print(project._summary(kind))
         return 0
     if args.path is None:
         raise ParameterError(
