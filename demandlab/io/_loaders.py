@@ -1,12 +1,19 @@
 """Loaders: one per input kind, each checking a file against its data contract.
 
-Every loader reads a UTF-8 CSV (or Parquet where the contract allows it), checks it
-against a small declarative :class:`Schema` (columns, dtypes, ranges, allowed values,
-key columns, cross-column rules) and returns a clean, typed DataFrame: dates as
-``datetime64``, categories and ids as strings, counts as integers. A problem raises a
-:class:`~demandlab.errors.SchemaError` (structure: file, header, delimiter, columns)
-or :class:`~demandlab.errors.DataError` (values) that names the file, the column, the
-first offending row as a 1-based file line (header = line 1) and a fix.
+Every loader reads what users have: a CSV separated by ``,``, ``;``, tab or ``|``
+with a decimal point or comma (detected, or set with :class:`ReadOptions`), in UTF-8
+(with or without BOM), UTF-16 or cp1252, an Excel ``.xlsx`` sheet or a Parquet file.
+It checks the table against a small declarative :class:`Schema` (columns, dtypes,
+ranges, allowed values, key columns, cross-column rules) and returns a clean, typed
+DataFrame: dates as ``datetime64`` (``2024-03``, ``03.2024``, ``Mar 2024``,
+``01.03.2024`` ...), categories and ids as strings, counts as integers. Every problem
+of a file is found in one pass and raised at once: one problem as a
+:class:`~demandlab.errors.SchemaError` (structure: file, header, separator, columns)
+or :class:`~demandlab.errors.DataError` (values), several as one
+:class:`SchemaProblems` / :class:`DataProblems` listing them one per line, each naming
+the file, the column, the rows as 1-based file lines (header = line 1) and a fix.
+A project file (:mod:`demandlab.io._project`) maps other headers and labels onto the
+contracts before this check.
 
 The contracts are documented in ``docs/data-contracts.md``; :data:`KINDS` holds them as
 data. :func:`load` and :func:`validate_file` infer the kind from the file name
@@ -281,6 +288,13 @@ class SchemaProblems(_Problems, SchemaError):
     """Several problems in one input, at least one of them structural.
 
     ``str(err)`` is one line per problem; ``err.problems`` holds them.
+
+    Examples
+    --------
+    >>> err = SchemaProblems([SchemaError("missing column 'y'", path="s.csv", row=1),
+    ...                       DataError("missing value", path="s.csv", column="ds", row=3)])
+    >>> isinstance(err, SchemaError), len(err.problems)
+    (True, 2)
     """
 
     __init__ = _init_problems
@@ -2041,7 +2055,7 @@ def load(
         One of :data:`KINDS`; inferred with :func:`infer_kind` when omitted.
     options : ReadOptions, optional
         Separator, decimal mark, encoding, Excel sheet or date format where detection
-        is not enough.
+        is not enough (ignored for Google Trends exports and the CBS extract).
 
     Returns
     -------
@@ -2122,7 +2136,7 @@ class ValidationSummary:
 def validate_file(
     path: PathLike, kind: str | None = None, *, options: ReadOptions | None = None
 ) -> ValidationSummary:
-    """Check a file against its contract and summarise it; raise on the first problem.
+    """Check a file against its contract and summarise it; raise every problem at once.
 
     Parameters
     ----------
