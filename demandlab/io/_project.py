@@ -1172,18 +1172,22 @@ def _init(folder: PathLike, from_folder: PathLike | None) -> tuple[Path, list[st
         return target, notes
     folder.mkdir(parents=True, exist_ok=True)
     lines = _project_header("My market study", "Netherlands", "EUR")
+    notes: list[str] = []
     for kind, (rel, content) in _TEMPLATES.items():
         f = folder / rel
         f.parent.mkdir(parents=True, exist_ok=True)
-        if not f.exists():
+        example = not f.exists()
+        if example:
             _write_text(f, content)
+        else:
+            notes.append(f"{rel} was there already: [{kind}] points at it (not overwritten)")
         spec = {"path": "trends" if kind == "trends" else rel}
-        lines += ["", *_section_lines(kind, spec, template=True)]
+        lines += ["", *_section_lines(kind, spec, template=example)]
     _write_text(target, "\n".join(lines) + "\n")
     readme = folder / "README.md"
     if not readme.exists():
         _write_text(readme, _README.format(title="My market study", folder=folder))
-    return target, []
+    return target, notes
 
 
 def _write_text(path: Path, text: str) -> None:
