@@ -179,9 +179,10 @@ def test_bad_map_lists_every_problem_with_file_column_rows_and_key(user_project)
     lines = str(info.value).splitlines()
     assert lines == project.validate()
     assert len(lines) == 2
-    assert lines[0].startswith(f"{crm}:1: column 'Area': column 'Area' is not in the file (found: "
+    assert lines[0].startswith(f"{crm}:1: column 'Area': not in the file (found: "
                                "Client ID, Company size, Sector, Orders/yr,")
-    assert lines[0].endswith('(fix: fix region = "..." under [customers.columns] in demandlab.toml)')
+    assert lines[0].endswith('(fix: set region = "<a header of the file>" under '
+                             '[customers.columns] in demandlab.toml)')
     assert lines[1] == (
         f"{crm}:4: column 'Purpose': 2 unknown values in 5 rows: 'Own use' (rows 4, 7, 10, ...), "
         "'own produce' (row 11) (fix: map them under [customers.values.purpose] in "

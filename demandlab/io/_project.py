@@ -771,11 +771,12 @@ class Project:
             h = _header_name(header)
             if h not in headers:
                 near = difflib.get_close_matches(h, headers, n=1, cutoff=0.6)
+                guess = ctx.header(near[0]) if near else "<a header of the file>"
                 problems.append(SchemaError(
-                    f"column {header!r} is not in the file (found: {', '.join(written)})",
+                    f"not in the file (found: {', '.join(written)})",
                     path=ctx.path, column=header, row=1 if ctx.row_word == "line" else None,
-                    hint=(f"did you mean {ctx.header(near[0])!r}? " if near else "")
-                    + f"fix {contract} = \"...\" under {key} in {self.path.name}",
+                    hint=(f"did you mean {guess!r}? " if near else "")
+                    + f"set {contract} = \"{guess}\" under {key} in {self.path.name}",
                 ))
                 failed.add(contract)
                 continue
