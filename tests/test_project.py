@@ -240,7 +240,10 @@ def test_project_file_problems_are_all_listed_with_lines(user_project):
         load_project(user_project)
     lines = str(info.value).splitlines()
     toml = user_project / "demandlab.toml"
-    assert [ln.split(": ")[0] for ln in lines] == [f"{toml}:5", f"{toml}:4", f"{toml}:7"]
+    assert [ln.split(": ")[0] for ln in lines] == [f"{toml}:5", f"{toml}:7"]  # no 'has no path'
+    (user_project / "demandlab.toml").write_text('[sales]\nsheet = "x"\n')
+    with pytest.raises(SchemaError, match=r"demandlab.toml:1: \[sales\]: has no path"):
+        load_project(user_project)
 
 
 def test_missing_project_file_says_how_to_make_one(tmp_path, cli):

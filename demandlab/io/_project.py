@@ -243,7 +243,9 @@ class _Parser:
                           f"{', '.join(k for k in SECTION_KEYS if k != 'sector')}"
                           + (" and sector" if kind == SALES_INDEX else ""))
         path = table.get("path")
-        if path is None:
+        misspelt = any(k not in SECTION_KEYS and difflib.get_close_matches(k, ["path"], cutoff=0.6)
+                       for k in table)
+        if path is None and not misspelt:  # a misspelt path is reported as such
             self.fail(kind, None, "has no path", hint=f'add path = "your_file.csv" under [{kind}]')
         elif isinstance(path, list):
             if not path or not all(isinstance(p, str) and p.strip() for p in path):
@@ -477,7 +479,7 @@ def _resolve_path(path: PathLike | None) -> Path:
 
 
 def _load_project(path: PathLike | None = None, *, check_files: bool = True) -> Project:
-    p = _resolve_path(path)
+    p = _resolve_path(path).resolve()
     try:
         text = p.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -509,7 +511,7 @@ def _load_project(path: PathLike | None = None, *, check_files: bool = True) -> 
         path=p.resolve(), title=meta["title"] or p.resolve().parent.name,
         region=meta["region"], currency=meta["currency"] or "EUR", inputs=inputs,
     )
-    if check_files:
+    if check_files or parser.problems:  # when raising anyway, say every problem
         for kind in inputs:
             parser.problems.extend(project._missing(kind))
     if parser.problems:
@@ -548,7 +550,6 @@ def load_project(path: PathLike | None = None) -> Project:
     ... except Exception as err:
     ...     print(str(err).replace(str(d), "DIR"))
     DIR/demandlab.toml:4: [sales] paht: unknown key 'paht' (fix: did you mean 'path'? a section takes path, sheet, columns, values, order, sep, decimal, encoding, date_format, synthetic)
-    DIR/demandlab.toml:3: [sales]: has no path (fix: add path = "your_file.csv" under [sales])
     """
     return _load_project(path, check_files=True)
 
