@@ -245,8 +245,10 @@ class _Parser:
         path = table.get("path")
         misspelt = any(k not in SECTION_KEYS and difflib.get_close_matches(k, ["path"], cutoff=0.6)
                        for k in table)
-        if path is None and not misspelt:  # a misspelt path is reported as such
-            self.fail(kind, None, "has no path", hint=f'add path = "your_file.csv" under [{kind}]')
+        if path is None:
+            if not misspelt:  # a misspelt path key is reported as such
+                self.fail(kind, None, "has no path",
+                          hint=f'add path = "your_file.csv" under [{kind}]')
         elif isinstance(path, list):
             if not path or not all(isinstance(p, str) and p.strip() for p in path):
                 self.fail(kind, "path", "must be a file name or a list of file names",
