@@ -119,6 +119,8 @@ def test_user_project_loads_every_kind(user_project):
     assert set(trends["geo"]) == {""}  # worldwide
     assert len(trends) == 5 * 30 and trends["date"].min() == MONTHS[0]
     assert trends["below_one"].sum() == 2
+    assert trends.attrs["granularity"] == {"multiTimeline (1).csv": "monthly",
+                                           "multiTimeline.csv": "monthly"}
 
     sales = project.load("sales")
     assert sales.columns[:3].tolist() == ["unique_id", "ds", "y"]

@@ -722,7 +722,9 @@ class Project:
             ctx_path = str(files[0]) if len(files) == 1 else str(self.path)
             from ._loaders import check_frame
 
-            frames.append(check_frame(raw, _TRENDS_EXPORTS, ctx_path))
+            checked = check_frame(raw, _TRENDS_EXPORTS, ctx_path)
+            checked.attrs.update(raw.attrs)  # granularity per source file
+            frames.append(checked)
         if not frames:
             raise SchemaError(
                 "[trends] path: no Google Trends exports found", path=self.path,
