@@ -110,7 +110,9 @@ class CustomerEncoder:
 
     * ``"categorical"``: one 0/1 column per category seen in fit (sorted);
     * ``"ordinal"``: the level's rank (``size``: micro=0 < small < medium < large),
-      standardised. The ``size`` attribute is read from the head count instead,
+      standardised. The levels come from ``attributes`` (a list), an ordered
+      Categorical, the project file's ``order`` (``df.attrs["order"]``) or the size
+      classes; never from the alphabet (a SchemaError says how to give them). The ``size`` attribute is read from the head count instead,
       ``log1p(employees)`` standardised, when an ``employees`` column is there (see
       ``size_from``);
     * ``"log"``: ``log1p(x)`` standardised (frequency, order value, spend: values >= 0);
