@@ -480,3 +480,16 @@ avg_order_value = "Avg order EUR"
                                                       "personal_use": 4}
     assert df.attrs["order"] == {"region": ("South", "North"),
                                  "size": ("micro", "small", "medium", "large")}
+
+
+def test_ordered_categorical_gives_the_order_and_text_never_sorts():
+    from demandlab.segmentation import CustomerEncoder
+
+    tiers = ["gold", "bronze", "silver", "bronze"]
+    df = pd.DataFrame({"tier": pd.Categorical(tiers, ["bronze", "silver", "gold"], ordered=True)})
+    enc = CustomerEncoder({"tier": "ordinal"}).fit(df)
+    assert enc.categories_["tier"] == ("bronze", "silver", "gold")  # alphabetical would swap
+    x = enc.transform(df)[:, 0]
+    assert x[1] < x[2] < x[0]
+    with pytest.raises(SchemaError, match="'tier' has no known order"):
+        CustomerEncoder({"tier": "ordinal"}).fit(pd.DataFrame({"tier": tiers}))
