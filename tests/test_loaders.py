@@ -568,3 +568,19 @@ def test_ambiguous_separator_names_the_key(tmp_path):
     with pytest.raises(SchemaError, match="cannot tell the separator") as info:
         load_sales(p)
     assert 'set sep = ";" under [sales] in demandlab.toml' in str(info.value)
+
+
+def test_several_problems_pickle_and_keep_their_class():
+    import pickle
+
+    from demandlab.io import DataProblems, SchemaProblems
+    from demandlab.io._loaders import combine
+
+    both = combine([DataError("a", path="f.csv", row=2), SchemaError("b", path="f.csv", column="c")])
+    assert isinstance(both, SchemaProblems) and isinstance(both, SchemaError)
+    again = pickle.loads(pickle.dumps(both))
+    assert type(again) is SchemaProblems and str(again) == "f.csv:2: a\nf.csv: column 'c': b"
+    values = combine([DataError("a"), DataError("b")])
+    assert isinstance(values, DataProblems) and not isinstance(values, SchemaError)
+    one = combine([DataError("a", path="f.csv")])
+    assert type(one) is DataError and one.problems == [one]
