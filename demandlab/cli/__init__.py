@@ -18,7 +18,7 @@ from ..errors import DemandlabError
 
 # Order is the order shown by --help.
 _AREAS = (
-    "validate", "data", "trends", "niche", "segment", "forecast", "kpi", "report", "lab",
+    "init", "validate", "data", "trends", "niche", "segment", "forecast", "kpi", "report", "lab",
 )
 
 
@@ -62,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = args.func(args)
     except DemandlabError as exc:
-        print(f"demandlab: error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():  # several problems: one line each
+            print(f"demandlab: error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("demandlab: interrupted", file=sys.stderr)

@@ -12,6 +12,9 @@ from ._demo import (
 )
 from ._loaders import (
     KINDS,
+    DataProblems,
+    ReadOptions,
+    SchemaProblems,
     ValidationSummary,
     check_frame,
     infer_kind,
@@ -30,6 +33,12 @@ from ._loaders import (
     load_trends,
     validate_file,
 )
+from ._project import (
+    InputSpec,
+    Project,
+    init_project,
+    load_project,
+)
 from ._synthetic import (
     make_planted_customers,
 )
@@ -37,6 +46,9 @@ from ._synthetic import (
 __all__ = [
     "KINDS",
     "ValidationSummary",
+    "ReadOptions",
+    "SchemaProblems",
+    "DataProblems",
     "check_frame",
     "infer_kind",
     "load",
@@ -60,4 +72,8 @@ __all__ = [
     "make_demo_world",
     "write_demo_world",
     "make_planted_customers",
+    "load_project",
+    "init_project",
+    "Project",
+    "InputSpec",
 ]
