@@ -89,8 +89,8 @@ def _evil_data(base: Path) -> Path:
 
 def shared_report(tmp_path_factory) -> Path:
     """Build the full report once per session (the notebooks tests use the same build)."""
-    if not hasattr(demandlab.io, "load_project"):
-        pytest.skip("needs the project loader (demandlab.io.load_project)")
+    if not hasattr(demandlab.io, "load_project") or not _notebooks_read_the_project():
+        pytest.skip("needs the project loader and notebooks that read the project")
     base = tmp_path_factory.getbasetemp() / "shared-report"
     out = base / "reports"
     if not (out / "index.html").exists():
