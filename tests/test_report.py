@@ -604,7 +604,10 @@ def test_project_problems_stop_the_report_before_it_runs(tmp_path, cli):
     config = _tiny_notebooks(tmp_path / "nb", {"a": ["print(1)"]})
     code, stdout, err = cli("report", "--config", toml, "--out", out, "--report-config", config)
     assert code == 2 and stdout == ""
-    assert "Own use" in err and "purpose" in err and "traceback" not in err.lower()
+    lines = err.splitlines()
+    assert "Own use" in lines[0] and "Purpose" in lines[0] and "crm export.csv" in lines[0]
+    assert "no report was written" in lines[-1] and "traceback" not in err.lower()
+    assert len(lines) == 2 and all(line.startswith("demandlab: error: ") for line in lines)
     assert (out / "index.html").read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nb", "project", "reports"]
 

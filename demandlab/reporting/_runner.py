@@ -149,16 +149,21 @@ def _as_project(project: Any) -> Any:
 
 
 def _check_project(project: Any) -> None:
-    """Refuse a project with problems, listing every one (one line each)."""
-    problems = list(project.validate())
-    if problems:
-        raise SchemaError(
-            f"{len(problems)} problem(s) in the project; no report was written:\n"
-            + "\n".join(f"  {p}" for p in problems),
-            path=project.path,
-            hint="fix them in demandlab.toml (check with 'demandlab validate --config "
-            f"{project.path}'); the previous reports were left untouched",
-        )
+    """Refuse a project with problems: every problem on its own line, then what happened."""
+    from ..io._loaders import SchemaProblems
+
+    lines = list(project.validate())
+    if lines:
+        raise SchemaProblems([
+            *(SchemaError(line) for line in lines),
+            SchemaError(
+                f"{len(lines)} problem(s) in the project: no report was written and the "
+                "previous reports are untouched",
+                path=project.path,
+                hint=f"fix them in {Path(project.path).name}; check with "
+                f"'demandlab validate --config {project.path}'",
+            ),
+        ])
 
 
 def _check_kernel(kernel_name: str) -> None:
