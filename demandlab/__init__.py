@@ -135,6 +135,7 @@ from .segmentation import (
     tune_weights,
 )
 from .trends import (
+    KeywordPlannerExport,
     PytrendsBackend,
     TrendsBackend,
     TrendsWarning,
@@ -142,6 +143,7 @@ from .trends import (
     fetch_related_queries,
     fetch_trends,
     read_geomap_csv,
+    read_keyword_planner,
     read_trends_csv,
     to_common_scale,
 )
@@ -191,6 +193,8 @@ __all__ = [
     "TrendsWarning",
     "TrendsBackend",
     "PytrendsBackend",
+    "read_keyword_planner",
+    "KeywordPlannerExport",
     "score_niches",
     "NicheScores",
     "niche_components",

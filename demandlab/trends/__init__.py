@@ -13,6 +13,10 @@ from ._backend import (
     PytrendsBackend,
     TrendsBackend,
 )
+from ._volume import (
+    KeywordPlannerExport,
+    read_keyword_planner,
+)
 
 __all__ = [
     "read_trends_csv",
@@ -24,4 +28,6 @@ __all__ = [
     "TrendsWarning",
     "TrendsBackend",
     "PytrendsBackend",
+    "read_keyword_planner",
+    "KeywordPlannerExport",
 ]
