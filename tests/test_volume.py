@@ -201,3 +201,47 @@ def test_buckets_are_increasing():
 def test_exported_from_the_top_level():
     assert dl.read_keyword_planner is read_keyword_planner
     assert "read_keyword_planner" in dl.__all__ and "read_keyword_planner" in dl.trends.__all__
+
+
+# -- the volumes contract ------------------------------------------------------------------
+
+
+def test_tidy_volumes_file_loads_and_validates(cli, tmp_path):
+    p = tmp_path / "wordstat_2025.csv"
+    p.write_text("keyword,date,searches,source\nвелосипед,2025-01-01,120000,wordstat\n"
+                 "велосипед,2025-02-01,98000,wordstat\nсамокат,2025-01-01,30000,wordstat\n",
+                 encoding="utf-8")
+    assert dl.infer_kind(p) == "volumes"
+    df = dl.load(p)
+    assert df.columns.tolist()[:4] == ["keyword", "date", "searches", "source"]
+    assert df["date"].dtype == "datetime64[ns]" and df["searches"].tolist() == [120000, 98000, 30000]
+    code, out, err = cli("validate", p)
+    assert code == 0, err
+    assert out.startswith(f"{p}: ok, volumes, 3 rows, 2 keyword") and "date 2025-01-01..2025-02-01" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "row", "error"),
+    [
+        ("keyword,date,searches\nfiets,2025-01-01,-5\n", "searches", 2, DataError),
+        ("keyword,date,searches\nfiets,2025-01-01,10\nfiets,2025-01-01,12\n", "keyword, date", 3, DataError),
+        ("keyword,date,searches\nfiets,januari,10\n", "date", 2, DataError),
+        ("keyword,date\nfiets,2025-01-01\n", "searches", 1, SchemaError),
+    ],
+)
+def test_bad_volumes_files_name_column_and_line(tmp_path, text, column, row, error):
+    p = tmp_path / "volumes.csv"
+    p.write_text(text)
+    with pytest.raises(error) as info:
+        dl.load_volumes(p)
+    assert (info.value.column, info.value.row) == (column, row)
+
+
+def test_keyword_planner_export_loads_through_the_contract(cli, tmp_path):
+    f = _english(tmp_path)  # 'Keyword Stats ... .csv', UTF-16
+    assert dl.infer_kind(f) == "volumes"
+    df = dl.load(f)
+    assert len(df) == 11 and set(df["source"]) == {f.name}
+    code, out, err = cli("validate", f)
+    assert code == 0, err
+    assert "volumes, 11 rows, 3 keyword" in out

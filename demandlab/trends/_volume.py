@@ -548,6 +548,27 @@ def _parse(path: Path) -> _Parsed:
     return _Parsed(kw_table, vol, pre[0] if pre else "", pre[1] if len(pre) > 1 else "")
 
 
+def is_keyword_planner(path: PathLike) -> bool:
+    """Whether ``path`` looks like a Keyword Planner export (its header in the first lines)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return False
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        text = head.decode("utf-16", errors="ignore")
+    else:
+        text = head.decode("utf-8-sig", errors="ignore")
+    lines = text.splitlines()[:20]
+    if len(lines) > 1:
+        lines = lines[:-1]  # the last one may be cut
+    try:
+        _read_header(Path(path), lines)
+    except SchemaError:
+        return False
+    return True
+
+
 def _files(path_or_folder: PathLike | Iterable[PathLike]) -> list[Path]:
     if isinstance(path_or_folder, (str, os.PathLike)):
         p = Path(path_or_folder)
