@@ -200,6 +200,7 @@ def test_buckets_are_increasing():
 
 def test_exported_from_the_top_level():
     assert dl.read_keyword_planner is read_keyword_planner
+    assert dl.calibrate_volume is dl.trends.calibrate_volume and "calibrate_volume" in dl.__all__
     assert "read_keyword_planner" in dl.__all__ and "read_keyword_planner" in dl.trends.__all__
 
 
@@ -245,3 +246,159 @@ def test_keyword_planner_export_loads_through_the_contract(cli, tmp_path):
     code, out, err = cli("validate", f)
     assert code == 0, err
     assert "volumes, 11 rows, 3 keyword" in out
+
+
+# -- calibration ----------------------------------------------------------------------------
+
+from demandlab.trends._volume import calibrate_volume, tool_bounds  # noqa: E402
+
+
+def test_tool_bounds_by_hand():
+    lo, hi, used = tool_bounds(np.array([0.0, 10.0, 49500.0]))
+    assert used == "buckets"
+    assert lo.tolist() == [0.0, 5.0, (40500 + 49500) / 2] and hi.tolist() == [5.0, 15.0, (49500 + 60500) / 2]
+    lo, hi, used = tool_bounds(np.array([1300.0, 47.0, 5.0]), "sig2")
+    assert lo.tolist() == [1250.0, 46.5, 4.5] and hi.tolist() == [1350.0, 47.5, 5.5]
+    lo, hi, used = tool_bounds(np.array([1234.0]))
+    assert used == "exact" and lo.tolist() == hi.tolist() == [1234.0]
+    with pytest.raises(DataError, match="rounding"):
+        tool_bounds(np.array([1.0]), "bogus")
+
+
+def test_calibration_interval_by_hand():
+    months = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"])
+    trends = pd.DataFrame({"keyword": "Fiets", "geo": "NL", "date": months, "interest": [50.0, 100.0, 80.0]})
+    volumes = pd.DataFrame({"keyword": ["fiets", "FIETS "], "date": months[1:], "searches": [49500.0, 40500.0]})
+    cal = calibrate_volume(trends, volumes)
+    c = (49500 + 40500) / (100 + 80)
+    c_rlo = (45000 + 36800) / (100 + 80.5)  # bucket lower ends / interest upper ends (100 exact)
+    c_rhi = (55000 + 45000) / (100 + 79.5)
+    wide = np.exp(1.959963984540054 * 0.25 * np.sqrt(1 + 1 / 2))  # 2 months: spread assumed 0.25
+    jan = cal.table.iloc[0]
+    assert jan["searches"] == pytest.approx(c * 50)
+    assert jan["searches_lo"] == pytest.approx(min(c_rlo * 49.5, c * 49.5 / wide))
+    assert jan["searches_hi"] == pytest.approx(max(c_rhi * 50.5, c * 50.5 * wide))
+    f = cal.fit.iloc[0]
+    assert f["factor"] == pytest.approx(500.0) and f["n_overlap"] == 2
+    assert f["factor_lo"] == pytest.approx(min(c_rlo, c * np.exp(-1.959963984540054 * 0.25 / np.sqrt(2))))
+    assert f["spread"] == pytest.approx(np.log((40500 / 80) / (49500 / 100)) / np.sqrt(2))
+    assert np.isnan(f["avg_monthly_searches"])  # fewer than 12 months of trends
+    assert f["flag"] == "short_overlap"
+
+
+def _planted_panel(seed=0, n_kw=12, n_months=60, tool_months=12):
+    """True monthly searches; Trends exports made per keyword (own max = 100, rounded as
+    Google does, with sampling noise); Keyword Planner figures for the last months,
+    rounded to its buckets."""
+    rng = np.random.default_rng(seed)
+    months = pd.date_range("2021-01-01", periods=n_months, freq="MS")
+    t = np.arange(n_months)
+    levels = 200.0 * 2.0 ** np.arange(n_kw)  # 200 .. 409,600 searches a month
+    truth, trends, tool = {}, [], []
+    for k in range(n_kw):
+        kw = f"Term {k}"
+        season = 1 + rng.uniform(0, 0.6) * np.sin(2 * np.pi * (t / 12 + rng.uniform()))
+        y = levels[k] * season * np.exp(rng.normal(0, 0.02) * t + rng.normal(0, 0.08, n_months))
+        if k == 3:  # a fad month: the rest of this export is small, coarsely rounded numbers
+            y[20] *= 25
+        truth[kw] = y
+        share = y * np.exp(rng.normal(0, 0.03, n_months))  # Google's sampling noise
+        x = 100 * share / share.max()
+        vals = np.round(x)
+        below = (x < 0.5) & (x > 0)
+        trends.append(pd.DataFrame({"keyword": kw, "geo": "NL", "date": months,
+                                    "interest": np.where(below, 0.5, vals), "below_one": below,
+                                    "source_file": f"{kw}.csv"}))
+        measured = y[-tool_months:] * np.exp(rng.normal(0, 0.03, tool_months))
+        idx = np.abs(PLANNER_BUCKETS[None, :] - measured[:, None]).argmin(axis=1)
+        tool.append(pd.DataFrame({"keyword": kw.lower(), "date": months[-tool_months:],
+                                  "searches": PLANNER_BUCKETS[idx], "source": "keyword_planner"}))
+    return truth, pd.concat(trends, ignore_index=True), pd.concat(tool, ignore_index=True), months
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_planted_panel_earlier_months_within_interval_and_ranking(seed):
+    truth, trends, tool, months = _planted_panel(seed)
+    cal = calibrate_volume(trends, tool)
+    t = cal.table
+    assert set(cal.fit["rounding"]) == {"buckets"} and (cal.fit["n_overlap"] >= 9).all()  # <1 and 0 are left out
+    earlier = t[~t["date"].isin(months[-12:])]
+    true = np.concatenate([truth[k][:-12] for k in earlier["keyword"].unique()])
+    est = earlier.set_index("keyword")
+    lo = np.concatenate([est.loc[k, "searches_lo"].to_numpy() for k in truth])
+    hi = np.concatenate([est.loc[k, "searches_hi"].to_numpy() for k in truth])
+    point = np.concatenate([est.loc[k, "searches"].to_numpy() for k in truth])
+    inside = (lo <= true) & (true <= hi)
+    assert inside.mean() >= 0.90
+    # and the intervals say something: typical width within a factor 1.45, point within 12 %
+    assert np.median(hi / lo) < 1.45
+    assert np.median(np.abs(np.log(point / true))) < 0.12
+    # ranking by demand level (last 12 months) matches the truth
+    f = cal.fit.set_index("keyword")
+    true_level = pd.Series({k: v[-12:].mean() for k, v in truth.items()})
+    assert f["avg_monthly_searches"].rank().equals(true_level.rank()[f.index])
+    assert ((f["avg_monthly_searches_lo"] <= true_level) & (true_level <= f["avg_monthly_searches_hi"])).all()
+    assert (f["flag"] == "").all()
+
+
+def test_coarse_rounding_and_below_one_widen_the_interval():
+    truth, trends, tool, months = _planted_panel(0)
+    cal = calibrate_volume(trends, tool).table.set_index("keyword")
+    fad = cal.loc["Term 3"]
+    other = cal.loc["Term 4"]
+    # Term 3's export is dominated by one spike: its other months are rounded coarsely
+    assert np.median(fad["searches_hi"] / fad["searches_lo"]) > np.median(other["searches_hi"] / other["searches_lo"])
+    months_ = pd.date_range("2024-01-01", periods=14, freq="MS")
+    tr = pd.DataFrame({"keyword": "a", "date": months_, "interest": [0.5] + [50.0] * 12 + [100.0],
+                       "below_one": [True] + [False] * 13})
+    vo = pd.DataFrame({"keyword": "a", "date": months_[1:13], "searches": 1000.0})
+    r = calibrate_volume(tr, vo).table.iloc[0]
+    assert r["searches_lo"] == 0 and r["searches"] == pytest.approx(10.0) and r["searches_hi"] >= 20.0
+
+
+def test_flags_poor_fit_no_overlap_and_no_volume_data():
+    months = pd.date_range("2023-01-01", periods=24, freq="MS")
+    rng = np.random.default_rng(3)
+    tr = pd.concat([
+        pd.DataFrame({"keyword": k, "date": months, "interest": np.round(50 + 40 * rng.random(24))})
+        for k in ("good", "noisy", "old", "unknown")], ignore_index=True)
+    base = tr[tr["keyword"] == "good"]["interest"].to_numpy()[-12:]
+    noisy = tr[tr["keyword"] == "noisy"]["interest"].to_numpy()[-12:]
+    vo = pd.concat([
+        pd.DataFrame({"keyword": "good", "date": months[-12:], "searches": base * 100}),
+        pd.DataFrame({"keyword": "noisy", "date": months[-12:], "searches": noisy * 100 * np.exp(rng.normal(0, 0.6, 12))}),
+        pd.DataFrame({"keyword": "old", "date": pd.date_range("2020-01-01", periods=12, freq="MS"), "searches": 100.0}),
+    ], ignore_index=True)
+    cal = calibrate_volume(tr, vo, rounding="exact")
+    f = cal.fit.set_index("keyword")
+    assert f.loc["good", "flag"] == "" and f.loc["good", "spread"] == pytest.approx(0, abs=1e-12)
+    assert f.loc["good", "factor"] == pytest.approx(100.0)
+    assert f.loc["noisy", "flag"] == "poor_fit" and f.loc["noisy", "spread"] > 0.25
+    assert f.loc["old", "flag"] == "no_overlap" and np.isnan(f.loc["old", "factor"])
+    assert f.loc["unknown", "flag"] == "no_volume_data"
+    t = cal.table.set_index("keyword")
+    assert t.loc["unknown", "searches"].isna().all()
+    # exact proportional counts: the interval is the Trends rounding only
+    g = t.loc["good"]
+    last = g["interest"].to_numpy()[-12:]
+    c_rlo = (100 * last).sum() / (last + 0.5).sum()
+    np.testing.assert_allclose(g["searches_lo"], c_rlo * (g["interest"] - 0.5))
+    assert "good" in cal.summary() and len(cal.plot().axes) == 1
+
+
+def test_calibrate_accepts_keyword_planner_result_and_checks_arguments(tmp_path):
+    res = read_keyword_planner(_english(tmp_path))
+    months = pd.date_range("2025-11-01", periods=6, freq="MS")
+    tr = pd.DataFrame({"keyword": "Fiets", "date": months, "interest": [60.0, 70, 66, 81, 100, 81]})
+    cal = calibrate_volume(tr, res)
+    assert cal.fit.loc[0, "n_overlap"] == 4
+    assert cal.fit.loc[0, "factor"] == pytest.approx((40500 + 49500 + 60500 + 49500) / (66 + 81 + 100 + 81))
+    for kw, bad in (("level", 0), ("level", 120), ("max_spread", -1), ("min_overlap", 0)):
+        with pytest.raises(DataError) as info:
+            calibrate_volume(tr, res, **{kw: bad})
+        assert info.value.column == kw
+    with pytest.raises(SchemaError, match="searches"):
+        calibrate_volume(tr, pd.DataFrame({"keyword": ["x"], "date": ["2025-01-01"]}))
+    with pytest.raises(DataError, match="not a date") as info:
+        calibrate_volume(tr, pd.DataFrame({"keyword": ["x", "y"], "date": ["2025-01-01", "soon"], "searches": [1, 2]}))
+    assert info.value.row == 3

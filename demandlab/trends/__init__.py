@@ -15,6 +15,8 @@ from ._backend import (
 )
 from ._volume import (
     KeywordPlannerExport,
+    VolumeCalibration,
+    calibrate_volume,
     read_keyword_planner,
 )
 
@@ -30,4 +32,6 @@ __all__ = [
     "PytrendsBackend",
     "read_keyword_planner",
     "KeywordPlannerExport",
+    "calibrate_volume",
+    "VolumeCalibration",
 ]

@@ -41,7 +41,11 @@ from ..errors import DataError, SchemaError
 
 __all__ = [
     "KeywordPlannerExport",
+    "VolumeCalibration",
     "read_keyword_planner",
+    "calibrate_volume",
+    "tool_bounds",
+    "is_keyword_planner",
     "KEYWORD_COLUMNS",
     "VOLUME_COLUMNS",
     "PLANNER_BUCKETS",
@@ -720,3 +724,427 @@ def read_keyword_planner(path_or_folder: PathLike | Iterable[PathLike], *,
         keywords[c] = keywords[c].astype("str")
     titles = {f.name: (p.title, p.date_range) for f, p in zip(files, parsed, strict=True)}
     return KeywordPlannerExport(volumes=volumes, keywords=keywords, titles=titles)
+
+
+# --------------------------------------------------------------------------------------
+# calibration: Trends on the keyword tool's absolute scale
+# --------------------------------------------------------------------------------------
+
+_ROUNDINGS = ("auto", "buckets", "sig2", "exact")
+
+
+def _sig2(v: np.ndarray) -> np.ndarray:
+    """``v`` rounded to two significant figures (0 stays 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.floor(np.log10(np.where(v > 0, v, 1.0)))
+    unit = np.where(k >= 1, 10.0 ** (k - 1), 1.0)
+    return np.round(v / unit) * unit
+
+
+def tool_bounds(searches: np.ndarray, rounding: str = "auto") -> tuple[np.ndarray, np.ndarray, str]:
+    """The interval each reported keyword-tool count stands for, and the rounding used.
+
+    ``"buckets"``: Keyword Planner's fixed values (:data:`PLANNER_BUCKETS`, about 22 %
+    apart); a value stands for everything nearer to it than to its neighbours.
+    ``"sig2"``: rounded to two significant figures (``1,300`` = 1,250..1,350).
+    ``"exact"``: counts as reported (Wordstat). ``"auto"``: ``buckets`` when every value
+    is one of Keyword Planner's, else ``sig2`` when every value has at most two
+    significant figures, else ``exact``.
+
+    Examples
+    --------
+    >>> lo, hi, used = tool_bounds(np.array([880.0, 1000.0, 1300.0]))
+    >>> used, lo.tolist(), hi.tolist()
+    ('buckets', [800.0, 940.0, 1150.0], [940.0, 1150.0, 1450.0])
+    >>> tool_bounds(np.array([1200.0, 35.0]))[2], tool_bounds(np.array([1234.0]))[2]
+    ('sig2', 'exact')
+    """
+    v = np.asarray(searches, dtype=float)
+    if rounding not in _ROUNDINGS:
+        raise DataError(f"rounding={rounding!r} is not known", column="rounding",
+                        hint=f"use one of {', '.join(_ROUNDINGS)}")
+    if rounding == "auto":
+        if np.isin(v, PLANNER_BUCKETS).all():
+            rounding = "buckets"
+        elif (_sig2(v) == v).all():
+            rounding = "sig2"
+        else:
+            rounding = "exact"
+    if rounding == "exact":
+        return v.copy(), v.copy(), rounding
+    if rounding == "sig2":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k = np.floor(np.log10(np.where(v > 0, v, 1.0)))
+        half = np.where(k >= 1, 10.0 ** (k - 1), 1.0) / 2.0
+        return np.maximum(v - half, 0.0), v + half, rounding
+    b = PLANNER_BUCKETS
+    i = np.clip(np.searchsorted(b, v), 0, len(b) - 1)
+    exact = b[i] == v
+    prev = b[np.maximum(i - 1, 0)]
+    nxt = np.where(i + 1 < len(b), b[np.minimum(i + 1, len(b) - 1)], v * 1.2)
+    lo = np.where(i == 0, 0.0, (prev + v) / 2.0)
+    hi = np.where(i == 0, b[1] / 2.0, (v + nxt) / 2.0)
+    # a value that is not a bucket (edited file): two significant figures
+    slo, shi, _ = tool_bounds(v, "sig2")
+    return np.where(exact, lo, slo), np.where(exact, hi, shi), rounding
+
+
+def _match_key(keyword: str) -> str:
+    return " ".join(str(keyword).casefold().split())
+
+
+def _month_starts(s: pd.Series, what: str) -> pd.Series:
+    d = pd.to_datetime(s, errors="coerce")
+    if d.isna().any():
+        i = int(np.flatnonzero(d.isna().to_numpy())[0])
+        raise DataError(f"{what}: date {s.iloc[i]!r} is not a date", column="date", row=i + 2,
+                        hint="write dates as YYYY-MM-DD (the first day of the month)")
+    return d.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
+
+
+def _prepare_trends(trends: pd.DataFrame) -> pd.DataFrame:
+    from ._stitch import value_bounds
+
+    if not isinstance(trends, pd.DataFrame):
+        raise DataError(f"trends must be a DataFrame, got {type(trends).__name__}",
+                        column="trends", hint="pass the tidy frame of read_trends_csv")
+    missing = [c for c in ("keyword", "date", "interest") if c not in trends.columns]
+    if missing:
+        raise SchemaError(f"trends lack column(s) {', '.join(map(repr, missing))}",
+                          column=missing[0], hint="pass the tidy frame of read_trends_csv")
+    t = trends.reset_index(drop=True).copy()
+    t["keyword"] = t["keyword"].astype(str)
+    if "geo" not in t:
+        t["geo"] = ""
+    t["geo"] = t["geo"].fillna("").astype(str)
+    t["date"] = _month_starts(t["date"], "trends")
+    t["interest"] = pd.to_numeric(t["interest"], errors="coerce").astype(float)
+    bad = t["interest"].isna() | (t["interest"] < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"interest {trends['interest'].iloc[i]!r} is not a number >= 0",
+                        column="interest", row=i + 2, hint="Trends interest is 0..100 or '<1'")
+    t["is_partial"] = t["is_partial"].fillna(False).astype(bool) if "is_partial" in t else False
+    t["below_one"] = t["below_one"].fillna(False).astype(bool) if "below_one" in t else False
+    # rounding bounds per export: a single 100 is that export's own (exact) maximum
+    group = "source_file" if "source_file" in t else "keyword"
+    lo = np.empty(len(t))
+    hi = np.empty(len(t))
+    for _, idx in t.groupby(group, sort=False).indices.items():
+        a, b = value_bounds(t.iloc[idx])
+        lo[idx], hi[idx] = a, b
+    t["_ilo"], t["_ihi"] = lo, hi
+    keys = ["keyword", "geo"] + (["source_file"] if "source_file" in t else [])
+    if t.duplicated([*keys, "date"]).any():
+        i = int(np.flatnonzero(t.duplicated([*keys, "date"]).to_numpy())[0])
+        raise DataError(f"keyword {t['keyword'].iloc[i]!r} has two values for {t['date'].iloc[i]:%Y-%m}",
+                        column="date", row=i + 2, hint="one row per keyword and month in each export")
+    return t
+
+
+def _prepare_volumes(volumes, rounding: str) -> pd.DataFrame:
+    if isinstance(volumes, KeywordPlannerExport):
+        volumes = volumes.volumes
+    if not isinstance(volumes, pd.DataFrame):
+        raise DataError(f"volumes must be a DataFrame or a KeywordPlannerExport, got "
+                        f"{type(volumes).__name__}", column="volumes",
+                        hint="pass read_keyword_planner(...) or a keyword, date, searches table")
+    missing = [c for c in ("keyword", "date", "searches") if c not in volumes.columns]
+    if missing:
+        raise SchemaError(f"volumes lack column(s) {', '.join(map(repr, missing))}",
+                          column=missing[0], hint="see the volumes contract in docs/data-contracts.md")
+    v = volumes.reset_index(drop=True)
+    out = pd.DataFrame({"key": v["keyword"].map(_match_key), "date": _month_starts(v["date"], "volumes")})
+    s = pd.to_numeric(v["searches"], errors="coerce").astype(float)
+    bad = s.isna() | (s < 0) | ~np.isfinite(s)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"searches {v['searches'].iloc[i]!r} is not a number >= 0",
+                        column="searches", row=i + 2, hint="absolute searches per month")
+    out["searches"] = s.to_numpy()
+    out["source"] = v["source"].fillna("").astype(str).to_numpy() if "source" in v else ""
+    lo = np.empty(len(out))
+    hi = np.empty(len(out))
+    used = np.empty(len(out), dtype=object)
+    for _, idx in out.groupby("source", sort=False).indices.items():
+        lo[idx], hi[idx], used[idx] = tool_bounds(out["searches"].to_numpy()[idx], rounding)
+    out["_slo"], out["_shi"], out["rounding"] = lo, hi, used
+    # several sources (or files) for one keyword and month: their mean
+    agg = out.groupby(["key", "date"], sort=False).agg(
+        searches=("searches", "mean"), _slo=("_slo", "mean"), _shi=("_shi", "mean"),
+        rounding=("rounding", lambda r: "/".join(sorted(set(r)))))
+    return agg.reset_index()
+
+
+@dataclass
+class VolumeCalibration:
+    """Result of :func:`calibrate_volume`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per Trends series and month: ``keyword, geo, date, interest,
+        searches, searches_lo, searches_hi`` (absolute searches in the month with its
+        ``level`` % interval; NaN where the keyword could not be calibrated),
+        ``searches_tool`` (the keyword tool's own figure, where it has one),
+        ``in_overlap`` (the month was used for the fit), ``is_partial``,
+        ``below_one`` and ``source_file`` where the trends had it.
+    fit : DataFrame
+        One row per Trends series: ``keyword, geo, n_overlap, first_overlap,
+        last_overlap, factor`` (searches per Trends point, with ``factor_lo`` /
+        ``factor_hi``), ``spread`` (sd of the log ratio searches / interest over the
+        overlap: 0.1 ~ the two sources disagree by 10 % in a typical month),
+        ``corr`` (correlation of the two in logs over the overlap),
+        ``avg_monthly_searches`` over the last 12 complete Trends months (with
+        ``_lo``/``_hi``), ``rounding`` (of the keyword tool) and ``flag``
+        (``""``, ``poor_fit``, ``short_overlap``, ``no_overlap``, ``no_volume_data``).
+    level : float
+        The interval level in percent.
+    """
+
+    table: pd.DataFrame
+    fit: pd.DataFrame
+    level: float = 95.0
+
+    def to_frame(self) -> pd.DataFrame:
+        """The monthly table (a copy)."""
+        return self.table.copy()
+
+    def summary(self, n: int = 10) -> str:
+        """The fit per keyword (top ``n`` by searches) as text."""
+        f = self.fit.sort_values("avg_monthly_searches", ascending=False, na_position="last")
+        ok = f["factor"].notna().sum()
+        lines = [f"Search volume calibration: {ok} of {len(f)} series on an absolute scale "
+                 f"({self.level:g} % intervals)",
+                 f"{'keyword':<24} {'searches/month':>14} {'interval':>21} {'months':>6} "
+                 f"{'spread':>6}  flag"]
+        for _, r in f.head(n).iterrows():
+            if pd.isna(r["avg_monthly_searches"]):
+                lines.append(f"{str(r['keyword'])[:24]:<24} {'':>14} {'':>21} "
+                             f"{int(r['n_overlap']):>6} {'':>6}  {r['flag']}")
+                continue
+            iv = f"{r['avg_monthly_searches_lo']:,.0f}-{r['avg_monthly_searches_hi']:,.0f}"
+            sp = "" if pd.isna(r["spread"]) else f"{r['spread']:.3f}"
+            lines.append(f"{str(r['keyword'])[:24]:<24} {r['avg_monthly_searches']:>14,.0f} "
+                         f"{iv:>21} {int(r['n_overlap']):>6} {sp:>6}  {r['flag']}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self.summary()) + "</pre>"
+
+    def plot(self, keywords: Iterable[str] | None = None, ax=None):
+        """Calibrated searches with their interval and the tool's figures; returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        t = self.table
+        kws = list(keywords) if keywords is not None else list(
+            self.fit.dropna(subset=["avg_monthly_searches"])
+            .sort_values("avg_monthly_searches", ascending=False)["keyword"].head(5))
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(8, 4))
+        else:
+            fig = ax.figure
+        for kw in kws:
+            s = t[t["keyword"] == kw]
+            line, = ax.plot(s["date"], s["searches"], label=kw)
+            ax.fill_between(s["date"], s["searches_lo"], s["searches_hi"], alpha=0.2,
+                            color=line.get_color())
+            ax.plot(s["date"], s["searches_tool"], "o", ms=3, color=line.get_color())
+        ax.set_yscale("log")
+        ax.set_ylabel("searches per month")
+        ax.set_title(f"Trends on the keyword tool's scale ({self.level:g} % interval; dots: tool)")
+        if kws:
+            ax.legend(fontsize=7)
+        fig.tight_layout()
+        return fig
+
+
+def calibrate_volume(
+    trends: pd.DataFrame,
+    volumes: pd.DataFrame | KeywordPlannerExport,
+    *,
+    rounding: str = "auto",
+    level: float = 95.0,
+    max_spread: float = 0.25,
+    min_overlap: int = 6,
+) -> VolumeCalibration:
+    """Put every Google Trends series on an absolute scale (searches per month).
+
+    Trends is proportional to searches within one export; a keyword tool (Keyword
+    Planner, Wordstat, ...) reports absolute searches for recent months. Over the
+    months both cover (the *overlap*), the factor ``searches / interest`` is
+    estimated per series as a ratio of sums, and the whole Trends history is
+    multiplied by it.
+
+    The interval of a month (``searches_lo`` .. ``searches_hi``) is the wider of
+
+    * the rounding bound, guaranteed when the two sources are exactly proportional:
+      Trends' integer rounding (``v`` stands for ``v -+ 0.5``; ``<1`` for 0..1; a
+      single 100 is exact; or the ``interest_lo``/``interest_hi`` of
+      :func:`to_common_scale`) and the tool's rounding (:func:`tool_bounds`) give the
+      factor ``sum(searches_lo) / sum(interest_hi) .. sum(searches_hi) /
+      sum(interest_lo)``, applied to the month's own interest bounds; and
+    * the statistical one, for sources that disagree month to month (Google's
+      sampling noise, definitions): the log ratios' spread over ``n`` overlap months,
+      less the variance of the tool's own rounding (which an earlier month does not
+      carry), ``s``, gives the prediction interval ``factor * interest * exp(-+ t s
+      sqrt(1 + 1/n))`` (Student t, ``n - 1`` degrees of freedom).
+
+    Parameters
+    ----------
+    trends : DataFrame
+        Tidy trends (``keyword, date, interest``; optionally ``geo``, ``is_partial``,
+        ``below_one``, ``source_file``, ``interest_lo``/``interest_hi``), monthly.
+        Each keyword (per ``geo`` and ``source_file``) is calibrated on its own, so
+        separate exports need no common scale. Partial months are not used for the
+        fit.
+    volumes : DataFrame or KeywordPlannerExport
+        ``keyword, date, searches[, source]`` (the ``volumes`` contract), or the
+        result of :func:`read_keyword_planner`. Keywords are matched ignoring case
+        and spacing; several sources for one month are averaged.
+    rounding : {"auto", "buckets", "sig2", "exact"}, default "auto"
+        How the tool rounded its counts (per ``source``), see :func:`tool_bounds`.
+    level : float, default 95
+        Interval level in percent.
+    max_spread : float, default 0.25
+        A series whose log-ratio spread exceeds it is flagged ``poor_fit`` (the two
+        sources disagree by more than ~25 % in a typical month: check that the
+        keyword and the region match). With fewer than 3 overlap months the spread
+        cannot be estimated and this value is used instead.
+    min_overlap : int, default 6
+        Fewer overlap months are flagged ``short_overlap``.
+
+    Returns
+    -------
+    VolumeCalibration
+        ``.table`` (monthly, with intervals) and ``.fit`` (per keyword: factor, spread,
+        average monthly searches over the last 12 months with its interval, flag).
+
+    Notes
+    -----
+    Trends measures a term's share of all searches in the region: the factor is
+    constant only while the total search volume is. Over many years the calibrated
+    past inherits any drift of the total (for a mature market, a few percent a
+    year); the interval does not cover it.
+
+    Examples
+    --------
+    A Trends export with 2 months, and the keyword tool's figures for both:
+
+    >>> import pandas as pd
+    >>> months = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"])
+    >>> trends = pd.DataFrame({"keyword": "Fiets", "geo": "NL", "date": months,
+    ...                        "interest": [50.0, 100.0, 80.0]})
+    >>> volumes = pd.DataFrame({"keyword": "fiets", "date": months[1:],
+    ...                         "searches": [49500.0, 40500.0]})
+    >>> cal = calibrate_volume(trends, volumes)
+    >>> cal.table[["date", "searches", "searches_tool", "in_overlap"]]
+            date  searches  searches_tool  in_overlap
+    0 2025-01-01   25000.0            NaN       False
+    1 2025-02-01   50000.0        49500.0        True
+    2 2025-03-01   40000.0        40500.0        True
+    >>> cal.fit[["keyword", "n_overlap", "factor", "rounding", "flag"]]
+      keyword  n_overlap  factor rounding           flag
+    0   Fiets          2   500.0  buckets  short_overlap
+    """
+    from scipy import stats
+
+    if not (isinstance(level, int | float) and 0 < level < 100):
+        raise DataError(f"level={level!r} must be a percentage between 0 and 100",
+                        column="level", hint="e.g. level=95")
+    if not (isinstance(max_spread, int | float) and max_spread > 0):
+        raise DataError(f"max_spread={max_spread!r} must be > 0", column="max_spread",
+                        hint="e.g. 0.25 (25 % disagreement in a typical month)")
+    if not (isinstance(min_overlap, int) and min_overlap >= 1):
+        raise DataError(f"min_overlap={min_overlap!r} must be a whole number >= 1",
+                        column="min_overlap", hint="e.g. 6")
+    t = _prepare_trends(trends)
+    v = _prepare_volumes(volumes, rounding)
+    alpha = 1.0 - level / 100.0
+    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+    known = set(v["key"])
+    t["_key"] = t["keyword"].map(_match_key)
+    t = t.merge(v.rename(columns={"searches": "searches_tool"}), how="left",
+                left_on=["_key", "date"], right_on=["key", "date"], sort=False)
+    keys = ["keyword", "geo"] + (["source_file"] if "source_file" in t else [])
+    parts = []
+    fits = []
+    for _, s in t.groupby(keys, sort=False):
+        s = s.sort_values("date", kind="stable")
+        interest = s["interest"].to_numpy(float)
+        ilo, ihi = s["_ilo"].to_numpy(float), s["_ihi"].to_numpy(float)
+        tool = s["searches_tool"].to_numpy(float)
+        use = (np.isfinite(tool) & (tool > 0) & (interest > 0) & ~s["below_one"].to_numpy(bool)
+               & ~s["is_partial"].to_numpy(bool) & (ilo > 0))
+        n = int(use.sum())
+        row = {k: s[k].iloc[0] for k in keys}
+        row.update(n_overlap=n, first_overlap=pd.NaT, last_overlap=pd.NaT, factor=np.nan,
+                   factor_lo=np.nan, factor_hi=np.nan, spread=np.nan, corr=np.nan,
+                   avg_monthly_searches=np.nan, avg_monthly_searches_lo=np.nan,
+                   avg_monthly_searches_hi=np.nan, rounding="", flag="")
+        point = lo = hi = np.full(len(s), np.nan)
+        if s["_key"].iloc[0] not in known:
+            row["flag"] = "no_volume_data"
+        elif n == 0:
+            row["flag"] = "no_overlap"
+        else:
+            sv, iv = tool[use], interest[use]
+            slo, shi = s["_slo"].to_numpy(float)[use], s["_shi"].to_numpy(float)[use]
+            c = sv.sum() / iv.sum()
+            c_rlo = slo.sum() / ihi[use].sum()
+            c_rhi = shi.sum() / ilo[use].sum()
+            ratio = np.log(sv / iv)
+            spread = float(ratio.std(ddof=1)) if n >= 2 else np.nan
+            if n >= 3:
+                # the tool's own rounding (uniform within its bounds, in logs) is part of
+                # the overlap's spread but not of an earlier month's error: take it out
+                rnd = np.log(shi / np.maximum(slo, 1e-300)) ** 2 / 12.0
+                sd = float(np.sqrt(max(spread**2 - rnd.mean(), 0.0)))
+                q = float(stats.t.ppf(1.0 - alpha / 2.0, n - 1))
+            else:  # the spread cannot be estimated: assume the largest acceptable one
+                sd, q = max(max_spread, spread if np.isfinite(spread) else 0.0), z
+            c_lo = min(c_rlo, c * np.exp(-q * sd / np.sqrt(n)))
+            c_hi = max(c_rhi, c * np.exp(q * sd / np.sqrt(n)))
+            wide = np.exp(q * sd * np.sqrt(1.0 + 1.0 / n))
+            point = c * interest
+            lo = np.minimum(c_rlo * ilo, c * ilo / wide)
+            hi = np.maximum(c_rhi * ihi, c * ihi * wide)
+            dates = s["date"].to_numpy()[use]
+            corr = np.nan
+            if n >= 3 and np.ptp(ratio + np.log(iv)) > 0 and np.ptp(np.log(iv)) > 0:
+                corr = float(np.corrcoef(np.log(sv), np.log(iv))[0, 1])
+            complete = ~s["is_partial"].to_numpy(bool)
+            last12 = np.flatnonzero(complete)[-12:]
+            flags = []
+            if n < min_overlap:
+                flags.append("short_overlap")
+            if np.isfinite(spread) and spread > max_spread:
+                flags.append("poor_fit")
+            row.update(first_overlap=pd.Timestamp(dates.min()), last_overlap=pd.Timestamp(dates.max()),
+                       factor=c, factor_lo=c_lo, factor_hi=c_hi, spread=spread, corr=corr,
+                       rounding="/".join(sorted(set(s["rounding"].to_numpy()[use]))),
+                       flag=";".join(flags))
+            if len(last12) == 12:
+                row.update(avg_monthly_searches=c * interest[last12].mean(),
+                           avg_monthly_searches_lo=c_lo * ilo[last12].mean(),
+                           avg_monthly_searches_hi=c_hi * ihi[last12].mean())
+        fits.append(row)
+        out = pd.DataFrame({
+            "keyword": s["keyword"].to_numpy(), "geo": s["geo"].to_numpy(),
+            "date": s["date"].to_numpy(), "interest": interest,
+            "searches": point, "searches_lo": lo, "searches_hi": hi,
+            "searches_tool": tool, "in_overlap": use,
+            "is_partial": s["is_partial"].to_numpy(bool), "below_one": s["below_one"].to_numpy(bool),
+        })
+        if "source_file" in s:
+            out["source_file"] = s["source_file"].to_numpy()
+        parts.append(out)
+    table = pd.concat(parts, ignore_index=True)
+    for c in ("keyword", "geo") + (("source_file",) if "source_file" in table else ()):
+        table[c] = table[c].astype("str")
+    fit = pd.DataFrame(fits)
+    fit["n_overlap"] = fit["n_overlap"].astype(int)
+    return VolumeCalibration(table=table, fit=fit, level=float(level))
