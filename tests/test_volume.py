@@ -402,3 +402,92 @@ def test_calibrate_accepts_keyword_planner_result_and_checks_arguments(tmp_path)
     with pytest.raises(DataError, match="not a date") as info:
         calibrate_volume(tr, pd.DataFrame({"keyword": ["x", "y"], "date": ["2025-01-01", "soon"], "searches": [1, 2]}))
     assert info.value.row == 3
+
+
+# -- the score uses demand -----------------------------------------------------------------
+
+from demandlab.niches._scoring import DEMAND_SEARCHES, DESIRABILITY, niche_components, score_niches  # noqa: E402
+
+
+def _three_niches():
+    """Three niches with the same Trends shape, each in its own export (own max = 100)."""
+    months = pd.date_range("2021-01-01", periods=48, freq="MS")
+    t = np.arange(48)
+    shape = 60 * np.exp(0.01 * t) * (1 + 0.3 * np.sin(2 * np.pi * t / 12))
+    interest = np.round(100 * shape / shape.max())
+    trends = pd.concat([
+        pd.DataFrame({"keyword": k, "geo": "NL", "date": months, "interest": interest, "source_file": f"{k}.csv"})
+        for k in ("Big", "Small", "Unknown")], ignore_index=True)
+    last = interest[-12:]
+    volumes = pd.concat([
+        pd.DataFrame({"keyword": "big", "date": months[-12:], "searches": 500.0 * last}),
+        pd.DataFrame({"keyword": "small", "date": months[-12:], "searches": 50.0 * last}),
+    ], ignore_index=True)
+    return trends, volumes
+
+
+def test_ten_times_the_searches_scores_higher_and_no_volume_keeps_not_comparable():
+    trends, volumes = _three_niches()
+    c = niche_components(trends, volumes=volumes).set_index("niche")
+    assert c.loc["Big", "demand_unit"] == "searches/month" and c.loc["Unknown", "demand_unit"] == "interest"
+    assert c.loc["Big", "demand_level"] == pytest.approx(10 * c.loc["Small", "demand_level"])
+    assert c.loc["Small", "demand_level"] == pytest.approx(50.0 * trends["interest"].to_numpy()[36:48].mean())
+    assert c.loc["Big", "demand_level_lo"] < c.loc["Big", "demand_level"] < c.loc["Big", "demand_level_hi"]
+    assert c.loc["Big", "demand_flag"] == "" and c.loc["Unknown", "demand_flag"] == "not_comparable;no_volume_data"
+    for weights in (None, {"demand": 1.0, "growth": 1.0, "trend": 1.0}):
+        res = score_niches(trends, volumes=volumes, weights=weights, n_draws=200)
+        t = res.table.set_index("niche")
+        assert t.loc["Big", "score"] > t.loc["Small", "score"]
+        assert t.loc["Big", "d_demand"] == pytest.approx(DEMAND_SEARCHES(np.array([t.loc["Big", "demand_level"]]))[0])
+        for col in ("growth_yoy", "trend_slope", "d_growth", "d_trend"):
+            assert t.loc["Big", col] == pytest.approx(t.loc["Small", col])  # otherwise equal
+        assert np.isnan(t.loc["Unknown", "d_demand"]) and "demand" in t.loc["Unknown", "flags"]
+        assert "demand" not in t.loc["Big", "flags"]
+        assert t.loc["Big", "rank"] == 1
+    # without volumes, as before: demand is left out of every niche
+    plain = score_niches(trends, n_draws=0).table
+    assert plain["d_demand"].isna().all() and (plain["demand_flag"] == "not_comparable").all()
+
+
+def test_demand_in_searches_transform_by_hand():
+    x = np.array([100.0, 1000.0, 10000.0])
+    np.testing.assert_allclose(DEMAND_SEARCHES(x), [0.1, 0.5, 0.9])
+    comp = pd.DataFrame({"demand_level": x, "demand_unit": "searches/month", "demand_flag": ""})
+    from demandlab.niches._scoring import desirabilities
+
+    np.testing.assert_allclose(desirabilities(comp)["demand"], [0.1, 0.5, 0.9])
+    # the interest scale is untouched: 5 of 100 is the midpoint
+    comp = pd.DataFrame({"demand_level": [5.0], "demand_flag": ""})
+    assert desirabilities(comp)["demand"].iloc[0] == pytest.approx(0.5)
+
+
+def test_keyword_planner_competition_and_bids_become_components(tmp_path):
+    months = pd.date_range("2025-01-01", periods=16, freq="MS")
+    t = np.arange(16)
+    interest = np.round(80 + 20 * np.sin(2 * np.pi * t / 12))
+    trends = pd.concat([pd.DataFrame({"keyword": k, "geo": "NL", "date": months, "interest": interest,
+                                      "source_file": f"{k}.csv"}) for k in ("Cheap", "Dear")], ignore_index=True)
+    header = ["Keyword", "Currency", "Avg. monthly searches", "Competition", "Competition (indexed value)",
+              "Top of page bid (low range)", "Top of page bid (high range)"]
+    header += [f"Searches: {d:%b %Y}" for d in months[-12:]]
+    vals = [str(int(v)) for v in 100 * interest[-12:]]
+    rows = ["Keyword Stats 2026-05-01 at 10_33_12", "range", header,
+            ["cheap", "EUR", "8100", "Low", "10", "0.10", "0.30"] + vals,
+            ["dear", "EUR", "8100", "High", "90", "1.50", "4.50"] + vals]
+    kp = read_keyword_planner(_write(tmp_path / "kp.csv", rows))
+    res = score_niches(trends, volumes=kp, weights={"demand": 1, "paid_competition": 1, "cpc": 1}, n_draws=100)
+    tb = res.table.set_index("niche")
+    assert tb.loc["Cheap", "ads_competition"] == 10 and tb.loc["Dear", "ads_competition"] == 90
+    assert tb.loc["Cheap", "cpc"] == pytest.approx(0.2) and tb.loc["Dear", "cpc_hi"] == pytest.approx(4.5)
+    assert tb.loc["Cheap", "cpc_currency"] == "EUR"
+    assert tb.loc["Cheap", "d_paid_competition"] == pytest.approx(0.9)  # 10 of 100
+    assert tb.loc["Dear", "d_paid_competition"] == pytest.approx(0.1)
+    assert tb.loc["Cheap", "d_cpc"] == pytest.approx(DESIRABILITY["cpc"](np.array([0.2]))[0])
+    assert tb.loc["Cheap", "demand_level"] == pytest.approx(tb.loc["Dear", "demand_level"])
+    assert tb.loc["Cheap", "score"] > tb.loc["Dear", "score"]
+    ex = res.explain("Dear")
+    assert ex.loc["cpc", "column"] == "cpc" and ex.loc["cpc", "hi"] == pytest.approx(4.5)
+    # a tidy volumes table has no bids: the paid-search components are missing and say so
+    res2 = score_niches(trends, volumes=kp.volumes, n_draws=0)
+    t2 = res2.table.set_index("niche")
+    assert (t2["paid_competition_flag"] == "no_keyword_tool_data").all() and "cpc" in t2.loc["Cheap", "flags"]

@@ -320,3 +320,45 @@ def margin_components(costs: pd.DataFrame, competition: pd.DataFrame | None, nic
     out.loc[c["niche"].to_numpy()[~ok], "margin_flag"] = "no_marketplace_price"
     out.loc[~out.index.isin(c["niche"]), "margin_flag"] = "no_landed_cost"
     return out
+
+
+# --------------------------------------------------------------------------------------
+# keyword-tool volumes
+# --------------------------------------------------------------------------------------
+
+
+def volume_components(comp: pd.DataFrame, hist: np.ndarray, trends: pd.DataFrame, volumes,
+                      flags: dict[str, np.ndarray]) -> np.ndarray:
+    """Demand in searches per month from keyword-tool volumes, and the paid-search components.
+
+    Fills ``comp`` in place; returns the new ``demand`` flags.
+    """
+    from ..trends._volume import KeywordPlannerExport, _match_key, calibrate_volume
+
+    cal = calibrate_volume(trends, volumes)
+    fit = cal.fit.drop_duplicates("keyword", keep="last").set_index("keyword").reindex(comp.index)
+    has = fit["avg_monthly_searches"].notna().to_numpy() & (hist >= 12)
+    for col, src in (("demand_level", "avg_monthly_searches"), ("demand_level_lo", "avg_monthly_searches_lo"),
+                     ("demand_level_hi", "avg_monthly_searches_hi")):
+        comp[col] = np.where(has, fit[src].to_numpy(float), comp[col].to_numpy(float))
+    comp["demand_unit"] = np.where(has, "searches/month", "interest")
+    fit_flag = fit["flag"].fillna("no_volume_data").astype(str).to_numpy()
+    fit_flag = np.where(fit_flag == "", "no_overlap", fit_flag)  # fitted, yet under 12 months
+    out = np.where(has, fit["flag"].fillna("").astype(str).to_numpy(),
+                   np.where(hist < 12, "short_history", np.char.add("not_comparable;", fit_flag.astype(str))))
+    if isinstance(volumes, KeywordPlannerExport) and len(volumes.keywords):
+        kw = volumes.keywords.assign(_key=volumes.keywords["keyword"].map(_match_key))
+        agg = kw.groupby("_key", sort=False).agg(
+            ads=("competition_index", "mean"), bid_low=("bid_low", "mean"), bid_high=("bid_high", "mean"),
+            currency=("currency", "first"))
+        agg = agg.reindex([_match_key(n) for n in comp.index])
+        ads = agg["ads"].to_numpy(float)
+        lo, hi = agg["bid_low"].to_numpy(float), agg["bid_high"].to_numpy(float)
+        lo, hi = np.where(np.isnan(lo), hi, lo), np.where(np.isnan(hi), lo, hi)
+        comp["ads_competition"] = comp["ads_competition_lo"] = comp["ads_competition_hi"] = ads
+        comp["cpc"] = (lo + hi) / 2.0
+        comp["cpc_lo"], comp["cpc_hi"] = lo, hi
+        comp["cpc_currency"] = agg["currency"].fillna("").astype(str).to_numpy()
+        flags["paid_competition"] = np.where(np.isnan(ads), "no_keyword_tool_data", "").astype(object)
+        flags["cpc"] = np.where(np.isnan(lo), "no_bid_data", "").astype(object)
+    return np.asarray(out, dtype=object)

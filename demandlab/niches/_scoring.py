@@ -15,10 +15,17 @@ Search interest (tidy trends ``keyword, geo, date, interest``; the keyword is th
 niche). Growth and stability use **log interest** (zeros and "<1" floored at 0.5)
 and ratios, so they do not change when Google rescales a request:
 
-* ``demand_level`` -- mean of the last 12 months. Only comparable across niches when
+* ``demand_level`` -- mean of the last 12 months. With keyword-tool ``volumes``
+  (:func:`demandlab.read_keyword_planner`, or any ``keyword, date, searches`` table) it
+  is in **searches per month** (``demand_unit = "searches/month"``): the Trends series
+  put on the tool's absolute scale by :func:`demandlab.calibrate_volume`, with its
+  interval (rounding of both sources and the fit of their overlap); the fit's
+  ``poor_fit`` / ``short_overlap`` flags are shown, not dropped. Without volumes it is
+  in Trends interest (``demand_unit = "interest"``), only comparable across niches when
   the series share one scale (one export, or :func:`demandlab.to_common_scale`);
-  otherwise it is reported but flagged ``not_comparable`` and left out of the score.
-  Interval: ``level * exp(-+1.96 sigma / sqrt(12))``.
+  otherwise -- and for a niche the volumes do not cover (``no_volume_data``,
+  ``no_overlap``) -- it is reported but flagged ``not_comparable`` and left out of the
+  score. Interval in interest: ``level * exp(-+1.96 sigma / sqrt(12))``.
 * ``growth_yoy`` -- ``log(sum of the last 3 months / sum of the same 3 months a year
   earlier)``. Interval ``-+1.96 sigma sqrt(2/3)``.
 * ``trend_slope`` -- Theil-Sen slope of the seasonally adjusted log interest over the
@@ -47,6 +54,12 @@ and ratios, so they do not change when Google rescales a request:
 * ``top10_median_reviews`` -- median review count of the top 10 sellers, the barrier
   to entry (order-statistic ~95 % interval); ``median_price`` likewise.
 
+Keyword tool (a :class:`demandlab.KeywordPlannerExport` as ``volumes``):
+``ads_competition`` -- Keyword Planner's competition index (0..100: how many
+advertisers bid on the keyword, paid-search competition); ``cpc`` -- the expected cost
+per click, the midpoint of the top-of-page bid range, with the range's ends as its
+interval (in ``cpc_currency``).
+
 Trade (tidy ``trade`` + ``niche_hs``, see :mod:`demandlab.niches._market`): ``tam_usd``
 (apparent consumption, else imports, of the last year; interval from the
 year-to-year noise; a negative apparent consumption -- a re-export hub -- is
@@ -67,6 +80,7 @@ Desirabilities (fixed transforms, never min-max over the list)
 key            component    f      midpoint m (d = 0.5)          d = 0.9 at / d = 0.1 at
 ============== ============ ====== ============================ ==========================
 demand         demand_level log    5 (of 100)                   25 / 1 (hard minimum 0.1)
+demand (vol.)  demand_level log    1,000 searches/month         10,000 / 100 (hard min 0.1)
 growth         growth_yoy   x      0 (flat)                     +50 % / -33 %
 trend          trend_slope  x      0 (flat)                     +50 %/yr / -33 %/yr
 stability      volatility   log    0.15                         0.05 / 0.45
@@ -78,6 +92,8 @@ barrier        reviews      log    300                          30 / 3,000
 market_size    tam_usd      log    10 M USD                     100 M / 1 M
 market_growth  import_cagr  log1p  0 %/yr                       +20 % / -17 %
 margin         margin       x      25 %                         50 % / 0 % (hard min 0.1)
+paid_compet.   ads_compet.  x      50 (of 100)                  10 / 90
+cpc            cpc          log    1.00 per click               0.25 / 4.00
 ============== ============ ====== ============================ ==========================
 
 Score: ``exp(sum w_c log d_c / sum w_c)`` over the components that are present and
@@ -160,12 +176,14 @@ from ._components import (
     margin_components,
     search_components,
     trend_matrix,
+    volume_components,
 )
 
 __all__ = [
     "Desirability",
     "DESIRABILITY",
     "DEFAULT_WEIGHTS",
+    "DEMAND_SEARCHES",
     "niche_components",
     "desirabilities",
     "score_niches",
@@ -265,12 +283,18 @@ DESIRABILITY: dict[str, Desirability] = {
     "market_size": Desirability("tam_usd", "log", float(np.log(1e7)), float(np.log(10.0)) / _LN9, True),
     "market_growth": Desirability("import_cagr", "log1p", 0.0, float(np.log(1.2)) / _LN9, True),
     "margin": Desirability("margin", "identity", 0.25, 0.25 / _LN9, True, 0.1),
+    "paid_competition": Desirability("ads_competition", "identity", 50.0, 40.0 / _LN9, False),
+    "cpc": Desirability("cpc", "log", 0.0, float(np.log(4.0)) / _LN9, False),
 }
+
+#: The ``demand`` desirability when ``demand_level`` is in searches per month (keyword-tool
+#: volumes): 0.5 at 1,000 searches a month, 0.9 at 10,000, 0.1 (the hard minimum) at 100.
+DEMAND_SEARCHES = Desirability("demand_level", "log", float(np.log(1000.0)), float(np.log(10.0)) / _LN9, True, 0.1)
 
 #: Default weights (normalised over the components present). Search-growth weights
 #: follow the backtest rule (see the module docstring); the rest are judgement.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "demand": 0.15,  # judgement (only when levels share one scale)
+    "demand": 0.15,  # judgement (searches per month from volumes, or levels on one scale)
     "growth": 0.10,  # backtest: Spearman interval excludes 0
     "trend": 0.10,  # backtest: Spearman interval excludes 0
     "stability": 0.0,  # backtest: interval includes 0
@@ -282,6 +306,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "market_size": 0.10,  # judgement
     "market_growth": 0.05,  # judgement
     "margin": 0.20,  # judgement
+    "paid_competition": 0.05,  # judgement (only with keyword-tool data)
+    "cpc": 0.05,  # judgement (only with keyword-tool data)
 }
 
 #: File-name prefix of the bundled trend exports -> CBS sector code.
@@ -322,6 +348,7 @@ def niche_components(
     niche_hs: pd.DataFrame | None = None,
     reporter: str | None = None,
     common_scale: bool | None = None,
+    volumes=None,
 ) -> pd.DataFrame:
     """Every component of every niche, with intervals (``_lo``/``_hi``) and flags.
 
@@ -341,6 +368,11 @@ def niche_components(
         Whether the trend levels share one scale. Default: inferred -- True when all
         keywords come from one export (per ``source_file``) or the frame comes from
         :func:`demandlab.to_common_scale` (it has ``interest_lo``/``interest_hi``).
+    volumes : DataFrame or KeywordPlannerExport, optional
+        Absolute monthly searches (``keyword, date, searches``; the ``volumes``
+        contract) or :func:`demandlab.read_keyword_planner`'s result, which also gives
+        ``ads_competition`` and ``cpc``. ``demand_level`` is then in searches per month
+        (see :func:`demandlab.calibrate_volume`) for every niche they cover.
 
     Returns
     -------
@@ -369,6 +401,15 @@ def niche_components(
     flags: dict[str, np.ndarray] = {}
     short = np.where(hist < MIN_STL, "short_history", "")
     flags["demand"] = np.where(hist < 12, "short_history", "" if common_scale else "not_comparable")
+    comp["demand_unit"] = "interest"
+    kw_cols = ("ads_competition", "ads_competition_lo", "ads_competition_hi", "cpc", "cpc_lo", "cpc_hi")
+    for col in kw_cols:
+        comp[col] = np.nan
+    comp["cpc_currency"] = ""
+    flags["paid_competition"] = np.full(len(niches), "no_keyword_tool_data", dtype=object)
+    flags["cpc"] = flags["paid_competition"].copy()
+    if volumes is not None:
+        flags["demand"] = volume_components(comp, hist, trends, volumes, flags)
     flags["growth"] = np.where(hist < 15, "short_history", "")
     for key in ("trend", "stability", "fad", "seasonality"):
         flags[key] = short.copy()
@@ -439,11 +480,26 @@ def niche_components(
     return comp
 
 
+def _link(key: str, components: pd.DataFrame, x: np.ndarray) -> np.ndarray:
+    """``DESIRABILITY[key].linked(x)``; a ``demand_level`` in searches per month is mapped onto
+    the ``demand`` transform's linked scale so that it gets :data:`DEMAND_SEARCHES`."""
+    d = DESIRABILITY[key]
+    z = d.linked(x)
+    if key == "demand" and "demand_unit" in components.columns:
+        rows = (components["demand_unit"].astype(str) == "searches/month").to_numpy()
+        if rows.any():
+            v = DEMAND_SEARCHES
+            zs = d.midpoint + (v.linked(x) - v.midpoint) * d.scale / v.scale
+            z = np.where(rows, zs, z)
+    return z
+
+
 #: Flags that take a component out of the score (its input is missing or unusable).
 _DROP_FLAGS = frozenset({
     "not_comparable", "short_history", "no_marketplace_data", "no_trade_data",
     "no_trade_history", "no_landed_cost", "no_marketplace_price", "currency_mismatch",
-    "negative_consumption_re_export_hub",
+    "negative_consumption_re_export_hub", "no_volume_data", "no_overlap", "no_keyword_tool_data",
+    "no_bid_data",
 })
 
 
@@ -469,7 +525,7 @@ def desirabilities(components: pd.DataFrame, *, linked: Mapping[str, np.ndarray]
         if linked is not None and key in linked:
             v = d.from_linked(linked[key])
         else:
-            v = d(components[d.column].to_numpy(float))
+            v = d.from_linked(_link(key, components, components[d.column].to_numpy(float)))
         flag = components.get(f"{key}_flag")
         if flag is not None:
             f = flag.fillna("").astype(str).str.split(";")
@@ -533,9 +589,9 @@ def _linked_bounds(components: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.n
         x = components[d.column].to_numpy(float) if d.column in components.columns else np.full(len(components), np.nan)
         lo = components.get(d.column + "_lo")
         hi = components.get(d.column + "_hi")
-        z = d.linked(x)
-        zl = d.linked(lo.to_numpy(float)) if lo is not None else z
-        zh = d.linked(hi.to_numpy(float)) if hi is not None else z
+        z = _link(key, components, x)
+        zl = _link(key, components, lo.to_numpy(float)) if lo is not None else z
+        zh = _link(key, components, hi.to_numpy(float)) if hi is not None else z
         zl = np.where(np.isfinite(zl), np.minimum(zl, z), z)
         zh = np.where(np.isfinite(zh), np.maximum(zh, z), z)
         out[key] = (z, zl, zh)
@@ -565,6 +621,7 @@ def score_niches(
     reporter: str | None = None,
     weights: Mapping[str, float] | None = None,
     common_scale: bool | None = None,
+    volumes=None,
     n_draws: int = 1000,
     top_k: int = 5,
     weight_concentration: float = 100.0,
@@ -575,7 +632,7 @@ def score_niches(
 
     Parameters
     ----------
-    trends, marketplace, trade, costs, niche_hs, reporter, common_scale
+    trends, marketplace, trade, costs, niche_hs, reporter, common_scale, volumes
         As in :func:`niche_components`.
     weights : mapping component -> weight, optional
         Keys of :data:`DESIRABILITY`; missing keys get 0. Default
@@ -628,7 +685,7 @@ def score_niches(
         if not ok:
             raise DataError(f"{name} = {value!r} is not allowed", column=name, hint=hint)
     w = _resolve_weights(weights)
-    comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale)
+    comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale, volumes=volumes)
     keys = list(DESIRABILITY)
     dmat = desirabilities(comp)[keys].to_numpy(float)
     wvec = np.array([w[k] for k in keys])
