@@ -491,3 +491,26 @@ def test_keyword_planner_competition_and_bids_become_components(tmp_path):
     res2 = score_niches(trends, volumes=kp.volumes, n_draws=0)
     t2 = res2.table.set_index("niche")
     assert (t2["paid_competition_flag"] == "no_keyword_tool_data").all() and "cpc" in t2.loc["Cheap", "flags"]
+
+
+def test_bundled_demo_export_gives_every_niche_searches_per_month(raw_dir):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dl.TrendsWarning)
+        trends = dl.read_trends_csv(raw_dir / "google_trends_nl_monthly")
+    kp = read_keyword_planner(raw_dir / "demo" / "keyword_planner.csv")
+    assert len(kp.keywords) == 40 and len(kp.volumes) == 480
+    assert set(kp.volumes["date"].dt.strftime("%Y-%m")) == {f"{y}-{m:02d}" for y, m in
+                                                          [(2024, m) for m in range(4, 13)] + [(2025, m) for m in (1, 2, 3)]}
+    cal = calibrate_volume(trends, kp)
+    assert (cal.fit["n_overlap"] == 12).all() and (cal.fit["flag"] == "").all()
+    assert set(cal.fit["rounding"]) == {"buckets"}
+    c = niche_components(trends, volumes=kp)
+    assert (c["demand_unit"] == "searches/month").all() and (c["demand_flag"] == "").all()
+    assert (c["demand_level_lo"] < c["demand_level"]).all() and (c["demand_level"] < c["demand_level_hi"]).all()
+    # the calibrated 12-month mean is the tool's own 12-month mean (a ratio of sums)
+    tool_mean = kp.volumes.groupby("keyword")["searches"].mean()
+    got = c.set_index(c["niche"].str.lower())["demand_level"]
+    np.testing.assert_allclose(got[tool_mean.index], tool_mean, rtol=1e-9)
+    assert c["cpc"].notna().sum() == 38 and c["ads_competition"].notna().all()
