@@ -374,20 +374,35 @@ def _check_months(path: Path, h: _Header) -> None:
             )
 
 
+def _fast_numbers(values, kind: str, comma_decimal: bool, hi: float | None) -> np.ndarray | None:
+    """Plain numbers and empty cells only (else None): one C-level conversion."""
+    if kind == "money" and comma_decimal:
+        return None
+    joined = "".join(values)
+    if kind == "count" and ("." in joined or "," in joined):  # '1.300' is 1300, not 1.3
+        return None
+    try:
+        out = np.array(values, dtype=float)
+    except ValueError:
+        try:  # empty cells: no figure
+            out = np.array([c or "nan" for c in values], dtype=float)
+        except ValueError:
+            return None
+        if "nan" in joined.casefold() or "inf" in joined.casefold():
+            return None
+    ok = ~np.isnan(out)
+    v = out[ok]
+    if np.isinf(v).any() or (v < 0).any() or (hi is not None and (v > hi).any()):
+        return None
+    return out
+
+
 def _numbers(path: Path, values: list[str], rows: list[int], column: str, *,
              kind: str, comma_decimal: bool = False, hi: float | None = None) -> np.ndarray:
     """A column of cells -> floats (NaN = missing); bad cells raise naming file, column, row."""
-    try:  # fast path: plain numbers only ('1.300' is a count of 1300, not 1.3)
-        if kind == "count":
-            joined = "".join(values)
-            if "." in joined or "," in joined:
-                raise ValueError
-        out = np.array(values, dtype=float)
-        if np.isfinite(out).all() and (out >= 0).all() and (hi is None or (out <= hi).all()) \
-                and not (kind == "money" and comma_decimal):
-            return out
-    except ValueError:
-        pass
+    out = _fast_numbers(values, kind, comma_decimal, hi)
+    if out is not None:
+        return out
     out = np.empty(len(values))
     for k, (cell, row) in enumerate(zip(values, rows, strict=True)):
         text = cell.strip()
@@ -412,8 +427,8 @@ def _numbers(path: Path, values: list[str], rows: list[int], column: str, *,
 
 @dataclass(frozen=True)
 class _Parsed:
-    keywords: pd.DataFrame
-    volumes: pd.DataFrame
+    keywords: dict  # column -> list or array, one entry per keyword
+    volumes: dict  # keyword, date, searches arrays (one entry per keyword-month)
     title: str
     date_range: str
 
@@ -424,6 +439,20 @@ def _parse(path: Path) -> _Parsed:
     h = _read_header(path, lines)
     _check_months(path, h)
     ncol = len(h.cells)
+    body = lines[h.row + 1:]
+    rows: list[list[str]] = [ln.split(h.delim) for ln in body]
+    if '"' not in text and all(len(r) == ncol for r in rows):  # a well-formed export
+        line_no = list(range(h.row + 2, h.row + 2 + len(rows)))
+    else:
+        rows, line_no = _rows_slow(path, lines, h, ncol)
+    if not rows:
+        raise SchemaError("no keyword rows after the header (truncated export?)",
+                          path=path, row=h.row + 1, hint=_HINT)
+    return _columns(path, h, rows, line_no, lines)
+
+
+def _rows_slow(path: Path, lines: list[str], h: _Header, ncol: int) -> tuple[list[list[str]], list[int]]:
+    """Rows with quoting, blank lines, trimmed or padded trailing cells; ragged rows raise."""
     rows: list[list[str]] = []
     line_no: list[int] = []
     for i in range(h.row + 1, len(lines)):
@@ -443,9 +472,11 @@ def _parse(path: Path) -> _Parsed:
                 )
         rows.append(cells)
         line_no.append(i + 1)
-    if not rows:
-        raise SchemaError("no keyword rows after the header (truncated export?)",
-                          path=path, row=h.row + 1, hint=_HINT)
+    return rows, line_no
+
+
+def _columns(path: Path, h: _Header, rows: list[list[str]], line_no: list[int], lines: list[str]) -> _Parsed:
+    """The per-keyword table and the monthly searches of parsed rows."""
     cols = list(zip(*rows, strict=True))
     kcol = h.columns["keyword"]
     keywords = [k.strip() for k in cols[kcol]]
@@ -495,22 +526,22 @@ def _parse(path: Path) -> _Parsed:
     comp = col("competition")
     if comp is not None:
         label = h.cells[h.columns["competition"]]
-        levels = []
-        for k, cell in enumerate(comp):
-            t = _norm(cell)
+        known: dict[str, str] = {}
+        for cell in set(comp):
             if cell.strip().casefold() in _MISSING:
-                levels.append("")
+                known[cell] = ""
                 continue
-            level = _COMPETITION.get(t)
+            level = _COMPETITION.get(_norm(cell))
             if level is None:
+                k = comp.index(cell)
                 raise DataError(
                     f"competition {cell.strip()!r} is not a known level", path=path,
                     column=label, row=line_no[k],
                     hint="Keyword Planner writes Low/Medium/High (or its translation, e.g. "
                     "Bajo/Medio/Alto, Niedrig/Mittel/Hoch)",
                 )
-            levels.append(level)
-        per["competition"] = levels
+            known[cell] = level
+        per["competition"] = [known[c] for c in comp]
     else:
         per["competition"] = [""] * n
     for name, kind, hi in (("competition_index", "count", 100.0), ("bid_low", "money", None),
@@ -527,29 +558,22 @@ def _parse(path: Path) -> _Parsed:
                         column=h.cells[h.columns["bid_low"]], row=line_no[k], hint=_HINT)
     cur = col("currency")
     per["currency"] = [c.strip().upper() for c in cur] if cur is not None else [""] * n
-    per["source"] = [path.name] * n
-    kw_table = pd.DataFrame(per, columns=list(KEYWORD_COLUMNS))
-
     m = len(h.months)
+    values = np.empty((m, n))
     if m:
-        values = np.empty((n, m))
-        for a, (j, _) in enumerate(h.months):
-            values[:, a] = _numbers(path, list(cols[j]), line_no, h.cells[j], kind="count")
-        dates = np.array([d for _, d in h.months], dtype="datetime64[ns]")
-        flat = values.ravel()
-        ok = ~np.isnan(flat)
-        vol = pd.DataFrame({
-            "keyword": np.repeat(np.asarray(keywords, dtype=object), m)[ok],
-            "date": np.tile(dates, n)[ok],
-            "searches": flat[ok],
-            "source": path.name,
-        })
-    else:
-        vol = pd.DataFrame({"keyword": pd.Series(dtype=object),
-                            "date": pd.Series(dtype="datetime64[ns]"),
-                            "searches": pd.Series(dtype=float), "source": pd.Series(dtype=object)})
+        block = [cols[j] for j, _ in h.months]
+        fast = _fast_numbers([c for col_ in block for c in col_], "count", False, None)
+        if fast is not None:
+            values = fast.reshape(m, n)
+        else:
+            for a, (j, _) in enumerate(h.months):
+                values[a] = _numbers(path, list(cols[j]), line_no, h.cells[j], kind="count")
+    dates = np.array([d for _, d in h.months], dtype="datetime64[ns]")
+    flat = values.T.ravel()
+    ok = ~np.isnan(flat)
+    vol = {"row": np.repeat(np.arange(n), m)[ok], "date": np.tile(dates, n)[ok], "searches": flat[ok]}
     pre = [ln.strip() for ln in lines[: h.row] if ln.strip()]
-    return _Parsed(kw_table, vol, pre[0] if pre else "", pre[1] if len(pre) > 1 else "")
+    return _Parsed(per, vol, pre[0] if pre else "", pre[1] if len(pre) > 1 else "")
 
 
 def is_keyword_planner(path: PathLike) -> bool:
@@ -714,14 +738,31 @@ def read_keyword_planner(path_or_folder: PathLike | Iterable[PathLike], *,
             parsed = list(pool.map(_parse, files, chunksize=chunk))
     else:
         parsed = [_parse(f) for f in files]
-    vols = [p.volumes for p in parsed if len(p.volumes)]
-    volumes = (pd.concat(vols, ignore_index=True) if vols else parsed[0].volumes.copy())
-    keywords = pd.concat([p.keywords for p in parsed], ignore_index=True)
-    for c in ("keyword", "source"):
-        volumes[c] = volumes[c].astype("str")
-    volumes["date"] = volumes["date"].astype("datetime64[ns]")
-    for c in ("keyword", "competition", "currency", "source"):
-        keywords[c] = keywords[c].astype("str")
+    names = [f.name for f in files]
+    sizes = [len(p.volumes["searches"]) for p in parsed]
+    counts = [len(p.keywords["keyword"]) for p in parsed]
+    all_keywords = pd.array(np.concatenate([np.asarray(p.keywords["keyword"], dtype=object) for p in parsed]),
+                            dtype="str")
+    offsets = np.cumsum([0, *counts[:-1]])
+    rows = np.concatenate([p.volumes["row"] + o for p, o in zip(parsed, offsets, strict=True)])
+    volumes = pd.DataFrame({
+        "keyword": all_keywords.take(rows),
+        "date": np.concatenate([p.volumes["date"] for p in parsed]).astype("datetime64[ns]"),
+        "searches": np.concatenate([p.volumes["searches"] for p in parsed]).astype(float),
+        "source": pd.array(np.repeat(np.asarray(names, dtype=object), sizes), dtype="str"),
+    })
+    kw = {}
+    for c in KEYWORD_COLUMNS:
+        if c == "keyword":
+            kw[c] = all_keywords
+        elif c == "source":
+            kw[c] = pd.array(np.repeat(np.asarray(names, dtype=object), counts), dtype="str")
+        elif c in ("competition", "currency"):
+            kw[c] = pd.array(np.concatenate([np.asarray(p.keywords[c], dtype=object) for p in parsed]),
+                             dtype="str")
+        else:
+            kw[c] = np.concatenate([np.asarray(p.keywords[c], dtype=float) for p in parsed])
+    keywords = pd.DataFrame(kw)
     titles = {f.name: (p.title, p.date_range) for f, p in zip(files, parsed, strict=True)}
     return KeywordPlannerExport(volumes=volumes, keywords=keywords, titles=titles)
 
