@@ -8,7 +8,19 @@ import pytest
 
 import demandlab as dl
 from demandlab.errors import DataError, SchemaError
-from demandlab.trends._volume import PLANNER_BUCKETS, read_keyword_planner
+from demandlab.niches._scoring import (
+    DEMAND_SEARCHES,
+    DESIRABILITY,
+    desirabilities,
+    niche_components,
+    score_niches,
+)
+from demandlab.trends._volume import (
+    PLANNER_BUCKETS,
+    calibrate_volume,
+    read_keyword_planner,
+    tool_bounds,
+)
 
 # -- Keyword Planner fixtures in the real layout ------------------------------------------
 
@@ -250,8 +262,6 @@ def test_keyword_planner_export_loads_through_the_contract(cli, tmp_path):
 
 # -- calibration ----------------------------------------------------------------------------
 
-from demandlab.trends._volume import calibrate_volume, tool_bounds  # noqa: E402
-
 
 def test_tool_bounds_by_hand():
     lo, hi, used = tool_bounds(np.array([0.0, 10.0, 49500.0]))
@@ -406,8 +416,6 @@ def test_calibrate_accepts_keyword_planner_result_and_checks_arguments(tmp_path)
 
 # -- the score uses demand -----------------------------------------------------------------
 
-from demandlab.niches._scoring import DEMAND_SEARCHES, DESIRABILITY, niche_components, score_niches  # noqa: E402
-
 
 def _three_niches():
     """Three niches with the same Trends shape, each in its own export (own max = 100)."""
@@ -453,8 +461,6 @@ def test_demand_in_searches_transform_by_hand():
     x = np.array([100.0, 1000.0, 10000.0])
     np.testing.assert_allclose(DEMAND_SEARCHES(x), [0.1, 0.5, 0.9])
     comp = pd.DataFrame({"demand_level": x, "demand_unit": "searches/month", "demand_flag": ""})
-    from demandlab.niches._scoring import desirabilities
-
     np.testing.assert_allclose(desirabilities(comp)["demand"], [0.1, 0.5, 0.9])
     # the interest scale is untouched: 5 of 100 is the midpoint
     comp = pd.DataFrame({"demand_level": [5.0], "demand_flag": ""})
