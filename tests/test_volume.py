@@ -520,3 +520,26 @@ def test_bundled_demo_export_gives_every_niche_searches_per_month(raw_dir):
     got = c.set_index(c["niche"].str.lower())["demand_level"]
     np.testing.assert_allclose(got[tool_mean.index], tool_mean, rtol=1e-9)
     assert c["cpc"].notna().sum() == 38 and c["ads_competition"].notna().all()
+
+
+def test_bottom_up_market_size_and_cac_by_hand(tmp_path):
+    trends, volumes = _three_niches()
+    market = pd.DataFrame({"niche": np.repeat(["Big", "Small", "Unknown"], 3), "seller_rank": [1, 2, 3] * 3,
+                           "revenue_share": 0.2, "review_count": 100, "price": [40.0, 50.0, 60.0] * 3,
+                           "n_sellers": 30, "currency": "EUR"})
+    c = niche_components(trends, market, volumes=volumes).set_index("niche")
+    big = c.loc["Big"]
+    assert big["median_price"] == 50.0
+    assert big["market_size_search"] == pytest.approx(big["demand_level"] * 12 * 0.30 * 0.02 * 50.0)
+    assert big["market_size_search_lo"] == pytest.approx(big["demand_level_lo"] * 12 * 0.15 * 0.01 * 40.0)
+    assert big["market_size_search_hi"] == pytest.approx(big["demand_level_hi"] * 12 * 0.45 * 0.04 * 60.0)
+    assert np.isnan(c.loc["Unknown", "market_size_search"])  # no searches per month
+    assert np.isnan(big["cac_search"])  # a tidy volumes table has no bids
+    months = pd.date_range("2025-01-01", periods=13, freq="MS")
+    tr = pd.DataFrame({"keyword": "Fiets", "date": months, "interest": 50.0 + np.arange(13)})
+    header = ["Keyword", "Currency", "Competition (indexed value)", "Top of page bid (low range)",
+              "Top of page bid (high range)"] + [f"Searches: {d:%b %Y}" for d in months[-12:]]
+    kp = read_keyword_planner(_write(tmp_path / "kp.csv", ["t", "r", header,
+                                                           ["fiets", "EUR", "50", "0.10", "0.30"] + ["1000"] * 12]))
+    f = niche_components(tr, volumes=kp).iloc[0]
+    assert (f["cac_search"], f["cac_search_lo"], f["cac_search_hi"]) == pytest.approx((0.2 / 0.02, 0.1 / 0.04, 0.3 / 0.01))

@@ -362,3 +362,36 @@ def volume_components(comp: pd.DataFrame, hist: np.ndarray, trends: pd.DataFrame
         flags["paid_competition"] = np.where(np.isnan(ads), "no_keyword_tool_data", "").astype(object)
         flags["cpc"] = np.where(np.isnan(lo), "no_bid_data", "").astype(object)
     return np.asarray(out, dtype=object)
+
+
+#: Bottom-up market-size assumptions (point, low, high), judgement: the share of a
+#: keyword's searches that click through to a shop selling the product, and the share of
+#: those visits that buy (e-commerce conversion rates are typically 1-4 %).
+CLICK_SHARE = (0.30, 0.15, 0.45)
+CONVERSION_RATE = (0.02, 0.01, 0.04)
+
+
+def bottom_up_components(comp: pd.DataFrame) -> None:
+    """Search-based market size and paid-search cost per customer, in place (not scored).
+
+    ``market_size_search`` -- yearly revenue reachable through search: searches per
+    month x 12 x :data:`CLICK_SHARE` x :data:`CONVERSION_RATE` x the marketplace
+    median price (its currency: ``price_currency``); the interval multiplies the low
+    (high) ends of all four. ``cac_search`` -- expected cost of one customer bought
+    with paid search before launch: cost per click / conversion rate (interval: low
+    bid / high rate .. high bid / low rate), in ``cpc_currency``. NaN without
+    searches per month, a price or bids.
+    """
+    searches = comp["demand_unit"].astype(str).to_numpy() == "searches/month"
+    price = comp["median_price"].to_numpy(float) if "median_price" in comp else np.full(len(comp), np.nan)
+    price_lo = comp["median_price_lo"].to_numpy(float) if "median_price_lo" in comp else price
+    price_hi = comp["median_price_hi"].to_numpy(float) if "median_price_hi" in comp else price
+    (cs, cs_lo, cs_hi), (cr, cr_lo, cr_hi) = CLICK_SHARE, CONVERSION_RATE
+    for suffix, level, share, rate, p in (("", "demand_level", cs, cr, price),
+                                          ("_lo", "demand_level_lo", cs_lo, cr_lo, price_lo),
+                                          ("_hi", "demand_level_hi", cs_hi, cr_hi, price_hi)):
+        v = comp[level].to_numpy(float) * 12.0 * share * rate * p
+        comp["market_size_search" + suffix] = np.where(searches, v, np.nan)
+    comp["cac_search"] = comp["cpc"].to_numpy(float) / cr
+    comp["cac_search_lo"] = comp["cpc_lo"].to_numpy(float) / cr_hi
+    comp["cac_search_hi"] = comp["cpc_hi"].to_numpy(float) / cr_lo

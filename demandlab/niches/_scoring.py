@@ -58,7 +58,12 @@ Keyword tool (a :class:`demandlab.KeywordPlannerExport` as ``volumes``):
 ``ads_competition`` -- Keyword Planner's competition index (0..100: how many
 advertisers bid on the keyword, paid-search competition); ``cpc`` -- the expected cost
 per click, the midpoint of the top-of-page bid range, with the range's ends as its
-interval (in ``cpc_currency``).
+interval (in ``cpc_currency``). Shown, not scored: ``market_size_search`` -- a
+bottom-up yearly market size, searches per month x 12 x click share (0.30, 0.15..0.45)
+x conversion rate (2 %, 1..4 %) x marketplace median price, beside the trade-based
+``tam_usd``; ``cac_search`` -- the cost of a customer bought with paid search before
+launch, ``cpc / conversion rate`` (the assumptions are
+:data:`demandlab.niches._components.CLICK_SHARE` and ``CONVERSION_RATE``).
 
 Trade (tidy ``trade`` + ``niche_hs``, see :mod:`demandlab.niches._market`): ``tam_usd``
 (apparent consumption, else imports, of the last year; interval from the
@@ -172,6 +177,7 @@ import pandas as pd
 from ..errors import DataError, DemandlabWarning, SchemaError
 from ._components import (
     MIN_STL,
+    bottom_up_components,
     competition_components,
     margin_components,
     search_components,
@@ -472,6 +478,7 @@ def niche_components(
         for col in ("landed_cost", "margin", "margin_lo", "margin_hi", "margin_fx_minus10", "margin_fx_plus10"):
             comp[col] = np.nan
         flags["margin"] = np.full(len(niches), "no_landed_cost", dtype=object)
+    bottom_up_components(comp)
 
     for key, f in flags.items():
         comp[f"{key}_flag"] = np.asarray(f, dtype=object)

@@ -1155,7 +1155,7 @@ def calibrate_volume(
             hi = np.maximum(c_rhi * ihi, c * ihi * wide)
             dates = s["date"].to_numpy()[use]
             corr = np.nan
-            if n >= 3 and np.ptp(ratio + np.log(iv)) > 0 and np.ptp(np.log(iv)) > 0:
+            if n >= 3 and np.ptp(sv) > 0 and np.ptp(iv) > 0:
                 corr = float(np.corrcoef(np.log(sv), np.log(iv))[0, 1])
             complete = ~s["is_partial"].to_numpy(bool)
             last12 = np.flatnonzero(complete)[-12:]
