@@ -577,7 +577,16 @@ def _columns(path: Path, h: _Header, rows: list[list[str]], line_no: list[int], 
 
 
 def is_keyword_planner(path: PathLike) -> bool:
-    """Whether ``path`` looks like a Keyword Planner export (its header in the first lines)."""
+    """Whether ``path`` looks like a Keyword Planner export (its header in the first lines).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = f.write_text("keyword,date,searches\\nfiets,2025-01-01,10\\n")
+    >>> is_keyword_planner(f)
+    False
+    """
     try:
         with open(path, "rb") as fh:
             head = fh.read(8192)
@@ -633,6 +642,18 @@ class KeywordPlannerExport:
         ``currency``), ``currency``, ``source``.
     titles : dict
         File name -> its title and date-range lines, as written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "kp.csv"
+    >>> _ = f.write_text("Keyword Stats\\nJan 2026\\nKeyword\\tSearches: Jan 2026\\nfiets\\t40500\\n",
+    ...                  encoding="utf-16")
+    >>> res = read_keyword_planner(f)
+    >>> res.to_frame()[["keyword", "searches"]].values.tolist()
+    [['fiets', 40500.0]]
+    >>> print(res.summary().splitlines()[0])
+    Keyword Planner: 1 file(s), 1 keyword(s), 1 keyword-months
     """
 
     volumes: pd.DataFrame
@@ -941,6 +962,18 @@ class VolumeCalibration:
         (``""``, ``poor_fit``, ``short_overlap``, ``no_overlap``, ``no_volume_data``).
     level : float
         The interval level in percent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> months = pd.date_range("2024-01-01", periods=14, freq="MS")
+    >>> trends = pd.DataFrame({"keyword": "tent", "date": months, "interest": [40.0] * 13 + [100.0]})
+    >>> volumes = pd.DataFrame({"keyword": "tent", "date": months[1:13], "searches": 1234.0})
+    >>> cal = calibrate_volume(trends, volumes)
+    >>> cal.fit[["n_overlap", "factor", "rounding", "avg_monthly_searches"]].round(2).values.tolist()
+    [[12, 30.85, 'exact', 1388.25]]
+    >>> print(cal.summary().splitlines()[0])
+    Search volume calibration: 1 of 1 series on an absolute scale (95 % intervals)
     """
 
     table: pd.DataFrame
