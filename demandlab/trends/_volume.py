@@ -25,6 +25,7 @@ set-up than the parse itself (``benchmarks/bench_volume.py``).
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import math
 import os
@@ -79,6 +80,7 @@ _HINT = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
     """Lower case, no accents, only letters/digits/single spaces (for header matching)."""
     text = unicodedata.normalize("NFKD", text.casefold())
@@ -190,6 +192,7 @@ _RANGE = re.compile(r"^\s*(?P<a>[\d.,\s\u00a0\u202f]+)\s*(?P<sa>[^\W\d_]*)\.?\s*
                     r"(?P<b>[\d.,\s\u00a0\u202f]+)\s*(?P<sb>[^\W\d_]*)\.?\s*$")
 
 
+@functools.lru_cache(maxsize=4096)
 def _month_of(text: str) -> pd.Timestamp | None:
     """``'Jan 2026'``, ``'ene. de 2026'``, ``'2026-01'`` -> 2026-01-01; None if not a month."""
     m = _MONTH_RE.match(text.strip())
@@ -557,14 +560,24 @@ def _columns(path: Path, h: _Header, rows: list[list[str]], line_no: list[int], 
         raise DataError(f"low bid {bl[k]:g} exceeds high bid {bh[k]:g}", path=path,
                         column=h.cells[h.columns["bid_low"]], row=line_no[k], hint=_HINT)
     cur = col("currency")
-    per["currency"] = [c.strip().upper() for c in cur] if cur is not None else [""] * n
+    if cur is not None:
+        codes = {c: c.strip().upper() for c in set(cur)}
+        per["currency"] = [codes[c] for c in cur]
+    else:
+        per["currency"] = [""] * n
     m = len(h.months)
     values = np.empty((m, n))
     if m:
         block = [cols[j] for j, _ in h.months]
-        fast = _fast_numbers([c for col_ in block for c in col_], "count", False, None)
-        if fast is not None:
-            values = fast.reshape(m, n)
+        joined = "".join(map("".join, block))
+        fast = None
+        if "." not in joined and "," not in joined and "n" not in joined.casefold():
+            try:  # plain whole numbers in every month cell: one conversion
+                fast = np.array(block, dtype=float)
+            except ValueError:
+                fast = None
+        if fast is not None and (fast >= 0).all() and np.isfinite(fast).all():
+            values = fast
         else:
             for a, (j, _) in enumerate(h.months):
                 values[a] = _numbers(path, list(cols[j]), line_no, h.cells[j], kind="count")
