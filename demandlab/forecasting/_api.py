@@ -550,7 +550,7 @@ def forecast(
             GuardWarning,
             stacklevel=2,
         )
-    n_fallback = int((info["group"] == "fallback").sum())
+    n_fallback = int(info["model"].str.contains(r"\(fallback: \d+ obs <", regex=True).sum())
     if n_fallback:
         import warnings
 
