@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "(blank: auto)")
     p.add_argument("--guard", choices=("auto", "fallback", "report", "off"), default="auto",
                    help="check every line against seasonal naive on rolling origins: 'auto' (default) "
-                   "switches lines where the default model loses by more than 5 %% and reports lines with "
+                   "switches lines where the default model loses by more than 20 %% (100 %% from 4 seasons of history) and reports lines with "
                    "models you chose; 'fallback' switches both; 'report' never switches; 'off'")
     p.add_argument("--combine", choices=("mean", "median", "trimmed"), default="mean",
                    help="how several models are combined (default mean)")
