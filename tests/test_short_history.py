@@ -9,8 +9,16 @@ import pandas as pd
 import pytest
 
 from demandlab.errors import DataError, DemandlabError, ParameterError
-from demandlab.forecasting import ETS, STL, TSB, Croston, Theta, forecast, purchase_plan
-from demandlab.forecasting._api import GuardWarning
+from demandlab.forecasting import (
+    ETS,
+    STL,
+    TSB,
+    Croston,
+    GuardWarning,
+    Theta,
+    forecast,
+    purchase_plan,
+)
 from demandlab.forecasting._metrics import mase, seasonal_naive
 from demandlab.forecasting._runner import AUTO_MODELS, SHORT_MODELS
 from demandlab.forecasting.models._base import ARIMA, BaseModel
@@ -315,3 +323,15 @@ def test_cli_prints_the_verdict_and_accepts_guard(cli, tmp_path):
 
 def test_parameter_errors_are_demandlab_errors():
     assert issubclass(ParameterError, DemandlabError)
+
+
+def test_backtest_with_models_per_line_scores_the_guarded_forecaster():
+    from demandlab.forecasting import backtest_forecast
+
+    df = pd.concat([frame(growing_season(48)[0], "lamps"), frame(PATTERN[:9], "mugs")])
+    # mugs (9 months) is too short for the second window; its mapping entry must not break it
+    bt = backtest_forecast(df, 6, n_windows=2, models={"mugs": "naive", "lamps": "auto"})
+    assert sorted(bt.table.loc[bt.table["unique_id"] == "mugs", "window"].unique()) == [0]
+    assert sorted(bt.table.loc[bt.table["unique_id"] == "lamps", "window"].unique()) == [0, 1]
+    # lamps is forecast by the guarded default in every window (48 - 6 - 6 = 36 months: short set)
+    assert bt.table.loc[bt.table["unique_id"] == "lamps", "model"].str.contains("short_theta").all()

@@ -858,7 +858,10 @@ def backtest_forecast(
         test = hist[in_test]
         if kw.get("exog"):
             kw["future"] = src
-        res = forecast(train, h, season_length=m, **kw)
+        kw_w = dict(kw)
+        if isinstance(kw.get("models"), Mapping):  # a per-line mapping: only the lines in this window
+            kw_w["models"] = {str(k): v for k, v in kw["models"].items() if str(k) in set(keep)}
+        res = forecast(train, h, season_length=m, **kw_w)
         merged = res.table.merge(test, on=["unique_id", "ds"], how="inner")
         merged.insert(1, "window", w)
         cutoffs = res.history.groupby("unique_id")["ds"].max()
