@@ -620,12 +620,10 @@ def _guard_columns(o: dict) -> dict:
         elif status == "worse (reported)":
             head += "; kept as you chose (guard='fallback' would switch)"
         out["guard_note"] = head
-    elif status == "not checked":
-        out["guard_note"] = f"not checked: {g['reason']}"
     elif status == "off":
         out["guard_note"] = "not checked (guard='off')"
     else:
-        out["guard_note"] = f"not checked ({o['group']} line)"
+        out["guard_note"] = f"not checked: {g.get('reason', o['group'])}"
     return out
 
 
@@ -633,12 +631,14 @@ def _verdict(info: pd.DataFrame, m: int, freq: str) -> str:
     """The plain-words seasonal naive verdict of :meth:`ForecastResult.verdict`."""
 
     checked = info[info["guard"].isin(["checked", "fallback", "worse (reported)"])]
-    n = len(info)
+    rest = info.loc[~info.index.isin(checked.index), "guard_note"].str.removeprefix("not checked: ")
+    rest = rest.str.replace(r":? history of .*", "", regex=True)
+    why = "; ".join(f"{v} {k}" for k, v in rest.value_counts().items())
     if not len(checked):
         if (info["guard"] == "off").all():
             return "Seasonal naive check: off (guard='off')."
-        return (f"Seasonal naive check: no line could be checked (needs {2 * m + 3} periods of history: "
-                f"2 seasons + 3; lines that are intermittent, constant or too short are not checked).")
+        return (f"Seasonal naive check: no line could be checked ({why}; a check needs {2 * m + 3} periods: "
+                "2 seasons + 3).")
     who = ("the default" if checked["default_models"].all()
            else "your models" if not checked["default_models"].any() else "the forecasts")
     md = float(checked["mase"].mean())
@@ -668,9 +668,8 @@ def _verdict(info: pd.DataFrame, m: int, freq: str) -> str:
     if len(rep):
         lines.append(f"  {len(rep)} line{'s' * (len(rep) != 1)} keep the models you chose although seasonal "
                      "naive did better (guard='fallback' switches them).")
-    rest = n - len(checked)
-    if rest:
-        lines.append(f"  Not checked: {rest} line{'s' * (rest != 1)} (too short, intermittent or constant).")
+    if len(rest):
+        lines.append(f"  Not checked: {len(rest)} line{'s' * (len(rest) != 1)} ({why}).")
     return "\n".join(lines)
 
 

@@ -250,7 +250,14 @@ def forecast_series(
         margin = GUARD_MARGIN if len(y) < SHORT_SEASONS * m else GUARD_MARGIN_LONG
         out["guard"] = _guard(y, base, windows, m, mode, margin)
     else:
-        out["guard"] = {"status": "off" if mode == "off" else "not applicable"}
+        if mode == "off":
+            out["guard"] = {"status": "off"}
+        else:
+            why = ("forecast by seasonal naive itself" if models == ["seasonal_naive"] and group == "regular"
+                   else "no season (season length 1)" if m <= 1
+                   else {"fallback": "too short for the models", "intermittent": "intermittent",
+                         "constant": "constant"}.get(group, group))
+            out["guard"] = {"status": "not applicable", "reason": why}
     choice = out["guard"].get("choice")
     if choice is not None:
         comb = (comb + seasonal_naive(base, h, m)) / 2
@@ -289,7 +296,8 @@ def _guard(y: np.ndarray, base: np.ndarray, windows: list, m: int, mode: str, ma
     """
     if not windows:
         return {"status": "not checked", "windows": 0, "margin": margin,
-                "reason": f"history of {len(y)} < {2 * m + GUARD_MIN_H} periods (2 seasons + {GUARD_MIN_H})"}
+                "reason": f"too short to check: history of {len(y)} < {2 * m + GUARD_MIN_H} periods "
+                          f"(2 seasons + {GUARD_MIN_H})"}
     md, ms, mb, steps = [], [], [], 0
     for origin, hw, f in windows:
         actual = base[origin : origin + hw]
