@@ -159,13 +159,15 @@ def test_short_seasonal_reproduces_two_seasons_of_a_pure_pattern():
         np.testing.assert_allclose(f, PATTERN, rtol=1e-3, err_msg=inner)
 
 
-def test_default_uses_the_short_combination_below_four_seasons():
-    df = pd.concat([frame(user_line(30)[0], "short"), frame(user_line(48)[0], "long")])
+def test_default_members_by_length_of_history():
+    df = pd.concat([frame(user_line(30)[0], "short"), frame(user_line(48)[0], "medium"),
+                    frame(user_line(60)[0], "long")])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         info = forecast(df, 6, guard="off").info.set_index("unique_id")
-    assert info.loc["short", "members"].split(",")[: len(SHORT_MODELS)] == list(SHORT_MODELS)
-    assert info.loc["long", "members"].split(",")[: len(AUTO_MODELS)] == list(AUTO_MODELS)
+    assert info.loc["short", "members"].split(",") == list(SHORT_MODELS)  # under 4 seasons
+    assert info.loc["medium", "members"].split(",") == list(AUTO_MODELS + SHORT_MODELS)  # 4 to 5
+    assert info.loc["long", "members"].split(",") == list(AUTO_MODELS)  # 5 and more
 
 
 @pytest.mark.parametrize("n", [24, 36])

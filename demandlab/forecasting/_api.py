@@ -17,7 +17,8 @@ column says so.
 
 Short histories (two to four seasons: 24-47 months) get a combination built for
 them (:mod:`demandlab.forecasting.models._short`): Theta, DOTM and ETS on the line
-deseasonalised with shrunk regression indices, plus seasonal naive with drift.
+deseasonalised with shrunk regression indices, plus seasonal naive with drift; from
+four to five seasons (48-59 months) the default is the mean of both sets.
 
 A guard checks every line with at least two seasons plus three periods of history:
 the forecaster is compared with seasonal naive ("same month last year") on the same
@@ -380,7 +381,8 @@ def forecast(
         weekly, 7 daily, 1 yearly).
     models : "auto", alias, model object, list of them, mapping or column name
         ``"auto"``: mean of Theta, DOTM, ETS and ARIMA, or for two to four seasons of
-        history the short-history combination (see module docs). Aliases:
+        history the short-history combination, and from four to five seasons both
+        (see module docs). Aliases:
         ``seasonal_naive, seasonal_naive_drift, naive, ets, ets_damped, theta, dstm,
         dotm, arima, stl, croston, tsb, short_theta, short_dotm, short_ets,
         short_ses``. A list is combined with ``combine``. Per line: a mapping
@@ -449,8 +451,8 @@ def forecast(
     (6, 8)
     >>> bool((res.table["lo_80"] <= res.table["forecast"]).all())
     True
-    >>> res.info.loc[0, "model"]
-    'mean(theta,dotm,ets,arima)'
+    >>> res.info.loc[0, "model"]  # 4 seasons: the full set plus the short-history members
+    'mean(theta,dotm,ets,arima,short_theta,short_dotm,short_ets,seasonal_naive_drift)'
     """
     from ._intervals import apply_intervals, calibrate, normal_fallback
     from ._runner import Spec, run_many
