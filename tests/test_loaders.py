@@ -128,6 +128,7 @@ EXPECTED_KINDS = {
     "channels.csv": ("channels", 72),
     "funnel.csv": ("funnel", 30),
     "pilots.csv": ("pilots", 7),
+    "keyword_planner.csv": ("volumes", 480),
 }
 
 

@@ -31,6 +31,7 @@ from ._loaders import (
     load_sales,
     load_trade,
     load_trends,
+    load_volumes,
     validate_file,
 )
 from ._project import (
@@ -65,6 +66,7 @@ __all__ = [
     "load_funnel",
     "load_orders",
     "load_pilots",
+    "load_volumes",
     "online_retail_orders",
     "online_retail_customers",
     "cbs_turnover",

@@ -72,6 +72,7 @@ __all__ = [
     "load_funnel",
     "load_orders",
     "load_pilots",
+    "load_volumes",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -1658,6 +1659,22 @@ _register(Schema(
     checks=(_check_pilots,),
     description="pilot shipments: units offered and sold",
 ))
+_register(Schema(
+    "volumes",
+    (
+        Column("keyword", "str"),
+        Column("date", "date", hint="the month, as its first day (YYYY-MM-DD)"),
+        _num("searches", **_NONNEG, hint="absolute searches (queries) in the month, >= 0"),
+        Column("source", "str", required=False, nullable=True,
+               hint="the tool the counts come from, e.g. keyword_planner or wordstat"),
+    ),
+    key=("keyword", "date", "source"),
+    patterns=("volumes*.csv", "volumes*.parquet", "search_volume*.csv", "keyword_planner*.csv",
+              "keyword stats*.csv", "keyword ideas*.csv", "wordstat*.csv"),
+    date_column="date",
+    series_column="keyword",
+    description="absolute monthly searches per keyword (Keyword Planner, Wordstat, ...)",
+))
 # Bundled real data sets, read by demandlab.io._datasets
 _register(Schema(
     "customer_summary",
@@ -1727,7 +1744,7 @@ _register(Schema(
 _INFER_ORDER = (
     "customer_summary", "orders", "transactions", "wholesale", "turnover", "trends",
     "geomap", "marketplace", "trade", "niche_hs", "landed_costs", "customers", "sales",
-    "channels", "funnel", "pilots",
+    "channels", "funnel", "pilots", "volumes",
 )
 
 
@@ -2034,6 +2051,33 @@ def load_pilots(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "pilots")
 
 
+@_PATH_ARG
+def load_volumes(path: PathLike) -> pd.DataFrame:
+    """Load absolute monthly searches: a tidy table or a Google Ads Keyword Planner export.
+
+    A tidy CSV/Parquet (``keyword, date, searches[, source]``, e.g. Yandex Wordstat
+    counts or a marketplace's search statistics) is checked here; a Keyword Planner
+    export (UTF-16 or UTF-8, title and date-range lines, ``Searches: <month>``
+    columns) is read by :func:`demandlab.trends.read_keyword_planner`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "volumes.csv"
+    >>> _ = p.write_text("keyword,date,searches,source\\nfiets,2025-01-01,40500,wordstat\\n")
+    >>> load_volumes(p)[["keyword", "searches"]].to_dict("records")
+    [{'keyword': 'fiets', 'searches': 40500.0}]
+    """
+    path = Path(path)
+    _check_path(path)
+    from ..trends import _volume
+
+    if _volume.is_keyword_planner(path):
+        df = _volume.read_keyword_planner(path).volumes
+        return check_frame(df, KINDS["volumes"], path)
+    return _load_table(path, "volumes")
+
+
 #: Readers of bundled data sets that need more than their contract (a kind -> reader).
 #: :mod:`demandlab.io._datasets` registers them, so this module never imports it back.
 DATASET_READERS: dict[str, Callable[[PathLike], pd.DataFrame]] = {}
@@ -2061,6 +2105,7 @@ _LOADERS: dict[str, Callable[[PathLike], pd.DataFrame]] = {
     "funnel": load_funnel,
     "orders": load_orders,
     "pilots": load_pilots,
+    "volumes": load_volumes,
 }
 
 
@@ -2093,7 +2138,7 @@ def load(
     >>> load(raw("demo", "sales.csv"), kind="bogus")
     Traceback (most recent call last):
     ...
-    demandlab.errors.ParameterError: argument 'kind': unknown kind 'bogus' (fix: use one of channels, customer_summary, customers, funnel, geomap, landed_costs, marketplace, niche_hs, orders, pilots, sales, trade, transactions, trends, turnover, wholesale)
+    demandlab.errors.ParameterError: argument 'kind': unknown kind 'bogus' (fix: use one of channels, customer_summary, customers, funnel, geomap, landed_costs, marketplace, niche_hs, orders, pilots, sales, trade, transactions, trends, turnover, volumes, wholesale)
     """
     if kind is None:
         kind = infer_kind(path)

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._validation import validate_params
 from ..errors import DataError, DemandlabError, SchemaError
 from ..paths import RAW
 from ._loaders import (
@@ -521,6 +522,7 @@ def _load_project(path: PathLike | None = None, *, check_files: bool = True) -> 
     return project
 
 
+@validate_params({"path": ["path-like", None]})
 def load_project(path: PathLike | None = None) -> Project:
     """Read a project file (``demandlab.toml``) and check it.
 
@@ -1117,6 +1119,7 @@ def _project_header(title: str, region: str | None, currency: str) -> list[str]:
     ]
 
 
+@validate_params({"folder": ["path-like"], "from_folder": ["path-like", None]})
 def init_project(folder: PathLike, *, from_folder: PathLike | None = None) -> Path:
     """Write ``folder/demandlab.toml``: with example files, or guessed from a folder of exports.
 
