@@ -1,5 +1,21 @@
 """HTML reports: the notebooks run on a project's data, and the index page."""
 
+from ._charts import (
+    plot_forecast_grid,
+    plot_order_calendar,
+    plot_seasonality_heatmap,
+    plot_shares,
+    plot_small_multiples,
+    plot_trends_grid,
+    seasonality_table,
+)
+from ._display import (
+    Table,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+    show_table,
+)
 from ._report import (
     ReportSummary,
     build_report,
@@ -10,4 +26,16 @@ __all__ = [
     "build_report",
     "ReportSummary",
     "data_inventory",
+    "show_table",
+    "Table",
+    "fmt_number",
+    "fmt_percent",
+    "fmt_money",
+    "plot_small_multiples",
+    "plot_trends_grid",
+    "plot_forecast_grid",
+    "plot_seasonality_heatmap",
+    "seasonality_table",
+    "plot_order_calendar",
+    "plot_shares",
 ]
