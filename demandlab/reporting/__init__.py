@@ -11,9 +11,14 @@ from ._charts import (
 )
 from ._display import (
     Table,
+    best_of,
+    correlation_verdict,
     fmt_money,
     fmt_number,
     fmt_percent,
+    fmt_period,
+    granularity,
+    show_md,
     show_table,
 )
 from ._report import (
@@ -27,10 +32,15 @@ __all__ = [
     "ReportSummary",
     "data_inventory",
     "show_table",
+    "show_md",
     "Table",
     "fmt_number",
     "fmt_percent",
     "fmt_money",
+    "fmt_period",
+    "granularity",
+    "correlation_verdict",
+    "best_of",
     "plot_small_multiples",
     "plot_trends_grid",
     "plot_forecast_grid",

@@ -8,7 +8,9 @@ scientific notation, inside a block that scrolls sideways when it is wider than 
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -16,7 +18,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Table", "fmt_money", "fmt_number", "fmt_percent", "show_table"]
+__all__ = [
+    "Table",
+    "best_of",
+    "correlation_verdict",
+    "fmt_money",
+    "fmt_number",
+    "fmt_percent",
+    "fmt_period",
+    "granularity",
+    "show_md",
+    "show_table",
+]
 
 MISSING = "–"
 _TINY = 1e-6  # non-zero numbers smaller than this are written "< 0.000001"
@@ -324,3 +337,148 @@ def show_table(
     rows = [list(r) for r in zip(*cells, strict=True)] if cells else []
     note = f"First {len(frame):,} of {n_total:,} rows." if len(frame) < n_total else ""
     return Table(columns, rows, numeric, caption=caption, note=note)
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def fmt_period(dates: Any) -> str:
+    """First to last date of a series of dates: ``2019-01 to 2025-03`` (months) or days.
+
+    Examples
+    --------
+    >>> fmt_period(pd.to_datetime(["2024-03-01", "2019-01-01"]))
+    '2019-01 to 2024-03'
+    >>> fmt_period(pd.to_datetime(["2024-03-05", "2024-03-31"]))
+    '2024-03-05 to 2024-03-31'
+    """
+    ts = pd.Series(pd.to_datetime(pd.Series(dates), errors="coerce")).dropna()
+    if ts.empty:
+        return MISSING
+    months = bool((ts.dt.day == 1).all() and (ts == ts.dt.normalize()).all())
+    fmt = "%Y-%m" if months else "%Y-%m-%d"
+    first, last = ts.min().strftime(fmt), ts.max().strftime(fmt)
+    return first if first == last else f"{first} to {last}"
+
+
+def granularity(dates: Any) -> str:
+    """``daily``, ``weekly``, ``monthly``, ``quarterly`` or ``yearly``, from the typical step.
+
+    Examples
+    --------
+    >>> granularity(pd.date_range("2020-01-01", periods=5, freq="MS"))
+    'monthly'
+    >>> granularity(pd.date_range("2020-01-05", periods=5, freq="W"))
+    'weekly'
+    """
+    ts = pd.Series(pd.to_datetime(pd.Series(dates), errors="coerce")).dropna().drop_duplicates()
+    if len(ts) < 2:
+        return "single-date"
+    step = ts.sort_values().diff().dropna().dt.days.median()
+    for limit, name in ((1.5, "daily"), (8, "weekly"), (35, "monthly"), (100, "quarterly")):
+        if step <= limit:
+            return name
+    return "yearly"
+
+
+def _strength(rho: float) -> str:
+    a = abs(rho)
+    return "weak" if a < 0.3 else "moderate" if a < 0.6 else "strong"
+
+
+def correlation_verdict(rho: float, lo: float, hi: float, *, predictor: str, target: str) -> str:
+    """One sentence on a rank correlation and its interval, written from the numbers.
+
+    Examples
+    --------
+    >>> correlation_verdict(0.9, 0.8, 0.95, predictor="search growth",
+    ...                     target="next-year search growth")
+    'On this data search growth predicted next-year search growth: strong rank correlation (Spearman 0.9, 95 % interval 0.8 to 0.95, above zero).'
+    >>> correlation_verdict(0.1, -0.2, 0.35, predictor="search growth", target="sales")
+    'On this data search growth did not predict sales: Spearman 0.1 with a 95 % interval from -0.2 to 0.35 that includes zero.'
+    """
+    if any(_is_missing(v) for v in (rho, lo, hi)):
+        return f"There was not enough data to tell whether {predictor} predicted {target}."
+    nums = f"Spearman {fmt_number(rho)}, 95 % interval {fmt_number(lo)} to {fmt_number(hi)}"
+    if lo > 0:
+        return (f"On this data {predictor} predicted {target}: {_strength(rho)} rank correlation "
+                f"({nums}, above zero).")
+    if hi < 0:
+        return (f"On this data {predictor} ran against {target}: {_strength(rho)} negative rank "
+                f"correlation ({nums}, below zero).")
+    return (f"On this data {predictor} did not predict {target}: Spearman {fmt_number(rho)} with a "
+            f"95 % interval from {fmt_number(lo)} to {fmt_number(hi)} that includes zero.")
+
+
+def best_of(table: pd.DataFrame, *, name: str, metric: str, lower_is_better: bool = True,
+            label: str | None = None) -> str:
+    """Which row wins on ``metric`` and by how much against the runner-up, as a sentence.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"model": ["auto", "naive", "ets"], "mase": [0.8, 1.0, 0.9]})
+    >>> best_of(t, name="model", metric="mase")
+    'auto had the lowest mase (0.8), 11.1 % below the next best, ets (0.9).'
+    """
+    label = label or metric
+    t = table[[name, metric]].dropna()
+    if t.empty:
+        return f"No {label} could be computed."
+    t = t.sort_values(metric, ascending=lower_is_better, kind="stable")
+    first = t.iloc[0]
+    word = "lowest" if lower_is_better else "highest"
+    text = f"{first[name]} had the {word} {label} ({fmt_number(first[metric])})"
+    if len(t) == 1:
+        return text + "."
+    second = t.iloc[1]
+    if second[metric] == first[metric]:
+        return text + f", tied with {second[name]}."
+    if second[metric] != 0:
+        gap = abs(first[metric] - second[metric]) / abs(second[metric])
+        side = "below" if lower_is_better else "above"
+        return text + f", {fmt_percent(gap)} {side} the next best, {second[name]} ({fmt_number(second[metric])})."
+    return text + f"; the next best, {second[name]}, had {fmt_number(second[metric])}."
+
+
+# --------------------------------------------------------------------------- markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+
+
+def _md_escape(value: Any) -> str:
+    """Plain text safe inside Markdown: HTML escaped, Markdown markup characters escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
+
+
+class Markdown:
+    """A Markdown paragraph shown by Jupyter (``_repr_markdown_``); ``str()`` is plain text."""
+
+    def __init__(self, markdown: str, plain: str) -> None:
+        self.markdown = markdown
+        self.plain = plain
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def __str__(self) -> str:
+        return self.plain
+
+    __repr__ = __str__
+
+
+def show_md(template: str, **values: Any) -> Markdown:
+    r"""Markdown written by the notebook with values from the data filled in, escaped.
+
+    ``template`` is trusted Markdown (``## headings``, ``**bold**``); each ``{name}`` is
+    replaced by ``values[name]`` as plain text (a keyword such as ``<b>`` or ``a_b_c``
+    stays literal). Numbers are best formatted first (:func:`fmt_number`).
+
+    Examples
+    --------
+    >>> show_md("**Top niche:** {niche} ({score})", niche="<b>x_y</b>", score="0.61").markdown
+    '**Top niche:** &lt;b&gt;x\\_y&lt;/b&gt; (0.61)'
+    >>> str(show_md("## {t}", t="a_b"))
+    '## a_b'
+    """
+    escaped = {k: _md_escape(v) for k, v in values.items()}
+    return Markdown(template.format(**escaped), template.format(**{k: str(v) for k, v in values.items()}))
