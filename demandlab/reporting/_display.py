@@ -418,7 +418,7 @@ def best_of(table: pd.DataFrame, *, name: str, metric: str, lower_is_better: boo
     --------
     >>> t = pd.DataFrame({"model": ["auto", "naive", "ets"], "mase": [0.8, 1.0, 0.9]})
     >>> best_of(t, name="model", metric="mase")
-    'auto had the lowest mase (0.8), 11.1 % below the next best, ets (0.9).'
+    'Lowest mase: auto (0.8), 11.1 % below the next best, ets (0.9).'
     """
     label = label or metric
     t = table[[name, metric]].dropna()
@@ -426,8 +426,8 @@ def best_of(table: pd.DataFrame, *, name: str, metric: str, lower_is_better: boo
         return f"No {label} could be computed."
     t = t.sort_values(metric, ascending=lower_is_better, kind="stable")
     first = t.iloc[0]
-    word = "lowest" if lower_is_better else "highest"
-    text = f"{first[name]} had the {word} {label} ({fmt_number(first[metric])})"
+    word = "Lowest" if lower_is_better else "Highest"
+    text = f"{word} {label}: {first[name]} ({fmt_number(first[metric])})"
     if len(t) == 1:
         return text + "."
     second = t.iloc[1]
