@@ -46,9 +46,10 @@ max_keywords = 40  # how many keywords to chart
 
 # %%
 proj = load_project(project)
+region = proj.region or "region not stated"
 summary = ReportSummary(summary_dir, title="Data overview")
 display(show_md("**Project:** {title} · region {region} · currency {currency}",
-                title=proj.title, region=proj.region, currency=proj.currency))
+                title=proj.title, region=region, currency=proj.currency))
 
 # %% [markdown]
 # ## The inputs
@@ -83,7 +84,7 @@ else:
         "{synthetic}. Each export is scaled by Google to its own maximum (= 100), so levels "
         "compare *within* a keyword over time, not across keywords; the niche scoring uses "
         "ratio-based growth measures for that reason.",
-        granularity=granularity(dates).capitalize(), region=proj.region,
+        granularity=granularity(dates).capitalize(), region=region,
         period=fmt_period(dates), n=len(keep),
         synthetic=" (synthetic)" if proj.is_synthetic("trends") else "",
     ))
@@ -115,7 +116,7 @@ headline = (f"{len(present)} of {len(inputs)} inputs present "
             f"({fmt_number(int(present['rows'].fillna(0).sum()))} rows)")
 if trends is not None:
     headline += (f"; {trends['keyword'].nunique()} search keywords, "
-                 f"{granularity(trends['date'])} {fmt_period(trends['date'])} ({proj.region})")
+                 f"{granularity(trends['date'])} {fmt_period(trends['date'])} ({region})")
 summary.headline(headline + ".")
 summary.table("Inputs", inputs)
 if trends is not None:

@@ -60,6 +60,7 @@ random_state = 0
 
 # %%
 proj = load_project(project)
+region = proj.region or "region not stated"
 summary = ReportSummary(summary_dir, title="Niche scoring")
 
 
@@ -93,7 +94,7 @@ n_months = trends["date"].nunique()
 display(show_md(
     "{n} niches (keywords), {granularity} search interest, {region}, {period} "
     "({months} periods). Inputs used: {used}.{synthetic}",
-    n=trends["keyword"].nunique(), granularity=granularity(trends["date"]), region=proj.region,
+    n=trends["keyword"].nunique(), granularity=granularity(trends["date"]), region=region,
     period=fmt_period(trends["date"]), months=n_months, used=", ".join(used),
     synthetic=(f" Marked synthetic in the project file: {', '.join(synthetic)}."
                if synthetic else ""),
@@ -188,20 +189,28 @@ if card is not None:
     fig_backtest = card.plot()
 
 # %%
+# a sector comparison only when the project names the sector its niches belong to
 sales_index = proj.load("sales_index") if proj.has("sales_index") else None
-sectors = proj.niche_sectors() if sales_index is not None and hasattr(proj, "niche_sectors") else None
-if card is not None and sales_index is not None and sectors:
-    card_sales = backtest_niches(trends, sales_index=sales_index, sectors=sectors, n_boot=n_boot,
-                                 random_state=random_state)
-    display(show_md("### Search growth against sector sales\n\nThe same windows, search "
-                    "growth per sector against the growth of the project's sector sales index."))
+sector = proj.spec("sales_index").sector if sales_index is not None else None
+if sector is not None and sector not in set(sales_index["sector_code"].astype(str)):
+    names = sales_index.drop_duplicates("sector_code").set_index("sector_name")["sector_code"]
+    sector = names.get(sector, sector)  # a sector name instead of its code
+if card is not None and sector is not None:
+    card_sales = backtest_niches(trends, sales_index=sales_index,
+                                 sectors=dict.fromkeys(trends["keyword"].unique(), sector),
+                                 n_boot=n_boot, random_state=random_state)
+    display(show_md(
+        "### Search growth against the sector's sales\n\n"
+        "Over the same windows, the niches' mean search growth against the growth of the sales "
+        "index of sector {sector}.", sector=sector))
     display(show_table(card_sales.sector_summary))
 else:
     summary.omitted("Search growth against sector sales",
-                    "a [sales_index] input with a sector per niche")
+                    "a [sales_index] input with sector = the sector of the niches")
     display(show_md("*The comparison of search growth with sector sales is left out: add a "
-                    "`[sales_index]` section (a sector sales index) with a sector for each "
-                    "niche to the project file to include it.*"))
+                    "`[sales_index]` section (a sales index per sector and month) with "
+                    "`sector = ...` naming the niches' sector to the project file to include "
+                    "it.*"))
 
 # %%
 top = table["niche"].head(n_show).tolist()
@@ -242,9 +251,10 @@ if synthetic:
                    "file, so the ranking illustrates the method rather than advises on these "
                    "products.")
 if card is not None:
-    caveats.append(verdict + " Search growth is a poor point forecast: use the score to decide "
-                   "which niches to investigate first, with the interval and p_top_k showing "
-                   "how much the order could change.")
+    caveats.append("Whatever its rank correlation (the backtest above), search growth is a "
+                   "poor point forecast: use the score to decide which niches to investigate "
+                   "first, with the interval and p_top_k showing how much the order could "
+                   "change.")
 missing = [k for k in ("marketplace", "trade", "landed_costs") if k not in used]
 if missing:
     caveats.append(f"Without {', '.join(missing)} the score rests on fewer components (see "
@@ -256,7 +266,7 @@ summary.headline(
     f"Top niche: {top_niche} (score {fmt_number(best['score'])}, 95 % interval "
     f"{fmt_number(best['score_lo'])} to {fmt_number(best['score_hi'])}, "
     f"P(top {top_k}) {fmt_percent(best['p_top_k'])}) of {len(table)} niches "
-    f"({proj.region}, {fmt_period(trends['date'])})."
+    f"({region}, {fmt_period(trends['date'])})."
 )
 summary.table(
     f"Top {n_show} niches with score intervals",

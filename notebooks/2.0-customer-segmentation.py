@@ -32,14 +32,11 @@
 # segment gets a profile and a name from its most distinctive traits.
 
 # %%
-from pathlib import Path
-
 import pandas as pd
 from IPython.display import display
 from sklearn.metrics import adjusted_rand_score
 
-from demandlab.io import load_project, wholesale_customers
-from demandlab.paths import RAW
+from demandlab.io import load_project
 from demandlab.reporting import (
     ReportSummary,
     fmt_number,
@@ -58,7 +55,7 @@ k_min = 2  # smallest k scanned when n_segments is "auto"
 k_max = 8  # largest k scanned
 n_bootstrap = 10  # bootstrap refits for the stability table, 0 skips it
 n_init = 4  # k-means starts
-run_real_examples = "auto"  # UCI reference examples; auto: with the bundled project only
+run_real_examples = True  # the UCI Wholesale reference example, when the project has [wholesale]
 random_state = 0
 
 # %% [markdown]
@@ -66,12 +63,13 @@ random_state = 0
 
 # %%
 proj = load_project(project)
+region = proj.region or "region not stated"
 summary = ReportSummary(summary_dir, title="Customer segmentation")
 customers = proj.load("customers")
 display(show_md(
     "{n} customers ({region}){synthetic}: {sizes} size classes, {industries} industries, "
     "{regions} regions, {purposes} purposes of buying.",
-    n=fmt_number(len(customers)), region=proj.region,
+    n=fmt_number(len(customers)), region=region,
     synthetic=" (marked synthetic in the project file)" if proj.is_synthetic("customers") else "",
     sizes=customers["size"].nunique(), industries=customers["industry"].nunique(),
     regions=customers["region"].nunique(), purposes=customers["purpose"].nunique(),
@@ -181,16 +179,15 @@ if "true_segment" in customers.columns:
     display(show_table(pd.crosstab(customers["true_segment"], seg.to_frame()["segment_name"])))
 
 # %%
-bundled = Path(proj.path).resolve() == (RAW / "demandlab.toml").resolve()
-real_examples = bundled if run_real_examples == "auto" else bool(run_real_examples)
+real_examples = run_real_examples and proj.has("wholesale")
 if real_examples:
+    wholesale = proj.load("wholesale")
     display(show_md(
         "## Reference example: UCI Wholesale customers\n\n"
-        "440 clients of a Portuguese wholesale distributor with their yearly spending on six "
-        "product groups (real data, CC BY 4.0). We segment on the spending alone (log scale) "
-        "and hold the sales channel (Horeca vs Retail) out as a check: a good segmentation of "
-        "the spending should line up with the channel."))
-    wholesale = wholesale_customers(RAW / "wholesale_customers.csv")
+        "{n} clients of a wholesale distributor with their yearly spending on six product "
+        "groups (the project's `[wholesale]` input). We segment on the spending alone (log "
+        "scale) and hold the sales channel out as a check: a good segmentation of the spending "
+        "should line up with the channel.", n=fmt_number(len(wholesale))))
     spend_cols = ["fresh", "milk", "grocery", "frozen", "detergents_paper", "delicassen"]
     seg_w = segment_customers(
         wholesale, 2, attributes={c: "log" for c in spend_cols}, n_bootstrap=n_bootstrap,
@@ -212,7 +209,7 @@ if real_examples:
 stab = seg.stability_.table if seg.stability_ is not None else None
 summary.headline(
     f"{seg.n_segments_} customer segments among {fmt_number(len(customers))} customers "
-    f"({proj.region})"
+    f"({region})"
     + (f"; k chosen from evidence: {seg.k_selection_.reason}" if seg.k_selection_ else ".")
 )
 cols = ["name", "customers", "share_customers", "share_revenue",

@@ -78,6 +78,7 @@ random_state = 0
 
 # %%
 proj = load_project(project)
+region = proj.region or "region not stated"
 summary = ReportSummary(summary_dir, title="Seasonal forecast")
 sales = proj.load("sales")
 history = sales[["unique_id", "ds", "y"]]
@@ -87,8 +88,8 @@ if headline_line not in lines:
     headline_line = totals.index[0]
 freq = granularity(history["ds"])
 display(show_md(
-    "{n} product lines, {freq} unit sales, {period} ({periods} periods, {units} units in all)"
-    "{synthetic}.", n=len(lines), freq=freq, period=fmt_period(history["ds"]),
+    "{n} product lines ({region}), {freq} unit sales, {period} ({periods} periods, {units} "
+    "units in all){synthetic}.", n=len(lines), region=region, freq=freq, period=fmt_period(history["ds"]),
     periods=history["ds"].nunique(), units=fmt_number(history["y"].sum()),
     synthetic=" (marked synthetic in the project file)" if proj.is_synthetic("sales") else "",
 ))
@@ -225,9 +226,11 @@ display(show_table(line_plan, integer=["order_qty"], caption=f"Plan: {headline_l
 # %%
 caveats = ["The forecasts assume the future looks like the past (no new competitor, no "
            "stock-outs hiding demand: sales are not demand when the shelf was empty)."]
+methods = result.info["interval_method"].value_counts()
+caveats.append("Intervals: " + "; ".join(f"{m} ({n} line{'s' if n > 1 else ''})"
+                                         for m, n in methods.items()) + ".")
 if accuracy is not None:
-    caveats.append("Intervals are calibrated on past errors; their backtest coverage above "
-                   "says how far to trust them.")
+    caveats.append("Their backtest coverage above says how far to trust them.")
 if proj.is_synthetic("sales"):
     caveats.append("The sales are marked synthetic in the project file.")
 display(show_md("**Caveats.** {text}", text=" ".join(caveats)))

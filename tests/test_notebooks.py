@@ -379,10 +379,9 @@ def test_segmentation_numbers(bundled):
     # the real Wholesale example, recomputed here: same labels, same ARI
     from sklearn.metrics import adjusted_rand_score
 
-    from demandlab.io import wholesale_customers
     from demandlab.segmentation import segment_customers
 
-    w = wholesale_customers(RAW / "wholesale_customers.csv")
+    w = demandlab.io.load_project(None).load("wholesale")
     cols = ["fresh", "milk", "grocery", "frozen", "detergents_paper", "delicassen"]
     seg = segment_customers(w, 2, attributes={c: "log" for c in cols}, n_bootstrap=0,
                             n_init=SMALL["2.0-customer-segmentation"]["n_init"], random_state=0)
