@@ -236,3 +236,62 @@ def test_shares_on_a_percentage_axis():
                         "share_revenue": [0.3, 0.7]})
     fig = plot_shares(two, label="segment", share=["share_customers", "share_revenue"])
     assert len(fig.axes) == 1 and len(fig.axes[0].patches) == 4
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def test_period_and_granularity():
+    from demandlab.reporting import fmt_period, granularity
+
+    months = pd.date_range("2019-01-01", "2025-03-01", freq="MS")
+    assert fmt_period(months) == "2019-01 to 2025-03" and granularity(months) == "monthly"
+    assert fmt_period(pd.to_datetime(["2024-03-01"])) == "2024-03"
+    assert fmt_period([]) == "–"
+    assert granularity(pd.date_range("2024-01-07", periods=10, freq="W")) == "weekly"
+    assert granularity(pd.date_range("2024-01-01", periods=10, freq="D")) == "daily"
+    assert granularity(pd.date_range("2020-01-01", periods=8, freq="QS")) == "quarterly"
+    assert granularity(pd.date_range("2020-01-01", periods=4, freq="YS")) == "yearly"
+
+
+@pytest.mark.parametrize(
+    ("rho", "lo", "hi", "start"),
+    [
+        (0.9, 0.62, 1.0, "On this data search growth predicted next-year growth: strong"),
+        (0.25, 0.16, 0.35, "On this data search growth predicted next-year growth: weak"),
+        (0.45, 0.1, 0.7, "On this data search growth predicted next-year growth: moderate"),
+        (0.1, -0.2, 0.35, "On this data search growth did not predict next-year growth"),
+        (-0.7, -0.9, -0.4, "On this data search growth ran against next-year growth: strong"),
+        (np.nan, np.nan, np.nan, "There was not enough data"),
+    ],
+)
+def test_correlation_verdict_follows_the_interval(rho, lo, hi, start):
+    from demandlab.reporting import correlation_verdict
+
+    text = correlation_verdict(rho, lo, hi, predictor="search growth", target="next-year growth")
+    assert text.startswith(start), text
+    if np.isfinite(rho):
+        assert f"Spearman {fmt_number(rho)}" in text
+
+
+def test_best_of_names_the_winner_and_the_margin():
+    from demandlab.reporting import best_of
+
+    t = pd.DataFrame({"model": ["default combination", "seasonal_naive"], "mase": [2.78, 0.989]})
+    # (2.78 - 0.989) / 2.78 = 64.4 %
+    assert best_of(t, name="model", metric="mase", label="backtest MASE") == (
+        "Lowest backtest MASE: seasonal_naive (0.989), 64.4 % below the next best, "
+        "default combination (2.78)."
+    )
+    assert best_of(t, name="model", metric="mase", lower_is_better=False).startswith(
+        "Highest mase: default combination (2.78), 181.1 % above")
+    assert best_of(t.iloc[:1], name="model", metric="mase").endswith("(2.78).")
+    assert best_of(t.assign(mase=np.nan), name="model", metric="mase") == "No mase could be computed."
+
+
+def test_show_md_escapes_the_values_not_the_template():
+    from demandlab.reporting import show_md
+
+    md = show_md("## {kw}\n\n**{n}** rows", kw="<script>a*b_c</script>", n="1,234")
+    assert md._repr_markdown_() == "## &lt;script&gt;a\\*b\\_c&lt;/script&gt;\n\n**1,234** rows"
+    assert str(md) == "## <script>a*b_c</script>\n\n**1,234** rows"

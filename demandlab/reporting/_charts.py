@@ -317,7 +317,24 @@ def plot_order_calendar(
     if lines is None:
         lines = orders.sort_values(["order_date", "unique_id"])["unique_id"].drop_duplicates().tolist()
     lines = list(lines)[:max_lines]
-    fig, ax = plt.subplots(figsize=(9, 0.34 * max(len(lines), 3) + 1.4))
+    # orders of one line that overlap in time (ordered before the previous one arrived) go
+    # on separate lanes within the line's row, so no bar hides another
+    lanes: dict[object, list[int]] = {}
+    for line in lines:
+        g = orders[orders["unique_id"] == line].sort_values("order_date")
+        ends: list[pd.Timestamp] = []
+        assigned = []
+        for start, end in zip(g["order_date"], g["arrival_date"], strict=True):
+            free = next((i for i, e in enumerate(ends) if e <= start), None)
+            if free is None:
+                ends.append(end)
+                free = len(ends) - 1
+            else:
+                ends[free] = end
+            assigned.append(free)
+        lanes[line] = assigned
+    n_lanes = max((max(v) + 1 for v in lanes.values() if v), default=1)
+    fig, ax = plt.subplots(figsize=(9, (0.25 + 0.13 * n_lanes) * max(len(lines), 3) + 1.6))
     if not lines:
         ax.text(0.5, 0.5, "no order needed within the horizon", ha="center", va="center",
                 transform=ax.transAxes)
@@ -325,19 +342,23 @@ def plot_order_calendar(
         return fig
     import matplotlib.dates as mdates
 
+    lane_height = 0.8 / n_lanes
     for row, line in enumerate(lines):
-        g = orders[orders["unique_id"] == line]
+        g = orders[orders["unique_id"] == line].sort_values("order_date")
+        used = max(lanes[line]) + 1 if lanes[line] else 1
+        offsets = [row - 0.4 + lane_height * (lane + 0.5) + (n_lanes - used) * lane_height / 2
+                   for lane in lanes[line]]
         start = mdates.date2num(g["order_date"])
         width = mdates.date2num(g["arrival_date"]) - start
-        ax.barh(np.full(len(g), row), width, left=start, height=0.5, color="C0", alpha=0.35,
-                edgecolor="C0")
-        ax.plot(g["order_date"], np.full(len(g), row), "o", color="C0", ms=4)
-        ax.plot(g["arrival_date"], np.full(len(g), row), "|", color="C3", ms=9, mew=2)
-        for _, r in g.iterrows():
-            ax.annotate(f"{int(round(r['order_qty'])):,}", (mdates.date2num(r["arrival_date"]), row),
-                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+        ax.barh(offsets, width, left=start, height=lane_height * 0.7, color="C0", alpha=0.3,
+                edgecolor="none")
+        ax.plot(g["order_date"], offsets, "o", color="C0", ms=3.5)
+        ax.plot(g["arrival_date"], offsets, "|", color="C3", ms=7, mew=1.8)
+        for y, (_, r) in zip(offsets, g.iterrows(), strict=True):
+            ax.annotate(f"{int(round(r['order_qty'])):,}", (mdates.date2num(r["arrival_date"]), y),
+                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=6.5)
     ax.set_yticks(range(len(lines)), [str(v) for v in lines], fontsize=8)
-    ax.invert_yaxis()
+    ax.set_ylim(len(lines) - 0.5, -0.5)
     _date_axis(ax)
     ax.grid(axis="x", color="0.9")
     from matplotlib.lines import Line2D
@@ -345,8 +366,11 @@ def plot_order_calendar(
     ax.legend(handles=[Line2D([], [], marker="o", color="C0", ls="", label="place the order"),
                        Line2D([], [], marker="|", color="C3", ls="", mew=2, ms=9,
                               label="arrival (units ordered)")],
-              loc="lower right", fontsize=8, frameon=False)
-    ax.set_title(title or "Order calendar: order date to arrival per line", fontsize=10)
+              loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, fontsize=8, frameon=False)
+    ax.set_title(title or "Order calendar: order date to arrival per line", fontsize=10,
+                 loc="right")
+    for row in range(1, len(lines)):
+        ax.axhline(row - 0.5, color="0.92", lw=0.6)
     fig.tight_layout()
     return fig
 
