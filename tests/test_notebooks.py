@@ -348,6 +348,37 @@ def test_verdicts_are_computed_from_the_backtest(user_run):
     assert "Lowest backtest MASE: " in shown
 
 
+@needs_project
+def test_kpis_with_only_an_order_log(tmp_path):
+    """4.0 runs on any one of its inputs; the others' sections are left out and reported."""
+    rng = np.random.default_rng(11)
+    n = 400
+    log = pd.DataFrame({
+        "Customer": rng.choice([f"K{i:03d}" for i in range(120)], n),
+        "Invoice": [f"INV-{i:05d}" for i in range(n)],
+        "Invoice date": pd.to_datetime("2023-01-01")
+        + pd.to_timedelta(rng.integers(0, 540, n), unit="D"),
+        "Amount": np.round(rng.lognormal(5, 0.8, n), 2),
+    })
+    (tmp_path / "invoices.csv").write_text(log.to_csv(index=False), encoding="utf-8")
+    (tmp_path / "demandlab.toml").write_text(
+        '[project]\ntitle = "Shop"\n\n[orders]\npath = "invoices.csv"\n'
+        'columns = { customer_id = "Customer", order_id = "Invoice", date = "Invoice date", '
+        'value = "Amount" }\n', encoding="utf-8")
+    out = tmp_path / "out"
+    _execute("4.0-sales-kpis", str(tmp_path / "demandlab.toml"), out)
+    got = numbers(out, "4.0-sales-kpis")
+    repeat = (log.groupby("Customer")["Invoice"].nunique() >= 2).mean()
+    assert got["repeat_purchase_rate"] == pytest.approx(repeat, abs=1e-12)
+    assert set(got) == {"repeat_purchase_rate"}  # nothing about funnels, channels or pilots
+    doc = (out / "_summary" / "4.0-sales-kpis" / "summary.json").read_text()
+    for section in ("The funnel", "Channels", "Pilot batches"):
+        assert section in doc, section
+    shown = "".join(_shown(out, "4.0-sales-kpis"))
+    assert "## Customers over time" in shown and "## The funnel" not in shown
+    assert not re.search(r"synthetic|demo|Netherlands", shown, re.IGNORECASE)
+
+
 # --------------------------------------------------------------------------- the bundled project
 
 
