@@ -220,7 +220,7 @@ def plot_forecast_grid(
     fig.legend(handles=handles, loc="upper right", fontsize=8, frameon=False, ncols=len(handles))
     if title:
         fig.suptitle(title, fontsize=11, x=0.02, ha="left")
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))  # room for the legend
     return fig
 
 
