@@ -408,7 +408,7 @@ def plot_shares(
     shares = [share] if isinstance(share, str) else list(share)
     _need(frame, [label, *shares] + [c for c in (lo, hi) if c], "plot_shares")
     n = len(frame)
-    fig, ax = plt.subplots(figsize=(7, 0.32 * n * max(len(shares), 1) + 1.5))
+    fig, ax = plt.subplots(figsize=(9, 0.32 * n * max(len(shares), 1) + 1.7))
     height = 0.8 / len(shares)
     y = np.arange(n)
     for i, col in enumerate(shares):
@@ -426,13 +426,14 @@ def plot_shares(
                             va="center", fontsize=7)
     ax.set_yticks(y, [str(v) for v in frame[label]], fontsize=8)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0, symbol=" %"))
     upper = np.nanmax(frame[[*shares, *([hi] if hi else [])]].to_numpy(dtype=float))
-    ax.set_xlim(0, min(1.0, upper * 1.15) if np.isfinite(upper) and upper > 0 else 1.0)
+    ax.set_xlim(0, min(1.0, upper * 1.2) if np.isfinite(upper) and upper > 0 else 1.0)
     if len(shares) > 1:
-        ax.legend(fontsize=8, frameon=False, loc="lower right")
+        ax.legend(fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0),
+                  ncols=len(shares))
     ax.set_xlabel(xlabel or "share")
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=10, pad=18 if len(shares) > 1 else 6)
     fig.tight_layout()
     return fig
