@@ -100,8 +100,8 @@ else:
 # %%
 if trends is not None:
     display(show_md("The seasonality heatmap sums every keyword's interest per month and "
-                    "divides each year by its own mean month: red months search above the "
-                    "year's average, blue below."))
+                    "divides each whole year by its own mean month: red months search above "
+                    "the year's average, blue below."))
     fig_season = plot_seasonality_heatmap(trends, date="date", value="interest",
                                           title="Search interest: each month against its year")
 

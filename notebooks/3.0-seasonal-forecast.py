@@ -100,7 +100,8 @@ display(show_md(
 # The seasonal index of each month is demand over its centred 12-month moving average,
 # averaged over the years and normalised to 1: 1.25 means that month sells 25 % above an
 # average month. This is what drives the timing of orders. The heatmap shows the same for all
-# lines together, year by year: each month's units over the mean month of its year.
+# lines together, year by year: each month's units over the mean month of its year (whole
+# years only).
 
 # %%
 profile = seasonal_profile(history)

@@ -197,11 +197,13 @@ def test_seasonality_table_by_hand_and_heatmap_axes():
     f = pd.DataFrame({"ds": pd.date_range("2023-01-01", periods=14, freq="MS"),
                       "y": [1.0, 3.0] * 7})
     t = seasonality_table(f)
-    assert list(t.index) == [2023, 2024] and list(t.columns[:2]) == ["Jan", "Feb"]
+    assert list(t.index) == [2023] and list(t.columns[:2]) == ["Jan", "Feb"]  # 2024: 2 months
     assert t.loc[2023, "Jan"] == 0.5 and t.loc[2023, "Feb"] == 1.5  # year mean 2
-    assert t.loc[2024, "Jan"] == 0.5 and np.isnan(t.loc[2024, "Mar"])
     raw = seasonality_table(pd.concat([f, f]), normalise=False)  # two series summed
-    assert raw.loc[2023, "Feb"] == 6.0
+    assert raw.loc[2023, "Feb"] == 6.0 and raw.loc[2024, "Feb"] == 6.0
+    assert np.isnan(raw.loc[2024, "Mar"])
+    part = seasonality_table(f.tail(5))  # no whole year: each part year over its own mean
+    assert list(part.index) == [2023, 2024] and part.loc[2024, "Jan"] == 0.5
     fig = plot_seasonality_heatmap(f)
     assert len(fig.axes) == 2  # the heatmap and its colour bar
 

@@ -229,19 +229,27 @@ def seasonality_table(
 ) -> pd.DataFrame:
     """Year x month table of the summed ``value``; with ``normalise`` each year over its mean.
 
+    With ``normalise`` only whole years are kept (a part year has no mean month), unless
+    there is none.
+
     Examples
     --------
     >>> f = pd.DataFrame({"ds": pd.date_range("2023-01-01", periods=14, freq="MS"),
     ...                   "y": [1.0, 3.0] * 7})
     >>> t = seasonality_table(f)
-    >>> t.loc[2023, "Jan"], t.loc[2023, "Feb"], t.loc[2024, "Feb"]
-    (np.float64(0.5), np.float64(1.5), np.float64(1.5))
+    >>> list(t.index), t.loc[2023, "Jan"], t.loc[2023, "Feb"]
+    ([2023], np.float64(0.5), np.float64(1.5))
     """
     _need(frame, [date, value], "seasonality_table")
     d = pd.to_datetime(frame[date])
     total = frame.groupby([d.dt.year.rename("year"), d.dt.month.rename("month")])[value].sum()
     table = total.unstack("month").reindex(columns=range(1, 13))
     if normalise:
+        # a part year has no mean month to compare with: only whole years are kept
+        # (all of them when there is no whole year)
+        whole = table.notna().sum(axis=1) == 12
+        if whole.any():
+            table = table[whole]
         table = table.div(table.mean(axis=1), axis=0)
     table.columns = _MONTHS
     return table
@@ -257,8 +265,8 @@ def plot_seasonality_heatmap(
 ):
     """Month-by-year heatmap of a monthly series (several series are summed first).
 
-    With ``normalise`` each year is divided by its own mean, so a cell reads "this month
-    sold 1.3 times an average month of that year" and years of different size compare.
+    With ``normalise`` each whole year is divided by its own mean, so a cell reads "this
+    month sold 1.3 times an average month of that year" and years of different size compare.
 
     Returns
     -------
