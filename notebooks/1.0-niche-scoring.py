@@ -45,6 +45,7 @@ from demandlab.reporting import (
     fmt_percent,
     fmt_period,
     granularity,
+    load_optional,
     show_md,
     show_table,
 )
@@ -65,13 +66,7 @@ summary = ReportSummary(summary_dir, title="Niche scoring")
 
 
 def optional(kind, section, what):
-    """The project's input of this kind, or None with the section reported as left out."""
-    if proj.has(kind):
-        return proj.load(kind)
-    summary.omitted(section, f"a [{kind}] input ({what})")
-    display(show_md("*{section} is left out: add a `[{kind}]` section ({what}) to the project "
-                    "file to include it.*", section=section, kind=kind, what=what))
-    return None
+    return load_optional(proj, kind, summary, section=section, what=what)
 
 
 # %% [markdown]

@@ -35,6 +35,7 @@ from demandlab.reporting import (
     fmt_number,
     fmt_percent,
     fmt_period,
+    load_optional,
     plot_shares,
     show_md,
     show_table,
@@ -65,13 +66,7 @@ cur = proj.currency
 
 
 def optional(kind, section, what):
-    """The project's input of this kind, or None with the section reported as left out."""
-    if proj.has(kind):
-        return proj.load(kind)
-    summary.omitted(section, f"a [{kind}] input ({what})")
-    display(show_md("*{section} is left out: add a `[{kind}]` section ({what}) to the project "
-                    "file to include it.*", section=section, kind=kind, what=what))
-    return None
+    return load_optional(proj, kind, summary, section=section, what=what)
 
 
 def marked(kind):

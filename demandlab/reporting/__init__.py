@@ -18,6 +18,7 @@ from ._display import (
     fmt_percent,
     fmt_period,
     granularity,
+    load_optional,
     show_md,
     show_table,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "data_inventory",
     "show_table",
     "show_md",
+    "load_optional",
     "Table",
     "fmt_number",
     "fmt_percent",

@@ -27,6 +27,7 @@ __all__ = [
     "fmt_percent",
     "fmt_period",
     "granularity",
+    "load_optional",
     "show_md",
     "show_table",
 ]
@@ -482,3 +483,38 @@ def show_md(template: str, **values: Any) -> Markdown:
     """
     escaped = {k: _md_escape(v) for k, v in values.items()}
     return Markdown(template.format(**escaped), template.format(**{k: str(v) for k, v in values.items()}))
+
+
+def load_optional(project: Any, kind: str, summary: Any, *, section: str, what: str) -> pd.DataFrame | None:
+    """The project's input ``kind``, or None with its section reported as left out.
+
+    When the project has no ``[kind]`` input, ``summary.omitted(section, ...)`` records the
+    section for the report index and one line in the notebook says what would add it.
+
+    Parameters
+    ----------
+    project : demandlab.io.Project
+    kind : str
+        The input kind (a section of ``demandlab.toml``).
+    summary : ReportSummary
+    section : str
+        The notebook section that needs it ("Market size").
+    what : str
+        What the input holds, in a few words ("yearly trade per HS code").
+
+    Returns
+    -------
+    DataFrame or None
+    """
+    if project.has(kind):
+        return project.load(kind)
+    summary.omitted(section, f"a [{kind}] input ({what})")
+    note = show_md("*{section} is left out: add a `[{kind}]` section ({what}) to the project "
+                   "file to include it.*", section=section, kind=kind, what=what)
+    try:
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython comes with the notebook extra
+        print(note)
+    else:
+        display(note)
+    return None
