@@ -10,7 +10,15 @@ subset and extrapolated linearly to 10,000 series (printed as such). The peer co
 only the STL + Theil-Sen part, so the ratio printed for it compares like with like
 (demandlab's search components alone); the full-pipeline time is printed beside.
 
-Run: ``python benchmarks/run.py niche`` (or ``make bench-niche``).
+Second part: is the vectorised STL (``demandlab/niches/_stl.py``) needed beside
+statsmodels' STL? For ``BENCH_STL_SERIES`` (default 1,000) niches it times the
+decomposition alone, Theil-Sen alone, ``score_niches`` and ``backtest_niches`` with
+the vectorised kernels and again with the per-series ``statsmodels`` STL (and
+``scipy`` Theil-Sen) put in their place, all in the same run, and prints the ratios.
+``--stl-only`` runs only this part.
+
+Run: ``python benchmarks/run.py niche`` (or ``make bench-niche``; ``make bench-niche
+ARGS=--stl-only``).
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import pandas as pd
 N_NICHES = int(os.environ.get("BENCH_NICHES", 10_000))
 N_MONTHS = 60
 PEER_SUBSET = int(os.environ.get("BENCH_PEER_SUBSET", 300))
+N_STL = int(os.environ.get("BENCH_STL_SERIES", 1000))
 N_DRAWS = 1000
 
 
@@ -93,7 +102,83 @@ def timed(fn, *args, **kwargs):
     return out, time.perf_counter() - t0
 
 
+def statsmodels_stl(y, period=12, seasonal=7, *, robust=False, inner_iter=None, outer_iter=None):
+    """``batch_stl``'s contract met by a loop over ``statsmodels`` STL (the alternative)."""
+    from statsmodels.tsa.seasonal import STL
+
+    from demandlab.niches._stl import StlResult
+
+    out = [STL(row, period=period, seasonal=seasonal, robust=robust).fit(inner_iter=inner_iter, outer_iter=outer_iter)
+           for row in y]
+    return StlResult(*(np.array([getattr(r, k) for r in out]) for k in ("seasonal", "trend", "resid", "weights")))
+
+
+def scipy_theilslopes(y, alpha=0.95):
+    """``batch_theilslopes``'s contract met by a loop over ``scipy.stats.theilslopes``."""
+    from scipy.stats import theilslopes
+
+    res = np.array([theilslopes(row, alpha=alpha)[:4] for row in y])
+    return res[:, 0], res[:, 2], res[:, 3]
+
+
+def stl_section() -> None:
+    """Vectorised STL and Theil-Sen against statsmodels / scipy for N_STL niches."""
+    from demandlab.niches import _components, backtest_niches, score_niches
+    from demandlab.niches._components import LOG_FLOOR, STL_INNER, STL_OUTER
+    from demandlab.niches._stl import batch_stl, batch_theilslopes
+
+    trends, *_, y = make_inputs(N_STL, seed=1)
+    logy = np.log(np.maximum(y, LOG_FLOOR))
+    kw = dict(period=12, seasonal=7, robust=True, inner_iter=STL_INNER, outer_iter=STL_OUTER)
+    batch_stl(logy[:5], **kw)  # warm-up (operator caches)
+    rows = []
+    mine, t_mine = timed(batch_stl, logy, **kw)
+    ref, t_ref = timed(statsmodels_stl, logy, **kw)
+    err = max(np.abs(mine.seasonal - ref.seasonal).max(), np.abs(mine.trend - ref.trend).max())
+    rows.append(("STL alone (robust, inner 2, outer 3)", t_mine, t_ref, f"max |diff| {err:.1e}"))
+    sa = (logy - mine.seasonal)[:, -24:]
+    (s1, lo1, hi1), t_mine = timed(batch_theilslopes, sa)
+    (s2, lo2, hi2), t_ref = timed(scipy_theilslopes, sa)
+    err = max(np.abs(s1 - s2).max(), np.abs(lo1 - lo2).max(), np.abs(hi1 - hi2).max())
+    rows.append(("Theil-Sen alone (last 24 months)", t_mine, t_ref, f"max |diff| {err:.1e}"))
+
+    def both(label, fn):
+        a, t_a = timed(fn)
+        orig = (_components.batch_stl, _components.batch_theilslopes)
+        _components.batch_stl, _components.batch_theilslopes = statsmodels_stl, scipy_theilslopes
+        try:
+            b, t_b = timed(fn)
+        finally:
+            _components.batch_stl, _components.batch_theilslopes = orig
+        rows.append((label, t_a, t_b, ""))
+        return a, b
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a, b = both("score_niches (trends only, no Monte Carlo)", lambda: score_niches(trends, n_draws=0))
+        same = np.allclose(a.table["score"], b.table["score"], equal_nan=True, atol=1e-9)
+        rows[-1] = (*rows[-1][:3], f"same scores: {same}")
+        both("score_niches (trends only, 1,000 Monte Carlo draws)", lambda: score_niches(trends, n_draws=1000))
+        both("backtest_niches (default origins, 200 bootstrap draws)", lambda: backtest_niches(trends, n_boot=200))
+    print()
+    print(f"STL: {N_STL:,} niches x {N_MONTHS} months, vectorised (demandlab) vs per-series statsmodels STL "
+          "and scipy Theil-Sen, same run")
+    print(f"{'figure':<56} {'demandlab':>10} {'sm / scipy':>12} {'ratio':>7}")
+    for label, t_a, t_b, note in rows:
+        print(f"{label:<56} {t_a:>9.2f}s {t_b:>11.2f}s {t_b / t_a:>6.1f}x  {note}")
+    print(f"load average at end {os.getloadavg()[0]:.2f}")
+
+
 def main() -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--stl-only", action="store_true", help="only the STL part (vectorised vs statsmodels)")
+    args = ap.parse_args()
+    if args.stl_only:
+        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
+        stl_section()
+        return 0
     from demandlab.niches import niche_components, score_niches
     from demandlab.niches._components import search_components, trend_matrix
 
@@ -133,6 +218,7 @@ def main() -> int:
     print(f"agreement on 50 series: max |slope diff| {err_slope:.1e}, max |seasonality diff| {err_season:.1e}")
     print(f"load average at end {os.getloadavg()[0]:.2f}")
     assert res.table["rank"].min() == 1
+    stl_section()
     return 0
 
 

@@ -21,9 +21,9 @@
 # whose input is absent is left out. Run `make report CONFIG=path/to/demandlab.toml`, or set
 # `project` below.
 #
-# **Method.** `demandlab.sales`. Every ratio over a group is a ratio of sums (total clicks /
-# total impressions), never a mean of per-row ratios; a zero denominator gives an empty value
-# with a reason. Conversion rates carry Wilson intervals, pilot sell-through a Beta
+# **Method.** `demandlab.sales` (funnel, channels, cohorts, tiers, pilots). Every ratio over
+# a group is a ratio of sums (total clicks / total impressions), never a mean of per-row
+# ratios; a zero denominator gives an empty value with a reason. Conversion rates carry Wilson intervals, pilot sell-through a Beta
 # posterior. Shares are written as percentages; money is in the currency of the project.
 
 # %%

@@ -1,4 +1,4 @@
-"""demandlab.sales._kpi: funnel, channel KPIs, cohorts, LTV/CAC, discount tiers, and the kpi CLI."""
+"""demandlab.sales: funnel, channel KPIs, cohorts, LTV/CAC, discount tiers, and the kpi CLI."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from demandlab.errors import DataError, SchemaError
-from demandlab.sales._kpi import (
-    DEFAULT_STAGES,
+from demandlab.sales import (
     ChannelKPIs,
     KPIWarning,
     channel_kpis,
@@ -23,6 +22,7 @@ from demandlab.sales._kpi import (
     orders_to_channel_table,
     wilson_interval,
 )
+from demandlab.sales._funnel import DEFAULT_STAGES
 
 # --------------------------------------------------------------------------- funnel
 

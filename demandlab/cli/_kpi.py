@@ -138,7 +138,7 @@ def _save_plot(fig: Any, path: str | None) -> None:
 
 def run_funnel(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi funnel``."""
-    from ..sales._kpi import funnel
+    from ..sales import funnel
 
     df = _load(args.path, "load_funnel")
     stages = [s.strip() for s in args.stages.split(",")] if args.stages else None
@@ -152,7 +152,7 @@ def run_funnel(args: argparse.Namespace) -> int:
 
 def run_channels(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi channels``."""
-    from ..sales._kpi import channel_kpis
+    from ..sales import channel_kpis
 
     df = _load(args.path, "load_channels")
     res = channel_kpis(df, by=args.by or ["channel"], margin=args.margin)
@@ -194,7 +194,7 @@ def run_pilot(args: argparse.Namespace) -> int:
 
 def run_cohorts(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi cohorts``."""
-    from ..sales._kpi import cohort_retention
+    from ..sales import cohort_retention
 
     df = _load(args.path, "load_orders")
     res = cohort_retention(df, freq=args.freq)
@@ -225,7 +225,7 @@ def run_sample_size(args: argparse.Namespace) -> int:
 def run_tiers(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi tiers``."""
     from ..errors import DataError
-    from ..sales._kpi import discount_tiers
+    from ..sales import discount_tiers
 
     tiers = []
     for t in args.tier:

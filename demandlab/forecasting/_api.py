@@ -5,20 +5,17 @@ the Theta method, the dynamic optimised Theta method (DOTM), exponential smoothi
 (ETS, chosen by AICc) and seasonal ARIMA (orders chosen stepwise by AICc), each fitted
 on ``log(y)`` when every value is positive (so seasonality and trend act in
 percentages; the back-transformed forecast is the median, a little below the mean of
-a noisy line). On the 1,428 monthly series of the M3 competition this combination
-reaches sMAPE 13.27 and MASE 0.823, better than every published statistical benchmark
-(Theta 13.86 / 0.864, ETS 14.14 / 0.865, the mean of ETS, ARIMA and Theta 13.52 /
-0.828), in under 30 s of wall time on two cores including numba compilation
-(``make bench-forecast``). Intermittent lines
-(many zero months) get the mean of Croston (SBA) and TSB; series too short for
-seasonal models get seasonal naive (at least one season) or naive, and the ``model``
-column says so.
+a noisy line). Intermittent lines (many zero months) get the mean of Croston (SBA) and
+TSB; series too short for seasonal models get seasonal naive (at least one season) or
+naive, and the ``model`` column says so.
 
 Prediction intervals (80 % and 95 % by default) are calibrated from rolling-origin
-errors of the same forecaster (see :mod:`demandlab.forecasting._intervals`): the
-combination has no analytic interval, so its empirical coverage in the backtest is
-what the interval is built from. On the M3 test periods the 80 % intervals covered
-82 % of the actuals and the 95 % intervals 96 %.
+errors of the same forecaster: the combination has no analytic interval, so its
+empirical coverage in the backtest is what the interval is built from. The method
+(combination, engines, interval calibration) is in ``docs/methods.md`` (section
+"Forecasting"); its accuracy, coverage and speed on the M3 monthly data against
+statsforecast and the published benchmarks are in ``benchmarks/RESULTS.md``
+(``make bench-forecast``).
 
 Input is the tidy sales contract ``unique_id, ds, y`` (``docs/data-contracts.md``):
 one row per series and period start, demand ``y >= 0``. Output is tidy too:
@@ -47,8 +44,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ..errors import DataError, DemandlabError, SchemaError
 from ._data import FREQ_NAMES, GapWarning, ShortSeriesWarning, prepare
+from ._seasonal import classical_decompose
 from .models._base import (
     ARIMA,
     ETS,
@@ -94,8 +93,8 @@ def _fmt(lev: float) -> str:
     return str(int(lev)) if float(lev).is_integer() else str(lev).replace(".", "_")
 
 
-@dataclass
-class ForecastResult:
+@dataclass(repr=False)
+class ForecastResult(Result):
     """Forecasts of every series with intervals, the history and per-series notes.
 
     Attributes
@@ -201,13 +200,9 @@ class ForecastResult:
         lines.append("  intervals: " + "; ".join(f"{k} ({v})" for k, v in methods.items()))
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        import html
-
-        return "<pre>" + html.escape(self.summary()) + "</pre>" + self.table.head(12).to_html(index=False)
-
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, object]:
+        return {"series": len(self.info), "h": self.h, "freq": self.freq,
+                "season_length": self.season_length, "level": list(self.level)}
 
 
 def _as_level(level) -> tuple[float, ...]:
@@ -505,8 +500,8 @@ def _future_exog(prep, future, exog, h, path) -> list[np.ndarray]:
     return out
 
 
-@dataclass
-class ForecastBacktest:
+@dataclass(repr=False)
+class ForecastBacktest(Result):
     """Accuracy of the forecaster over rolling origins.
 
     Attributes
@@ -567,8 +562,10 @@ class ForecastBacktest:
         fig.tight_layout()
         return fig
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, object]:
+        o = self.overall.iloc[0]
+        return {"series": len(self.per_series), "windows": self.n_windows, "h": self.h,
+                "smape": float(o["smape"]), "mase": float(o["mase"])}
 
 
 def backtest_forecast(
@@ -778,22 +775,15 @@ def seasonal_profile(
     if m < 2:
         raise DataError("a seasonal profile needs season_length >= 2", hint="pass season_length")
     rows = []
-    w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
     for uid, vals, per in zip(prep.ids, prep.values, prep.periods, strict=True):
         if len(vals) < m + (m // 2) * 2:
             continue
-        tr = np.convolve(vals, w, mode="valid")
-        off = m // 2
-        seg = vals[off : off + len(tr)]
-        pos = _season_position(per[off : off + len(tr)], prep.kind, m)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(tr > 0, seg / tr, np.nan)
-        idx = np.array([np.nanmean(ratio[pos == j]) if np.any(pos == j) else np.nan for j in range(m)])
-        idx = idx * m / np.nansum(idx) if np.nansum(idx) > 0 else idx
+        dec = classical_decompose(vals, m, multiplicative=True, positions=_season_position(per, prep.kind, m))
+        idx = dec.indices
         labels = _season_labels(prep.kind, m)
         for j in range(m):
             rows.append({"unique_id": uid, "position": j + 1, "label": labels[j], "index": idx[j],
-                         "share": idx[j] / m, "n": int(np.sum((pos == j) & np.isfinite(ratio)))})
+                         "share": idx[j] / m, "n": int(dec.counts[j])})
     return pd.DataFrame(rows, columns=["unique_id", "position", "label", "index", "share", "n"])
 
 

@@ -1,18 +1,11 @@
 """Prediction intervals calibrated from rolling-origin errors (split conformal, private).
 
-The combined forecast has no analytic distribution, so its intervals are calibrated
-empirically: every series is also forecast from earlier origins (its last ``h``
-periods held out), each error is divided by the series' scale (the in-sample MAE of
-the seasonal naive forecast, as in MASE), and the scaled errors of all series of the
-same kind (regular / intermittent) are pooled per horizon step. The interval at step
-``k`` is ``forecast + scale * [q_k(a/2), q_k(1 - a/2)]`` with empirical quantiles
-``q_k``, so it may be asymmetric; the quantiles are made monotone so intervals never
-narrow with the horizon, and the lower bound is clipped at 0 (demand). Steps with
-fewer than ``min_points`` errors borrow from neighbouring steps.
-
-Series too short for a calibration window, or a call with too few errors overall,
-fall back to a normal approximation from the one-step naive errors with a random walk
-width ``sigma * sqrt(k)``; the ``interval_method`` column says which one applies.
+Every series is also forecast from earlier origins; the errors, scaled by the series'
+seasonal naive MAE, are pooled per horizon step and series kind, and their empirical
+quantiles give the interval (monotone in the horizon, clipped at 0). Series or calls
+with too few errors fall back to a normal random-walk width; the ``interval_method``
+column says which applies. The full method is in ``docs/methods.md`` ("Forecasting",
+interval calibration).
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._seasonal import classical_decompose, seasonality_test
+
 __all__ = [
     "smape",
     "mase",
@@ -65,46 +67,15 @@ def mase(x: np.ndarray, y: np.ndarray, f: np.ndarray, m: int) -> np.floating:
     return err / scale
 
 
-def _acf(x: np.ndarray, nlags: int) -> np.ndarray:
-    x = np.asarray(x, dtype=float) - np.mean(x)
-    den = np.dot(x, x)
-    if den == 0:
-        return np.zeros(nlags + 1)
-    return np.array([1.0] + [np.dot(x[k:], x[:-k]) / den for k in range(1, nlags + 1)])
-
-
-def seasonality_test(x: np.ndarray, m: int) -> bool:
-    """M3/M4 90 % test: is the lag-``m`` autocorrelation significant?
-
-    ``|r_m| > 1.645 * sqrt((1 + 2 * sum_{k<m} r_k^2) / n)``, requiring ``n >= 3m``.
-    """
-    x = np.asarray(x, dtype=float)
-    if m <= 1 or len(x) < 3 * m:
-        return False
-    r = _acf(x, m)
-    limit = 1.645 * np.sqrt((1.0 + 2.0 * np.sum(r[1:m] ** 2)) / len(x))
-    return bool(abs(r[m]) > limit)
-
-
 def seasonal_indices(x: np.ndarray, m: int) -> np.ndarray:
     """Classical multiplicative seasonal indices (centred moving average), length ``m``.
 
     Index ``j`` belongs to position ``t`` with ``t % m == j`` (position 0 is the
-    first observation); the indices average to 1.
+    first observation); the indices average to 1. A position without a usable
+    ratio (no positive trend) gets 1.
     """
-    x = np.asarray(x, dtype=float)
-    n = len(x)
-    if m % 2 == 0:
-        w = np.r_[0.5, np.ones(m - 1), 0.5] / m
-    else:
-        w = np.ones(m) / m
-    trend = np.convolve(x, w, mode="valid")  # length n - 2*(m//2)
-    off = m // 2
-    ratio = x[off : off + len(trend)] / trend
-    pos = np.arange(off, off + len(trend)) % m
-    idx = np.array([np.nanmean(ratio[pos == j]) if np.any(pos == j) else 1.0 for j in range(m)])
-    idx = np.where(np.isfinite(idx) & (idx > 0), idx, 1.0)
-    return idx * m / idx.sum() if n else idx
+    idx = classical_decompose(x, m, multiplicative=True).indices
+    return np.where(np.isfinite(idx) & (idx > 0), idx, 1.0)
 
 
 def seasonal_naive(x: np.ndarray, h: int, m: int) -> np.ndarray:

@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from .._results import Result
 from ..errors import DataError, SchemaError
 
 __all__ = ["purchase_plan", "PurchasePlan", "PLAN_COLUMNS"]
@@ -83,8 +84,8 @@ PLAN_COLUMNS = [
 ]
 
 
-@dataclass
-class PurchasePlan:
+@dataclass(repr=False)
+class PurchasePlan(Result):
     """A purchase plan: ``table`` (see module docs for the columns) and the settings.
 
     Examples
@@ -144,8 +145,9 @@ class PurchasePlan:
         fig.tight_layout()
         return fig
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, object]:
+        return {"lines": int(self.table["unique_id"].nunique()), "orders": int((self.table["order_qty"] > 0).sum()),
+                "service_level": self.service_level}
 
 
 def _level_of(col: str) -> float | None:

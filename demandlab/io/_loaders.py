@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ..errors import DataError, DemandlabError, SchemaError
 
 __all__ = [
@@ -1411,8 +1412,8 @@ def load(path: PathLike, kind: str | None = None) -> pd.DataFrame:
     return _load_dataset(path, kind)
 
 
-@dataclass
-class ValidationSummary:
+@dataclass(repr=False)
+class ValidationSummary(Result):
     """What :func:`validate_file` found: kind, rows, columns, key and date range.
 
     Examples
@@ -1432,6 +1433,16 @@ class ValidationSummary:
     date_max: pd.Timestamp | None = None
     series_column: str | None = None
     n_series: int | None = None
+
+    _table_attr = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The summary as a one-row table."""
+        d = self.to_dict()
+        return pd.DataFrame([{k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in d.items()}])
+
+    def _facts(self) -> dict[str, object]:
+        return {"path": self.path, "kind": self.kind, "rows": self.rows}
 
     def __str__(self) -> str:
         parts = [f"{self.path}: ok", self.kind, f"{self.rows:,} rows"]

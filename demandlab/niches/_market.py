@@ -39,7 +39,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import io
 import os
 import zipfile
@@ -50,6 +49,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ..errors import DataError, SchemaError
 from ._checks import numeric, require_frame
 
@@ -514,8 +514,8 @@ def _per_niche(value: float | Mapping[str, float] | None, niches: np.ndarray, na
     return arr
 
 
-@dataclass
-class MarketSize:
+@dataclass(repr=False)
+class MarketSize(Result):
     """Result of :func:`market_size`.
 
     Attributes
@@ -564,17 +564,14 @@ class MarketSize:
             )
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{html.escape(str(r.niche))}</td><td>{_usd(r.import_value_usd)}</td>"
-            f"<td>{'' if pd.isna(r.import_cagr) else f'{r.import_cagr:+.1%}'}</td>"
-            f"<td>{html.escape(str(r.top_origin))}</td><td>{_usd(r.tam_usd)}</td></tr>"
-            for r in self.table.itertuples()
-        )
-        return (
-            "<table><thead><tr><th>niche</th><th>imports</th><th>CAGR</th><th>top origin</th>"
-            f"<th>TAM</th></tr></thead><tbody>{rows}</tbody></table>"
-        )
+    def _facts(self) -> dict[str, object]:
+        t = self.table
+        top = t.loc[t["tam_usd"].idxmax(), "niche"] if t["tam_usd"].notna().any() else ""
+        return {"niches": len(t), "largest_tam": str(top)}
+
+    def _html_frame(self) -> pd.DataFrame:
+        cols = ["niche", "import_value_usd", "import_cagr", "top_origin", "top_origin_share", "tam_usd"]
+        return self.table[[c for c in cols if c in self.table.columns]]
 
     def plot(self, ax=None):
         """Horizontal bars of TAM per niche with the import CAGR written beside them."""

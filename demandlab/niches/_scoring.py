@@ -9,121 +9,20 @@ weights gives each niche a score interval, a rank interval and the probability o
 being in the top k; and :func:`backtest_niches` shows how well the search components
 predicted the following year on real data.
 
-Components (per niche)
-----------------------
-Search interest (tidy trends ``keyword, geo, date, interest``; the keyword is the
-niche). Growth and stability use **log interest** (zeros and "<1" floored at 0.5)
-and ratios, so they do not change when Google rescales a request:
+Components per niche: search interest (``demand_level``, ``growth_yoy``,
+``trend_slope``, ``seasonality``, ``volatility``, ``peak_share``, from tidy trends
+``keyword, geo, date, interest``; growth and stability on log interest, so they do not
+change when Google rescales a request), marketplace (``n_sellers``, ``hhi``,
+``top10_median_reviews``, ``median_price``), trade (``tam_usd``, ``import_cagr``) and
+costs (``margin``). Each becomes a desirability by the fixed transform in
+:data:`DESIRABILITY`, and the score is ``exp(sum w_c log d_c / sum w_c)`` over the
+components present, with :data:`DEFAULT_WEIGHTS` unless given. Each niche's score
+depends on its own data only.
 
-* ``demand_level`` -- mean of the last 12 months. Only comparable across niches when
-  the series share one scale (one export, or :func:`demandlab.to_common_scale`);
-  otherwise it is reported but flagged ``not_comparable`` and left out of the score.
-  Interval: ``level * exp(-+1.96 sigma / sqrt(12))``.
-* ``growth_yoy`` -- ``log(sum of the last 3 months / sum of the same 3 months a year
-  earlier)``. Interval ``-+1.96 sigma sqrt(2/3)``.
-* ``trend_slope`` -- Theil-Sen slope of the seasonally adjusted log interest over the
-  last 24 months, in log units per year (0.405 = +50 %/yr), with Sen's 95 % interval
-  (as ``scipy.stats.theilslopes``). Seasonal adjustment: robust STL (period 12,
-  seasonal 7, statsmodels' default spans; inner 2 and 3 robustness passes) of the
-  last 60 months of log interest (at least 36 needed).
-* ``seasonality`` -- STL strength ``1 - Var(R) / Var(S + R)`` (0 = none, 1 = purely
-  seasonal); interval = range of the strength over the complete years of the window;
-  ``peak_month`` / ``trough_month`` from the last 12 months of the seasonal component.
-* ``volatility`` -- sd of the STL remainder over the last 24 months (log units;
-  0.10 ~ 10 % month-to-month noise), chi-square 95 % interval.
-* ``peak_share`` -- fad risk: the largest month's share of the last 12 months of
-  seasonally adjusted interest (1/12 = 0.083 for a flat series, near 1 for a
-  one-month spike). Interval: the peak month moved by ``exp(-+1.96 sigma)``.
-
-``sigma`` is the ``volatility``. Marketplace (``marketplace`` contract):
-
-* ``n_sellers``; ``hhi`` -- Herfindahl-Hirschman index (0..10,000) of revenue shares.
-  Only the top sellers are listed: the rest of the revenue (``1 - sum of shares``)
-  is spread evenly over the other ``n_sellers - listed`` sellers for the point value
-  (the least concentrated case, = ``hhi_lo``); ``hhi_hi`` packs it into as few
-  sellers as the smallest listed share allows. ``hhi_band``: ``unconcentrated``
-  (< 1,500), ``moderate`` (1,500-2,500), ``high`` (> 2,500), the US DOJ/FTC bands;
-  ``effective_competitors = 10,000 / hhi``.
-* ``top10_median_reviews`` -- median review count of the top 10 sellers, the barrier
-  to entry (order-statistic ~95 % interval); ``median_price`` likewise.
-
-Trade (tidy ``trade`` + ``niche_hs``, see :mod:`demandlab.niches._market`): ``tam_usd``
-(apparent consumption, else imports, of the last year; interval from the
-year-to-year noise; a negative apparent consumption -- a re-export hub -- is
-reported but left out of the score) and ``import_cagr`` (with the interval of the
-log-linear trend).
-
-Costs (``landed_costs``, see :mod:`demandlab.pricing._landed`): ``margin`` -- share of the
-marketplace median price (net of VAT) left after the landed cost; interval from the
-median price's interval together with a -+10 % currency move; ``margin_fx_plus10``
-/ ``margin_fx_minus10`` show the currency sensitivity alone.
-
-Desirabilities (fixed transforms, never min-max over the list)
---------------------------------------------------------------
-``d = 1 / (1 + exp(-(f(x) - m) / s))`` (decreasing ones use ``-(...)``), see
-:data:`DESIRABILITY`:
-
-============== ============ ====== ============================ ==========================
-key            component    f      midpoint m (d = 0.5)          d = 0.9 at / d = 0.1 at
-============== ============ ====== ============================ ==========================
-demand         demand_level log    5 (of 100)                   25 / 1 (hard minimum 0.1)
-growth         growth_yoy   x      0 (flat)                     +50 % / -33 %
-trend          trend_slope  x      0 (flat)                     +50 %/yr / -33 %/yr
-stability      volatility   log    0.15                         0.05 / 0.45
-fad            peak_share   log    0.20                         0.10 / 0.40
-seasonality    seasonality  x      0.5                          0.17 / 0.83
-concentration  hhi          log    2,500                        ~1,000 / ~6,300
-crowding       n_sellers    log    100                          20 / 500
-barrier        reviews      log    300                          30 / 3,000
-market_size    tam_usd      log    10 M USD                     100 M / 1 M
-market_growth  import_cagr  log1p  0 %/yr                       +20 % / -17 %
-margin         margin       x      25 %                         50 % / 0 % (hard min 0.1)
-============== ============ ====== ============================ ==========================
-
-Score: ``exp(sum w_c log d_c / sum w_c)`` over the components that are present and
-weighted; ``coverage`` is the share of the weight that was present and ``flags``
-lists what is missing. Hard minimums: a niche whose ``demand`` or ``margin``
-desirability is below 0.1 (mean interest below 1 on a common scale; a margin at or
-below zero) is capped at that desirability, so low competition cannot rescue it.
-Each niche's score depends on its own data only: adding or removing other niches
-never changes it.
-
-Default weights and the backtest
---------------------------------
-:data:`DEFAULT_WEIGHTS`. The search-derived components can be checked on the 40
-bundled real Google Trends series (NL, 2019-01..2025-03): :func:`backtest_niches` computes
-them at 14 origins (every 3 months, 2020-12..2024-03: at least 24 months before,
-12 after; the STL-based ones need 36 months, so 10 origins from 2021-12) and correlates each with the realised log growth of the next 12 months
-(Spearman, averaged over origins, 95 % bootstrap interval over niches). Rule: a
-search component keeps a default weight only if its interval excludes zero in the
-predicted direction. Results (``demandlab niche backtest
-data/raw/google_trends_nl_monthly``, 2,000 bootstrap draws):
-
-================= ======== ================ ==================== ============
-predictor         Spearman 95 % interval    MAE skill vs s-naive keeps weight
-================= ======== ================ ==================== ============
-growth (yoy)      +0.258   [+0.15, +0.35]   -0.89                yes
-trend (Theil-Sen) +0.212   [+0.05, +0.37]   -0.35                yes
-stability         +0.156   [-0.01, +0.32]   --                   no
-fad (peak share)  +0.012   [-0.14, +0.16]   --                   no
-last-year growth  +0.096   [-0.07, +0.26]   -0.94                (baseline)
-seasonal naive    n/a (predicts 0 growth)   0 (reference)        (baseline)
-================= ======== ================ ==================== ============
-
-Read honestly: the growth components *rank* next year's search growth better than
-last year's growth does (weak but non-zero correlations), yet as point forecasts of
-the growth they are worse than assuming no change (negative MAE skill) -- use them
-to order niches, not to forecast volumes. Search growth of a sector agrees only
-weakly with Statistics Netherlands' online sales growth of that sector (realised vs
-realised: Spearman +0.04 [-0.19, +0.35]; growth at the origin vs next-year sales:
-+0.29 [-0.02, +0.52], 56 sector-origin pairs).
-
-So ``growth`` and ``trend`` keep a default weight (0.10 each) and ``stability`` and
-``fad`` get 0 (they are still computed and shown, and can be weighted by the user;
-``seasonality`` is informational, weight 0). The other weights (demand on a common
-scale, marketplace, trade, costs) cannot be checked with the bundled data: they are
-judgement, and labelled so. ``tests/test_niche.py`` re-runs the backtest and fails
-if the defaults stop following the rule. Re-run it on your own categories.
+The definition of every component and its interval, the desirability table, the hard
+minimums and the backtest rule that sets the default search weights are in
+``docs/methods.md`` (section "Niche scoring"); the measured backtest card is in
+``benchmarks/RESULTS.md``.
 
 Examples
 --------
@@ -145,7 +44,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -153,6 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ..errors import DataError, DemandlabWarning, SchemaError
 from ._components import (
     MIN_STL,
@@ -268,7 +167,7 @@ DESIRABILITY: dict[str, Desirability] = {
 }
 
 #: Default weights (normalised over the components present). Search-growth weights
-#: follow the backtest rule (see the module docstring); the rest are judgement.
+#: follow the backtest rule (see docs/methods.md, "Niche scoring"); the rest are judgement.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "demand": 0.15,  # judgement (only when levels share one scale)
     "growth": 0.10,  # backtest: Spearman interval excludes 0
@@ -747,8 +646,8 @@ def _monte_carlo(
     return {"score_lo": s_lo.astype(float), "score_hi": s_hi.astype(float), "rank_lo": r_lo.astype(int), "rank_hi": r_hi.astype(int), "p_top_k": p_top}
 
 
-@dataclass
-class NicheScores:
+@dataclass(repr=False)
+class NicheScores(Result):
     """Result of :func:`score_niches`.
 
     Attributes
@@ -847,23 +746,13 @@ class NicheScores:
         lines.append(f"weights: {used}")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, object]:
+        top = str(self.table["niche"].iloc[0]) if len(self.table) else ""
+        return {"niches": len(self.table), "top": top, "top_k": self.top_k}
 
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th>{h}</th>" for h in ("rank", "niche", "score", "95% interval", "rank range", f"P(top {self.top_k})", "driver", "flags"))
-        body = []
-        for _, r in self.table.iterrows():
-            interval = "" if pd.isna(r["score_lo"]) else f"{r['score_lo']:.2f}&ndash;{r['score_hi']:.2f}"
-            rr = "" if pd.isna(r["rank_lo"]) else f"{int(r['rank_lo'])}&ndash;{int(r['rank_hi'])}"
-            p = "" if pd.isna(r["p_top_k"]) else f"{r['p_top_k']:.2f}"
-            sc = "" if pd.isna(r["score"]) else f"{r['score']:.3f}"
-            body.append(
-                f"<tr><td>{int(r['rank'])}</td><td>{html.escape(str(r['niche']))}</td><td>{sc}</td>"
-                f"<td>{interval}</td><td>{rr}</td><td>{p}</td><td>{html.escape(str(r['driver']))}</td>"
-                f"<td>{html.escape(str(r['flags']))}</td></tr>"
-            )
-        return f"<table class='demandlab-niche-scores'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    def _html_frame(self) -> pd.DataFrame:
+        cols = ["rank", "niche", "score", "score_lo", "score_hi", "rank_lo", "rank_hi", "p_top_k", "driver", "flags"]
+        return self.table[[c for c in cols if c in self.table.columns]]
 
     def plot(self, n: int = 20, ax=None):
         """Ranked chart: score with its 95 % interval for the top ``n`` niches.
@@ -932,8 +821,8 @@ def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.where(n >= 3, r, np.nan)
 
 
-@dataclass
-class NicheBacktest:
+@dataclass(repr=False)
+class NicheBacktest(Result):
     """Result of :func:`backtest_niches`.
 
     Attributes
@@ -1007,11 +896,8 @@ class NicheBacktest:
                 lines.append(f"  {r['comparison']:<52} {r['spearman']:+.3f} {ci}  (n={int(r['n'])})")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+    def _facts(self) -> dict[str, object]:
+        return {"niches": self.n_niches, "origins": len(self.origins), "horizon": self.horizon}
 
     def plot(self, ax=None):
         """Spearman per predictor with its bootstrap interval; returns the Figure."""

@@ -88,6 +88,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._results import Result
 from ..errors import DemandlabError, DemandlabWarning, SchemaError
 from ..io._atomic import atomic_dir, atomic_write_text
 from ..paths import RAW, ROOT
@@ -724,8 +725,8 @@ analysis with every chart and the method explained.</p></section>
 # --------------------------------------------------------------------------- running
 
 
-@dataclass
-class Report:
+@dataclass(repr=False)
+class Report(Result):
     """The result of :func:`build_report`.
 
     Attributes

@@ -1,20 +1,10 @@
 """Sales KPIs: funnel conversion, channel KPIs (CR, CAC, AOV, ROMI), cohorts, LTV, discount tiers and pilot batches."""
 
-from ._kpi import (
-    LTVCAC,
-    ChannelKPIs,
-    CohortRetention,
-    DiscountTiers,
-    FunnelResult,
-    KPIWarning,
-    channel_kpis,
-    cohort_retention,
-    discount_tiers,
-    funnel,
-    ltv_cac,
-    orders_to_channel_table,
-    wilson_interval,
-)
+from ._channels import ChannelKPIs, channel_kpis, orders_to_channel_table
+from ._cohorts import CohortRetention, cohort_retention
+from ._common import KPIWarning
+from ._funnel import FunnelResult, funnel, wilson_interval
+from ._ltv import LTVCAC, ltv_cac
 from ._pilot import (
     GoNoGoRule,
     PilotComparison,
@@ -24,6 +14,7 @@ from ._pilot import (
     pilot_test,
     sell_through,
 )
+from ._tiers import DiscountTiers, discount_tiers
 
 __all__ = [
     "funnel",

@@ -6,7 +6,7 @@ units says how *uncertain* its 70 % is. Two pilots (two niches, or two prices) a
 compared by the probability that B beats A and the expected uplift; a go / no-go
 rule such as "sell-through above 60 % with 80 % probability" is answered from the
 posterior; :func:`pilot_sample_size` says how many units a pilot needs to tell a
-given difference.
+given difference. The method is in ``docs/methods.md`` ("Pilot batches").
 
 Examples
 --------
@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ..errors import DataError, SchemaError
-from ._kpi import _where
+from ._common import _where
 
 __all__ = [
     "GoNoGoRule",
@@ -116,8 +117,8 @@ class GoNoGoRule:
 # --------------------------------------------------------------------------- single pilots
 
 
-@dataclass
-class PilotTest:
+@dataclass(repr=False)
+class PilotTest(Result):
     """Sell-through posteriors of one or more pilots, made by :func:`pilot_test`.
 
     Attributes
@@ -185,8 +186,12 @@ class PilotTest:
             lines.append(line)
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, Any]:
+        facts: dict[str, Any] = {"pilots": len(self.table)}
+        if self.rule is not None:
+            facts["rule"] = str(self.rule)
+            facts["decisions"] = self.table["decision"].astype(str).value_counts(sort=False).to_dict()
+        return facts
 
     def plot(self, max_pilots: int = 10):
         """Posterior densities of sell-through, with the rule's threshold if any.
@@ -367,8 +372,8 @@ def _arm(x: Any, label: str, metric: str) -> dict[str, Any]:
     return {"name": name, "sold": int(sold), "offered": int(offered), "scale": price}
 
 
-@dataclass
-class PilotComparison:
+@dataclass(repr=False)
+class PilotComparison(Result):
     """B against A, made by :func:`compare_pilots`.
 
     Attributes
@@ -419,8 +424,10 @@ class PilotComparison:
                 f"if B is chosen {r['expected_loss']:.4g} [{r['method']}]")
         return text + (f"\nnote: {r['reason']}" if r["reason"] else "")
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _facts(self) -> dict[str, Any]:
+        r = self.table.iloc[0]
+        return {"a": str(r["a"]), "b": str(r["b"]), "p_b_beats_a": self.p_b_beats_a,
+                "expected_uplift": self.expected_uplift}
 
     def plot(self):
         """Posterior densities of A and B on the metric's scale.

@@ -31,11 +31,10 @@ DEFAULT_ATTRIBUTES: dict[str, str] = {
 #: Order of the size classes (EU thresholds: micro < 10 <= small < 50 <= medium < 250 <= large).
 SIZE_ORDER: tuple[str, ...] = ("micro", "small", "medium", "large")
 #: Default weight of a categorical block (numeric and ordinal blocks weigh 1). Chosen by
-#: measurement on planted B2B data (``make_planted_customers(20_000, random_state=1)``,
-#: k = 6, KMeans with 10 starts): ARI 0.66 at 0.15, 0.69 at 0.25, 0.73 at 0.35, 0.76 at 0.5,
-#: 0.68 at 0.7, 0.59 at 1.0, 0.51 at 2.0. One generator, one seed: check
-#: ``weight_sensitivity`` on your own customers. ``CustomerSegmenter`` starts its weight
-#: tuning (``demandlab.segmentation._segmenter.tune_weights``) from here.
+#: measurement on planted B2B data (the grid is in ``benchmarks/RESULTS.md``,
+#: "segment-tuning"). One generator, one seed: check ``weight_sensitivity`` on your own
+#: customers. ``CustomerSegmenter`` starts its weight tuning
+#: (``demandlab.segmentation._weights.tune_weights``) from here.
 CATEGORICAL_WEIGHT: float = 0.5
 
 _KINDS = ("categorical", "ordinal", "log", "numeric")
@@ -114,9 +113,8 @@ class CustomerEncoder:
         standardised when the table has a numeric ``employees`` column without missing
         or negative values, else the class rank; ``"class"``: always the class rank.
         The head count is the finer measure of the same ordered attribute: the four
-        EU classes throw away where a customer sits within its class. Measured on
-        planted data (``make_planted_customers``, 20k customers, k = 6, seeds 1-3): ARI
-        0.806 -> 0.822 at ``noise=0.05`` and 0.757 -> 0.777 at ``noise=0.2``. Profiles
+        EU classes throw away where a customer sits within its class (its effect on
+        planted data is in ``benchmarks/RESULTS.md``, "segment-tuning"). Profiles
         and names still speak of the size class.
 
     Attributes

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._results import Result
+
 __all__ = [
     "KSelection",
     "StabilityResult",
@@ -53,8 +55,8 @@ def _kmeans(X: np.ndarray, k: int, *, n_init: int, random_state: int | None) -> 
 
 
 #: Below this many rows k-means runs single-threaded: OpenMP threads cost more than they
-#: gain on small samples, and much more on a loaded machine (measured 0.14 s with one
-#: thread against 2.3 s with two for 10k customers at k=6 on a busy 2-core machine).
+#: gain on small samples, and much more on a loaded machine (the timing that set it is
+#: in ``benchmarks/RESULTS.md``, "segment-tuning").
 SINGLE_THREAD_BELOW = 200_000
 
 
@@ -105,8 +107,8 @@ def _progress(iterable, total: int, desc: str, progress: bool | None):
 # ---------------------------------------------------------------------------------------
 # choosing k
 # ---------------------------------------------------------------------------------------
-@dataclass
-class KSelection:
+@dataclass(repr=False)
+class KSelection(Result):
     """Evidence for the number of segments: one row per k, the recommendation and the ladder.
 
     Attributes
@@ -141,10 +143,10 @@ class KSelection:
             + f"\n\nrecommended k = {self.recommended}: {self.reason}"
         )
 
-    def _repr_html_(self) -> str:
-        return self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}") + (
-            f"<p><b>recommended k = {self.recommended}</b>: {self.reason}</p>"
-        )
+    def _facts(self) -> dict[str, object]:
+        k = self.table["k"]
+        return {"k_tried": f"{int(k.min())}..{int(k.max())}", "recommended": self.recommended,
+                "reason": self.reason}
 
     def plot(self):
         """One panel per criterion against k, the recommended k marked; returns the Figure."""
@@ -400,8 +402,8 @@ def hennig_reading(jaccard: float) -> str:
     return "highly stable"
 
 
-@dataclass
-class StabilityResult:
+@dataclass(repr=False)
+class StabilityResult(Result):
     """Bootstrap stability of each segment (clusterboot style).
 
     Attributes
@@ -424,8 +426,9 @@ class StabilityResult:
         """Per-segment stability as text."""
         return self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
-    def _repr_html_(self) -> str:
-        return self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}")
+    def _facts(self) -> dict[str, object]:
+        return {"segments": len(self.table), "bootstraps": int(self.bootstrap["boot"].nunique()),
+                "lowest_jaccard_mean": float(self.table["jaccard_mean"].min())}
 
     def plot(self):
         """Mean Jaccard per segment with Hennig's thresholds; returns the Figure."""

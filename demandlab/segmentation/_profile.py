@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._results import Result
+
 __all__ = ["SegmentProfiles", "segment_profiles", "REVENUE_COLUMNS"]
 
 #: Columns taken as a customer's yearly revenue when ``revenue`` is not given (after
@@ -49,8 +51,8 @@ def _revenue(customers: pd.DataFrame, revenue: str | None) -> pd.Series | None:
     return None
 
 
-@dataclass
-class SegmentProfiles:
+@dataclass(repr=False)
+class SegmentProfiles(Result):
     """Profiles of the segments.
 
     Attributes
@@ -87,8 +89,9 @@ class SegmentProfiles:
                 t[c] = t[c].round(1)
         return t.to_string(index=False)
 
-    def _repr_html_(self) -> str:
-        return self.table.to_html(index=False, float_format=lambda v: f"{v:.2f}")
+    def _facts(self) -> dict[str, object]:
+        return {"segments": len(self.table), "customers": int(self.table["customers"].sum()),
+                "names": [str(v) for v in self.table["name"]]}
 
     def plot(self, value: str = "lift"):
         """Heatmap of every category's ``lift`` (or ``share``) per segment; returns the Figure."""

@@ -101,10 +101,8 @@ class CustomerSegmenter:
         different weights compared by the likelihood of a mixed-data mixture fitted
         to them; no truth labels) at the chosen k, on ``sample_size`` customers.
         None: tune when ``weights`` is not given. Skipped below 50 customers per
-        segment. On planted data at the known k it raised the ARI of k-means
-        against the truth from 0.823 to 0.854 (``noise=0.05``) and from 0.778 to
-        0.814 (``noise=0.2``; 20k customers, seeds 1-5, size axis from the head count
-        in both); see ``benchmarks/bench_segment.py``. With
+        segment. Method in ``docs/methods.md`` ("Segmentation"); its effect on
+        planted data in ``benchmarks/RESULTS.md``. With
         ``n_segments="auto"`` k is chosen at the start weights. After tuning, the
         final k-means keeps the likelier (same criterion) of its k-means++ solution
         and the one started from the tuned partition.
@@ -312,8 +310,8 @@ class CustomerSegmenter:
         Both are k-means solutions at the tuned weights; k-means' own objective does not
         tell which partition the tuning found best, so the mixture likelihood (the
         tuning's criterion, on the same sample) decides. Without this a k-means++ fit
-        can land in a partition of lower inertia but far lower likelihood (measured on
-        planted data, 10k customers, noise 0.1, seed 1: ARI 0.687 instead of 0.84).
+        can land in a partition of lower inertia but far lower likelihood (a measured
+        case is in ``benchmarks/RESULTS.md``, "segment-tuning").
         """
         from sklearn.cluster import KMeans
 

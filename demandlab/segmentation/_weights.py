@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._results import Result
 from ._encode import CustomerEncoder
 from ._eval import _sample, _threads, fit_centers, nearest_center
 from ._mixture import mixture_n_categories, mixture_parts, partition_log_likelihood
@@ -30,8 +31,8 @@ TUNE_FACTORS: tuple[float, ...] = (1.4, 0.7)
 MIN_CUSTOMERS_PER_SEGMENT = 50
 
 
-@dataclass
-class WeightTuning:
+@dataclass(repr=False)
+class WeightTuning(Result):
     """The weights chosen by :func:`tune_weights` and the steps that led there.
 
     Attributes
@@ -64,6 +65,10 @@ class WeightTuning:
     def to_frame(self) -> pd.DataFrame:
         """The trials table."""
         return self.table.copy()
+
+    def _facts(self) -> dict[str, object]:
+        return {"weights": {k: round(v, 3) for k, v in self.weights.items()}, "gain": self.gain,
+                "trials": len(self.table) - 1}
 
     def summary(self) -> str:
         """Start and chosen weights side by side, and the likelihood gained."""
@@ -133,11 +138,10 @@ def tune_weights(
 
     No truth labels are read. Attributes with weight 0 stay at 0.
 
-    Why this criterion: on planted data (``make_planted_customers``, 20k customers,
-    k = 6) the score of a k-means partition ranks 45 weight settings in the order
-    of their ARI against the truth (Spearman 0.95-0.99 at ``noise`` 0.05 and 0.2,
-    seeds 1-2) and its best setting is the best of the categorical-weight grid
-    0.25-1.0, whereas split-half stability does not rank them (Spearman 0.04-0.16).
+    Why this criterion: on planted data the score of a k-means partition ranks
+    weight settings in the order of their ARI against the truth, whereas split-half
+    stability does not (``docs/methods.md``, "Segmentation"; the figures in
+    ``benchmarks/RESULTS.md``, "segment-tuning").
 
     Parameters
     ----------

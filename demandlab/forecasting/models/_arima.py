@@ -19,11 +19,36 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 
 import numpy as np
 from numba import njit
 
+from .._seasonal import classical_decompose
+from ._optim import nelder_mead
+
 _CACHE = os.environ.get("DEMANDLAB_NUMBA_CACHE", "1") != "0"
+
+
+@njit(cache=_CACHE)
+def _lag_polynomial(c, n, sc, seasonal, m, cross_sign, lags, coef):
+    """Sparse terms of ``(1 + s sum_i c_i B^i)(1 + s sc B^m)`` written as ``1 + s sum_j coef_j B^j``
+    (``s = -1`` for AR, ``+1`` for MA, given as ``cross_sign``): fill ``lags`` and ``coef``,
+    return the number of terms."""
+    k = 0
+    for i in range(n):
+        lags[k] = i + 1
+        coef[k] = c[i]
+        k += 1
+    if seasonal:
+        lags[k] = m
+        coef[k] = sc
+        k += 1
+        for i in range(n):
+            lags[k] = m + i + 1
+            coef[k] = cross_sign * c[i] * sc
+            k += 1
+    return k
 
 
 @njit(cache=_CACHE)
@@ -48,33 +73,9 @@ def _expand(u, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef):
         k += 1
     mu = u[k] if has_mean else 0.0
     # AR: (1 - sum phi_i B^i)(1 - sphi B^m) = 1 - sum a_j B^j
-    n_ar = 0
-    for i in range(p):
-        ar_lags[n_ar] = i + 1
-        ar_coef[n_ar] = phi[i]
-        n_ar += 1
-    if P > 0:
-        ar_lags[n_ar] = m
-        ar_coef[n_ar] = sphi
-        n_ar += 1
-        for i in range(p):
-            ar_lags[n_ar] = m + i + 1
-            ar_coef[n_ar] = -phi[i] * sphi
-            n_ar += 1
+    n_ar = _lag_polynomial(phi, p, sphi, P > 0, m, -1.0, ar_lags, ar_coef)
     # MA: (1 + sum theta_i B^i)(1 + stheta B^m) = 1 + sum b_j B^j
-    n_ma = 0
-    for i in range(q):
-        ma_lags[n_ma] = i + 1
-        ma_coef[n_ma] = theta[i]
-        n_ma += 1
-    if Q > 0:
-        ma_lags[n_ma] = m
-        ma_coef[n_ma] = stheta
-        n_ma += 1
-        for i in range(q):
-            ma_lags[n_ma] = m + i + 1
-            ma_coef[n_ma] = theta[i] * stheta
-            n_ma += 1
+    n_ma = _lag_polynomial(theta, q, stheta, Q > 0, m, 1.0, ma_lags, ma_coef)
     return n_ar, n_ma, mu
 
 
@@ -103,14 +104,16 @@ def _css(u, w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e):
 
 
 @njit(cache=_CACHE)
+def _workspace(n):
+    """Room for the expanded polynomials (at most 16 terms each) and ``n`` residuals."""
+    return np.zeros(16, dtype=np.int64), np.zeros(16), np.zeros(16, dtype=np.int64), np.zeros(16), np.zeros(n)
+
+
+@njit(cache=_CACHE)
 def _fit_css(w, p, q, P, Q, m, has_mean, max_iter, tol):
     d = p + q + P + Q + (1 if has_mean else 0)
     n = w.shape[0]
-    ar_lags = np.zeros(16, dtype=np.int64)
-    ar_coef = np.zeros(16)
-    ma_lags = np.zeros(16, dtype=np.int64)
-    ma_coef = np.zeros(16)
-    e = np.zeros(n)
+    ar_lags, ar_coef, ma_lags, ma_coef, e = _workspace(n)
     x0 = np.zeros(max(d, 1))
     sd = 0.0
     mean = 0.0
@@ -128,62 +131,14 @@ def _fit_css(w, p, q, P, Q, m, has_mean, max_iter, tol):
     step = np.full(d, 0.3)
     if has_mean:
         step[d - 1] = 0.5 * sd
-    sim = np.empty((d + 1, d))
-    fv = np.empty(d + 1)
-    for i in range(d + 1):
-        sim[i] = x0
-        if i > 0:
-            sim[i, i - 1] += step[i - 1]
-        fv[i] = _css(sim[i], w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e)
-    for _ in range(max_iter):
-        order = np.argsort(fv)
-        sim = sim[order]
-        fv = fv[order]
-        if abs(fv[-1] - fv[0]) <= tol * (abs(fv[0]) + 1e-12):
-            break
-        c = np.zeros(d)
-        for i in range(d):
-            c += sim[i]
-        c /= d
-        xr = c + (c - sim[-1])
-        fr = _css(xr, w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e)
-        if fr < fv[0]:
-            xe = c + 2.0 * (c - sim[-1])
-            fe = _css(xe, w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e)
-            if fe < fr:
-                sim[-1] = xe
-                fv[-1] = fe
-            else:
-                sim[-1] = xr
-                fv[-1] = fr
-        elif fr < fv[-2]:
-            sim[-1] = xr
-            fv[-1] = fr
-        else:
-            if fr < fv[-1]:
-                xc = c + 0.5 * (xr - c)
-            else:
-                xc = c + 0.5 * (sim[-1] - c)
-            fc = _css(xc, w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e)
-            if fc < min(fr, fv[-1]):
-                sim[-1] = xc
-                fv[-1] = fc
-            else:
-                for i in range(1, d + 1):
-                    sim[i] = sim[0] + 0.5 * (sim[i] - sim[0])
-                    fv[i] = _css(sim[i], w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e)
-    b = np.argmin(fv)
-    return sim[b].copy(), fv[b]
+    args = (w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e)
+    return nelder_mead(_css, x0, step, args, max_iter, tol)
 
 
 @njit(cache=_CACHE)
 def _forecast_w(u, w, p, q, P, Q, m, has_mean, h):
     n = w.shape[0]
-    ar_lags = np.zeros(16, dtype=np.int64)
-    ar_coef = np.zeros(16)
-    ma_lags = np.zeros(16, dtype=np.int64)
-    ma_coef = np.zeros(16)
-    e = np.zeros(n + h)
+    ar_lags, ar_coef, ma_lags, ma_coef, e = _workspace(n + h)
     _css(u, w, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef, e[:n])
     n_ar, n_ma, mu = _expand(u, p, q, P, Q, m, has_mean, ar_lags, ar_coef, ma_lags, ma_coef)
     ww = np.empty(n + h)
@@ -204,20 +159,23 @@ def _forecast_w(u, w, p, q, P, Q, m, has_mean, h):
 
 
 def _kpss_stat(x: np.ndarray) -> float:
-    n = len(x)
-    e = x - x.mean()
-    s = np.cumsum(e)
-    lags = int(4 * (n / 100) ** 0.25)
-    lrv = np.dot(e, e) / n
-    for lag in range(1, lags + 1):
-        lrv += 2 * (1 - lag / (lags + 1)) * np.dot(e[lag:], e[:-lag]) / n
-    if lrv <= 0:
-        return 0.0
-    return float(np.dot(s, s) / n**2 / lrv)
+    """KPSS level-stationarity statistic (statsmodels) with the short lag window
+    ``int(4 * (n / 100) ** 0.25)`` of R's ``tseries::kpss.test`` (as ``forecast::ndiffs``)."""
+    from statsmodels.tools.sm_exceptions import InterpolationWarning
+    from statsmodels.tsa.stattools import kpss
+
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # p-values are not used (only the statistic); statsmodels 0.15 warns about its return type
+        warnings.simplefilter("ignore", InterpolationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        res = kpss(x, regression="c", nlags=int(4 * (len(x) / 100) ** 0.25))
+    stat = float(res.statistic if hasattr(res, "statistic") else res[0])
+    return stat if np.isfinite(stat) else 0.0
 
 
 def n_diffs(x: np.ndarray, max_d: int = 2, crit: float = 0.463) -> int:
-    """Regular differences needed: repeated KPSS level-stationarity tests at 5 %."""
+    """Regular differences needed: repeated KPSS level-stationarity tests at 5 %
+    (``crit`` is the 5 % critical value of Kwiatkowski et al. 1992, table 1)."""
     d = 0
     while d < max_d and len(x) > 8:
         if np.ptp(x) == 0 or _kpss_stat(x) <= crit:
@@ -232,15 +190,10 @@ def seasonal_strength(x: np.ndarray, m: int) -> float:
     n = len(x)
     if m < 2 or n < 2 * m + 1:
         return 0.0
-    w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
-    tr = np.convolve(x, w, mode="valid")
+    dec = classical_decompose(x, m)
     off = m // 2
-    det = x[off : off + len(tr)] - tr
-    pos = np.arange(off, off + len(tr)) % m
-    s = np.array([det[pos == j].mean() for j in range(m)])
-    s -= s.mean()
-    seas = s[pos]
-    rem = det - seas
+    det = (x - dec.trend)[off : n - off]
+    rem = det - dec.indices[np.arange(off, n - off) % m]
     v = np.var(det)
     if v <= 0:
         return 0.0

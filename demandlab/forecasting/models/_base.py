@@ -6,15 +6,13 @@ float array of positive-or-zero demand and returns ``self``; ``predict(h)`` retu
 ``h`` point forecasts as a float array. Learned attributes end in ``_``. Models are
 plain picklable objects, so a process pool (or Dask) can ship them to workers.
 
-Engines, chosen by measurement on the M3 monthly data (see
-``benchmarks/bench_forecast.py``):
+Engines (chosen by measurement on the M3 monthly data; speed and accuracy against
+statsforecast in ``benchmarks/RESULTS.md``, the method in ``docs/methods.md``):
 
-* ETS: our own numba engine (:mod:`demandlab.forecasting.models._ets`): several times faster
-  than ``statsforecast.AutoETS`` (which optimises all 13+ initial states) for about
-  the same accuracy; fitted on the log scale by default, which behaves like
-  multiplicative error, trend and seasonality and was the most accurate ETS variant.
+* ETS: our own numba engine (:mod:`demandlab.forecasting.models._ets`), fitted on the
+  log scale by default, which behaves like multiplicative error, trend and seasonality.
 * Theta / dynamic optimised Theta: our own numba version of the statsforecast
-  models (:mod:`demandlab.forecasting.models._theta`), same accuracy on M3, ~10x faster.
+  models (:mod:`demandlab.forecasting.models._theta`).
 * ARIMA: our own seasonal ARIMA fitted by conditional sum of squares with a stepwise
   order search (:mod:`demandlab.forecasting.models._arima`).
 * STL: ``statsmodels`` STL decomposition, ETS on the seasonally adjusted series.
@@ -217,12 +215,10 @@ class Theta(BaseModel):
         STM (the M3 winner: theta = 2), DSTM, OTM or DOTM (Fiorucci et al. 2016).
         The series is deseasonalised first (classical multiplicative decomposition)
         when the 90 % seasonality test passes. Our numba implementation reproduces
-        statsforecast's (M3 monthly sMAPE 13.84 vs 13.83 for STM, 13.74 vs 13.72 for
-        DOTM) at a tenth of the cost.
+        statsforecast's (accuracy and cost on M3 monthly in ``benchmarks/RESULTS.md``).
     log : bool or None
         Work on ``log(y)`` with an additive seasonal decomposition (multiplicative on
-        the original scale); None: when every value is positive. On M3 monthly this
-        improved STM from 13.84 to 13.47 sMAPE and DOTM from 13.74 to 13.47.
+        the original scale); None: when every value is positive.
 
     Examples
     --------

@@ -24,6 +24,9 @@ import os
 import numpy as np
 from numba import njit
 
+from .._seasonal import classical_decompose
+from ._optim import nelder_mead
+
 _CACHE = os.environ.get("DEMANDLAB_NUMBA_CACHE", "1") != "0"
 
 # component codes
@@ -142,62 +145,6 @@ def _objective(u, y, m, trend, season, damped, error, l_init, b_init, scale, s_i
 
 
 @njit(cache=_CACHE)
-def _nelder_mead(x0, step, args, max_iter, tol):
-    y, m, trend, season, damped, error, l_init, b_init, scale, s_init, fitted, state = args
-    d = x0.shape[0]
-    sim = np.empty((d + 1, d))
-    fv = np.empty(d + 1)
-    for i in range(d + 1):
-        sim[i] = x0
-        if i > 0:
-            sim[i, i - 1] += step[i - 1]
-        fv[i] = _objective(
-            sim[i], y, m, trend, season, damped, error, l_init, b_init, scale, s_init, fitted, state
-        )
-    for _ in range(max_iter):
-        order = np.argsort(fv)
-        sim = sim[order]
-        fv = fv[order]
-        if abs(fv[-1] - fv[0]) <= tol * (abs(fv[0]) + 1e-10):
-            break
-        centroid = np.zeros(d)
-        for i in range(d):
-            centroid += sim[i]
-        centroid /= d
-        xr = centroid + (centroid - sim[-1])
-        fr = _objective(xr, y, m, trend, season, damped, error, l_init, b_init, scale, s_init, fitted, state)
-        if fr < fv[0]:
-            xe = centroid + 2.0 * (centroid - sim[-1])
-            fe = _objective(xe, y, m, trend, season, damped, error, l_init, b_init, scale, s_init, fitted, state)
-            if fe < fr:
-                sim[-1] = xe
-                fv[-1] = fe
-            else:
-                sim[-1] = xr
-                fv[-1] = fr
-        elif fr < fv[-2]:
-            sim[-1] = xr
-            fv[-1] = fr
-        else:
-            if fr < fv[-1]:
-                xc = centroid + 0.5 * (xr - centroid)
-            else:
-                xc = centroid + 0.5 * (sim[-1] - centroid)
-            fc = _objective(xc, y, m, trend, season, damped, error, l_init, b_init, scale, s_init, fitted, state)
-            if fc < min(fr, fv[-1]):
-                sim[-1] = xc
-                fv[-1] = fc
-            else:
-                for i in range(1, d + 1):
-                    sim[i] = sim[0] + 0.5 * (sim[i] - sim[0])
-                    fv[i] = _objective(
-                        sim[i], y, m, trend, season, damped, error, l_init, b_init, scale, s_init, fitted, state
-                    )
-    best = np.argmin(fv)
-    return sim[best], fv[best]
-
-
-@njit(cache=_CACHE)
 def _forecast_path(state, m, trend, season, phi, h):
     out = np.empty(h)
     lvl = state[0]
@@ -250,7 +197,7 @@ def fit_one(y, m, error, trend, season, damped, l_init, b_init, s_init, max_iter
     fitted = np.empty(n)
     state = np.zeros(2 + m)
     args = (y, m, trend, season, damped, error, l_init, b_init, scale, s_init, fitted, state)
-    best, fbest = _nelder_mead(x0, step, args, max_iter, 1e-8)
+    best, fbest = nelder_mead(_objective, x0, step, args, max_iter, 1e-8)
     params = np.empty(6)
     a, b_, g, p, l0, b0 = _unpack(best, trend, season, damped, l_init, b_init, scale)
     params[0] = a
@@ -289,21 +236,8 @@ def initial_states(
     adj = y.astype(float)
     if season != NONE and m > 1 and n >= 2 * m:
         k = min(n // m, n_seasons) * m
-        head = y[:k].astype(float)
-        w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
-        tr = np.convolve(head, w, mode="valid")
-        off = m // 2
-        seg = head[off : off + len(tr)]
-        pos = np.arange(off, off + len(tr)) % m
-        counts = np.maximum(np.bincount(pos, minlength=m), 1)
-        if season == MULT:
-            s = np.bincount(pos, weights=seg / tr, minlength=m) / counts
-            s = s * m / s.sum()
-            adj = y / s[np.arange(n) % m]
-        else:
-            s = np.bincount(pos, weights=seg - tr, minlength=m) / counts
-            s = s - s.mean()
-            adj = y - s[np.arange(n) % m]
+        s = classical_decompose(y[:k], m, multiplicative=season == MULT).indices
+        adj = y / s[np.arange(n) % m] if season == MULT else y - s[np.arange(n) % m]
     nn = min(10, n)
     if nn >= 2:  # least-squares line through the first (adjusted) values, t = 1..nn
         t = np.arange(1, nn + 1, dtype=float)

@@ -25,9 +25,14 @@ import os
 import numpy as np
 from numba import njit
 
+from .._seasonal import acf_seasonality, classical_decompose
+from ._optim import nelder_mead
+
 _CACHE = os.environ.get("DEMANDLAB_NUMBA_CACHE", "1") != "0"
 
 STM, OTM, DSTM, DOTM = 0, 1, 2, 3
+#: one-sided 90 % normal quantile, statsforecast's seasonality threshold
+Z90 = 1.6448536269514722
 
 
 @njit(cache=_CACHE)
@@ -57,16 +62,27 @@ def _update(yi, i, alpha, level, meany, A, B, dynamic):
 
 
 @njit(cache=_CACHE)
+def _start(y, kind, level0, alpha):
+    """States after the first observation: (dynamic, level, mean of y, A, B)."""
+    dynamic = kind == DSTM or kind == DOTM
+    A, B = _line_start(y, dynamic)
+    return dynamic, alpha * y[0] + (1 - alpha) * level0, y[0], A, B
+
+
+@njit(cache=_CACHE)
+def _mu(i, level, w, A, B, alpha):
+    """One-step forecast of period ``i`` (``w = 1 - 1/theta``)."""
+    return level + w * (A * (1 - alpha) ** i + B * (1 - (1 - alpha) ** (i + 1)) / alpha)
+
+
+@njit(cache=_CACHE)
 def _theta_mse(y, kind, level0, alpha, theta):
     n = y.shape[0]
-    dynamic = kind == DSTM or kind == DOTM
-    level = alpha * y[0] + (1 - alpha) * level0
-    meany = y[0]
-    A, B = _line_start(y, dynamic)
+    dynamic, level, meany, A, B = _start(y, kind, level0, alpha)
     sse = 0.0
     w = 1.0 - 1.0 / theta
     for i in range(1, n):
-        mu = level + w * (A * (1 - alpha) ** i + B * (1 - (1 - alpha) ** (i + 1)) / alpha)
+        mu = _mu(i, level, w, A, B, alpha)
         if not math.isfinite(mu):
             return 1e300
         e = y[i] - mu
@@ -79,14 +95,11 @@ def _theta_mse(y, kind, level0, alpha, theta):
 @njit(cache=_CACHE)
 def _theta_forecast(y, kind, level0, alpha, theta, h):
     n = y.shape[0]
-    dynamic = kind == DSTM or kind == DOTM
-    level = alpha * y[0] + (1 - alpha) * level0
-    meany = y[0]
-    A, B = _line_start(y, dynamic)
+    dynamic, level, meany, A, B = _start(y, kind, level0, alpha)
     w = 1.0 - 1.0 / theta
     out = np.empty(h)
     for i in range(1, n + h):
-        mu = level + w * (A * (1 - alpha) ** i + B * (1 - (1 - alpha) ** (i + 1)) / alpha)
+        mu = _mu(i, level, w, A, B, alpha)
         yi = y[i] if i < n else mu
         if i >= n:
             out[i - n] = mu
@@ -124,53 +137,9 @@ def fit_theta(y, kind, max_iter):
     x0[1] = 0.0  # alpha ~ 0.545
     if d == 3:
         x0[2] = 0.0  # theta = 2
-    sim = np.empty((d + 1, d))
-    fv = np.empty(d + 1)
-    for i in range(d + 1):
-        sim[i] = x0
-        if i > 0:
-            sim[i, i - 1] += 0.5
-        fv[i] = _obj(sim[i], y, kind, scale)
-    for _ in range(max_iter):
-        order = np.argsort(fv)
-        sim = sim[order]
-        fv = fv[order]
-        if abs(fv[-1] - fv[0]) <= 1e-9 * (abs(fv[0]) + 1e-12):
-            break
-        c = np.zeros(d)
-        for i in range(d):
-            c += sim[i]
-        c /= d
-        xr = c + (c - sim[-1])
-        fr = _obj(xr, y, kind, scale)
-        if fr < fv[0]:
-            xe = c + 2.0 * (c - sim[-1])
-            fe = _obj(xe, y, kind, scale)
-            if fe < fr:
-                sim[-1] = xe
-                fv[-1] = fe
-            else:
-                sim[-1] = xr
-                fv[-1] = fr
-        elif fr < fv[-2]:
-            sim[-1] = xr
-            fv[-1] = fr
-        else:
-            if fr < fv[-1]:
-                xc = c + 0.5 * (xr - c)
-            else:
-                xc = c + 0.5 * (sim[-1] - c)
-            fc = _obj(xc, y, kind, scale)
-            if fc < min(fr, fv[-1]):
-                sim[-1] = xc
-                fv[-1] = fc
-            else:
-                for i in range(1, d + 1):
-                    sim[i] = sim[0] + 0.5 * (sim[i] - sim[0])
-                    fv[i] = _obj(sim[i], y, kind, scale)
-    b = np.argmin(fv)
-    level0, alpha, theta = _unpack(sim[b], kind, scale, y[0])
-    return level0, alpha, theta, fv[b]
+    best, f_best = nelder_mead(_obj, x0, np.full(d, 0.5), (y, kind, scale), max_iter, 1e-9)
+    level0, alpha, theta = _unpack(best, kind, scale, y[0])
+    return level0, alpha, theta, f_best
 
 
 def deseasonalize(
@@ -180,38 +149,18 @@ def deseasonalize(
 
     ``additive=True`` forces an additive decomposition (for a log-transformed series).
     """
-    from .._metrics import _acf
-
     n = len(y)
-    if m < 4 or n < 2 * m:
-        return y, None, ""
-    r = _acf(y, m)
-    stat = math.sqrt((1 + 2 * float(np.sum(r[1:m] ** 2))) / n)
-    if not abs(r[m]) / stat > 1.6448536269514722:
+    if m < 4 or n < 2 * m or not acf_seasonality(y, m) > Z90:
         return y, None, ""
     kind = "multiplicative" if (np.min(y) > 0 and not additive) else "additive"
-    idx = _classical_indices(y, m, kind)
+    idx = classical_decompose(y, m, multiplicative=kind == "multiplicative").indices
     if kind == "multiplicative" and np.any(idx < 0.01):
         kind = "additive"
-        idx = _classical_indices(y, m, kind)
+        idx = classical_decompose(y, m).indices
     pos = np.arange(n) % m
     adj = y / idx[pos] if kind == "multiplicative" else y - idx[pos]
     nxt = idx[(n + np.arange(m)) % m]
     return adj, nxt, kind
-
-
-def _classical_indices(y: np.ndarray, m: int, kind: str) -> np.ndarray:
-    """statsmodels ``seasonal_decompose`` seasonal terms per position (t % m)."""
-    w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
-    tr = np.convolve(y, w, mode="valid")
-    off = m // 2
-    seg = y[off : off + len(tr)]
-    pos = np.arange(off, off + len(tr)) % m
-    det = seg / tr if kind == "multiplicative" else seg - tr
-    s = np.bincount(pos, weights=det, minlength=m) / np.maximum(np.bincount(pos, minlength=m), 1)
-    if kind == "multiplicative":
-        return s / s.mean()
-    return s - s.mean()
 
 
 def theta_forecast(
