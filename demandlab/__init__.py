@@ -14,6 +14,7 @@ Examples
 True
 """
 
+from ._version import __version__
 from .errors import (
     DataError,
     DemandlabError,
@@ -145,8 +146,6 @@ from .trends import (
     read_trends_csv,
     to_common_scale,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "__version__",

@@ -103,10 +103,11 @@ class NotFittedError(DemandlabError):
     """An estimator was used before :meth:`fit`."""
 
 
-class ParameterError(DemandlabError, ValueError):
+class ParameterError(DemandlabError, ValueError, TypeError):
     """A function or estimator was given a bad argument.
 
-    It is a :class:`ValueError` too, so callers that catch ``ValueError`` keep working.
+    It is a :class:`ValueError` and a :class:`TypeError` too (as scikit-learn's
+    ``InvalidParameterError``), so callers that catch either keep working.
     The ``column`` slot names the argument.
 
     Examples
@@ -114,7 +115,7 @@ class ParameterError(DemandlabError, ValueError):
     >>> err = ParameterError("must be >= 1, got 0", column="h", hint="e.g. h=12")
     >>> print(err)
     argument 'h': must be >= 1, got 0 (fix: e.g. h=12)
-    >>> isinstance(err, ValueError)
+    >>> isinstance(err, ValueError) and isinstance(err, TypeError)
     True
     """
 

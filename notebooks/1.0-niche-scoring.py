@@ -55,7 +55,7 @@ project = ""  # demandlab.toml or its folder; empty: $DEMANDLAB_PROJECT, else th
 summary_dir = ""  # filled in by `demandlab report`; empty when run by hand
 n_draws = 1000  # Monte Carlo draws for the intervals
 top_k = 5  # p_top_k is the chance of ranking in the top k
-n_boot = 1000  # bootstrap draws of the backtest
+n_bootstrap = 1000  # bootstrap draws of the backtest
 n_show = 10  # niches shown in tables and charts
 random_state = 0
 
@@ -161,7 +161,7 @@ display(show_md("With equal weights {stay} of the top {k} niches stay in the top
 # %%
 card = None
 try:
-    card = backtest_niches(trends, n_boot=n_boot, random_state=random_state)
+    card = backtest_niches(trends, n_bootstrap=n_bootstrap, random_state=random_state)
 except DemandlabError as exc:
     summary.omitted("Backtest of the search components", str(exc))
     display(show_md("*The backtest is left out: {why}. Longer trends exports (36 months or "
@@ -193,7 +193,7 @@ if sector is not None and sector not in set(sales_index["sector_code"].astype(st
 if card is not None and sector is not None:
     card_sales = backtest_niches(trends, sales_index=sales_index,
                                  sectors=dict.fromkeys(trends["keyword"].unique(), sector),
-                                 n_boot=n_boot, random_state=random_state)
+                                 n_bootstrap=n_bootstrap, random_state=random_state)
     display(show_md(
         "### Search growth against the sector's sales\n\n"
         "Over the same windows, the niches' mean search growth against the growth of the sales "

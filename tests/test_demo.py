@@ -69,7 +69,7 @@ def test_files_are_plain_csv_with_unix_line_ends(raw_dir):
 
 
 def test_other_seed_gives_other_world():
-    a, b = make_demo_world(seed=1), make_demo_world(seed=2)
+    a, b = make_demo_world(random_state=1), make_demo_world(random_state=2)
     assert not a["sales"]["y"].equals(b["sales"]["y"])
     assert a["niche_hs"].equals(b["niche_hs"])  # the mapping is data, not random
 
@@ -229,7 +229,7 @@ def test_pilots(demo):
 
 @pytest.mark.parametrize(
     ("args", "text"),
-    [(("--seed", "-1"), "seed -1: need a whole number >= 0"),
+    [(("--seed", "-1"), "argument --seed: need a whole number >= 0, got '-1'"),
      (("--out", "afile"), "is a file, not a folder"),
      (("--out", "afile/sub"), "is a file, not a folder")],
 )
@@ -243,9 +243,9 @@ def test_data_build_bad_arguments_are_one_line_and_write_nothing(cli, tmp_path, 
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["afile"]
 
 
-def test_make_demo_world_refuses_a_bad_seed():
-    from demandlab.errors import DataError
+def test_make_demo_world_refuses_a_bad_random_state():
+    from demandlab.errors import ParameterError
 
-    for seed in (-1, 1.5, "7"):
-        with pytest.raises(DataError, match="need a whole number >= 0"):
-            make_demo_world(seed=seed)
+    for seed in (-1, 1.5, "7", True):
+        with pytest.raises(ParameterError, match="argument 'random_state': must be an int in the range"):
+            make_demo_world(random_state=seed)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from demandlab.errors import DataError, SchemaError
+from demandlab.errors import DataError, ParameterError, SchemaError
 from demandlab.forecasting import (
     ARIMA,
     ETS,
@@ -315,7 +315,7 @@ def test_bad_input_rows_are_file_lines():
 
 def test_bad_arguments():
     df = frame(np.tile(PATTERN, 2))
-    with pytest.raises(Exception, match="positive integer"):
+    with pytest.raises(ParameterError, match="argument 'h': must be an int in the range"):
         forecast(df, h=0)
     with pytest.raises(ValueError, match="unknown model"):
         forecast(df, h=2, models="prophet")
@@ -445,13 +445,13 @@ def sales_csv(tmp_path):
         (["--lead-time", "5"], None, "shorter than lead time"),  # plan fails after the forecast
         (["--lead-time", "1", "--backtest", "-1"], None, "--backtest must be >= 0"),
         (["--lead-time", "1", "--season-length", "-2"], None, "season_length"),
-        (["--lead-time", "1", "--level", "150"], None, "level must be in"),
+        (["--lead-time", "1", "--level", "150"], None, "argument 'level'"),
         (["--lead-time", "1"], "unique_id,on_hand\np0,5\np0,6\n", "appears twice"),
         (["--lead-time", "1"], "unique_id,on_hand\np0,lots\np1,6\n", "on_hand must be a number"),
         ([], "unique_id,lead_time\np0,2\np1,\n", "no lead_time for line 'p1'"),
         (["--lead-time", "1"], "unique_id,moq\np0,2.5\np1,3\n", "moq must be a whole number"),
         (["--lead-time", "1"], "PAR1 not really", "cannot read the stock file"),
-        (["--lead-time", "1", "--on-hand", "nan"], None, "on_hand must be a number"),
+        (["--lead-time", "1", "--on-hand", "nan"], None, "argument 'on_hand'"),
     ],
 )
 def test_cli_bad_plan_options_write_nothing(cli, tmp_path, sales_csv, extra, stock, match):

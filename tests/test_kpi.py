@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from demandlab.errors import DataError, SchemaError
+from demandlab.errors import DataError, ParameterError, SchemaError
 from demandlab.sales import (
     ChannelKPIs,
     KPIWarning,
@@ -30,7 +30,7 @@ from demandlab.sales._funnel import DEFAULT_STAGES
 @pytest.mark.parametrize("k,n", [(0, 10), (3, 10), (10, 10), (30, 120), (1, 1_000_000), (999, 1000)])
 @pytest.mark.parametrize("conf", [0.8, 0.95, 0.99])
 def test_wilson_matches_statsmodels(k, n, conf):
-    lo, hi = wilson_interval(k, n, conf)
+    lo, hi = wilson_interval(k, n, round(conf * 100))
     ref = proportion_confint(k, n, alpha=1 - conf, method="wilson")
     assert float(lo) == pytest.approx(ref[0], abs=1e-12)
     assert float(hi) == pytest.approx(ref[1], abs=1e-12)
@@ -299,7 +299,7 @@ def test_channel_kpis_missing_column_and_bad_margin():
     with pytest.raises(SchemaError) as info:
         channel_kpis(_channels().drop(columns="sessions"))
     assert info.value.column == "sessions"
-    with pytest.raises(DataError, match="margin"):
+    with pytest.raises(ParameterError, match="argument 'margin'"):
         channel_kpis(_channels(), margin=35)
 
 
@@ -515,9 +515,9 @@ def test_cohort_freq_aliases_and_bad_freq(ten_orders):
     # Q1: a, b (Jan), c (Feb), d (Mar) = 4 customers; Q2: a returns, e is new
     np.testing.assert_array_equal(quarter.counts.to_numpy(), [[4.0, 1.0], [1.0, np.nan]])
     for bad in ("X", "3M", "2W"):  # unknown alias; multiples would break the age count
-        with pytest.raises(DataError, match="period length"):
+        with pytest.raises(ParameterError, match="argument 'freq'.*period length"):
             cohort_retention(ten_orders, freq=bad)
-        with pytest.raises(DataError, match="period length"):
+        with pytest.raises(ParameterError, match="period length"):
             ltv_cac(ten_orders.assign(channel="ads"), {"ads": 1.0}, margin=0.5, freq=bad)
 
 
@@ -632,7 +632,10 @@ def test_discount_tiers_without_positive_orders():
 
 @pytest.mark.parametrize("tiers", [[], [(100, 1.5)], [(0, 0.1)], [(100, 0.1), (100, 0.2)]])
 def test_discount_tiers_bad_tiers(tiers):
-    with pytest.raises(DataError):
+    with pytest.raises((DataError, ParameterError)) as info:  # no tiers is an argument error
+        discount_tiers([10.0, 200.0], tiers)
+    assert info.value.column in ("tiers", "min_value", "discount")
+    with pytest.raises(type(info.value)):
         discount_tiers([10.0, 200.0], tiers)
 
 
@@ -681,8 +684,9 @@ def test_cli_errors_are_one_line(cli, tmp_path):
 @pytest.mark.parametrize(
     ("args", "match"),
     [
-        (("funnel", "funnel.csv", "--confidence", "2"), "confidence must be in (0, 1)"),
-        (("cohorts", "orders.csv", "--freq", "X"), "freq 'X' is not a period length"),
+        (("funnel", "funnel.csv", "--level", "150"), "argument 'level': must be a float in the range (0, 100)"),
+        (("funnel", "funnel.csv", "--level", "0.95"), "levels are in percent"),
+        (("cohorts", "orders.csv", "--freq", "X"), "argument 'freq': 'X' is not a period length"),
         (("cohorts", "orders.csv", "--horizon", "0"), "horizon must be >= 1"),
         (("cohorts", "orders.csv", "--margin", "2"), "margin must be in [0, 1]"),
         (("tiers", "returns.csv", "--tier", "50:0.05"), "no order with a positive value"),

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from demandlab.errors import DataError, SchemaError
+from demandlab.errors import DataError, ParameterError, SchemaError
 from demandlab.niches import market_size, niche_trade, read_baci, read_comext, read_trade
 
 FIX = "tests/fixtures/market"
@@ -139,7 +139,7 @@ def test_zero_imports_and_unknown_reporter_or_year():
     with pytest.raises(DataError, match="1990") as exc:
         market_size(trade, m, year=1990)
     assert "2021 to 2023" in str(exc.value)
-    with pytest.raises(DataError, match="cagr_years"):
+    with pytest.raises(ParameterError, match="argument 'cagr_years'"):
         market_size(trade, m, cagr_years=1)
     # no trade rows at all for the niche's codes: a NaN row, flagged, not a crash
     empty = market_size(trade.iloc[:0], m).table.iloc[0]
@@ -149,7 +149,7 @@ def test_zero_imports_and_unknown_reporter_or_year():
 @pytest.mark.parametrize("col,value,match", [
     ("year", "20x3", "'20x3' is not a number"),
     ("value_usd", "n/a", "'n/a' is not a number"),
-    ("value_usd", -5.0, "outside"),
+    ("value_usd", -5.0, "out of range"),
     ("value_usd", np.nan, "missing"),
 ])
 def test_bad_trade_values_name_column_and_row(col, value, match):

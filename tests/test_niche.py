@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import theilslopes
 from statsmodels.tsa.seasonal import STL
 
-from demandlab.errors import DataError
+from demandlab.errors import DataError, ParameterError
 from demandlab.niches._scoring import (
     DEFAULT_WEIGHTS,
     DESIRABILITY,
@@ -270,13 +270,13 @@ def test_result_object_html_plot_summary():
 
 @pytest.mark.parametrize("weights,match", [({"bogus": 1}, "bogus"), ({"margin": -1}, "margin"), ({"margin": 0}, "zero")])
 def test_bad_weights(weights, match):
-    with pytest.raises(DataError, match=match):
+    with pytest.raises(ParameterError, match=match):
         score_niches(_frame({"a": _noisy()}), weights=weights, n_draws=0)
 
 
 def test_bad_trends():
     f = _frame({"a": _noisy()})
-    with pytest.raises(DataError, match="two values"):
+    with pytest.raises(DataError, match="duplicate key .keyword='a', geo='NL', date='2020-04-01'."):
         score_niches(pd.concat([f, f.iloc[[3]]]), n_draws=0)
     g = f.copy()
     g.loc[g.index[:5], "geo"] = "BE"
@@ -291,7 +291,7 @@ def test_backtest_finds_planted_persistent_growth():
     rng = np.random.default_rng(2)
     slopes = np.linspace(-0.03, 0.03, 12)
     trends = _frame({f"k{i}": 30 * np.exp(b * T + rng.normal(0, 0.04, 60)) for i, b in enumerate(slopes)})
-    bt = backtest_niches(trends, n_boot=300)
+    bt = backtest_niches(trends, n_bootstrap=300)
     card = bt.table.set_index("predictor")
     assert card.loc["trend", "spearman"] > 0.8 and card.loc["trend", "spearman_lo"] > 0.5
     assert card.loc["trend", "keeps_weight"]
@@ -304,7 +304,7 @@ def test_default_weights_follow_the_backtest_on_bundled_data(raw_dir):
     from demandlab.trends import read_trends_csv
 
     trends = read_trends_csv(raw_dir / "google_trends_nl_monthly")
-    bt = backtest_niches(trends, sales_index=raw_dir / "nl_cbs_online_turnover_index_monthly.csv", n_boot=500)
+    bt = backtest_niches(trends, sales_index=raw_dir / "nl_cbs_online_turnover_index_monthly.csv", n_bootstrap=500)
     card = bt.table.set_index("predictor")
     for name in ("growth", "trend", "stability", "fad"):
         assert bool(card.loc[name, "keeps_weight"]) == (DEFAULT_WEIGHTS[name] > 0), name
@@ -346,23 +346,23 @@ def test_common_scale_inferred_from_one_export_or_common_scale_output():
     assert set(niche_components(scaled)["demand_flag"]) == {""}
 
 
-@pytest.mark.parametrize("call,column", [
-    (lambda f: score_niches(f, n_draws=-1), "n_draws"),
-    (lambda f: score_niches(f, top_k=0, n_draws=0), "top_k"),
-    (lambda f: score_niches(f, weight_concentration=0.0, n_draws=10), "weight_concentration"),
-    (lambda f: score_niches(f, weights={"margin": "a lot"}, n_draws=0), "weights"),
-    (lambda f: backtest_niches(f, horizon=0), "horizon"),
-    (lambda f: backtest_niches(f, n_boot=0), "n_boot"),
-    (lambda f: backtest_niches(f, origins=["2023-13"]), "origins"),
-    (lambda f: score_niches(f.iloc[:0], n_draws=0), None),
-    (lambda f: score_niches(f.assign(date=f["date"].astype(str).where(f.index != 7, "July")), n_draws=0), "date"),
+@pytest.mark.parametrize("call,column,error", [
+    (lambda f: score_niches(f, n_draws=-1), "n_draws", ParameterError),
+    (lambda f: score_niches(f, top_k=0, n_draws=0), "top_k", ParameterError),
+    (lambda f: score_niches(f, weight_concentration=0.0, n_draws=10), "weight_concentration", ParameterError),
+    (lambda f: score_niches(f, weights={"margin": "a lot"}, n_draws=0), "weights", ParameterError),
+    (lambda f: backtest_niches(f, horizon=0), "horizon", ParameterError),
+    (lambda f: backtest_niches(f, n_bootstrap=0), "n_bootstrap", ParameterError),
+    (lambda f: backtest_niches(f, origins=["2023-13"]), "origins", ParameterError),
+    (lambda f: score_niches(f.iloc[:0], n_draws=0), None, DataError),
+    (lambda f: score_niches(f.assign(date=f["date"].astype(str).where(f.index != 7, "July")), n_draws=0), "date", DataError),
     (lambda f: score_niches(f, pd.DataFrame({"niche": "a", "seller_rank": [1], "revenue_share": ["30%"],
                                              "review_count": [3], "price": [9.0], "n_sellers": [4]}), n_draws=0),
-     "revenue_share"),
+     "revenue_share", DataError),
 ])
-def test_bad_arguments_and_values_raise_data_errors(call, column):
+def test_bad_arguments_raise_parameter_errors_and_bad_values_data_errors(call, column, error):
     f = _frame({"a": _noisy(seed=1), "b": _noisy(seed=2)})
-    with pytest.raises(DataError) as exc:
+    with pytest.raises(error) as exc:
         call(f)
     assert exc.value.column == column
 

@@ -11,7 +11,7 @@ import pytest
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize
 
-from demandlab.errors import DataError, SchemaError
+from demandlab.errors import DataError, ParameterError, SchemaError
 from demandlab.sales import GoNoGoRule, compare_pilots, pilot_sample_size, pilot_test, sell_through
 
 
@@ -47,7 +47,7 @@ def test_posterior_parameters_and_mean():
 def test_zero_sold_interval_closed_form():
     """Beta(1, n + 1): the quantile function is 1 - (1 - q) ** (1 / (n + 1))."""
     n = 12
-    row = sell_through(0, n, confidence=0.9).table.iloc[0]
+    row = sell_through(0, n, level=90).table.iloc[0]
     assert row["sell_through"] == 0.0
     assert row["lo"] == pytest.approx(1 - 0.95 ** (1 / (n + 1)))
     assert row["hi"] == pytest.approx(1 - 0.05 ** (1 / (n + 1)))
@@ -57,7 +57,7 @@ def test_zero_sold_interval_closed_form():
 def test_all_sold_interval_closed_form_and_note():
     """Beta(n + 1, 1): the quantile function is q ** (1 / (n + 1))."""
     n = 30
-    row = sell_through(n, n, confidence=0.8).table.iloc[0]
+    row = sell_through(n, n, level=80).table.iloc[0]
     assert row["lo"] == pytest.approx(0.1 ** (1 / (n + 1)))
     assert row["hi"] == pytest.approx(0.9 ** (1 / (n + 1)))
     assert row["note"].startswith("sold out")
@@ -86,7 +86,7 @@ def test_rule_parsing(text, threshold, probability):
 
 @pytest.mark.parametrize("text", ["60", "> 60 @ 80", "more than half", "> 60% @ 120%"])
 def test_bad_rules(text):
-    with pytest.raises(DataError):
+    with pytest.raises(ParameterError, match="argument '(rule|threshold|probability)'"):
         GoNoGoRule.parse(text)
 
 
@@ -128,7 +128,7 @@ def test_pilot_table_keeps_extra_columns_and_prob_above():
         (pd.DataFrame({"pilot": ["a"], "units_offered": [0], "units_sold": [0]}), DataError, 2),
         (pd.DataFrame({"pilot": ["a"], "units_offered": [10], "units_sold": [2.5]}), DataError, 2),
         (pd.DataFrame({"pilot": ["a"], "units_offered": [10], "units_sold": [-1]}), DataError, 2),
-        (pd.DataFrame({"pilot": ["a"], "units_offered": [10]}), SchemaError, None),
+        (pd.DataFrame({"pilot": ["a"], "units_offered": [10]}), SchemaError, 1),  # the header line
     ],
 )
 def test_bad_pilots(df, exc, row):
@@ -207,7 +207,7 @@ def test_compare_from_pilot_table_by_name():
     [((11, 10), (1, 10), {}), ((1, 10), (1, 10), {"metric": "revenue"}), ((1, 10), (1, 10), {"method": "x"})],
 )
 def test_compare_bad_input(a, b, kw):
-    with pytest.raises(DataError):
+    with pytest.raises(ParameterError):
         compare_pilots(a, b, **kw)
 
 
@@ -242,7 +242,7 @@ def test_sample_size_gets_smaller_for_bigger_differences():
 @pytest.mark.parametrize("kw", [{"p_b": 0.5}, {"p_b": 1.2}, {}, {"p_b": 0.6, "difference": 0.1},
                                 {"p_b": 0.6, "power": 1.0}])
 def test_sample_size_bad_input(kw):
-    with pytest.raises(DataError):
+    with pytest.raises(ParameterError):
         pilot_sample_size(0.5, **kw)
 
 

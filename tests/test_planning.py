@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from demandlab.errors import DataError, SchemaError
+from demandlab.errors import DataError, ParameterError, SchemaError
 from demandlab.forecasting._planning import PLAN_COLUMNS, purchase_plan
 
 Z95 = norm.ppf(0.975)  # 1.959964: the half-width of a 95 % interval in sigmas
@@ -97,19 +97,19 @@ def test_plot_returns_figure():
     ("kwargs", "error", "match"),
     [
         ({"lead_time": 5, "review_period": 2}, DataError, "shorter than lead time"),
-        ({"lead_time": 1.5}, DataError, "whole number"),
-        ({"lead_time": 1, "review_period": 0}, DataError, "whole number"),
+        ({"lead_time": 1.5}, ParameterError, "argument 'lead_time'"),
+        ({"lead_time": 1, "review_period": 0}, ParameterError, "argument 'review_period'"),
         ({"lead_time": {"other": 1}}, DataError, "no value for line"),
-        ({"lead_time": 1, "pack_size": 0}, DataError, "pack_size"),
-        ({"lead_time": 1, "pack_size": 2.5}, DataError, "pack_size must be a whole number"),
-        ({"lead_time": 1, "moq": 10.5}, DataError, "moq must be a whole number"),
-        ({"lead_time": 1, "moq": -1}, DataError, "moq"),
-        ({"lead_time": 1, "on_hand": float("nan")}, DataError, "on_hand must be a number"),
-        ({"lead_time": 1, "on_hand": "lots"}, DataError, "on_hand must be a number"),
-        ({"lead_time": 1, "on_order": -5}, DataError, "on_order"),
+        ({"lead_time": 1, "pack_size": 0}, ParameterError, "argument 'pack_size'"),
+        ({"lead_time": 1, "pack_size": 2.5}, ParameterError, "argument 'pack_size'"),
+        ({"lead_time": 1, "moq": 10.5}, ParameterError, "argument 'moq'"),
+        ({"lead_time": 1, "moq": -1}, ParameterError, "argument 'moq'"),
+        ({"lead_time": 1, "on_hand": float("nan")}, ParameterError, "argument 'on_hand'"),
+        ({"lead_time": 1, "on_hand": "lots"}, ParameterError, "argument 'on_hand'"),
+        ({"lead_time": 1, "on_order": -5}, ParameterError, "argument 'on_order'"),
         ({"lead_time": 1, "on_hand": pd.Series([1.0, 2.0], index=["mugs", "mugs"])}, DataError, "several values"),
         ({"lead_time": {"mugs": float("nan")}}, DataError, "lead_time must be a whole number"),
-        ({"lead_time": 1, "service_level": 1.0}, ValueError, "service_level"),
+        ({"lead_time": 1, "service_level": 1.0}, ParameterError, "argument 'service_level'"),
     ],
 )
 def test_bad_settings(kwargs, error, match):

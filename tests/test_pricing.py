@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from demandlab.errors import DataError, SchemaError
+from demandlab.errors import DataError, ParameterError, SchemaError
 from demandlab.pricing import (
     break_even_units,
     cost_plus_price,
@@ -89,8 +89,9 @@ def test_bad_values_name_column_and_row(col, value):
 def test_missing_column_and_duplicate_niche():
     with pytest.raises(SchemaError, match="fx_rate"):
         landed_cost(_costs().drop(columns=["fx_rate"]))
-    with pytest.raises(DataError, match="twice"):
+    with pytest.raises(DataError, match="duplicate key .niche='kettle'. on lines 2 and 3") as exc:
         landed_cost(pd.concat([_costs(), _costs()], ignore_index=True))
+    assert (exc.value.column, exc.value.row) == ("niche", 3)
 
 
 @pytest.mark.parametrize("value,match", [(np.inf, "not a number"), ("abc", "'abc' is not a number"), (np.nan, "missing")])
@@ -113,11 +114,11 @@ def test_prices_markups_and_moves_per_niche_and_bad_ones():
     assert np.isnan(unit_margin(c, {"a": 20.0})["margin"].iloc[1])  # no price: NaN, not an error
     np.testing.assert_allclose(cost_plus_price(c, markup=[0.5, 1.0])["price_net"], [15.0, 40.0])
     for bad, match in ((lambda: unit_margin(c, [1.0, 2.0, 3.0]), "3 values for 2"),
-                       (lambda: unit_margin(c, "x"), "numbers"),
+                       (lambda: unit_margin(c, "x"), "argument 'price'"),
                        (lambda: unit_margin(c, pd.Series([20.0, 21.0], index=["a", "a"])), "twice"),
                        (lambda: cost_plus_price(c, markup=np.nan), "markup"),
                        (lambda: landed_cost(c, fx_move=-1.0), "fx_move"),
                        (lambda: currency_sensitivity(c, 30.0, moves=()), "no currency move"),
                        (lambda: break_even_units(c, 30.0, -1.0), "fixed_costs")):
-        with pytest.raises(DataError, match=match):
+        with pytest.raises(ParameterError, match=match):
             bad()

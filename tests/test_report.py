@@ -43,7 +43,7 @@ EVIL_FILE = "<img src=x onerror=alert(1)>.csv"
 # small parameters per notebook, shared with tests/test_notebooks.py (same build)
 SMALL: dict[str, dict] = {
     "0.0-data-overview": {"max_keywords": 41},
-    "1.0-niche-scoring": {"n_draws": 200, "n_boot": 200, "top_k": 5},
+    "1.0-niche-scoring": {"n_draws": 200, "n_bootstrap": 200, "top_k": 5},
     "2.0-customer-segmentation": {"k_min": 5, "k_max": 7, "n_bootstrap": 3, "n_init": 2},
     "3.0-seasonal-forecast": {"horizon": 6, "n_windows": 1, "compare_models": ["seasonal_naive"]},
     "4.0-sales-kpis": {"gross_margin": 0.35},

@@ -291,7 +291,7 @@ def test_not_fitted_and_bad_params(planted):
         CustomerSegmenter(3).predict(planted)
     with pytest.raises(ValueError, match="method"):
         CustomerSegmenter(3, method="dbscan").fit(planted)
-    with pytest.raises(ValueError, match="not possible"):
+    with pytest.raises(DataError, match="not possible"):
         CustomerSegmenter(10, n_bootstrap=0).fit(planted.head(5))
     with pytest.raises(NotFittedError, match="mixture"):
         CustomerSegmenter(3, n_bootstrap=0).fit(planted).predict_proba(planted)
@@ -372,12 +372,12 @@ def test_bootstrap_stability_separated_vs_noise():
     rng = np.random.default_rng(0)
     blobs = np.concatenate([rng.normal(c, 0.3, size=(100, 2)) for c in (0, 5, 10)])
     lab = np.repeat([0, 1, 2], 100)
-    res = bootstrap_stability(blobs, lab, 3, n_boot=6)
+    res = bootstrap_stability(blobs, lab, 3, n_bootstrap=6)
     assert (res.table["jaccard_mean"] == 1.0).all()
     assert len(res.bootstrap) == 18
     noise = rng.uniform(size=(300, 2))
     nl = (noise[:, 0] * 5).astype(int)  # 5 arbitrary stripes of uniform noise
-    res2 = bootstrap_stability(noise, nl, 5, n_boot=6)
+    res2 = bootstrap_stability(noise, nl, 5, n_bootstrap=6)
     assert res2.table["jaccard_mean"].mean() < 0.9
     assert res2.plot() is not None
 
@@ -493,9 +493,14 @@ def test_cli_errors(cli, tmp_path):
     code, _, err = cli("segment", src, "--k", "x")
     assert code == 2 and "--k" in err
     code, _, err = cli("segment", src, "--k", "2", "--attributes", "region:categorical")
-    assert code == 2 and "'region'" in err and ":5" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "'region'" in err and f"{src}:5" in err and len(err.strip().splitlines()) == 1
     code, _, err = cli("segment", src, "--k", "2", "--attributes", "region:colour")
     assert code == 2 and "kind" in err
+    # an argument error stays an argument error (no file name pasted on it)
+    code, _, err = cli("segment", src, "--k", "80", "--attributes", "industry:categorical")
+    assert code == 2 and f"{src}: n_segments=80 is not possible with 50 customers" in err
+    code, _, err = cli("segment", src, "--k-range", "1:3", "--attributes", "industry:categorical")
+    assert code == 2 and "argument 'k_range': must be (lo, hi) with 2 <= lo <= hi" in err
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         code, out, err = cli("segment", src, "--k", "2", "--attributes", "region:categorical",

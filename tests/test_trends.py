@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from demandlab.errors import DataError, DemandlabError, SchemaError, SourceError
+from demandlab.errors import DataError, DemandlabError, ParameterError, SchemaError, SourceError
 from demandlab.trends._api import (
     TREND_COLUMNS,
     TrendsWarning,
@@ -679,9 +679,9 @@ def test_backoff_honours_retry_after_and_caps_it():
 
 
 def test_fetch_bad_keywords(tmp_path):
-    with pytest.raises(DataError, match="given twice"):
+    with pytest.raises(ParameterError, match="argument 'keywords': keyword.* given twice"):
         fetch_trends(["a", "a"], offline=True, cache_dir=tmp_path)
-    with pytest.raises(DataError, match="non-empty"):
+    with pytest.raises(ParameterError, match="non-empty"):
         fetch_trends([], offline=True, cache_dir=tmp_path)
 
 
@@ -764,7 +764,7 @@ def test_cli_import_bad_today_is_one_line_exit_2(cli, tmp_path, today):
     code, stdout, stderr = cli("trends", "import", FIX / "english_monthly.csv", "-o", out,
                                "--today", today)
     assert (code, stdout) == (2, "")
-    assert stderr.count("\n") == 1 and f"today={today!r} is not a date" in stderr
+    assert stderr.count("\n") == 1 and f"argument 'today': {today!r} is not a date" in stderr
     assert not out.exists()
 
 
@@ -829,7 +829,7 @@ class _Wide:
                                                ("base_delay", -1.0)])
 def test_fetch_refuses_bad_retry_options(tmp_path, option, value):
     backend = _Wide()
-    with pytest.raises(DataError, match=f"{option}="):
+    with pytest.raises(ParameterError, match=f"argument '{option}'"):
         fetch_trends(["a"], backend=backend, cache_dir=tmp_path, **{option: value})
     assert backend.calls == 0
 
@@ -837,7 +837,7 @@ def test_fetch_refuses_bad_retry_options(tmp_path, option, value):
 def test_cli_fetch_negative_retries_is_one_line(cli, tmp_path):
     code, stdout, stderr = cli("trends", "fetch", "x", "--retries", "-1", "--cache-dir", tmp_path)
     assert (code, stdout) == (2, "") and stderr.count("\n") == 1
-    assert "max_retries=-1: need a whole number >= 0" in stderr
+    assert "argument 'max_retries': must be an int in the range [0, inf); got -1" in stderr
 
 
 def test_unwritable_cache_folder_is_a_source_error(tmp_path):
@@ -877,7 +877,7 @@ def test_small_fetchers_refuse_more_than_five_terms(tmp_path):
 
     backend = _Wide()
     for fn in (fetch_interest_by_region, fetch_related_queries):
-        with pytest.raises(DataError, match="6 keywords; Google compares at most 5"):
+        with pytest.raises(ParameterError, match="6 keywords; Google compares at most 5"):
             fn(list("abcdef"), backend=backend, cache_dir=tmp_path)
     assert backend.calls == 0
     reg = fetch_interest_by_region(["a", "b"], backend=backend, cache_dir=tmp_path)

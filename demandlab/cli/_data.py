@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ._types import seed
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``data`` subcommand group."""
@@ -22,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "into OUT. Running it twice gives identical bytes.",
     )
     b.add_argument("--out", default=None, help="target folder (default: data/raw)")
-    b.add_argument("--seed", type=int, default=None, help="seed of the demo world (default: the committed one)")
+    b.add_argument("--seed", type=seed, default=None, help="seed of the demo world (default: the committed one)")
     b.set_defaults(func=run_build)
     p.set_defaults(func=lambda args: p.print_help() or 0)
 
@@ -37,12 +39,12 @@ def run_build(args: argparse.Namespace) -> int:
     from ..paths import RAW
 
     out = Path(args.out) if args.out else RAW
-    seed = DEFAULT_SEED if args.seed is None else args.seed
+    random_state = DEFAULT_SEED if args.seed is None else args.seed
     blocked = next((p for p in (out, *out.parents) if p.exists()), None)
     if blocked is not None and not blocked.is_dir():
         raise DemandlabError(f"{blocked} is a file, not a folder", path=out,
                              hint="pass a folder (or a new folder name) as --out")
-    written = write_demo_world(out / "demo", seed=seed)
+    written = write_demo_world(out / "demo", random_state=random_state)
     written += build_derived(out)
     for path in written:
         print(f"wrote {path} ({path.stat().st_size:,} bytes)")

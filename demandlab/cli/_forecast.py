@@ -94,6 +94,7 @@ def _stock_settings(path: str, settings: dict, ids) -> dict:
     import pandas as pd
 
     from ..errors import DataError, SchemaError
+    from ..io._frames import file_line
 
     stock = _read(path, "stock")
     if "unique_id" not in stock.columns:
@@ -104,7 +105,8 @@ def _stock_settings(path: str, settings: dict, ids) -> dict:
     if dup.any():
         pos = int(np.flatnonzero(dup.to_numpy())[0])
         raise DataError(f"line {stock['unique_id'].iloc[pos]!r} appears twice", path=path, column="unique_id",
-                        row=pos + 2, hint="one row per unique_id")
+                        row=file_line(stock, pos), hint="one row per unique_id")
+    as_read = stock  # rows in file order, for file lines
     stock = stock.set_index("unique_id")
     out = dict(settings)
     for col, default in settings.items():
@@ -117,7 +119,7 @@ def _stock_settings(path: str, settings: dict, ids) -> dict:
         if bad.any():
             pos = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(f"{col} must be a number; found {raw.iloc[pos]!r}", path=path, column=col,
-                            row=pos + 2, hint="write plain numbers (units, periods)")
+                            row=file_line(as_read, pos), hint="write plain numbers (units, periods)")
         vals = vals.reindex(ids)
         if default is None and vals.isna().any():
             missing = vals.index[vals.isna()][0]
@@ -152,11 +154,8 @@ def run_forecast(args: argparse.Namespace) -> int:
                   progress=False if args.no_progress else None)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try:
-            res = forecast(df, args.h, future=future, path=args.path, **common)
-            bt = backtest_forecast(df, args.h, n_windows=args.backtest, path=args.path, **common) if args.backtest else None
-        except ValueError as exc:
-            raise DemandlabError(str(exc), hint="check the options (demandlab forecast --help)") from None
+        res = forecast(df, args.h, future=future, path=args.path, **common)
+        bt = backtest_forecast(df, args.h, n_windows=args.backtest, path=args.path, **common) if args.backtest else None
     plan = None
     if args.plan:
         from ..forecasting._planning import purchase_plan
@@ -174,10 +173,7 @@ def run_forecast(args: argparse.Namespace) -> int:
         if settings["lead_time"] is None:
             raise DemandlabError("no lead time", path=args.stock, column="lead_time",
                                  hint="add a lead_time column or pass --lead-time")
-        try:
-            plan = purchase_plan(res, service_level=args.service_level, **settings)
-        except ValueError as exc:
-            raise DemandlabError(str(exc), hint="check the plan options") from None
+        plan = purchase_plan(res, service_level=args.service_level, **settings)
     print(res.summary())
     for w in dict.fromkeys(str(w.message) for w in caught):  # once each (backtest windows repeat them)
         print(f"note: {w}")

@@ -11,6 +11,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ._types import numbers, tier
+
 _OUT_HELP = "write the result table to this .csv or .parquet file"
 _PLOT_HELP = "write the chart to this .png file"
 
@@ -37,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--by", action="append", metavar="COLUMN",
                    help="one funnel per value of COLUMN (e.g. channel); repeatable")
     p.add_argument("--stages", help="comma-separated stage order (default: stage_order or file order)")
-    p.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
+    p.add_argument("--level", type=float, default=95, help="interval level in percent (default 95)")
     p.add_argument("--out", help=_OUT_HELP)
     p.add_argument("--plot", help=_PLOT_HELP)
     p.set_defaults(func=run_funnel)
@@ -64,8 +66,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--compare", nargs=2, metavar=("A", "B"), help="also compare pilot B with pilot A")
     p.add_argument("--metric", choices=("sell_through", "revenue"), default="sell_through",
                    help="what --compare compares (revenue = price x sell-through)")
-    p.add_argument("--prior", default="1,1", help="Beta prior 'alpha,beta' (default 1,1 = uniform)")
-    p.add_argument("--confidence", type=float, default=0.9, help="credible level (default 0.9)")
+    p.add_argument("--prior", type=numbers(2), default=(1.0, 1.0),
+                   help="Beta prior 'alpha,beta' (default 1,1 = uniform)")
+    p.add_argument("--level", type=float, default=90, help="credible level in percent (default 90)")
     p.add_argument("--out", help=_OUT_HELP)
     p.add_argument("--plot", help=_PLOT_HELP)
     p.set_defaults(func=run_pilot)
@@ -92,7 +95,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("tiers", help="volume-discount tiers against an order-value distribution")
     p.add_argument("path", help="order log (orders*.csv / .parquet)")
-    p.add_argument("--tier", action="append", required=True, metavar="MIN:DISCOUNT",
+    p.add_argument("--tier", type=tier, action="append", required=True, metavar="MIN:DISCOUNT",
                    help="e.g. --tier 100:0.05 --tier 300:0.10")
     p.add_argument("--move-up", type=float, default=0.0,
                    help="share of orders just below a threshold that top up to it (default 0)")
@@ -142,7 +145,7 @@ def run_funnel(args: argparse.Namespace) -> int:
 
     df = _load(args.path, "load_funnel")
     stages = [s.strip() for s in args.stages.split(",")] if args.stages else None
-    res = funnel(df, stages, by=args.by, confidence=args.confidence)
+    res = funnel(df, stages, by=args.by, level=args.level)
     print(res.summary())
     _write(res.table, args.out)
     if args.plot:
@@ -171,17 +174,10 @@ def run_channels(args: argparse.Namespace) -> int:
 
 def run_pilot(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi pilot``."""
-    from ..errors import DataError
     from ..sales._pilot import pilot_test
 
-    try:
-        prior = tuple(float(x) for x in args.prior.split(","))
-        if len(prior) != 2:
-            raise ValueError
-    except ValueError:
-        raise DataError(f"cannot read --prior {args.prior!r}", hint="write it as alpha,beta e.g. 1,1") from None
     df = _load(args.path, "load_pilots")
-    res = pilot_test(df, rule=args.rule, prior=prior, confidence=args.confidence)
+    res = pilot_test(df, rule=args.rule, prior=args.prior, level=args.level)
     comparison = res.compare(*args.compare, metric=args.metric) if args.compare else None
     print(res.summary())
     if comparison is not None:
@@ -224,18 +220,10 @@ def run_sample_size(args: argparse.Namespace) -> int:
 
 def run_tiers(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi tiers``."""
-    from ..errors import DataError
     from ..sales import discount_tiers
 
-    tiers = []
-    for t in args.tier:
-        try:
-            lo, d = t.split(":")
-            tiers.append((float(lo), float(d)))
-        except ValueError:
-            raise DataError(f"cannot read --tier {t!r}", hint="write MIN:DISCOUNT, e.g. 100:0.05") from None
     df = _load(args.path, "load_orders")
-    res = discount_tiers(df, tiers, move_up=args.move_up, window=args.window)
+    res = discount_tiers(df, args.tier, move_up=args.move_up, window=args.window)
     print(res.summary())
     _write(res.table, args.out)
     return 0

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ._types import number_pairs, seed
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``niche`` with its subcommands."""
@@ -39,12 +41,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--costs", help="landed_cost*.csv (one row per niche)")
     p.add_argument("--reporter", help="ISO2 code of your market in the trade data (e.g. NL)")
     p.add_argument("--usd-per-eur", type=float, help="exchange rate for Comext extracts (values in EUR)")
-    p.add_argument("--weights", help="component weights, e.g. 'margin=0.3,growth=0.1' (others 0)")
+    p.add_argument("--weights", type=number_pairs,
+                   help="component weights, e.g. 'margin=0.3,growth=0.1' (others 0)")
     p.add_argument("--common-scale", action="store_true",
                    help="trend levels share one scale (one export or put on a common scale)")
     p.add_argument("--top-k", type=int, default=5, help="k of P(top k) (default 5)")
     p.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     p.add_argument("--show", type=int, default=15, help="rows of the printed table (default 15)")
     p.add_argument("-o", "--out", help="write the full table to this .csv or .parquet file")
     p.add_argument("--plot", help="write the ranked chart to this .png, .svg or .pdf file")
@@ -58,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--origins", help="comma-separated origin months (YYYY-MM); default every 3 months")
     p.add_argument("--horizon", type=int, default=12, help="months after each origin (default 12)")
     p.add_argument("--boot", type=int, default=2000, help="bootstrap draws (default 2000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     p.add_argument("-o", "--out", help="write the card to this .csv or .parquet file")
     p.set_defaults(func=run_backtest)
 
@@ -79,26 +82,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _help(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return 0
-
-
-def _parse_weights(text: str | None) -> dict[str, float] | None:
-    from ..errors import DataError
-
-    if not text:
-        return None
-    out: dict[str, float] = {}
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        key, sep, value = part.partition("=")
-        try:
-            if not sep:
-                raise ValueError
-            out[key.strip()] = float(value)
-        except ValueError:
-            raise DataError(f"cannot read weight {part.strip()!r}", column="--weights",
-                            hint="write name=number pairs, e.g. margin=0.3,growth=0.1") from None
-    return out
 
 
 def _read_trade(path: str, args: Any):
@@ -153,7 +136,7 @@ def run_score(args: Any) -> int:
         warnings.simplefilter("always")
         res = score_niches(
             trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=args.reporter,
-            weights=_parse_weights(args.weights), common_scale=True if args.common_scale else None,
+            weights=args.weights or None, common_scale=True if args.common_scale else None,
             n_draws=args.draws, top_k=args.top_k, random_state=args.seed,
         )
     print(res.summary(args.show))
@@ -193,7 +176,7 @@ def run_backtest(args: Any) -> int:
     trends = load_trends(args.trends)
     origins = [o.strip() for o in args.origins.split(",") if o.strip()] if args.origins else None
     bt = backtest_niches(trends, origins=origins, horizon=args.horizon, sales_index=args.sales_index,
-                  n_boot=args.boot, random_state=args.seed)
+                  n_bootstrap=args.boot, random_state=args.seed)
     print(bt.summary())
     _write_table(bt.table, args.out)
     return 0

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+
+from ._types import int_or_auto, int_range, number_pairs, seed
 
 _KINDS = ("categorical", "ordinal", "log", "numeric")
 
@@ -27,13 +28,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("path", help="customers file (customers*.csv, or any table with --attributes)")
-    p.add_argument("--k", default="auto", help="number of segments or 'auto' (default auto)")
-    p.add_argument("--k-range", default="2:10", metavar="LO:HI",
+    p.add_argument("--k", type=int_or_auto, default="auto", help="number of segments or 'auto' (default auto)")
+    p.add_argument("--k-range", type=int_range, default=(2, 10), metavar="LO:HI",
                    help="range of k scanned with --k auto (default 2:10)")
     p.add_argument("--attributes", metavar="COL:KIND,...",
                    help=f"columns to segment on with their kind ({', '.join(_KINDS)}), e.g. "
                    "'orders_per_year:log,avg_order_value:log,country:categorical'")
-    p.add_argument("--weights", metavar="COL=W,...",
+    p.add_argument("--weights", type=number_pairs, metavar="COL=W,...",
                    help="attribute weights, e.g. 'industry=1,region=0.25' or 'categorical=1' "
                    "(used as given; without it the weights are tuned by the mixture likelihood)")
     p.add_argument("--no-tune", action="store_true",
@@ -44,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="bootstrap refits for the stability (default 10; 0 skips)")
     p.add_argument("--impute", action="store_true",
                    help="fill missing values (median / most frequent) instead of failing")
-    p.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--random-state", type=seed, default=0, help="seed (default 0)")
     p.add_argument("-o", "--out", help="write customers with their segment to this .csv/.parquet")
     p.add_argument("--profiles", help="write the profile table to this .csv/.parquet")
     p.set_defaults(func=run_segment)
@@ -93,31 +94,12 @@ def run_segment(args: argparse.Namespace) -> int:
     from ..io._atomic import _WRITERS, write_frame
     from ..segmentation._segmenter import CustomerSegmenter
 
-    k: Any = args.k
-    if k != "auto":
-        try:
-            k = int(k)
-        except ValueError:
-            raise DemandlabError(f"--k must be a number or 'auto', got {k!r}",
-                                 hint="e.g. --k 6 or --k auto") from None
-    try:
-        lo, hi = (int(v) for v in args.k_range.split(":"))
-    except ValueError:
-        raise DemandlabError(f"--k-range must be LO:HI, got {args.k_range!r}",
-                             hint="e.g. --k-range 2:10") from None
     attributes = None
     if args.attributes:
         attributes = dict(_pairs(args.attributes, ":", "--attributes"))
         bad = {c: v for c, v in attributes.items() if v not in _KINDS}
         if bad:
             raise DemandlabError(f"unknown kind(s) {bad}", hint=f"use one of {', '.join(_KINDS)}")
-    weights = None
-    if args.weights:
-        try:
-            weights = {c: float(v) for c, v in _pairs(args.weights, "=", "--weights")}
-        except ValueError:
-            raise DemandlabError(f"--weights values must be numbers: {args.weights!r}",
-                                 hint="e.g. --weights industry=1,region=0.25") from None
     if args.bootstrap < 0:
         raise DemandlabError(f"--bootstrap must be >= 0, got {args.bootstrap}",
                              hint="e.g. --bootstrap 10, or 0 to skip the stability")
@@ -127,21 +109,13 @@ def run_segment(args: argparse.Namespace) -> int:
                                  path=out, hint="use a .csv or .parquet output path")
     customers = _read(args.path, plain=attributes is not None)
     seg = CustomerSegmenter(
-        k, attributes=attributes, weights=weights, k_range=(lo, hi), method=args.method,
+        args.k, attributes=attributes, weights=args.weights or None, k_range=args.k_range, method=args.method,
         tune=False if args.no_tune else None,
         n_bootstrap=args.bootstrap, missing="impute" if args.impute else "error",
         random_state=args.random_state, progress=False,
     )
-    try:
-        seg.fit(customers)
-    except ValueError as exc:
-        raise DemandlabError(str(exc), path=args.path,
-                             hint="see 'demandlab segment --help'") from None
-    except DemandlabError as exc:
-        if exc.path is None:
-            raise type(exc)(exc.message, path=args.path, column=exc.column, row=exc.row,
-                            hint=exc.hint) from None
-        raise
+    customers.attrs["path"] = str(args.path)  # errors about the table's values name the file
+    seg.fit(customers)
     print(seg.summary())
     if args.out:
         write_frame(seg.to_frame(), args.out)

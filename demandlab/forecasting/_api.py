@@ -40,12 +40,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 
 from .._results import Result
-from ..errors import DataError, DemandlabError, SchemaError
+from .._validation import Interval, Options, check_level, check_params, validate_params
+from ..errors import DataError, ParameterError, SchemaError
+from ..io._frames import file_line
 from ._data import FREQ_NAMES, GapWarning, ShortSeriesWarning, prepare
 from ._seasonal import classical_decompose
 from .models._base import (
@@ -210,20 +213,14 @@ def _as_level(level) -> tuple[float, ...]:
         return ()
     if isinstance(level, int | float):
         level = (level,)
-    out = tuple(float(v) for v in level)
-    for v in out:
-        if not 0 < v < 100:
-            raise ValueError(f"level must be in (0, 100), got {v}")
-    return out
+    return tuple(float(check_level(v)) for v in level)
 
 
 def _season_length(season_length, prep) -> int:
     """The given season length (a whole number >= 1) or the one the dates imply."""
     if season_length is None:
         return prep.season_length
-    if isinstance(season_length, bool) or not float(season_length).is_integer() or season_length < 1:
-        raise ValueError(f"season_length must be a whole number >= 1, got {season_length!r}")
-    return int(season_length)
+    return int(season_length)  # checked by the decorators of the public functions
 
 
 def _resolve_models(models):
@@ -231,21 +228,44 @@ def _resolve_models(models):
 
     if isinstance(models, str):
         if models != "auto" and models not in MODELS:
-            raise ValueError(f"unknown model {models!r}; use 'auto' or one of {sorted(MODELS)}")
+            raise ParameterError(f"unknown model {models!r}", column="models",
+                                 hint=f"use 'auto' or one of {sorted(MODELS)}")
         return models
     if isinstance(models, BaseModel):
         return [models]
     models = list(models)
     for m in models:
         if isinstance(m, str) and m not in MODELS:
-            raise ValueError(f"unknown model {m!r}; use one of {sorted(MODELS)}")
+            raise ParameterError(f"unknown model {m!r}", column="models", hint=f"use one of {sorted(MODELS)}")
         if not isinstance(m, str | BaseModel):
-            raise TypeError(f"models must be aliases or model objects, got {type(m).__name__}")
+            raise ParameterError(f"must hold aliases or model objects, got {type(m).__name__}", column="models")
     if not models:
-        raise ValueError("models is empty")
+        raise ParameterError("is empty", column="models", hint="give at least one model, or 'auto'")
     return models
 
 
+_SEASON_LENGTH = [Interval(Integral, 1, None, closed="left"), None]
+_FORECAST_CONSTRAINTS = {
+    "df": [pd.DataFrame],
+    "h": [Interval(Integral, 1, None, closed="left")],
+    "season_length": _SEASON_LENGTH,
+    "models": [str, BaseModel, "array-like"],
+    "level": ["level", None],
+    "n_jobs": [Integral, None],
+    "combine": [Options({"mean", "median", "trimmed"})],
+    "gaps": [Options({"fill", "zero", "raise"})],
+    "exog": ["array-like", None],
+    "future": [pd.DataFrame, None],
+    "freq": [str, None],
+    "intermittent": [Options({"auto", "off"})],
+    "calibration_windows": [Interval(Integral, 0, None, closed="left"), Options({"auto"})],
+    "keep_components": ["boolean"],
+    "progress": ["boolean", None],
+    "path": ["path-like", None],
+}
+
+
+@validate_params(_FORECAST_CONSTRAINTS, hints={"h": "e.g. h=12"})
 def forecast(
     df: pd.DataFrame,
     h: int,
@@ -341,20 +361,9 @@ def forecast(
     from ._intervals import apply_intervals, calibrate, normal_fallback
     from ._runner import Spec, run_many
 
-    if not isinstance(h, int | np.integer) or isinstance(h, bool) or h < 1:
-        raise DemandlabError(f"h must be a positive integer, got {h!r}", hint="e.g. h=12")
     h = int(h)
     levels = _as_level(level)
     models = _resolve_models(models)
-    if combine not in ("mean", "median", "trimmed"):
-        raise ValueError(f"combine must be 'mean', 'median' or 'trimmed', not {combine!r}")
-    if intermittent not in ("auto", "off"):
-        raise ValueError(f"intermittent must be 'auto' or 'off', not {intermittent!r}")
-    if calibration_windows != "auto" and (
-        isinstance(calibration_windows, bool | str) or not float(calibration_windows).is_integer()
-        or calibration_windows < 0
-    ):
-        raise ValueError(f"calibration_windows must be 'auto' or a whole number >= 0, not {calibration_windows!r}")
     exog = list(exog or [])
     prep = prepare(df, gaps=gaps, exog=exog, path=path, freq=freq)
     m = _season_length(season_length, prep)
@@ -472,14 +481,14 @@ def _future_exog(prep, future, exog, h, path) -> list[np.ndarray]:
     ds = pd.to_datetime(fut["ds"], errors="coerce")
     if ds.isna().any():
         pos = int(np.flatnonzero(ds.isna().to_numpy())[0])
-        raise DataError(f"cannot read future date {fut['ds'].iloc[pos]!r}", column="ds", row=pos + 2,
-                        hint="use ISO dates such as 2025-01-01 (period start)")
+        raise DataError(f"cannot read future date {fut['ds'].iloc[pos]!r}", column="ds",
+                        row=file_line(future, pos), hint="use ISO dates such as 2025-01-01 (period start)")
     fut["_per"] = ds.dt.to_period(prep.freq)
     dup = fut.duplicated(["unique_id", "_per"])
     if dup.any():
         pos = int(np.flatnonzero(dup.to_numpy())[0])
         raise DataError(f"future period {fut['_per'].iloc[pos]} appears twice for series "
-                        f"{fut['unique_id'].iloc[pos]!r}", column="ds", row=pos + 2,
+                        f"{fut['unique_id'].iloc[pos]!r}", column="ds", row=file_line(future, pos),
                         hint="one future row per unique_id and period")
     out = []
     for uid, per in zip(prep.ids, prep.periods, strict=True):
@@ -568,6 +577,13 @@ class ForecastBacktest(Result):
                 "smape": float(o["smape"]), "mase": float(o["mase"])}
 
 
+@validate_params({
+    "df": [pd.DataFrame],
+    "h": [Interval(Integral, 1, None, closed="left")],
+    "n_windows": [Interval(Integral, 1, None, closed="left")],
+    "step": [Interval(Integral, 1, None, closed="left"), None],
+    "season_length": _SEASON_LENGTH,
+})
 def backtest_forecast(
     df: pd.DataFrame,
     h: int,
@@ -614,8 +630,7 @@ def backtest_forecast(
     """
     from ._metrics import mase, smape
 
-    if n_windows < 1:
-        raise ValueError("n_windows must be >= 1")
+    check_params(kwargs, {k: v for k, v in _FORECAST_CONSTRAINTS.items() if k != "df"})
     step = int(step or h)
     level = _as_level(kwargs.get("level", (80, 95)))
     prep = prepare(df, gaps=kwargs.get("gaps", "fill"), exog=kwargs.get("exog") or (),
@@ -679,6 +694,8 @@ def backtest_forecast(
                           n_windows=int(table["window"].nunique()), level=level)
 
 
+@validate_params({"df": [pd.DataFrame], "season_length": _SEASON_LENGTH,
+                  "robust": ["boolean"], "log": ["boolean"]})
 def decompose(
     df: pd.DataFrame,
     *,
@@ -735,6 +752,7 @@ def decompose(
     return pd.concat(frames, ignore_index=True)
 
 
+@validate_params({"df": [pd.DataFrame], "season_length": [Interval(Integral, 2, None, closed="left"), None]})
 def seasonal_profile(
     df: pd.DataFrame,
     *,

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, DemandlabWarning, SchemaError
+from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
+from ..io._frames import check_columns, file_line
 
 __all__ = ["GapWarning", "Prepared", "prepare", "infer_freq", "SEASON_LENGTHS", "FREQ_NAMES"]
 
@@ -51,10 +52,6 @@ class Prepared:
         if self.anchor == "end":
             return periods.to_timestamp(how="end").normalize()
         return periods.to_timestamp(how="start")
-
-
-def _row(pos: int) -> int:
-    return int(pos) + 2
 
 
 def infer_freq(ds: pd.Series, path=None) -> tuple[str, str, str]:
@@ -105,24 +102,23 @@ def prepare(
     after its last value are dropped, not invented), ``"zero"`` (filled with 0: no sale recorded means no
     sale) or ``"raise"`` (a :class:`DataError`).
     """
-    if not isinstance(df, pd.DataFrame):
-        raise SchemaError(
-            f"expected a DataFrame, got {type(df).__name__}",
-            path=path,
-            hint="pass a tidy frame with columns unique_id, ds, y",
-        )
-    missing = [c for c in ("unique_id", "ds", "y", *exog) if c not in df.columns]
+    check_columns(df, "sales", name="df", need=("unique_id", "ds", "y"), path=None if path is None else str(path))
+    missing = [c for c in exog if c not in df.columns]
     if missing:
         raise SchemaError(
             f"missing column(s) {', '.join(map(repr, missing))}",
             path=path,
             column=missing[0],
-            hint="sales need columns unique_id, ds (period start date), y (demand >= 0)",
+            hint="exog names columns of the sales frame (price, promo, ...); add them or drop them from exog",
         )
+
+    def _row(pos: int) -> int:  # the file line of row ``pos``
+        return file_line(df, pos)
+
     if len(df) == 0:
         raise DataError("no rows", path=path, hint="the sales file needs at least 2 rows per series")
     if gaps not in ("fill", "zero", "raise"):
-        raise ValueError(f"gaps must be 'fill', 'zero' or 'raise', not {gaps!r}")
+        raise ParameterError(f"must be 'fill', 'zero' or 'raise', not {gaps!r}", column="gaps")
     frame = df.reset_index(drop=True)
     y_raw = frame["y"]
     if y_raw.dtype == bool or not pd.api.types.is_numeric_dtype(y_raw):
@@ -180,7 +176,8 @@ def prepare(
         code = freq
         kind = freq[0].upper()
         if kind not in SEASON_LENGTHS:
-            raise ValueError(f"freq must start with one of M, Q, W, D, Y, not {freq!r}")
+            raise ParameterError(f"must start with one of M, Q, W, D, Y, not {freq!r}", column="freq",
+                                 hint="e.g. freq='M' (monthly) or 'W-SUN' (weekly)")
         anchor = "start"
     per = ds.dt.to_period(code)
     work = pd.DataFrame({"unique_id": uid, "per": per, "y": y, "_pos": np.arange(len(frame))})
@@ -200,8 +197,8 @@ def prepare(
             "_pos",
         ].iloc[0]
         raise DataError(
-            f"duplicate period {work['per'].iloc[pos]} for series {work['unique_id'].iloc[pos]!r} "
-            f"(also on line {_row(first)})",
+            f"duplicate period {work['per'].iloc[pos]} for series {work['unique_id'].iloc[pos]!r}"
+            + f" (also on line {_row(first)})",
             path=path,
             column="ds",
             row=_row(pos),

@@ -60,13 +60,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
 from .._results import Result
-from ..errors import DataError, SchemaError
+from .._validation import Interval, validate_params
+from ..errors import DataError, ParameterError, SchemaError
+from ..io._frames import file_line
 
 __all__ = ["purchase_plan", "PurchasePlan", "PLAN_COLUMNS"]
 
@@ -179,7 +182,9 @@ def _number(value, uid: str, name: str, *, low: float = -math.inf, whole: bool =
         v = math.nan
     if not math.isfinite(v) or v < low or (whole and not v.is_integer()):
         what = ("a whole number" if whole else "a number") + (f" >= {low:g}" if low > -math.inf else "")
-        raise DataError(f"{name} must be {what}, got {_per_line(value, uid, name)!r} for {uid!r}",
+        # one number for every line is an argument; a value of one line is data
+        error = DataError if isinstance(value, Mapping | pd.Series) else ParameterError
+        raise error(f"{name} must be {what}, got {_per_line(value, uid, name)!r} for {uid!r}",
                         column=name, hint=_HINTS[name])
     return v
 
@@ -194,6 +199,21 @@ _HINTS = {
 }
 
 
+def _setting(low: float | None) -> list:
+    return [Interval(Real, low, None, closed="left"), Mapping, pd.Series]
+
+
+@validate_params({
+    "result": [pd.DataFrame, object],
+    "lead_time": _setting(0),
+    "review_period": _setting(1),
+    "service_level": [Interval(Real, 0.5, 1, closed="left")],
+    "on_hand": _setting(None),
+    "on_order": _setting(0),
+    "moq": _setting(0),
+    "pack_size": _setting(1),
+    "correlation": [Interval(Real, 0, 1, closed="both")],
+})
 def purchase_plan(
     result,
     *,
@@ -244,8 +264,9 @@ def purchase_plan(
     DataError
         A setting missing, not a number or out of range for a line (named), a
         horizon shorter than ``lead_time + review_period``, missing forecast values.
-    ValueError
-        ``service_level`` outside [0.5, 1) or ``correlation`` outside [0, 1].
+    ParameterError
+        ``service_level`` outside [0.5, 1), ``correlation`` outside [0, 1], or a
+        setting given as one number that is not a number in its range.
 
     Examples
     --------
@@ -279,22 +300,18 @@ def purchase_plan(
                           hint="forecast with level=(80, 95)")
     if len(table) == 0:
         raise DataError("forecast has no rows", hint="forecast at least one line")
-    if not 0.5 <= service_level < 1:
-        raise ValueError(f"service_level must be in [0.5, 1), got {service_level}")
-    if not 0 <= correlation <= 1:
-        raise ValueError(f"correlation must be in [0, 1], got {correlation}")
     top, hi_col = levels[-1]
     for col in ("forecast", hi_col):
         vals = pd.to_numeric(table[col], errors="coerce").to_numpy(dtype=float)
         if not np.all(np.isfinite(vals)):
             pos = int(np.flatnonzero(~np.isfinite(vals))[0])
             raise DataError(f"{col} is missing or not a number for line {str(table['unique_id'].iloc[pos])!r}",
-                            column=col, row=pos + 2, hint="pass a complete forecast table")
+                            column=col, row=file_line(table, pos), hint="pass a complete forecast table")
     dup = table.duplicated(["unique_id", "ds"])
     if dup.any():
         pos = int(np.flatnonzero(dup.to_numpy())[0])
         raise DataError(f"period {table['ds'].iloc[pos]} appears twice for line {str(table['unique_id'].iloc[pos])!r}",
-                        column="ds", row=pos + 2, hint="one forecast row per line and period")
+                        column="ds", row=file_line(table, pos), hint="one forecast row per line and period")
     z_level = norm.ppf(0.5 + top / 200)
     z = norm.ppf(service_level)
     rows = []

@@ -43,9 +43,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._validation import validate_params
 from ..errors import DataError, SchemaError
 from ..paths import RAW
 from ._atomic import atomic_write_bytes, atomic_write_text
+from ._loaders import (
+    DATASET_READERS,
+    KINDS,
+    _check_path,
+    _decode,
+    check_frame,
+    infer_kind,
+    load,
+    load_orders,
+)
 
 __all__ = [
     "CBS_SECTORS",
@@ -79,20 +90,20 @@ CBS_SECTORS: dict[str, str] = {
 
 
 def _read_online_retail(path: PathLike | None) -> pd.DataFrame:
-    from ._loaders import load
-
     return load(Path(path) if path is not None else ONLINE_RETAIL, kind="transactions")
 
 
 def _kind_of(path: PathLike) -> str | None:
-    from ._loaders import infer_kind
-
     try:
         return infer_kind(path)
     except SchemaError:
         return None
 
 
+_OPTIONAL_PATH = validate_params({"path": ["path-like", None]})
+
+
+@_OPTIONAL_PATH
 def online_retail_orders(path: PathLike | None = None) -> pd.DataFrame:
     """Invoice-level order log of UCI Online Retail (customers with an id only).
 
@@ -119,8 +130,6 @@ def online_retail_orders(path: PathLike | None = None) -> pd.DataFrame:
     3654
     """
     if path is not None and _kind_of(path) == "orders":
-        from ._loaders import load_orders
-
         return load_orders(path)
     raw = _read_online_retail(path)
     d = raw.loc[raw["customerid"].notna()].copy()
@@ -142,6 +151,7 @@ def online_retail_orders(path: PathLike | None = None) -> pd.DataFrame:
     return out.sort_values(["date", "order_id"], ignore_index=True)
 
 
+@validate_params({"path": ["path-like", None], "orders": [pd.DataFrame, None]})
 def online_retail_customers(
     path: PathLike | None = None, *, orders: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -187,8 +197,6 @@ def online_retail_customers(
     (7, 4310.0)
     """
     if orders is None and path is not None and _kind_of(path) == "customer_summary":
-        from ._loaders import load
-
         return load(path, kind="customer_summary")
     if orders is None:
         orders = online_retail_orders(path)
@@ -224,6 +232,7 @@ def online_retail_customers(
     return out
 
 
+@_OPTIONAL_PATH
 def cbs_turnover(path: PathLike | None = None) -> pd.DataFrame:
     """Statistics Netherlands online-sales turnover index per retail sector, tidy.
 
@@ -248,8 +257,6 @@ def cbs_turnover(path: PathLike | None = None) -> pd.DataFrame:
     >>> int(tv["index"].isna().sum()), sorted(tv.loc[tv["index"].isna(), "date"].dt.year.unique().tolist())
     (48, [2014])
     """
-    from ._loaders import KINDS, _check_path, _decode, check_frame
-
     path = Path(path) if path is not None else CBS_FILE
     _check_path(path)
     text = _decode(path, path.read_bytes())
@@ -290,6 +297,7 @@ def cbs_turnover(path: PathLike | None = None) -> pd.DataFrame:
     return df.sort_values(["sector_code", "date"], ignore_index=True)
 
 
+@_OPTIONAL_PATH
 def wholesale_customers(path: PathLike | None = None) -> pd.DataFrame:
     """UCI Wholesale customers (440 clients of a Portuguese distributor), labelled.
 
@@ -314,8 +322,6 @@ def wholesale_customers(path: PathLike | None = None) -> pd.DataFrame:
     >>> int(w["fresh"].sum())
     5280131
     """
-    from ._loaders import load
-
     df = load(Path(path) if path is not None else WHOLESALE_FILE, kind="wholesale")
     spend = ["fresh", "milk", "grocery", "frozen", "detergents_paper", "delicassen"]
     out = pd.DataFrame({
@@ -372,3 +378,6 @@ def build_derived(out: PathLike | None = None, source: PathLike | None = None) -
     p1 = atomic_write_bytes(out / "online_retail_orders.csv.gz", buf.getvalue())
     p2 = atomic_write_text(out / "online_retail_customers.csv", _csv_text(customers))
     return [p1, p2]
+
+
+DATASET_READERS["turnover"] = cbs_turnover

@@ -27,11 +27,13 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .._validation import Interval, validate_params
 from ..paths import RAW
 from ._atomic import atomic_write_text
 
@@ -521,15 +523,25 @@ def _make_pilots(rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_DEMO_CONSTRAINTS = {
+    "out": ["path-like", None],
+    "random_state": [Interval(Integral, 0, None, closed="left")],
+    "trends_folder": ["path-like", None],
+}
+
+
+@validate_params({k: v for k, v in _DEMO_CONSTRAINTS.items() if k != "out"},
+                 hints={"random_state": f"pass e.g. the default {DEFAULT_SEED}"})
 def make_demo_world(
-    seed: int = DEFAULT_SEED, *, trends_folder: str | os.PathLike[str] | None = None
+    random_state: int = DEFAULT_SEED, *, trends_folder: str | os.PathLike[str] | None = None
 ) -> dict[str, pd.DataFrame]:
     """Draw the demo importer's world (SYNTHETIC) as DataFrames.
 
     Parameters
     ----------
-    seed : int, default DEFAULT_SEED
-        Seed of every random stream (table ``i`` uses ``default_rng([seed, i])``).
+    random_state : int, default DEFAULT_SEED
+        Seed of every random stream (table ``i`` uses ``default_rng([random_state, i])``).
+        A whole number >= 0.
     trends_folder : path-like, optional
         Folder of Google Trends exports whose keywords are the niches.
 
@@ -540,17 +552,13 @@ def make_demo_world(
 
     Examples
     --------
-    >>> w = make_demo_world(seed=1)
+    >>> w = make_demo_world(random_state=1)
     >>> w["marketplace"].groupby("niche").size().unique().tolist()
     [10]
     >>> sorted(w["funnel"]["stage"].unique())[:2]
     ['awareness', 'decision']
     """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        from ..errors import DataError
-
-        raise DataError(f"seed {seed!r}: need a whole number >= 0",
-                        hint=f"pass e.g. the default {DEFAULT_SEED}")
+    seed = int(random_state)
     niches = _niche_table(trends_keywords(trends_folder))
     niche_hs = _make_niche_hs(niches)
     channels = _make_channels(_rng(seed, 6))
@@ -616,9 +624,10 @@ def frame_to_csv_text(df: pd.DataFrame, formats: dict[str, str] | None = None) -
     return out.to_csv(index=False, lineterminator="\n")
 
 
+@validate_params(_DEMO_CONSTRAINTS, hints={"random_state": f"pass e.g. the default {DEFAULT_SEED}"})
 def write_demo_world(
     out: str | os.PathLike[str] | None = None,
-    seed: int = DEFAULT_SEED,
+    random_state: int = DEFAULT_SEED,
     *,
     trends_folder: str | os.PathLike[str] | None = None,
 ) -> list[Path]:
@@ -628,7 +637,8 @@ def write_demo_world(
     ----------
     out : path-like, optional
         Target folder, created if needed.
-    seed : int, default DEFAULT_SEED
+    random_state : int, default DEFAULT_SEED
+        Seed of every random stream (see :func:`make_demo_world`).
     trends_folder : path-like, optional
         Folder of Google Trends exports whose keywords are the niches.
 
@@ -646,7 +656,7 @@ def write_demo_world(
     ['niche_hs.csv', 'marketplace.csv', 'trade.csv']
     """
     out = Path(out) if out is not None else RAW / "demo"
-    world = make_demo_world(seed, trends_folder=trends_folder)
+    world = make_demo_world(random_state, trends_folder=trends_folder)
     written = []
     for name, fname in DEMO_FILES.items():
         written.append(atomic_write_text(out / fname, frame_to_csv_text(world[name])))

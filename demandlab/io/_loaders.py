@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from .._results import Result
-from ..errors import DataError, DemandlabError, SchemaError
+from .._validation import validate_params
+from ..errors import DataError, DemandlabError, ParameterError, SchemaError
 
 __all__ = [
     "Column",
@@ -115,7 +116,7 @@ class Column:
 
     def __post_init__(self) -> None:
         if self.dtype not in _DTYPES:
-            raise ValueError(f"unknown dtype {self.dtype!r}; use one of {_DTYPES}")
+            raise ParameterError(f"unknown dtype {self.dtype!r}", column="dtype", hint=f"use one of {_DTYPES}")
 
     def describe(self) -> str:
         """One-line description: name, dtype and range."""
@@ -189,6 +190,8 @@ class _Ctx:
 # --------------------------------------------------------------------------------------
 # Reading files
 # --------------------------------------------------------------------------------------
+
+_PATH_ARG = validate_params({"path": ["path-like"]})
 
 _TRENDS_FIRST_LINE = re.compile(r"^[^\W\d_][^\W\d_ ]*\s?:\s")
 
@@ -582,6 +585,7 @@ def _plain(v: object) -> object:
     return v
 
 
+@validate_params({"df": [pd.DataFrame], "schema": [Schema], "path": ["path-like"], "lines": ["array-like", None]})
 def check_frame(
     df: pd.DataFrame, schema: Schema, path: PathLike = "<frame>", lines: np.ndarray | None = None
 ) -> pd.DataFrame:
@@ -1078,6 +1082,7 @@ _INFER_ORDER = (
 # --------------------------------------------------------------------------------------
 
 
+@_PATH_ARG
 def infer_kind(path: PathLike) -> str:
     """Infer the input kind of a file from its name (or its first line).
 
@@ -1133,6 +1138,7 @@ def _trends_module():
     return trends
 
 
+@_PATH_ARG
 def load_trends(path: PathLike) -> pd.DataFrame:
     """Load search interest: a tidy table, a Google Trends export, or a folder of them.
 
@@ -1173,6 +1179,7 @@ def load_trends(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "trends")
 
 
+@_PATH_ARG
 def load_geomap(path: PathLike) -> pd.DataFrame:
     """Load interest by region: a Google Trends ``geoMap*.csv`` export or a tidy table.
 
@@ -1205,6 +1212,7 @@ def _load_table(path: PathLike, kind: str) -> pd.DataFrame:
     return check_frame(df, schema, ctx.path, ctx.lines)
 
 
+@_PATH_ARG
 def load_marketplace(path: PathLike) -> pd.DataFrame:
     """Load top sellers per niche (``niche, seller_rank, revenue_share, review_count, price, n_sellers, currency``).
 
@@ -1221,6 +1229,7 @@ def load_marketplace(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "marketplace")
 
 
+@_PATH_ARG
 def load_trade(path: PathLike) -> pd.DataFrame:
     """Load tidy yearly trade flows (``year, reporter, partner, hs6, flow, value_usd, quantity_kg``).
 
@@ -1237,6 +1246,7 @@ def load_trade(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "trade")
 
 
+@_PATH_ARG
 def load_niche_hs(path: PathLike) -> pd.DataFrame:
     """Load the niche to HS6 mapping (``niche, hs6, share``; ``share`` defaults to 1).
 
@@ -1250,6 +1260,7 @@ def load_niche_hs(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "niche_hs")
 
 
+@_PATH_ARG
 def load_landed_costs(path: PathLike) -> pd.DataFrame:
     """Load landed-cost inputs, one row per niche.
 
@@ -1263,6 +1274,7 @@ def load_landed_costs(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "landed_costs")
 
 
+@_PATH_ARG
 def load_customers(path: PathLike) -> pd.DataFrame:
     """Load B2B customers (``customer_id, size, employees, industry, orders_per_year, avg_order_value, region, purpose``).
 
@@ -1279,6 +1291,7 @@ def load_customers(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "customers")
 
 
+@_PATH_ARG
 def load_sales(path: PathLike) -> pd.DataFrame:
     """Load demand per series and period (``unique_id, ds, y`` + exogenous columns).
 
@@ -1292,6 +1305,7 @@ def load_sales(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "sales")
 
 
+@_PATH_ARG
 def load_channels(path: PathLike) -> pd.DataFrame:
     """Load marketing channel figures per period.
 
@@ -1308,6 +1322,7 @@ def load_channels(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "channels")
 
 
+@_PATH_ARG
 def load_funnel(path: PathLike) -> pd.DataFrame:
     """Load funnel counts per stage, or a funnel event log (``user_id, stage, timestamp``).
 
@@ -1325,6 +1340,7 @@ def load_funnel(path: PathLike) -> pd.DataFrame:
     return check_frame(df, KINDS["funnel"], ctx.path, ctx.lines)
 
 
+@_PATH_ARG
 def load_orders(path: PathLike) -> pd.DataFrame:
     """Load an order log (``customer_id, order_id, date, value``; negative value = return).
 
@@ -1338,6 +1354,7 @@ def load_orders(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "orders")
 
 
+@_PATH_ARG
 def load_pilots(path: PathLike) -> pd.DataFrame:
     """Load pilot shipments (``pilot, units_offered, units_sold``; sold <= offered).
 
@@ -1351,13 +1368,17 @@ def load_pilots(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "pilots")
 
 
-def _load_dataset(path: PathLike, kind: str) -> pd.DataFrame:
-    from . import _datasets as datasets
+#: Readers of bundled data sets that need more than their contract (a kind -> reader).
+#: :mod:`demandlab.io._datasets` registers them, so this module never imports it back.
+DATASET_READERS: dict[str, Callable[[PathLike], pd.DataFrame]] = {}
 
+
+def _load_dataset(path: PathLike, kind: str) -> pd.DataFrame:
     path = Path(path)
     _check_path(path)
-    if kind == "turnover":
-        return datasets.cbs_turnover(path)
+    reader = DATASET_READERS.get(kind)
+    if reader is not None:
+        return reader(path)
     return _load_table(path, kind)
 
 
@@ -1377,6 +1398,7 @@ _LOADERS: dict[str, Callable[[PathLike], pd.DataFrame]] = {
 }
 
 
+@validate_params({"path": ["path-like"], "kind": [str, None]})
 def load(path: PathLike, kind: str | None = None) -> pd.DataFrame:
     """Load and check any input file; the kind is inferred from the name when not given.
 
@@ -1400,12 +1422,12 @@ def load(path: PathLike, kind: str | None = None) -> pd.DataFrame:
     >>> load(raw("demo", "sales.csv"), kind="bogus")
     Traceback (most recent call last):
     ...
-    demandlab.errors.SchemaError: unknown kind 'bogus' (fix: use one of channels, customer_summary, customers, funnel, geomap, landed_costs, marketplace, niche_hs, orders, pilots, sales, trade, transactions, trends, turnover, wholesale)
+    demandlab.errors.ParameterError: argument 'kind': unknown kind 'bogus' (fix: use one of channels, customer_summary, customers, funnel, geomap, landed_costs, marketplace, niche_hs, orders, pilots, sales, trade, transactions, trends, turnover, wholesale)
     """
     if kind is None:
         kind = infer_kind(path)
     if kind not in KINDS:
-        raise SchemaError(f"unknown kind {kind!r}", hint=f"use one of {', '.join(sorted(KINDS))}")
+        raise ParameterError(f"unknown kind {kind!r}", column="kind", hint=f"use one of {', '.join(sorted(KINDS))}")
     loader = _LOADERS.get(kind)
     if loader is not None:
         return loader(path)
@@ -1467,6 +1489,7 @@ class ValidationSummary(Result):
         }
 
 
+@validate_params({"path": ["path-like"], "kind": [str, None]})
 def validate_file(path: PathLike, kind: str | None = None) -> ValidationSummary:
     """Check a file against its contract and summarise it; raise on the first problem.
 

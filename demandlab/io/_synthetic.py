@@ -15,9 +15,12 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+
+from .._validation import Interval, validate_params
 
 __all__ = [
     "make_planted_customers",
@@ -193,6 +196,12 @@ def _draw_categorical(
     return np.asarray(categories, dtype=object)[out]
 
 
+@validate_params({
+    "n": [Interval(Integral, 1, None, closed="left")],
+    "n_segments": [Interval(Integral, 1, len(_SEGMENTS), closed="both")],
+    "noise": [Interval(Real, 0, 1, closed="both")],
+    "random_state": ["random_state"],
+})
 def make_planted_customers(
     n: int,
     *,
@@ -273,12 +282,6 @@ def make_planted_customers(
     >>> df.equals(make_planted_customers(1000, random_state=0))
     True
     """
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
-    if not 1 <= int(n_segments) <= len(_SEGMENTS):
-        raise ValueError(f"n_segments must be between 1 and {len(_SEGMENTS)}, got {n_segments!r}")
-    if not 0.0 <= float(noise) <= 1.0:
-        raise ValueError(f"noise must be in [0, 1], got {noise!r}")
     n = int(n)
     segments = _SEGMENTS[: int(n_segments)]
     rng = np.random.default_rng(random_state)

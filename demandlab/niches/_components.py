@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError
-from ._checks import numeric, require_frame
+from ..io._frames import check_input, file_line
 from ._stl import batch_stl, batch_theilslopes
 
 #: Floor for log interest: Google reports "<1" (and 0) for tiny interest.
@@ -35,9 +35,9 @@ SEARCH_COLUMNS = (
 
 def trend_matrix(trends: pd.DataFrame) -> tuple[pd.Index, pd.DatetimeIndex, np.ndarray]:
     """Pivot tidy trends to (niches x months); missing months are NaN."""
-    need = ("keyword", "date", "interest")
-    require_frame(trends, need, "trends", "use the tidy trends frame (keyword, geo, date, interest) of demandlab.load_trends")
-    t = trends
+    # the trends contract; levels put on a common scale may exceed 100
+    t = check_input(trends, "trends", name="trends", need=("keyword", "date", "interest"),
+                    bounds={"interest": {"max": None}})
     if "is_partial" in t.columns:
         t = t[~t["is_partial"].fillna(False).astype(bool)]
     if "geo" in t.columns:
@@ -51,23 +51,15 @@ def trend_matrix(trends: pd.DataFrame) -> tuple[pd.Index, pd.DatetimeIndex, np.n
             )
     if t.empty:
         raise DataError("trends have no rows", hint="give at least one keyword with its monthly interest")
-    dates = pd.to_datetime(t["date"], errors="coerce")
-    if dates.isna().any():
-        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
-        raise DataError(
-            f"date {t['date'].iloc[i]!r} is not a date", column="date", row=i + 2,
-            hint="write dates as YYYY-MM-DD (the first day of the month)",
-        )
-    dates = dates.dt.to_period("M").dt.to_timestamp()
-    interest = numeric(t.reset_index(drop=True), "interest", lo=0.0, hint="interest is the Google Trends value 0..100")
-    frame = pd.DataFrame({"keyword": t["keyword"].astype(str).to_numpy(), "date": dates.to_numpy(), "interest": interest.to_numpy()})
+    dates = t["date"].dt.to_period("M").dt.to_timestamp()
+    frame = pd.DataFrame({"keyword": t["keyword"].to_numpy(), "date": dates.to_numpy(), "interest": t["interest"].to_numpy()})
     dup = frame.duplicated(["keyword", "date"])
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise DataError(
             f"keyword {frame['keyword'].iloc[i]!r} has two values for {frame['date'].iloc[i]:%Y-%m}",
             column="date",
-            row=i + 2,
+            row=file_line(trends, int(t.index[i])),  # t keeps the row positions of trends
             hint="one row per keyword and month (put several exports on one scale first)",
         )
     wide = frame.pivot(index="keyword", columns="date", values="interest")
@@ -210,16 +202,8 @@ MARKET_COLUMNS = (
 def competition_components(marketplace: pd.DataFrame, niches: pd.Index) -> pd.DataFrame:
     """Seller count, HHI (with bounds), effective competitors, review barrier, price."""
     need = ("niche", "seller_rank", "revenue_share", "review_count", "price", "n_sellers")
-    require_frame(marketplace, need, "marketplace data", "see the marketplace contract in docs/data-contracts.md")
-    m = marketplace.reset_index(drop=True)
-    m = m.assign(
-        niche=m["niche"].astype(str),
-        seller_rank=numeric(m, "seller_rank", lo=1.0, integer=True, what="marketplace"),
-        revenue_share=numeric(m, "revenue_share", lo=0.0, hi=1.0, what="marketplace"),
-        review_count=numeric(m, "review_count", lo=0.0, what="marketplace"),
-        price=numeric(m, "price", lo=0.0, lo_open=True, what="marketplace"),
-        n_sellers=numeric(m, "n_sellers", lo=1.0, integer=True, what="marketplace"),
-    )
+    m = check_input(marketplace, "marketplace", name="marketplace", need=need)
+    m = m.assign(**{c: m[c].astype(float) for c in need[1:]})
     m = m.sort_values(["niche", "seller_rank"], kind="stable")
     s_ = m["revenue_share"]
     g = m.assign(s2=s_**2, s=s_).groupby("niche", sort=False)

@@ -44,14 +44,16 @@ import os
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .._results import Result
-from ..errors import DataError, SchemaError
-from ._checks import numeric, require_frame
+from .._validation import Interval, validate_params
+from ..errors import DataError, ParameterError, SchemaError
+from ..io._frames import check_input
 
 __all__ = [
     "TRADE_COLUMNS",
@@ -163,6 +165,16 @@ def _open(src: object):
     return open(src, "rb")  # closed by the caller
 
 
+_PATHS = ["path-like", "array-like"]
+
+
+@validate_params({
+    "path": _PATHS,
+    "country_codes": [pd.DataFrame, "path-like", io.IOBase, None],
+    "reporter": [str, None],
+    "hs6": ["array-like", None],
+    "chunksize": [Interval(Integral, 1, None, closed="left")],
+})
 def read_baci(
     path: PathLike | Iterable[PathLike],
     *,
@@ -292,6 +304,12 @@ _COMEXT_LAYOUTS = {
 }
 
 
+@validate_params({
+    "path": _PATHS,
+    "usd_per_eur": [Interval(Real, 0, None, closed="neither"), Mapping],
+    "reporter": [str, None],
+    "hs6": ["array-like", None],
+}, hints={"usd_per_eur": "e.g. 1.08 for 2023"})
 def read_comext(
     path: PathLike | Iterable[PathLike],
     *,
@@ -381,12 +399,13 @@ def read_comext(
         rate = df["year"].map(lambda y: float(usd_per_eur[y]))
     else:
         if not float(usd_per_eur) > 0:
-            raise DataError("usd_per_eur must be > 0", hint="e.g. 1.08 for 2023")
+            raise ParameterError("must be > 0", column="usd_per_eur", hint="e.g. 1.08 for 2023")
         rate = float(usd_per_eur)
     df["value_usd"] = df["value_eur"] * rate
     return _tidy(df)
 
 
+@validate_params({"path": _PATHS})
 def read_trade(path: PathLike | Iterable[PathLike], **kwargs: object) -> pd.DataFrame:
     """Read trade data in any supported layout: BACI, Comext or the tidy CSV.
 
@@ -443,37 +462,28 @@ def read_trade(path: PathLike | Iterable[PathLike], **kwargs: object) -> pd.Data
 
 
 def _check_trade(trade: pd.DataFrame) -> pd.DataFrame:
-    require_frame(trade, ("year", "reporter", "partner", "hs6", "flow", "value_usd"), "trade data",
-                  "read trade files (tidy, BACI, Comext) with demandlab.niches._market.read_trade")
-    t = trade.copy()
+    """The ``trade`` contract; HS codes written as numbers get their leading zero back."""
+    if isinstance(trade, pd.DataFrame) and "hs6" in trade.columns:
+        trade = trade.assign(hs6=_hs6(trade["hs6"]).where(trade["hs6"].notna()))
+    # BACI partners include aggregates (e.g. S19, 'Asia n.e.s.'), not only ISO2 codes
+    t = check_input(trade, "trade", name="trade", need=("year", "reporter", "partner", "hs6", "flow", "value_usd"),
+                    bounds={"partner": {"pattern": None}}, allow_empty=True)
     if "quantity_kg" not in t.columns:
         t["quantity_kg"] = np.nan
-    t["hs6"] = _hs6(t["hs6"])
-    t["flow"] = t["flow"].astype(str).str.lower()
-    bad = ~t["flow"].isin(["import", "export", "production"])
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"flow {t['flow'].iloc[i]!r} is not import/export/production", column="flow", row=i + 2, hint="use import, export or production")
-    t["year"] = numeric(t, "year", integer=True, what="trade").astype(int)
-    t["value_usd"] = numeric(t, "value_usd", lo=0.0, what="trade")
-    t["quantity_kg"] = numeric(t, "quantity_kg", lo=0.0, nullable=True, what="trade")
+    t["quantity_kg"] = t["quantity_kg"].astype(float)
     return t
 
 
 def _check_niche_hs(niche_hs: pd.DataFrame) -> pd.DataFrame:
-    require_frame(niche_hs, ("niche", "hs6"), "niche_hs", "columns: niche, hs6, share (optional); load_niche_hs reads the file")
-    m = niche_hs.copy()
-    m["hs6"] = _hs6(m["hs6"])
-    m["niche"] = m["niche"].astype(str)
-    if "share" in m.columns:  # optional, default 1 (as the loader reads it)
-        share = numeric(m, "share", lo=0.0, lo_open=True, hi=1.0, nullable=True, what="niche_hs",
-                        hint="share is the part of the code's trade that belongs to the niche")
-        m["share"] = share.fillna(1.0)
-    else:
-        m["share"] = 1.0
+    """The ``niche_hs`` contract, with its one share rule (share defaults to 1; the
+    niches of one code share at most all of it)."""
+    if isinstance(niche_hs, pd.DataFrame) and "hs6" in niche_hs.columns:
+        niche_hs = niche_hs.assign(hs6=_hs6(niche_hs["hs6"]).where(niche_hs["hs6"].notna()))
+    m = check_input(niche_hs, "niche_hs", name="niche_hs", need=("niche", "hs6"))
     return m[["niche", "hs6", "share"]]
 
 
+@validate_params({"trade": [pd.DataFrame], "niche_hs": [pd.DataFrame]})
 def niche_trade(trade: pd.DataFrame, niche_hs: pd.DataFrame) -> pd.DataFrame:
     """Trade rows per niche: each HS6 row times the niche's share of that code.
 
@@ -510,7 +520,7 @@ def _per_niche(value: float | Mapping[str, float] | None, niches: np.ndarray, na
         arr = np.full(len(niches), float(value))
     ok = np.isnan(arr) | ((arr >= 0) & (arr <= 1))
     if not ok.all():
-        raise DataError(f"{name} must be a share in [0, 1]", column=name, hint="e.g. 0.3 for 30 %")
+        raise ParameterError("must be a share in [0, 1]", column=name, hint="e.g. 0.3 for 30 %")
     return arr
 
 
@@ -601,6 +611,18 @@ def _usd(v: float) -> str:
     return f"${v:.0f}"
 
 
+_SHARE = [Interval(Real, 0, 1, closed="both"), Mapping, None]
+
+
+@validate_params({
+    "trade": [pd.DataFrame],
+    "niche_hs": [pd.DataFrame],
+    "reporter": [str, None],
+    "year": [Integral, None],
+    "cagr_years": [Interval(Integral, 2, None, closed="left")],
+    "sam_share": _SHARE,
+    "som_share": _SHARE,
+}, hints={"cagr_years": "e.g. 5 (the last five years)"})
 def market_size(
     trade: pd.DataFrame,
     niche_hs: pd.DataFrame,
@@ -678,8 +700,6 @@ def market_size(
             f"reporter {reporter!r} has no trade rows for these niches' HS codes",
             column="reporter", hint=f"use one of {', '.join(sorted(map(str, reporters)))}",
         )
-    if cagr_years < 2:
-        raise DataError(f"cagr_years must be >= 2, got {cagr_years}", column="cagr_years", hint="e.g. 5 (the last five years)")
     nt = nt[nt["reporter"] == reporter]
     imports = nt[nt["flow"] == "import"]
     # totals: the WLD row when given, else the sum over partners

@@ -47,12 +47,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
 from .._results import Result
-from ..errors import DataError, DemandlabWarning, SchemaError
+from .._validation import Interval, validate_params
+from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ._components import (
     MIN_STL,
     competition_components,
@@ -212,6 +214,18 @@ def _infer_common_scale(trends: pd.DataFrame) -> bool:
     return False
 
 
+_FRAMES = {
+    "trends": [pd.DataFrame],
+    "marketplace": [pd.DataFrame, None],
+    "trade": [pd.DataFrame, None],
+    "costs": [pd.DataFrame, None],
+    "niche_hs": [pd.DataFrame, None],
+    "reporter": [str, None],
+    "common_scale": ["boolean", None],
+}
+
+
+@validate_params(_FRAMES)
 def niche_components(
     trends: pd.DataFrame,
     marketplace: pd.DataFrame | None = None,
@@ -383,18 +397,18 @@ def _resolve_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
         return dict(DEFAULT_WEIGHTS)
     unknown = [k for k in weights if k not in DESIRABILITY]
     if unknown:
-        raise DataError(
+        raise ParameterError(
             f"unknown score component {unknown[0]!r}",
             column="weights",
             hint=f"use some of {', '.join(DESIRABILITY)}",
         )
     bad = [k for k, v in weights.items() if not (isinstance(v, int | float | np.number) and np.isfinite(v) and v >= 0)]
     if bad:
-        raise DataError(f"weight of {bad[0]!r} must be a number >= 0", column="weights", hint="e.g. margin=0.3")
+        raise ParameterError(f"weight of {bad[0]!r} must be a number >= 0", column="weights", hint="e.g. margin=0.3")
     w = {k: 0.0 for k in DESIRABILITY}
     w.update({k: float(v) for k, v in weights.items()})
     if sum(w.values()) <= 0:
-        raise DataError("all weights are zero", column="weights", hint="give at least one positive weight")
+        raise ParameterError("all weights are zero", column="weights", hint="give at least one positive weight")
     return w
 
 
@@ -454,6 +468,15 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
+@validate_params({
+    **_FRAMES,
+    "weights": [Mapping, None],
+    "n_draws": [Interval(Integral, 0, None, closed="left")],
+    "top_k": [Interval(Integral, 1, None, closed="left")],
+    "weight_concentration": [Interval(Real, 0, None, closed="neither")],
+    "random_state": ["random_state"],
+    "progress": ["boolean", None],
+}, hints={"n_draws": "0 (no intervals) or e.g. 1000", "top_k": "e.g. 5", "weight_concentration": "e.g. 100"})
 def score_niches(
     trends: pd.DataFrame,
     marketplace: pd.DataFrame | None = None,
@@ -483,7 +506,8 @@ def score_niches(
         components ``growth``, ``trend``, ``stability`` and ``fad`` are used with
         equal weights and a :class:`NicheWarning` says so.
     n_draws : int, default 1000
-        Monte Carlo draws (0 = no intervals).
+        Monte Carlo draws (0 = no intervals). ``n_draws`` is demandlab's name for
+        Monte Carlo and posterior draws only; resampling counts are ``n_bootstrap``.
     top_k : int, default 5
         ``p_top_k`` is the share of draws in which the niche ranks in the top k.
     weight_concentration : float, default 100
@@ -519,13 +543,6 @@ def score_niches(
     >>> res.table["niche"].tolist(), res.table["p_top_k"].tolist()
     (['a', 'b'], [1.0, 1.0])
     """
-    for name, value, ok, hint in (
-        ("n_draws", n_draws, isinstance(n_draws, int | np.integer) and n_draws >= 0, "0 (no intervals) or e.g. 1000"),
-        ("top_k", top_k, isinstance(top_k, int | np.integer) and top_k >= 1, "e.g. 5"),
-        ("weight_concentration", weight_concentration, np.isfinite(weight_concentration) and weight_concentration > 0, "e.g. 100"),
-    ):
-        if not ok:
-            raise DataError(f"{name} = {value!r} is not allowed", column=name, hint=hint)
     w = _resolve_weights(weights)
     comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale)
     keys = list(DESIRABILITY)
@@ -851,7 +868,7 @@ class NicheBacktest(Result):
     >>> trends = pd.concat([pd.DataFrame({"keyword": f"k{i}", "date": months,
     ...     "interest": 30 * np.exp(b * np.arange(48) + rng.normal(0, 0.05, 48))})
     ...     for i, b in enumerate(np.linspace(-0.02, 0.02, 6))])
-    >>> bt = backtest_niches(trends, n_boot=100)
+    >>> bt = backtest_niches(trends, n_bootstrap=100)
     >>> bt.to_frame()["predictor"].tolist()
     ['growth', 'trend', 'stability', 'fad', 'last_year_growth', 'seasonal_naive']
     >>> bt.summary().splitlines()[0][:29]
@@ -941,6 +958,18 @@ def _sector_of(trends: pd.DataFrame, niches: pd.Index, sectors: Mapping[str, str
     return s if s.notna().any() else None
 
 
+@validate_params({
+    "trends": [pd.DataFrame],
+    "origins": ["array-like", None],
+    "horizon": [Interval(Integral, 1, None, closed="left")],
+    "min_history": [Interval(Integral, 1, None, closed="left")],
+    "step": [Interval(Integral, 1, None, closed="left")],
+    "sales_index": [pd.DataFrame, "path-like", None],
+    "sectors": [Mapping, None],
+    "n_bootstrap": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+}, hints={"horizon": "e.g. horizon=12 (the default)", "min_history": "e.g. min_history=24 (the default)",
+          "step": "e.g. step=3 (the default)", "n_bootstrap": "e.g. n_bootstrap=2000 (the default)"})
 def backtest_niches(
     trends: pd.DataFrame,
     origins: Sequence[str | pd.Timestamp] | None = None,
@@ -950,7 +979,7 @@ def backtest_niches(
     step: int = 3,
     sales_index: pd.DataFrame | str | None = None,
     sectors: Mapping[str, str] | None = None,
-    n_boot: int = 2000,
+    n_bootstrap: int = 2000,
     random_state: int | np.random.Generator | None = 0,
 ) -> NicheBacktest:
     """Do the search components predict the next year's search growth?
@@ -979,8 +1008,10 @@ def backtest_niches(
     sectors : mapping niche -> sector code, optional
         Default: from the bundled file names (``source_file`` prefix, see
         :data:`SECTOR_OF_PREFIX`).
-    n_boot : int, default 2000
-        Bootstrap draws (resampling niches; sectors for the sales comparison).
+    n_bootstrap : int, default 2000
+        Bootstrap resamples (of niches; of sectors for the sales comparison).
+        ``n_bootstrap`` is demandlab's name for resampling counts (``n_draws`` is
+        kept for Monte Carlo and posterior draws).
     random_state : int or Generator, default 0
 
     Returns
@@ -996,13 +1027,10 @@ def backtest_niches(
     >>> trends = pd.concat([pd.DataFrame({"keyword": f"k{i}", "date": months,
     ...     "interest": 30 * np.exp(b * np.arange(60) + rng.normal(0, 0.05, 60))})
     ...     for i, b in enumerate(slopes)])
-    >>> bt = backtest_niches(trends, n_boot=200)
+    >>> bt = backtest_niches(trends, n_bootstrap=200)
     >>> bool(bt.table.set_index("predictor").loc["trend", "spearman"] > 0.8)
     True
     """
-    for name, value, default in (("horizon", horizon, 12), ("min_history", min_history, 24), ("step", step, 3), ("n_boot", n_boot, 2000)):
-        if not (isinstance(value, int | np.integer) and value >= 1):
-            raise DataError(f"{name} = {value!r} must be a whole number >= 1", column=name, hint=f"e.g. {name}={default} (the default)")
     niches, dates, y = trend_matrix(trends)
     if origins is None:
         idx = _default_origins(dates, horizon, min_history, step)
@@ -1010,7 +1038,7 @@ def backtest_niches(
         parsed = pd.to_datetime(pd.Series(list(origins), dtype=object), errors="coerce")
         if parsed.isna().any():
             bad = list(origins)[int(np.flatnonzero(parsed.isna().to_numpy())[0])]
-            raise DataError(f"origin {bad!r} is not a month", column="origins", hint="write origins as YYYY-MM, e.g. 2022-12")
+            raise ParameterError(f"origin {bad!r} is not a month", column="origins", hint="write origins as YYYY-MM, e.g. 2022-12")
         wanted = pd.DatetimeIndex(parsed).to_period("M").to_timestamp()
         idx = []
         for o in wanted:
@@ -1051,7 +1079,7 @@ def backtest_niches(
             fcst["seasonal_naive"][a] = 0.0
     rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
     nn = len(niches)
-    boot_idx = rng.integers(0, nn, size=(n_boot, nn))
+    boot_idx = rng.integers(0, nn, size=(n_bootstrap, nn))
 
     def mean_sp(x: np.ndarray) -> float:
         with warnings.catch_warnings():
@@ -1060,7 +1088,7 @@ def backtest_niches(
 
     def boot_sp(x: np.ndarray) -> np.ndarray:
         out = []
-        for lo_b in range(0, n_boot, 250):
+        for lo_b in range(0, n_bootstrap, 250):
             b = boot_idx[lo_b : lo_b + 250]
             xb = x[:, b].transpose(1, 0, 2)  # boot x origin x niche
             yb = real[:, b].transpose(1, 0, 2)
@@ -1101,11 +1129,11 @@ def backtest_niches(
 
     sectors_df = sector_summary = None
     if sales_index is not None:
-        sectors_df, sector_summary = _sector_comparison(trends, niches, dates, y, idx, raw_growth, real, sales_index, sectors, horizon, rng, n_boot)
+        sectors_df, sector_summary = _sector_comparison(trends, niches, dates, y, idx, raw_growth, real, sales_index, sectors, horizon, rng, n_bootstrap)
     return NicheBacktest(table, pd.DataFrame(per_origin), [dates[i] for i in idx], len(niches), horizon, sectors_df, sector_summary)
 
 
-def _sector_comparison(trends, niches, dates, y, idx, growth_pred, real, sales_index, sectors, horizon, rng, n_boot):
+def _sector_comparison(trends, niches, dates, y, idx, growth_pred, real, sales_index, sectors, horizon, rng, n_bootstrap):
     from scipy.stats import spearmanr
 
     if isinstance(sales_index, pd.DataFrame):
@@ -1160,7 +1188,7 @@ def _sector_comparison(trends, niches, dates, y, idx, growth_pred, real, sales_i
     ):
         x = df[xcol].to_numpy()
         rho = spearmanr(x, sales_g).statistic
-        picks = rng.integers(0, len(groups), size=(n_boot, len(groups)))
+        picks = rng.integers(0, len(groups), size=(n_bootstrap, len(groups)))
         sel = [np.concatenate([rows_of[g] for g in pick]) for pick in picks]
         bs = _spearman_rows(np.stack([x[s_] for s_ in sel]), np.stack([sales_g[s_] for s_ in sel]))
         lo, hi = np.nanquantile(bs, [0.025, 0.975]) if np.isfinite(bs).any() else (np.nan, np.nan)

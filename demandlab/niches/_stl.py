@@ -40,6 +40,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.stats import norm
 
+from ..errors import DataError, ParameterError
+
 __all__ = ["StlResult", "batch_stl", "batch_theilslopes", "stl_defaults"]
 
 
@@ -173,7 +175,7 @@ def _lowpass_matrix(n: int, period: int, low_pass: int) -> np.ndarray:
     mav = m3 @ m2 @ m1  # (n, length)
     kern = _ess_kernel(n, low_pass)
     if not kern.fixed_ok.all():  # pragma: no cover - cannot happen for n >= 2
-        raise ValueError("low-pass LOESS undefined")
+        raise DataError("low-pass LOESS undefined")
     return kern.fixed @ mav
 
 
@@ -278,12 +280,12 @@ def batch_stl(
     """
     y = np.ascontiguousarray(y, dtype=float)
     if y.ndim != 2:
-        raise ValueError("y must be 2-D (series x time)")
+        raise ParameterError(f"must be 2-D (series x time), got {y.ndim}-D", column="y")
     nser, n = y.shape
     if n < 2 * period:
-        raise ValueError(f"need at least 2 periods ({2 * period} points); got {n}")
+        raise DataError(f"need at least 2 periods ({2 * period} points); got {n}", hint="give a longer history")
     if not np.isfinite(y).all():
-        raise ValueError("y must be finite")
+        raise DataError("y must be finite", column="y", hint="fill or drop missing and infinite values")
     if inner_iter is None:
         inner_iter = 2 if robust else 5
     if outer_iter is None:

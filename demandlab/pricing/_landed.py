@@ -36,12 +36,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from ..niches._checks import numeric, require_frame
+from .._validation import Interval, validate_params
+from ..errors import ParameterError
+from ..io._frames import check_input
 
 __all__ = [
     "landed_cost",
@@ -64,32 +66,9 @@ LANDED_COST_COLUMNS = (
     "fx_rate",
 )
 
-_RANGES: dict[str, tuple[float, float, bool]] = {
-    # column: (low, high, low is exclusive)
-    "fob_price": (0.0, np.inf, True),
-    "freight_per_unit": (0.0, np.inf, False),
-    "insurance_rate": (0.0, 0.2, False),
-    "duty_rate": (0.0, 1.0, False),
-    "vat_rate": (0.0, 1.0, False),
-    "fees_per_unit": (0.0, np.inf, False),
-    "fx_rate": (0.0, np.inf, True),
-}
-
-
 def _check_costs(costs: pd.DataFrame) -> pd.DataFrame:
-    require_frame(costs, LANDED_COST_COLUMNS, "landed costs",
-                  "see the landed_costs contract in docs/data-contracts.md (load_landed_costs reads the file)")
-    out = costs.reset_index(drop=True).copy()
-    for col, (lo, hi, excl) in _RANGES.items():
-        out[col] = numeric(out, col, lo=lo, hi=hi, lo_open=excl, what="landed costs")
-    dup = out["niche"].duplicated()
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise DataError(
-            f"niche {out['niche'].iloc[i]!r} appears twice", column="niche", row=i + 2,
-            hint="keep one landed-cost row per niche",
-        )
-    return out
+    """The ``landed_costs`` contract (only the columns used here are required)."""
+    return check_input(costs, "landed_costs", name="costs", need=LANDED_COST_COLUMNS)
 
 
 def _check_move(fx_move: float, name: str = "fx_move") -> float:
@@ -98,7 +77,7 @@ def _check_move(fx_move: float, name: str = "fx_move") -> float:
     except (TypeError, ValueError):
         move = np.nan
     if not (np.isfinite(move) and move > -1.0):
-        raise DataError(f"{name} {fx_move!r} must be a number > -1", column=name,
+        raise ParameterError(f"{fx_move!r} must be a number > -1", column=name,
                         hint="a relative move of the exchange rate, e.g. 0.1 for +10 %")
     return move
 
@@ -108,22 +87,27 @@ _PER_NICHE_HINT = "give one number, a mapping niche -> number, or one number per
 
 def _per_niche(values: object, niches: pd.Series, name: str) -> np.ndarray:
     """A scalar, mapping niche -> value, Series indexed by niche, or one value per row."""
+    if isinstance(values, pd.Series) and values.index.duplicated().any():
+        raise ParameterError(f"has niche {values.index[values.index.duplicated()][0]!r} twice",
+                             column=name, hint="one value per niche")
     try:
         if isinstance(values, pd.Series):
-            if values.index.duplicated().any():
-                raise DataError(f"{name} has niche {values.index[values.index.duplicated()][0]!r} twice",
-                                column=name, hint="one value per niche")
             return pd.to_numeric(values, errors="raise").reindex(niches.to_numpy()).to_numpy(float)
         if isinstance(values, Mapping):
             return np.array([float(values.get(n, np.nan)) for n in niches], dtype=float)
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        raise DataError(f"{name} must be numbers", column=name, hint=_PER_NICHE_HINT) from None
+        raise ParameterError("must be numbers", column=name, hint=_PER_NICHE_HINT) from None
     if arr.ndim > 1 or (arr.ndim == 1 and len(arr) not in (1, len(niches))):
-        raise DataError(f"{name} has {arr.size} values for {len(niches)} niches", column=name, hint=_PER_NICHE_HINT)
+        raise ParameterError(f"has {arr.size} values for {len(niches)} niches", column=name, hint=_PER_NICHE_HINT)
     return np.broadcast_to(arr.reshape(-1) if arr.ndim else arr, (len(niches),)).astype(float)
 
 
+_FX_MOVE = [Interval(Real, -1, None, closed="neither")]
+_PER_NICHE = [Real, Mapping, pd.Series, "array-like"]
+
+
+@validate_params({"costs": [pd.DataFrame], "fx_move": _FX_MOVE, "include_vat": ["boolean"]})
 def landed_cost(
     costs: pd.DataFrame, *, fx_move: float = 0.0, include_vat: bool = False
 ) -> pd.DataFrame:
@@ -196,6 +180,7 @@ def _landed(c: pd.DataFrame, fx_move: float = 0.0, include_vat: bool = False) ->
     return out
 
 
+@validate_params({"costs": [pd.DataFrame], "markup": _PER_NICHE, "fx_move": _FX_MOVE})
 def cost_plus_price(
     costs: pd.DataFrame, markup: float | Sequence[float] | np.ndarray = 1.0, *, fx_move: float = 0.0
 ) -> pd.DataFrame:
@@ -229,7 +214,7 @@ def cost_plus_price(
     lc = _landed(c, _check_move(fx_move))
     m = _per_niche(markup, lc["niche"], "markup")
     if not (np.isfinite(m) & (m > -1)).all():
-        raise DataError("markup must be a number > -1", column="markup", hint="use e.g. 0.5 for +50 %")
+        raise ParameterError("must be a number > -1", column="markup", hint="use e.g. 0.5 for +50 %")
     vat = c["vat_rate"].to_numpy(float)
     net = lc["landed_cost"].to_numpy() * (1.0 + m)
     return pd.DataFrame(
@@ -243,6 +228,8 @@ def cost_plus_price(
     )
 
 
+@validate_params({"costs": [pd.DataFrame], "price": _PER_NICHE, "price_includes_vat": ["boolean"],
+                  "fx_move": _FX_MOVE})
 def unit_margin(
     costs: pd.DataFrame,
     price: float | Mapping[str, float] | pd.Series | np.ndarray,
@@ -284,7 +271,7 @@ def unit_margin(
     lc = _landed(c, _check_move(fx_move))
     p = _per_niche(price, lc["niche"], "price")
     if (p <= 0).any():
-        raise DataError("prices must be > 0", column="price", hint="give prices in the home currency")
+        raise ParameterError("prices must be > 0", column="price", hint="give prices in the home currency")
     net = p / (1.0 + c["vat_rate"].to_numpy(float)) if price_includes_vat else p
     per_unit = net - lc["landed_cost"].to_numpy()
     return pd.DataFrame(
@@ -298,6 +285,8 @@ def unit_margin(
     )
 
 
+@validate_params({"costs": [pd.DataFrame], "price": _PER_NICHE, "fixed_costs": _PER_NICHE,
+                  "price_includes_vat": ["boolean"]})
 def break_even_units(
     costs: pd.DataFrame,
     price: float | Mapping[str, float] | pd.Series | np.ndarray,
@@ -322,7 +311,7 @@ def break_even_units(
     m = unit_margin(costs, price, price_includes_vat=price_includes_vat)
     fixed = _per_niche(fixed_costs, m["niche"], "fixed_costs")
     if (fixed < 0).any():
-        raise DataError("fixed_costs must be >= 0", column="fixed_costs", hint="fixed costs in the home currency")
+        raise ParameterError("must be >= 0", column="fixed_costs", hint="fixed costs in the home currency")
     per_unit = m["margin_per_unit"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         units = np.where(per_unit > 0, np.ceil(fixed / per_unit), np.inf)
@@ -333,6 +322,8 @@ def break_even_units(
     return out
 
 
+@validate_params({"costs": [pd.DataFrame], "price": _PER_NICHE, "moves": ["array-like"],
+                  "price_includes_vat": ["boolean"]})
 def currency_sensitivity(
     costs: pd.DataFrame,
     price: float | Mapping[str, float] | pd.Series | np.ndarray,
@@ -357,7 +348,7 @@ def currency_sensitivity(
     """
     moves = [_check_move(move, "moves") for move in moves]
     if not moves:
-        raise DataError("no currency move given", column="moves", hint="e.g. moves=(-0.1, 0.1)")
+        raise ParameterError("no currency move given", column="moves", hint="e.g. moves=(-0.1, 0.1)")
     base = unit_margin(costs, price, price_includes_vat=price_includes_vat)
     frames = []
     for move in moves:

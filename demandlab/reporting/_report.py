@@ -923,7 +923,7 @@ def build_report(
     """
     import nbformat
 
-    from .. import __version__
+    from .._version import __version__
 
     data_dir = Path(data).resolve()
     out = Path(out).resolve()  # the kernels run in the notebooks folder: pass absolute paths

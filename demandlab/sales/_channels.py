@@ -16,8 +16,12 @@ import numpy as np
 import pandas as pd
 
 from .._results import Result
+from .._validation import validate_params
 from ..errors import DataError, SchemaError
 from ._common import (
+    _BY,
+    _FREQ,
+    _MARGIN,
     _ORDERS_HINT,
     KPIWarning,
     _as_by,
@@ -192,6 +196,12 @@ class ChannelKPIs(Result):
         return fig
 
 
+@validate_params({
+    "df": [pd.DataFrame],
+    "by": _BY,
+    "margin": [_MARGIN, None],
+    "costs": [pd.DataFrame, None],
+}, hints={"margin": "e.g. margin=0.35 for a 35 % gross margin"})
 def channel_kpis(
     df: pd.DataFrame,
     by: str | Sequence[str] | None = ("channel",),
@@ -255,9 +265,6 @@ def channel_kpis(
     1     seo  20.0   0.0             0.05
     """
     by_cols = _as_by(by)
-    if margin is not None and not (0 <= float(margin) <= 1):
-        raise DataError(f"margin must be a share of revenue in [0, 1], got {margin}",
-                        hint="e.g. margin=0.35 for a 35 % gross margin")
     frames = [("channel table", df)] + ([("costs table", costs)] if costs is not None else [])
     for what, frame in frames:
         _require(frame, by_cols, what, _CHANNEL_HINT)
@@ -354,6 +361,7 @@ def _period_ordinals(dates: pd.Series, freq: str) -> np.ndarray:
     return np.asarray(dates.dt.to_period(freq).array.asi8, dtype=np.int64)
 
 
+@validate_params({"orders": [pd.DataFrame], "marketing": [pd.DataFrame], "freq": _FREQ})
 def orders_to_channel_table(
     orders: pd.DataFrame,
     marketing: pd.DataFrame,

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 
 from .._results import Result
+from .._validation import validate_params
 from ..errors import DataError
 from ._common import (
+    _FREQ,
     _ORDERS_HINT,
     _check_freq,
     _line,
@@ -226,6 +228,7 @@ class CohortRetention(Result):
         return fig
 
 
+@validate_params({"orders": [pd.DataFrame], "freq": _FREQ})
 def cohort_retention(orders: pd.DataFrame, *, freq: str = "M") -> CohortRetention:
     """Cohort retention matrix, repeat-purchase rate, AOV and historical LTV per cohort.
 

@@ -9,12 +9,15 @@ saying why, never an infinite value or a crash. Input shapes follow
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, DemandlabWarning, SchemaError
+from .._validation import Interval
+from ..errors import DataError, DemandlabWarning, ParameterError
+from ..io._frames import check_columns, file_line, frame_path
 
 
 class KPIWarning(DemandlabWarning):
@@ -37,26 +40,19 @@ class KPIWarning(DemandlabWarning):
 
 def _where(df: pd.DataFrame) -> dict[str, Any]:
     """The ``path`` a loader or the CLI recorded on the frame, if any."""
-    path = df.attrs.get("path") if hasattr(df, "attrs") else None
+    path = frame_path(df) if isinstance(df, pd.DataFrame) else None
     return {"path": path} if path is not None else {}
 
 
 def _line(df: pd.DataFrame, mask: np.ndarray) -> int:
-    """1-based file line of the first True in ``mask`` (header = line 1)."""
-    return int(np.flatnonzero(mask)[0]) + 2
+    """File line of the first True in ``mask`` (header = line 1)."""
+    return file_line(df, int(np.flatnonzero(mask)[0]))
 
 
 def _require(df: pd.DataFrame, columns: Iterable[str], what: str, hint: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise SchemaError(f"{what} must be a pandas DataFrame, got {type(df).__name__}", hint=hint)
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise SchemaError(
-            f"{what} has no column {missing[0]!r} (columns: {', '.join(map(str, df.columns))})",
-            column=missing[0],
-            hint=hint,
-            **_where(df),
-        )
+    """The contract's column check (:func:`demandlab.io._frames.check_columns`) for ``columns``."""
+    kind, name = _TABLES[what]
+    check_columns(df, kind, name=name, need=columns)
 
 
 def _numeric(df: pd.DataFrame, col: str, *, nonneg: bool = True, what: str = "input") -> np.ndarray:
@@ -69,7 +65,7 @@ def _numeric(df: pd.DataFrame, col: str, *, nonneg: bool = True, what: str = "in
         raise DataError(
             f"{what}: {col!r} must be a finite number, got {raw.iloc[i]!r}",
             column=col,
-            row=i + 2,
+            row=file_line(df, i),
             hint=f"fill or drop rows with a missing or non-numeric {col!r}",
             **_where(df),
         )
@@ -78,7 +74,7 @@ def _numeric(df: pd.DataFrame, col: str, *, nonneg: bool = True, what: str = "in
         raise DataError(
             f"{what}: {col!r} must be >= 0, got {values[i]:g}",
             column=col,
-            row=i + 2,
+            row=file_line(df, i),
             hint=f"{col!r} counts or costs cannot be negative",
             **_where(df),
         )
@@ -137,8 +133,8 @@ def _check_freq(freq: str) -> str:
     except (ValueError, TypeError):
         n = None
     if n != 1:
-        raise DataError(f"freq {freq!r} is not a period length",
-                        hint="use a pandas period alias of one unit: M, W, Q, D or Y")
+        raise ParameterError(f"{freq!r} is not a period length", column="freq",
+                             hint="use a pandas period alias of one unit: M, W, Q, D or Y")
     return f
 
 
@@ -167,3 +163,23 @@ def _ord_to_start(ords: np.ndarray, freq: str) -> pd.DatetimeIndex:
 
 
 _ORDERS_HINT = "give an order log with customer_id, order_id, date, value (see docs/data-contracts.md 'orders')"
+
+
+# table -> (data contract, argument name)
+_TABLES = {
+    "funnel data": ("funnel", "data"),
+    "channel table": ("channels", "df"),
+    "costs table": ("channels", "costs"),
+    "marketing table": ("channels", "marketing"),
+    "order log": ("orders", "orders"),
+    "order values": ("orders", "orders"),
+    "CAC table": ("CAC table", "cac"),
+    "tier table": ("tier table", "tiers"),
+}
+
+
+_BY = [str, "array-like", None]
+
+
+_MARGIN = Interval(Real, 0, 1, closed="both")
+_FREQ = [str]

@@ -22,14 +22,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._results import Result
-from ..errors import DataError, SchemaError
-from ._common import KPIWarning, _as_by, _line, _numeric, _ratio, _require, _where
+from .._validation import check_level, validate_params
+from ..errors import DataError, ParameterError
+from ._common import _BY, KPIWarning, _as_by, _line, _numeric, _ratio, _require, _where
 
 __all__ = ["DEFAULT_STAGES", "wilson_interval", "funnel", "FunnelResult"]
 
@@ -37,8 +39,9 @@ __all__ = ["DEFAULT_STAGES", "wilson_interval", "funnel", "FunnelResult"]
 DEFAULT_STAGES: tuple[str, ...] = ("awareness", "interest", "decision", "purchase", "retention")
 
 
+@validate_params({"successes": ["array-like", Real], "trials": ["array-like", Real], "level": [Real]})
 def wilson_interval(
-    successes: Any, trials: Any, confidence: float = 0.95
+    successes: Any, trials: Any, level: float = 95
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a binomial proportion.
 
@@ -49,8 +52,8 @@ def wilson_interval(
     ----------
     successes, trials : array-like of int
         Counts; ``trials == 0`` gives ``NaN`` bounds.
-    confidence : float, default 0.95
-        Two-sided confidence level.
+    level : float, default 95
+        Two-sided confidence level in percent, in (0, 100).
 
     Returns
     -------
@@ -66,12 +69,11 @@ def wilson_interval(
     """
     from statsmodels.stats.proportion import proportion_confint
 
-    if not 0 < confidence < 1:
-        raise DataError(f"confidence must be in (0, 1), got {confidence}", hint="e.g. 0.95")
+    check_level(level)
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lo, hi = proportion_confint(k, np.where(n > 0, n, 1.0), alpha=1 - confidence, method="wilson")
+        lo, hi = proportion_confint(k, np.where(n > 0, n, 1.0), alpha=1 - level / 100, method="wilson")
     lo = np.where(n > 0, lo, np.nan)
     hi = np.where(n > 0, hi, np.nan)
     return lo, hi
@@ -97,14 +99,14 @@ class FunnelResult(Result):
         cumulative_hi, drop_off_rate, biggest_drop, reason``. ``step_conversion`` is the
         share of the previous stage that reached this one (1 for the first stage);
         ``cumulative_conversion`` the share of the first stage. Bounds are Wilson
-        intervals at ``confidence``. ``biggest_drop`` flags, per group, the step with
+        intervals at ``level`` percent. ``biggest_drop`` flags, per group, the step with
         the lowest step conversion.
     stages : list of str
         The stage order used.
     by : list of str
         Grouping columns (empty for one overall funnel).
-    confidence : float
-        Level of the intervals.
+    level : float
+        Level of the intervals, in percent.
 
     Examples
     --------
@@ -117,7 +119,7 @@ class FunnelResult(Result):
     table: pd.DataFrame
     stages: list[str]
     by: list[str] = field(default_factory=list)
-    confidence: float = 0.95
+    level: float = 95
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy table (a copy)."""
@@ -133,7 +135,7 @@ class FunnelResult(Result):
 
     def summary(self) -> str:
         """A few lines of text: counts, conversions and the biggest drop-off."""
-        lines = [f"Funnel over {len(self.stages)} stages ({self.confidence:.0%} Wilson intervals)"]
+        lines = [f"Funnel over {len(self.stages)} stages ({self.level:g} % Wilson intervals)"]
         for key, g in self._groups():
             if key:
                 lines.append(f"[{key}]")
@@ -180,7 +182,7 @@ class FunnelResult(Result):
         matplotlib.figure.Figure
         """
         if scale not in {"auto", "linear", "log"}:
-            raise ValueError(f"scale must be 'auto', 'linear' or 'log', not {scale!r}")
+            raise ParameterError(f"must be 'auto', 'linear' or 'log', not {scale!r}", column="scale")
         import matplotlib.pyplot as plt
 
         groups = self._groups()[:max_groups]
@@ -310,12 +312,19 @@ def _counts_from_events(
     return pd.DataFrame({"stage": stages, "count": [int(c.iloc[0]) for c in rows]})
 
 
+@validate_params({
+    "data": [pd.DataFrame],
+    "stages": ["array-like", None],
+    "by": _BY,
+    "level": [Real],
+    "ordered": ["boolean"],
+}, hints={"data": _FUNNEL_HINT})
 def funnel(
     data: pd.DataFrame,
     stages: Sequence[str] | None = None,
     *,
     by: str | Sequence[str] | None = None,
-    confidence: float = 0.95,
+    level: float = 95,
     ordered: bool = True,
 ) -> FunnelResult:
     """Step and cumulative conversion through ordered funnel stages.
@@ -333,8 +342,8 @@ def funnel(
     by : str or sequence of str, optional
         Columns to build one funnel per group (e.g. ``"channel"``). Default: one
         funnel over all rows (counts of the same stage are summed).
-    confidence : float, default 0.95
-        Level of the Wilson intervals.
+    level : float, default 95
+        Level of the Wilson intervals, in percent.
     ordered : bool, default True
         Event log only: a user counts at a stage if they reached every earlier stage
         before (timestamps non-decreasing). ``False`` counts distinct users per stage.
@@ -364,10 +373,7 @@ def funnel(
     2    buy      1                    0.5
     """
     by_cols = _as_by(by)
-    if not 0 < confidence < 1:
-        raise DataError(f"confidence must be in (0, 1), got {confidence}", hint="e.g. 0.95")
-    if not isinstance(data, pd.DataFrame):
-        raise SchemaError("funnel data must be a pandas DataFrame", hint=_FUNNEL_HINT)
+    check_level(level)
     is_counts = "count" in data.columns
     need = ["stage", "count"] if is_counts else ["user_id", "stage", "timestamp"]
     _require(data, [*need, *by_cols], "funnel data", _FUNNEL_HINT)
@@ -413,10 +419,10 @@ def funnel(
     tbl["count"] = tbl["count"].fillna(0).astype("int64")
     tbl["step"] = tbl.groupby(by_cols, sort=False).cumcount() + 1 if by_cols else np.arange(1, len(tbl) + 1)
     tbl = tbl.sort_values([*by_cols, "step"], kind="stable").reset_index(drop=True)
-    return _funnel_table(tbl, order, by_cols, confidence)
+    return _funnel_table(tbl, order, by_cols, level)
 
 
-def _funnel_table(tbl: pd.DataFrame, order: list[str], by: list[str], confidence: float) -> FunnelResult:
+def _funnel_table(tbl: pd.DataFrame, order: list[str], by: list[str], level: float) -> FunnelResult:
     c = tbl["count"].to_numpy(dtype=float)
     first_step = tbl["step"].to_numpy() == 1
     if by:
@@ -448,10 +454,10 @@ def _funnel_table(tbl: pd.DataFrame, order: list[str], by: list[str], confidence
         )
     valid_step = ~empty_prev & ~grown
     step = np.where(valid_step, _ratio(c, prev), np.nan)
-    s_lo, s_hi = wilson_interval(np.where(valid_step, c, 0), np.where(valid_step, prev, 0), confidence)
+    s_lo, s_hi = wilson_interval(np.where(valid_step, c, 0), np.where(valid_step, prev, 0), level)
     valid_cum = (base > 0) & (c <= base)
     cum = np.where(valid_cum, _ratio(c, base), np.nan)
-    c_lo, c_hi = wilson_interval(np.where(valid_cum, c, 0), np.where(valid_cum, base, 0), confidence)
+    c_lo, c_hi = wilson_interval(np.where(valid_cum, c, 0), np.where(valid_cum, base, 0), level)
     tbl["lost"] = np.where(first_step, 0, prev - c).astype("int64")
     tbl["step_conversion"] = step
     tbl["step_lo"] = np.where(first_step & valid_step, 1.0, s_lo)
@@ -476,4 +482,4 @@ def _funnel_table(tbl: pd.DataFrame, order: list[str], by: list[str], confidence
     cols = [*by, "stage", "step", "count", "lost", "step_conversion", "step_lo", "step_hi",
             "cumulative_conversion", "cumulative_lo", "cumulative_hi", "drop_off_rate",
             "biggest_drop", "reason"]
-    return FunnelResult(tbl[cols], list(order), by, confidence)
+    return FunnelResult(tbl[cols], list(order), by, level)

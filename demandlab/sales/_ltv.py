@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 
 from .._results import Result
-from ..errors import DataError, SchemaError
+from .._validation import Interval, validate_params
+from ..errors import SchemaError
 from ._channels import ChannelKPIs
 from ._cohorts import _order_level, _with_cohorts
-from ._common import _check_freq, _ratio, _require
+from ._common import _FREQ, _MARGIN, _check_freq, _ratio, _require
 
 __all__ = ["ltv_cac", "LTVCAC"]
 
@@ -80,6 +82,13 @@ class LTVCAC(Result):
         return fig
 
 
+@validate_params({
+    "orders": [pd.DataFrame],
+    "cac": [Mapping, pd.Series, pd.DataFrame, ChannelKPIs],
+    "margin": [_MARGIN],
+    "horizon": [Interval(Integral, 1, None, closed="left")],
+    "freq": _FREQ,
+}, hints={"margin": "e.g. margin=0.35"})
 def ltv_cac(
     orders: pd.DataFrame,
     cac: Mapping[str, float] | pd.Series | pd.DataFrame | ChannelKPIs,
@@ -120,10 +129,6 @@ def ltv_cac(
     >>> t[["channel", "ltv", "ltv_cac"]].to_dict("records")
     [{'channel': 'ads', 'ltv': 60.0, 'ltv_cac': 2.0}, {'channel': 'seo', 'ltv': 32.0, 'ltv_cac': 2.0}]
     """
-    if not 0 <= margin <= 1:
-        raise DataError(f"margin must be in [0, 1], got {margin}", hint="e.g. margin=0.35")
-    if int(horizon) < 1:
-        raise DataError(f"horizon must be >= 1 period, got {horizon}")
     if isinstance(cac, ChannelKPIs):
         if "channel" not in cac.by:
             raise SchemaError("ChannelKPIs must be grouped by channel", hint="channel_kpis(df, by='channel')")

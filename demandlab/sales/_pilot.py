@@ -21,14 +21,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._results import Result
-from ..errors import DataError, SchemaError
-from ._common import _where
+from .._validation import Interval, Options, check_level, validate_params
+from ..errors import DataError, ParameterError, SchemaError
+from ..io._frames import check_input
 
 __all__ = [
     "GoNoGoRule",
@@ -46,8 +48,8 @@ _PILOT_HINT = "give pilot, units_offered (>= 1) and units_sold (0..units_offered
 def _check_prior(prior: tuple[float, float]) -> tuple[float, float]:
     a, b = (float(x) for x in prior)
     if not (a > 0 and b > 0 and np.isfinite(a) and np.isfinite(b)):
-        raise DataError(f"prior must be two positive numbers (alpha, beta), got {prior}",
-                        hint="(1, 1) is the uniform prior")
+        raise ParameterError(f"must be two positive numbers (alpha, beta), got {prior}", column="prior",
+                             hint="(1, 1) is the uniform prior")
     return a, b
 
 
@@ -85,11 +87,11 @@ class GoNoGoRule:
 
     def __post_init__(self) -> None:
         if not 0 < self.threshold < 1:
-            raise DataError(f"rule threshold must be a share in (0, 1), got {self.threshold}",
-                            hint="write 60% or 0.6")
+            raise ParameterError(f"must be a share in (0, 1), got {self.threshold}",
+                                 column="threshold", hint="write 60% or 0.6 (in a rule text, '> 60% @ 80%')")
         if not 0 < self.probability < 1:
-            raise DataError(f"rule probability must be in (0, 1), got {self.probability}",
-                            hint="write 80% or 0.8")
+            raise ParameterError(f"must be in (0, 1), got {self.probability}",
+                                 column="probability", hint="write 80% or 0.8 (in a rule text, '> 60% @ 80%')")
 
     @classmethod
     def parse(cls, text: str | GoNoGoRule | tuple[float, float]) -> GoNoGoRule:
@@ -100,7 +102,7 @@ class GoNoGoRule:
             return cls(float(text[0]), float(text[1]))
         m = _RULE_RE.match(str(text))
         if not m:
-            raise DataError(f"cannot read the go/no-go rule {text!r}",
+            raise ParameterError(f"cannot read the go/no-go rule {text!r}", column="rule",
                             hint="write it as '> 60% @ 80%' (sell-through above 60 % with 80 % probability)")
         t = float(m.group(2)) / (100 if m.group(3) else 1)
         p = float(m.group(4)) / (100 if m.group(5) else 1)
@@ -126,14 +128,15 @@ class PilotTest(Result):
     table : DataFrame
         One row per pilot: ``pilot, units_offered, units_sold, sell_through``
         (observed), ``posterior_alpha, posterior_beta, posterior_mean, lo, hi``
-        (equal-tailed credible interval at ``confidence``), then with a rule
+        (equal-tailed credible interval at ``level`` percent), then with a rule
         ``p_above`` (posterior probability that sell-through exceeds the rule's
         threshold) and ``decision``; ``note`` flags sold-out pilots (demand was
         censored by the units offered). Extra input columns (price, days, niche) are
         kept.
     rule : GoNoGoRule or None
     prior : tuple of float
-    confidence : float
+    level : float
+        Level of the credible intervals, in percent.
 
     Examples
     --------
@@ -147,7 +150,7 @@ class PilotTest(Result):
     table: pd.DataFrame
     rule: GoNoGoRule | None = None
     prior: tuple[float, float] = (1.0, 1.0)
-    confidence: float = 0.9
+    level: float = 90
 
     def to_frame(self) -> pd.DataFrame:
         """The table (a copy)."""
@@ -168,13 +171,13 @@ class PilotTest(Result):
                 raise DataError(f"no pilot {name!r}", column="pilot",
                                 hint=f"pilots are {', '.join(map(str, rows.index))}")
         kwargs.setdefault("prior", self.prior)
-        kwargs.setdefault("confidence", self.confidence)
+        kwargs.setdefault("level", self.level)
         return compare_pilots(rows.loc[a].to_dict() | {"pilot": a}, rows.loc[b].to_dict() | {"pilot": b},
                               **kwargs)
 
     def summary(self) -> str:
         """One line per pilot with its interval and, with a rule, its decision."""
-        lines = [f"Pilot sell-through, Beta{self.prior} prior, {self.confidence:.0%} credible interval"
+        lines = [f"Pilot sell-through, Beta{self.prior} prior, {self.level:g} % credible interval"
                  + (f"; rule: {self.rule}" if self.rule else "")]
         for r in self.table.itertuples(index=False):
             line = (f"  {r.pilot}: {r.units_sold}/{r.units_offered} sold = {r.sell_through:.0%} "
@@ -221,27 +224,17 @@ class PilotTest(Result):
         return fig
 
 
-def _int_col(df: pd.DataFrame, col: str, low: np.ndarray | int, what: str) -> np.ndarray:
-    values = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(values) | (values != np.round(values))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{col} must be a whole number, got {df[col].iloc[i]!r}", column=col,
-                        row=i + 2, hint=_PILOT_HINT, **_where(df))
-    low_arr = np.broadcast_to(np.asarray(low, dtype=float), values.shape)
-    if (values < low_arr).any():
-        i = int(np.flatnonzero(values < low_arr)[0])
-        raise DataError(f"{col} must be >= {low_arr[i]:g}, got {values[i]:g}", column=col,
-                        row=i + 2, hint=_PILOT_HINT, **_where(df))
-    return values.astype(np.int64)
+_RULE = [str, GoNoGoRule, tuple, None]
 
 
+@validate_params({"pilots": [pd.DataFrame], "rule": _RULE, "prior": ["array-like"], "level": [Real]},
+                 hints={"pilots": _PILOT_HINT})
 def pilot_test(
     pilots: pd.DataFrame,
     *,
     rule: str | GoNoGoRule | tuple[float, float] | None = None,
     prior: tuple[float, float] = (1.0, 1.0),
-    confidence: float = 0.9,
+    level: float = 90,
 ) -> PilotTest:
     """Beta posterior of the sell-through of each pilot, and an optional go / no-go.
 
@@ -254,8 +247,8 @@ def pilot_test(
         E.g. ``"> 60% @ 80%"``: go when P(sell-through > 60 %) >= 80 %.
     prior : (alpha, beta), default (1, 1)
         Beta prior (uniform). ``(0.5, 0.5)`` is Jeffreys'.
-    confidence : float, default 0.9
-        Level of the equal-tailed credible interval.
+    level : float, default 90
+        Level of the equal-tailed credible interval, in percent.
 
     Returns
     -------
@@ -275,34 +268,17 @@ def pilot_test(
     from scipy.stats import beta
 
     a0, b0 = _check_prior(prior)
-    if not 0 < confidence < 1:
-        raise DataError(f"confidence must be in (0, 1), got {confidence}")
-    if not isinstance(pilots, pd.DataFrame):
-        raise SchemaError("pilots must be a pandas DataFrame", hint=_PILOT_HINT)
-    missing = [c for c in ("pilot", "units_offered", "units_sold") if c not in pilots.columns]
-    if missing:
-        raise SchemaError(f"pilots table has no column {missing[0]!r}", column=missing[0],
-                          hint=_PILOT_HINT, **_where(pilots))
-    if pilots.empty:
-        raise DataError("pilots table has no rows", hint=_PILOT_HINT, **_where(pilots))
-    dup = pilots["pilot"].astype(str).duplicated().to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        raise DataError(f"pilot {pilots['pilot'].iloc[i]!r} appears twice", column="pilot", row=i + 2,
-                        hint="give each pilot one row", **_where(pilots))
-    n = _int_col(pilots, "units_offered", 1, "pilots")
-    k = _int_col(pilots, "units_sold", 0, "pilots")
-    if (k > n).any():
-        i = int(np.flatnonzero(k > n)[0])
-        raise DataError(f"units_sold {k[i]} is more than units_offered {n[i]}", column="units_sold",
-                        row=i + 2, hint=_PILOT_HINT, **_where(pilots))
+    check_level(level)
+    pilots = check_input(pilots, "pilots", name="pilots")  # the pilots contract
+    n = pilots["units_offered"].to_numpy(np.int64)
+    k = pilots["units_sold"].to_numpy(np.int64)
     a, b = a0 + k, b0 + (n - k)
     t = pd.DataFrame({"pilot": pilots["pilot"].astype(str).to_numpy(), "units_offered": n, "units_sold": k})
     t["sell_through"] = k / n
     t["posterior_alpha"] = a
     t["posterior_beta"] = b
     t["posterior_mean"] = a / (a + b)
-    tail = (1 - confidence) / 2
+    tail = (1 - level / 100) / 2
     t["lo"] = beta.ppf(tail, a, b)
     t["hi"] = beta.isf(tail, a, b)
     r = GoNoGoRule.parse(rule) if rule is not None else None
@@ -313,16 +289,24 @@ def pilot_test(
     extra = [c for c in pilots.columns if c not in ("pilot", "units_offered", "units_sold")]
     for c in extra:
         t[c] = pilots[c].to_numpy()
-    return PilotTest(t, r, (a0, b0), confidence)
+    return PilotTest(t, r, (a0, b0), level)
 
 
+@validate_params({
+    "units_sold": [Interval(Integral, 0, None, closed="left")],
+    "units_offered": [Interval(Integral, 1, None, closed="left")],
+    "rule": _RULE,
+    "prior": ["array-like"],
+    "level": [Real],
+    "name": [str],
+})
 def sell_through(
     units_sold: int,
     units_offered: int,
     *,
     rule: str | GoNoGoRule | tuple[float, float] | None = None,
     prior: tuple[float, float] = (1.0, 1.0),
-    confidence: float = 0.9,
+    level: float = 90,
     name: str = "pilot",
 ) -> PilotTest:
     """Sell-through posterior of a single pilot (a one-row :func:`pilot_test`).
@@ -336,7 +320,7 @@ def sell_through(
     0.2058
     """
     df = pd.DataFrame({"pilot": [name], "units_offered": [units_offered], "units_sold": [units_sold]})
-    return pilot_test(df, rule=rule, prior=prior, confidence=confidence)
+    return pilot_test(df, rule=rule, prior=prior, level=level)
 
 
 # --------------------------------------------------------------------------- comparison
@@ -353,19 +337,27 @@ def _arm(x: Any, label: str, metric: str) -> dict[str, Any]:
         price = d.get("price")
         name = str(d.get("pilot", label))
     else:
-        seq = list(x)
+        try:
+            seq = list(x)
+        except TypeError:
+            seq = []
         if len(seq) not in (2, 3):
-            raise DataError(f"pilot {label} must be (units_sold, units_offered[, price]), got {x!r}")
+            raise ParameterError(f"must be (units_sold, units_offered[, price]), got {x!r}", column=label.lower(),
+                                 hint=_PILOT_HINT)
         sold, offered = seq[0], seq[1]
         price = seq[2] if len(seq) == 3 else None
         name = label
-    if offered != int(offered) or sold != int(sold) or int(offered) < 1 or not 0 <= int(sold) <= int(offered):
-        raise DataError(f"pilot {name}: need whole units with 0 <= units_sold <= units_offered and "
-                        f"units_offered >= 1, got {sold}/{offered}", hint=_PILOT_HINT)
+    try:
+        whole = offered == int(offered) and sold == int(sold)
+    except (TypeError, ValueError):
+        whole = False
+    if not whole or int(offered) < 1 or not 0 <= int(sold) <= int(offered):
+        raise ParameterError(f"pilot {name}: need whole units with 0 <= units_sold <= units_offered and "
+                        f"units_offered >= 1, got {sold}/{offered}", column=label.lower(), hint=_PILOT_HINT)
     if metric == "revenue":
         if price is None or not (float(price) > 0):
-            raise DataError(f"pilot {name}: metric='revenue' needs a price > 0",
-                            column="price", hint="give (units_sold, units_offered, price)")
+            raise ParameterError(f"pilot {name}: metric='revenue' needs a price > 0",
+                                 column=label.lower(), hint="give (units_sold, units_offered, price)")
         price = float(price)
     else:
         price = 1.0
@@ -476,6 +468,14 @@ def _exact_prob_and_loss(a: tuple[float, float], b: tuple[float, float], sa: flo
     return min(max(p, 0.0), 1.0), max(loss_v, 0.0)
 
 
+@validate_params({
+    "metric": [Options({"sell_through", "revenue"})],
+    "prior": ["array-like"],
+    "method": [Options({"exact", "mc"})],
+    "n_draws": [Interval(Integral, 1000, None, closed="left")],
+    "random_state": ["random_state"],
+    "level": [Real],
+})
 def compare_pilots(
     a: Any,
     b: Any,
@@ -485,7 +485,7 @@ def compare_pilots(
     method: str = "exact",
     n_draws: int = 200_000,
     random_state: int | np.random.Generator | None = None,
-    confidence: float = 0.9,
+    level: float = 90,
 ) -> PilotComparison:
     """Probability that pilot B beats pilot A, and the expected uplift.
 
@@ -502,9 +502,12 @@ def compare_pilots(
         ``exact``: numerical integration (deterministic); ``mc``: ``n_draws`` Monte
         Carlo draws with ``random_state``, which also gives the interval of B - A.
     n_draws : int, default 200_000
+        Monte Carlo draws from the two posteriors (``method='mc'`` only; at least
+        1000). ``n_draws`` is demandlab's name for Monte Carlo and posterior draws;
+        resampling counts are ``n_bootstrap``.
     random_state : int or Generator, optional
-    confidence : float, default 0.9
-        Level of the interval of B - A (Monte Carlo).
+    level : float, default 90
+        Level of the interval of B - A (Monte Carlo), in percent.
 
     Returns
     -------
@@ -520,10 +523,7 @@ def compare_pilots(
     """
     from scipy.stats import beta
 
-    if metric not in ("sell_through", "revenue"):
-        raise DataError(f"unknown metric {metric!r}", hint="use 'sell_through' or 'revenue'")
-    if method not in ("exact", "mc"):
-        raise DataError(f"unknown method {method!r}", hint="use 'exact' or 'mc'")
+    check_level(level)
     a0, b0 = _check_prior(prior)
     A, B = _arm(a, "A", metric), _arm(b, "B", metric)
     pa = (a0 + A["sold"], b0 + A["offered"] - A["sold"])
@@ -543,8 +543,6 @@ def compare_pilots(
             reasons.append("relative uplift undefined: A's posterior alpha <= 1 (E[1/A] is infinite)")
         reasons.append("interval of B - A needs method='mc'")
     else:
-        if int(n_draws) < 1000:
-            raise DataError(f"n_draws must be >= 1000, got {n_draws}")
         rng = np.random.default_rng(random_state)
         xa = sa * beta.rvs(*pa, size=int(n_draws), random_state=rng)
         xb = sb * beta.rvs(*pb, size=int(n_draws), random_state=rng)
@@ -557,7 +555,7 @@ def compare_pilots(
         else:
             rel = np.nan
             reasons.append("relative uplift undefined: A's posterior alpha <= 1 (E[1/A] is infinite)")
-        tail = (1 - confidence) / 2
+        tail = (1 - level / 100) / 2
         lo, hi = (float(q) for q in np.quantile(d, [tail, 1 - tail]))
     t = pd.DataFrame([{
         "a": A["name"], "b": B["name"], "metric": metric, "mean_a": mean_a, "mean_b": mean_b,
@@ -570,6 +568,19 @@ def compare_pilots(
 # --------------------------------------------------------------------------- sample size
 
 
+_SHARE = Interval(Real, 0, 1, closed="neither")
+
+
+@validate_params({
+    "p_a": [_SHARE],
+    "p_b": [_SHARE, None],
+    "difference": [Interval(Real, -1, 1, closed="neither"), None],
+    "alpha": [_SHARE],
+    "power": [_SHARE],
+    "alternative": [Options({"two-sided", "larger", "smaller"})],
+    "kind": [Options({"two-sample", "one-sample"})],
+    "method": [Options({"pooled", "arcsine"})],
+})
 def pilot_sample_size(
     p_a: float,
     p_b: float | None = None,
@@ -623,23 +634,16 @@ def pilot_sample_size(
 
     if p_b is None:
         if difference is None:
-            raise DataError("give p_b or difference", hint="e.g. pilot_sample_size(0.5, 0.6)")
+            raise ParameterError("give p_b or difference", column="p_b", hint="e.g. pilot_sample_size(0.5, 0.6)")
         p_b = p_a + difference
     elif difference is not None:
-        raise DataError("give p_b or difference, not both")
+        raise ParameterError("give p_b or difference, not both", column="difference")
     for name, v in (("p_a", p_a), ("p_b", p_b)):
         if not 0 < v < 1:
-            raise DataError(f"{name} must be a share in (0, 1), got {v:g}")
+            raise ParameterError(f"must be a share in (0, 1), got {v:g}", column=name)
     if p_a == p_b:
-        raise DataError("p_a and p_b are equal: no difference to detect", hint="give a difference != 0")
-    if not 0 < alpha < 1 or not 0 < power < 1:
-        raise DataError("alpha and power must be in (0, 1)")
-    if alternative not in ("two-sided", "larger", "smaller"):
-        raise DataError(f"unknown alternative {alternative!r}", hint="two-sided, larger or smaller")
-    if kind not in ("two-sample", "one-sample"):
-        raise DataError(f"unknown kind {kind!r}", hint="two-sample or one-sample")
-    if method not in ("pooled", "arcsine"):
-        raise DataError(f"unknown method {method!r}", hint="pooled or arcsine")
+        raise ParameterError("p_a and p_b are equal: no difference to detect", column="p_b",
+                             hint="give a difference != 0")
     z_a = norm.isf(alpha / 2 if alternative == "two-sided" else alpha)
     z_b = norm.ppf(power)
     if method == "arcsine":

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 
 from .._results import Result
-from ..errors import DataError
+from .._validation import Interval, validate_params
+from ..errors import DataError, ParameterError
 from ._common import _num, _numeric, _require, _where
 
 __all__ = ["discount_tiers", "DiscountTiers"]
@@ -83,6 +85,12 @@ class DiscountTiers(Result):
         return fig
 
 
+@validate_params({
+    "orders": [pd.DataFrame, pd.Series, "array-like"],
+    "tiers": [pd.DataFrame, "array-like"],
+    "move_up": [Interval(Real, 0, 1, closed="both")],
+    "window": [Interval(Real, 0, 1, closed="left")],
+})
 def discount_tiers(
     orders: pd.DataFrame | pd.Series | Sequence[float] | np.ndarray,
     tiers: pd.DataFrame | Sequence[tuple[float, float]],
@@ -144,7 +152,7 @@ def discount_tiers(
     else:
         tier_arr = np.asarray(list(tiers), dtype=float).reshape(-1, 2)
     if len(tier_arr) == 0:
-        raise DataError("no tiers given", hint="e.g. tiers=[(100, 0.05), (300, 0.10)]")
+        raise ParameterError("no tiers given", column="tiers", hint="e.g. tiers=[(100, 0.05), (300, 0.10)]")
     order_ix = np.argsort(tier_arr[:, 0], kind="stable")
     tier_arr = tier_arr[order_ix]
     mins, disc = tier_arr[:, 0], tier_arr[:, 1]
@@ -153,8 +161,6 @@ def discount_tiers(
                         hint="one row per threshold, e.g. 100 and 300")
     if ((disc < 0) | (disc >= 1)).any():
         raise DataError("discounts must be shares in [0, 1)", column="discount", hint="5 % is 0.05")
-    if not 0 <= move_up <= 1 or not 0 <= window < 1:
-        raise DataError("move_up must be in [0, 1] and window in [0, 1)")
     excluded = int((values <= 0).sum())
     v = values[values > 0]
     if v.size == 0:

@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, DemandlabWarning, NotFittedError, SchemaError
+from .._validation import Options, check_params
+from ..errors import DataError, DemandlabWarning, NotFittedError, ParameterError, SchemaError
+from ..io._frames import file_line, frame_path
 
 __all__ = [
     "CustomerEncoder",
@@ -60,13 +62,6 @@ def category_codes(s: pd.Series, categories: Sequence[str]) -> np.ndarray:
 
 class UnknownCategoryWarning(DemandlabWarning):
     """A category not seen in fit was encoded as an all-zero block."""
-
-
-def _file_line(index: pd.Index, pos: int) -> int | None:
-    """1-based file line of row ``pos`` when the frame has a default RangeIndex."""
-    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
-        return pos + 2
-    return None
 
 
 class CustomerEncoder:
@@ -162,6 +157,14 @@ class CustomerEncoder:
         self.dtype = dtype
         self.size_from = size_from
 
+    _parameter_constraints: dict = {
+        "attributes": [Mapping, "array-like", None],
+        "weights": [Mapping, None],
+        "missing": [Options({"error", "impute"})],
+        "dtype": [type, np.dtype],
+        "size_from": [Options({"auto", "class"})],
+    }
+
     # -- configuration -------------------------------------------------------------
     def _resolve_attributes(self, df: pd.DataFrame) -> tuple[dict[str, str], dict[str, tuple]]:
         levels: dict[str, tuple] = {}
@@ -173,6 +176,7 @@ class CustomerEncoder:
                 raise SchemaError(
                     "no segmentation attribute found: expected some of "
                     + ", ".join(DEFAULT_ATTRIBUTES),
+                    path=frame_path(df),
                     hint="pass attributes={'column': 'categorical' | 'log' | 'numeric' | 'ordinal'}",
                 )
         elif isinstance(self.attributes, Mapping):
@@ -185,7 +189,8 @@ class CustomerEncoder:
                     levels[c] = tuple(kind)
         else:
             if isinstance(self.attributes, str):
-                raise ValueError("attributes must be a list or dict of columns, not a string")
+                raise ParameterError(f"must be a list or dict of columns, not a string ({self.attributes!r})",
+                                     column="attributes", hint=f"e.g. attributes=[{self.attributes!r}]")
             cols = {}
             for c in self.attributes:
                 if c == "size" or c in levels:
@@ -198,7 +203,8 @@ class CustomerEncoder:
                     cols[c] = "categorical"
         for c, kind in cols.items():
             if kind not in _KINDS:
-                raise ValueError(f"attribute {c!r}: unknown kind {kind!r}; use one of {_KINDS}")
+                raise ParameterError(f"attribute {c!r}: unknown kind {kind!r}", column="attributes",
+                                     hint=f"use one of {_KINDS}")
             if kind == "ordinal" and c not in levels:
                 levels[c] = SIZE_ORDER if c == "size" else ()
         return cols, levels
@@ -211,13 +217,15 @@ class CustomerEncoder:
                     if k == "categorical":
                         w[c] = float(value)
             elif key not in cols:
-                raise ValueError(
-                    f"weight given for {key!r}, which is not an attribute; attributes: {list(cols)}"
+                raise ParameterError(
+                    f"weight given for {key!r}, which is not an attribute", column="weights",
+                    hint=f"attributes: {list(cols)}",
                 )
             else:
                 w[key] = float(value)
             if float(value) < 0 or not np.isfinite(float(value)):
-                raise ValueError(f"weight of {key!r} must be a finite number >= 0, got {value!r}")
+                raise ParameterError(f"weight of {key!r} must be a finite number >= 0, got {value!r}",
+                                     column="weights")
         return w
 
     # -- column access ---------------------------------------------------------------
@@ -231,6 +239,7 @@ class CustomerEncoder:
                 return s.where(emp.notna())
             raise SchemaError(
                 f"missing column {col!r} (attributes: {', '.join(self.attributes_)})",
+                path=frame_path(df),
                 column=col,
                 hint="add the column, or choose other attributes with attributes=...",
             )
@@ -242,8 +251,9 @@ class CustomerEncoder:
                 if bad.size:
                     raise DataError(
                         f"not a number: {s.iloc[bad[0]]!r}",
+                        path=frame_path(df),
                         column=col,
-                        row=_file_line(df.index, int(bad[0])),
+                        row=file_line(df, int(bad[0])),
                         hint=f"make {col!r} numeric, or declare it 'categorical'",
                     )
                 s = num
@@ -252,8 +262,9 @@ class CustomerEncoder:
             if inf.size:
                 raise DataError(
                     f"infinite value {s.iloc[inf[0]]}",
+                    path=frame_path(df),
                     column=col,
-                    row=_file_line(df.index, int(inf[0])),
+                    row=file_line(df, int(inf[0])),
                     hint=f"replace it with a finite number in {col!r} or drop the row",
                 )
             if kind == "log":
@@ -261,8 +272,9 @@ class CustomerEncoder:
                 if neg.size:
                     raise DataError(
                         f"negative value {s.iloc[neg[0]]} cannot be log-transformed",
+                        path=frame_path(df),
                         column=col,
-                        row=_file_line(df.index, int(neg[0])),
+                        row=file_line(df, int(neg[0])),
                         hint=f"remove negative rows or declare {col!r} as 'numeric'",
                     )
         return s
@@ -273,8 +285,9 @@ class CustomerEncoder:
             pos = int(np.flatnonzero(na)[0])
             raise DataError(
                 f"{int(na.sum())} missing value(s)",
+                path=frame_path(df),
                 column=col,
-                row=_file_line(df.index, pos),
+                row=file_line(df, pos),
                 hint="fill them in, drop those customers, or pass missing='impute'",
             )
         return na
@@ -296,6 +309,7 @@ class CustomerEncoder:
         if "employees" not in df.columns:
             raise SchemaError(
                 "missing column 'employees': the size axis was fitted on the head count",
+                path=frame_path(df),
                 column="employees",
                 hint="add the employees column, or fit with size_from='class'",
             )
@@ -304,8 +318,9 @@ class CustomerEncoder:
         if bad.size:
             raise DataError(
                 f"head count {df['employees'].iloc[bad[0]]!r} is missing, negative or not a number",
+                path=frame_path(df),
                 column="employees",
-                row=_file_line(df.index, int(bad[0])),
+                row=file_line(df, int(bad[0])),
                 hint="fix the head counts, or fit with size_from='class'",
             )
         return np.log1p(e)
@@ -313,14 +328,10 @@ class CustomerEncoder:
     # -- fit / transform -------------------------------------------------------------
     def fit(self, customers: pd.DataFrame, y: object = None) -> CustomerEncoder:
         """Learn categories, centring and scales from ``customers``; return self."""
-        if self.missing not in ("error", "impute"):
-            raise ValueError(f"missing must be 'error' or 'impute', got {self.missing!r}")
-        if self.size_from not in ("auto", "class"):
-            raise ValueError(f"size_from must be 'auto' or 'class', got {self.size_from!r}")
-        if not isinstance(customers, pd.DataFrame):
-            raise TypeError("customers must be a pandas DataFrame")
+        check_params(vars(self), self._parameter_constraints)
+        check_params({"customers": customers}, {"customers": [pd.DataFrame]})
         if len(customers) == 0:
-            raise DataError("no customers (empty table)", hint="pass a table with rows")
+            raise DataError("no customers (empty table)", path=frame_path(customers), hint="pass a table with rows")
         cols, levels = self._resolve_attributes(customers)
         self.attributes_ = cols
         self.weights_ = self._weights(cols)
@@ -396,8 +407,9 @@ class CustomerEncoder:
         if bad.size:
             raise DataError(
                 f"unknown level {s.iloc[bad[0]]!r}; expected one of {', '.join(map(str, lv))}",
+                path=frame_path(df),
                 column=col,
-                row=_file_line(df.index, int(bad[0])),
+                row=file_line(df, int(bad[0])),
                 hint=f"use one of the levels {list(lv)}",
             )
         return codes.astype(float)

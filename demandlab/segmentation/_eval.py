@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 
 from .._results import Result
+from .._validation import Interval, validate_params
+from ..errors import DataError, ParameterError
 
 __all__ = [
     "KSelection",
@@ -220,6 +223,16 @@ def _relabel_by_size(labels: np.ndarray, k: int) -> np.ndarray:
     return remap[labels]
 
 
+@validate_params({
+    "X": ["array-like"],
+    "k_range": ["array-like"],
+    "sample_size": [Interval(Integral, 2, None, closed="left")],
+    "silhouette_size": [Interval(Integral, 2, None, closed="left")],
+    "n_splits": [Interval(Integral, 1, None, closed="left")],
+    "n_init": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+    "progress": ["boolean", None],
+})
 def choose_k(
     X: np.ndarray,
     k_range: tuple[int, int] | range = (2, 10),
@@ -285,14 +298,18 @@ def choose_k(
         silhouette_score,
     )
 
-    ks = list(k_range) if isinstance(k_range, range) else list(range(k_range[0], k_range[1] + 1))
+    try:
+        ks = list(k_range) if isinstance(k_range, range) else list(range(k_range[0], k_range[1] + 1))
+    except (TypeError, IndexError):
+        ks = []
     if not ks or min(ks) < 2:
-        raise ValueError(f"k_range must hold k >= 2, got {k_range!r}")
+        raise ParameterError(f"must hold k >= 2, got {k_range!r}", column="k_range", hint="e.g. k_range=(2, 8)")
     rng = np.random.default_rng(random_state)
     X = np.asarray(X)
     S = X[_sample(len(X), sample_size, rng)]
     if len(S) < 2 * max(ks) + 2:
-        raise ValueError(f"{len(S)} customers are too few for k up to {max(ks)}")
+        raise DataError(f"{len(S)} customers are too few for k up to {max(ks)}",
+                        hint=f"give at least {2 * max(ks) + 2} customers or a smaller k_range")
     sil_idx = _sample(len(S), silhouette_size, rng)
     splits = [rng.permutation(len(S)) for _ in range(n_splits)]
     rows, labels_by_k = [], {}
@@ -451,12 +468,22 @@ class StabilityResult(Result):
         return fig
 
 
+@validate_params({
+    "X": ["array-like"],
+    "labels": ["array-like"],
+    "k": [Interval(Integral, 1, None, closed="left")],
+    "n_bootstrap": [Interval(Integral, 0, None, closed="left")],
+    "n_init": [Interval(Integral, 1, None, closed="left")],
+    "sample_size": [Interval(Integral, 2, None, closed="left")],
+    "random_state": ["random_state"],
+    "progress": ["boolean", None],
+})
 def bootstrap_stability(
     X: np.ndarray,
     labels: np.ndarray,
     k: int,
     *,
-    n_boot: int = 10,
+    n_bootstrap: int = 10,
     n_init: int = 4,
     sample_size: int = 20_000,
     random_state: int | None = 0,
@@ -464,7 +491,7 @@ def bootstrap_stability(
 ) -> StabilityResult:
     """Clusterboot-style stability of a k-means segmentation.
 
-    On a sample of at most ``sample_size`` customers: ``n_boot`` times, draw a
+    On a sample of at most ``sample_size`` customers: ``n_bootstrap`` times, draw a
     bootstrap sample (with replacement), refit k-means, and partition the distinct
     customers of the bootstrap sample with the refit. Each original segment
     (restricted to those customers) is matched to a refit segment by the Hungarian
@@ -478,7 +505,7 @@ def bootstrap_stability(
     >>> rng = np.random.default_rng(0)
     >>> X = np.concatenate([rng.normal(c, 0.3, size=(60, 2)) for c in (0, 5)])
     >>> labels = (X[:, 0] > 2.5).astype(int)
-    >>> res = bootstrap_stability(X, labels, 2, n_boot=5)
+    >>> res = bootstrap_stability(X, labels, 2, n_bootstrap=5)
     >>> res.table["jaccard_mean"].round(3).tolist(), res.table["reading"].tolist()
     ([1.0, 1.0], ['highly stable', 'highly stable'])
     """
@@ -489,7 +516,7 @@ def bootstrap_stability(
     S, base = np.asarray(X)[idx], np.asarray(labels)[idx]
     m = len(S)
     rows = []
-    for b in _progress(range(n_boot), n_boot, "bootstrap", progress):
+    for b in _progress(range(n_bootstrap), n_bootstrap, "bootstrap", progress):
         boot = rng.integers(0, m, size=m)
         uniq = np.unique(boot)
         centers = _kmeans(S[boot], k, n_init=n_init, random_state=int(rng.integers(2**31)))

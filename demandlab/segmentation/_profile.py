@@ -9,6 +9,9 @@ import numpy as np
 import pandas as pd
 
 from .._results import Result
+from .._validation import validate_params
+from ..errors import DataError
+from ..io._frames import frame_path
 
 __all__ = ["SegmentProfiles", "segment_profiles", "REVENUE_COLUMNS"]
 
@@ -39,6 +42,7 @@ def _revenue(customers: pd.DataFrame, revenue: str | None) -> pd.Series | None:
 
             raise SchemaError(
                 f"no revenue column {revenue!r} (columns: {', '.join(map(str, customers.columns))})",
+                path=frame_path(customers),
                 column=revenue,
                 hint="name a column with each customer's yearly revenue, or leave revenue=None",
             )
@@ -204,6 +208,12 @@ def _name_segment(long: pd.DataFrame, seg: int, kinds: Mapping[str, str]) -> str
     return ", ".join([name, *traits])
 
 
+@validate_params({
+    "customers": [pd.DataFrame],
+    "labels": ["array-like"],
+    "attributes": [Mapping, None],
+    "revenue": [str, None],
+})
 def segment_profiles(
     customers: pd.DataFrame,
     labels: np.ndarray | pd.Series,
@@ -257,7 +267,9 @@ def segment_profiles(
 
     labels = np.asarray(labels)
     if len(labels) != len(customers):
-        raise ValueError(f"{len(labels)} labels for {len(customers)} customers")
+        raise DataError(f"{len(labels)} labels for {len(customers)} customers", path=frame_path(customers),
+                        column="labels",
+                        hint="give one label per customer row")
     kinds = dict(attributes) if attributes is not None else _kinds_default(customers)
     if attributes is None and "size" not in customers.columns and "employees" in customers.columns:
         kinds = {"size": "ordinal", **kinds}

@@ -35,11 +35,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from html import escape as html_escape
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, NotFittedError
+from .._validation import Interval, Options, check_params, validate_params
+from ..errors import DataError, NotFittedError, ParameterError
+from ..io._frames import frame_path
 from ._encode import (
     CATEGORICAL_WEIGHT,
     DEFAULT_ATTRIBUTES,
@@ -203,37 +206,55 @@ class CustomerSegmenter:
         self.progress = progress
 
     # -- fitting -----------------------------------------------------------------------
-    def _check_params(self, n: int) -> None:
-        if self.method not in ("kmeans", "mixture"):
-            raise ValueError(f"method must be 'kmeans' or 'mixture', got {self.method!r}")
-        if isinstance(self.n_bootstrap, bool) or not isinstance(self.n_bootstrap, int | np.integer) \
-                or self.n_bootstrap < 0:
-            raise ValueError(f"n_bootstrap must be an int >= 0, got {self.n_bootstrap!r}")
+    _parameter_constraints: dict = {
+        "n_segments": [Interval(Integral, 1, None, closed="left"), Options({"auto"})],
+        "attributes": [Mapping, "array-like", None],
+        "weights": [Mapping, None],
+        "tune": ["boolean", None],
+        "k_range": ["array-like"],
+        "method": [Options({"kmeans", "mixture"})],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "n_bootstrap": [Interval(Integral, 0, None, closed="left")],
+        "sample_size": [Interval(Integral, 2, None, closed="left")],
+        "fit_sample_size": [Interval(Integral, 2, None, closed="left")],
+        "missing": [Options({"error", "impute"})],
+        "size_from": [Options({"auto", "class"})],
+        "revenue": [str, None],
+        "random_state": ["random_state"],
+        "progress": ["boolean", None],
+    }
+
+    def _check_params(self) -> None:
+        check_params(vars(self), self._parameter_constraints)
+        k_range = tuple(self.k_range)
+        if (len(k_range) != 2 or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in k_range)
+                or not 2 <= k_range[0] <= k_range[1]):
+            raise ParameterError(f"must be (lo, hi) with 2 <= lo <= hi, got {self.k_range!r}", column="k_range",
+                                 hint="e.g. k_range=(2, 8)")
+
+    def _check_params_vs_input(self, n: int, path: str | None = None) -> None:
         if self.n_segments == "auto":
             lo, hi = self.k_range
-            if not 2 <= lo <= hi:
-                raise ValueError(f"k_range must be (lo, hi) with 2 <= lo <= hi, got {self.k_range!r}")
             if n < 2 * lo + 2:
                 raise DataError(
-                    f"{n} customers are too few to choose k from {lo} up",
+                    f"{n} customers are too few to choose k from {lo} up", path=path,
                     hint=f"give at least {2 * lo + 2} customers, or a fixed n_segments",
                 )
-        if self.n_segments != "auto":
-            if isinstance(self.n_segments, bool) or not isinstance(self.n_segments, int | np.integer):
-                raise ValueError(f"n_segments must be an int or 'auto', got {self.n_segments!r}")
-            if not 1 <= int(self.n_segments) <= n:
-                raise ValueError(
-                    f"n_segments={self.n_segments} is not possible with {n} customers"
-                )
+        elif int(self.n_segments) > n:
+            raise DataError(
+                f"n_segments={self.n_segments} is not possible with {n} customers", path=path,
+                hint=f"choose n_segments <= {n}",
+            )
 
     def fit(self, customers: pd.DataFrame, y: object = None) -> CustomerSegmenter:
         """Encode, choose k (if ``"auto"``), fit, profile and (optionally) bootstrap; return self."""
+        self._check_params()
         self.encoder_ = CustomerEncoder(
             self.attributes, weights=self.weights, missing=self.missing, size_from=self.size_from
         )
         X = self.encoder_.fit_transform(customers)
         n = len(X)
-        self._check_params(n)
+        self._check_params_vs_input(n, frame_path(customers))
         self.n_features_in_ = X.shape[1]
         self.k_selection_: KSelection | None = None
         if self.n_segments == "auto":
@@ -292,7 +313,7 @@ class CustomerSegmenter:
         self.stability_: StabilityResult | None = None
         if self.n_bootstrap and self.n_segments_ > 1:
             self.stability_ = bootstrap_stability(
-                X, self.labels_, self.n_segments_, n_boot=self.n_bootstrap, n_init=self.n_init,
+                X, self.labels_, self.n_segments_, n_bootstrap=self.n_bootstrap, n_init=self.n_init,
                 sample_size=self.sample_size, random_state=self.random_state,
                 progress=self.progress,
             )
@@ -496,6 +517,7 @@ def _reweight(encoder: CustomerEncoder, X: np.ndarray, weights: Mapping[str, flo
             encoder.weights_[col] = new
 
 
+@validate_params({"customers": [pd.DataFrame]})
 def segment_customers(
     customers: pd.DataFrame, n_segments: int | str = "auto", **kwargs: object
 ) -> CustomerSegmenter:
@@ -526,9 +548,22 @@ def segment_customers(
     >>> seg.to_frame()["segment"].tolist()
     [1, 1, 0, 0, 0]
     """
+    import inspect
+
+    known = set(inspect.signature(CustomerSegmenter).parameters)
+    for name in kwargs:
+        if name not in known:
+            raise ParameterError("is not a parameter of CustomerSegmenter", column=name,
+                                 hint=f"use one of {', '.join(sorted(known))}")
     return CustomerSegmenter(n_segments, **kwargs).fit(customers)  # type: ignore[arg-type]
 
 
+@validate_params({
+    "segmenter": [CustomerSegmenter],
+    "customers": [pd.DataFrame, None],
+    "max_points": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+})
 def plot_segment_map(
     segmenter: CustomerSegmenter,
     customers: pd.DataFrame | None = None,

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
 from .._results import Result
+from .._validation import Interval, validate_params
 from ._encode import CustomerEncoder
 from ._eval import _sample, _threads, fit_centers, nearest_center
 from ._mixture import mixture_n_categories, mixture_parts, partition_log_likelihood
@@ -110,6 +112,19 @@ def _lloyd_from(X: np.ndarray, labels: np.ndarray, k: int, max_iter: int = 100) 
     return lab
 
 
+@validate_params({
+    "encoder": [CustomerEncoder],
+    "customers": [pd.DataFrame],
+    "k": [Interval(Integral, 2, None, closed="left")],
+    "X": ["array-like", None],
+    "factors": ["array-like"],
+    "max_passes": [Interval(Integral, 1, None, closed="left")],
+    "bounds": ["array-like"],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "sample_size": [Interval(Integral, 2, None, closed="left")],
+    "n_init": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+})
 def tune_weights(
     encoder: CustomerEncoder,
     customers: pd.DataFrame,
@@ -185,8 +200,6 @@ def tune_weights(
     >>> tuned.table.columns.tolist()
     ['pass', 'attribute', 'factor', 'weight', 'log_likelihood', 'accepted']
     """
-    if k < 2:
-        raise ValueError(f"k must be >= 2 to tune weights, got {k}")
     rng = np.random.default_rng(random_state)
     idx = _sample(len(customers), sample_size, rng)
     sub = customers.iloc[idx]

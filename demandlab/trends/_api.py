@@ -20,13 +20,15 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from numbers import Integral, Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, DemandlabWarning, SchemaError
+from .._validation import Interval, validate_params
+from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ._csv import (
     ParsedExport,
     list_csv_files,
@@ -78,7 +80,7 @@ def _today(today: Today) -> pd.Timestamp:
     except (ValueError, TypeError):
         ts = pd.NaT
     if pd.isna(ts):
-        raise DataError(f"today={today!r} is not a date",
+        raise ParameterError(f"{today!r} is not a date", column="today",
                         hint="give the current date as YYYY-MM-DD (or leave it out for now)")
     # exports carry local wall-clock periods: compare on the wall clock
     return ts.tz_localize(None) if ts.tzinfo is not None else ts
@@ -146,6 +148,10 @@ def _frame_from_exports(parsed: list[ParsedExport], now: pd.Timestamp) -> pd.Dat
     return df
 
 
+_PATHS = ["path-like", "array-like"]
+
+
+@validate_params({"path_or_folder": _PATHS, "n_jobs": [Integral]})
 def read_trends_csv(
     path_or_folder: PathLike | Iterable[PathLike],
     *,
@@ -268,6 +274,7 @@ def read_trends_csv(
     return df
 
 
+@validate_params({"path_or_folder": _PATHS})
 def read_geomap_csv(path_or_folder: PathLike | Iterable[PathLike]) -> pd.DataFrame:
     """Read interest-by-region exports (``geoMap.csv``) into one tidy frame.
 
@@ -336,6 +343,8 @@ def read_geomap_csv(path_or_folder: PathLike | Iterable[PathLike]) -> pd.DataFra
     return df
 
 
+@validate_params({"frames": [pd.DataFrame, "array-like"], "anchor": [str, None], "by": [str],
+                  "normalize": ["boolean"]})
 def to_common_scale(
     frames: Sequence[pd.DataFrame] | pd.DataFrame,
     anchor: str | None = None,
@@ -481,12 +490,6 @@ class _Live:
         from ..paths import cache_dir as default_cache_dir
         from ._backend import PytrendsBackend, TrendsCache
 
-        if not (isinstance(max_retries, int) and max_retries >= 0):
-            raise DataError(f"max_retries={max_retries!r}: need a whole number >= 0",
-                            hint="pass e.g. 4 (--retries 4); 0 means a single attempt")
-        if not base_delay >= 0:
-            raise DataError(f"base_delay={base_delay!r}: need seconds >= 0",
-                            hint="pass e.g. 2.0")
         self.cache = TrendsCache(Path(cache_dir) if cache_dir is not None
                                  else default_cache_dir("trends"))
         self.offline = offline
@@ -542,11 +545,11 @@ def _check_keywords(keywords: str | Sequence[str]) -> list[str]:
         keywords = [keywords]
     kws = [str(k).strip() for k in keywords]
     if not kws or any(not k for k in kws):
-        raise DataError("keywords must be non-empty strings", hint="pass e.g. ['dumbbell']")
+        raise ParameterError("must be non-empty strings", column="keywords", hint="pass e.g. ['dumbbell']")
     dup = sorted({k for k in kws if kws.count(k) > 1})
     if dup:
-        raise DataError(f"keyword(s) given twice: {', '.join(map(repr, dup))}",
-                        hint="list each keyword once")
+        raise ParameterError(f"keyword(s) given twice: {', '.join(map(repr, dup))}", column="keywords",
+                             hint="list each keyword once")
     return kws
 
 
@@ -558,8 +561,8 @@ def _fetch_one(kind: str, keywords: str | Sequence[str], geo: str, timeframe: st
 
     kws = _check_keywords(keywords)
     if len(kws) > 5:
-        raise DataError(f"{len(kws)} keywords; Google compares at most 5 per request",
-                        hint="pass at most 5 keywords")
+        raise ParameterError(f"{len(kws)} keywords; Google compares at most 5 per request", column="keywords",
+                             hint="pass at most 5 keywords")
     live = _Live(**live_options)
     request = TrendsCache.request(kind, kws, geo, timeframe, cat, **extra)
     got = live.get(request, lambda: fetch(live.backend, kws))
@@ -567,6 +570,25 @@ def _fetch_one(kind: str, keywords: str | Sequence[str], geo: str, timeframe: st
     return got
 
 
+_FETCH = {
+    "keywords": [str, "array-like"],
+    "geo": [str],
+    "timeframe": [str],
+    "cat": [Integral],
+    "cache_dir": ["path-like", None],
+    "offline": ["boolean"],
+    "refresh": ["boolean"],
+    "backend": [object],
+    "max_retries": [Interval(Integral, 0, None, closed="left")],
+    "base_delay": [Interval(Real, 0, None, closed="left")],
+    "sleep": ["callable"],
+    "random_state": ["random_state"],
+}
+_FETCH_HINTS = {"max_retries": "pass e.g. 4 (--retries 4); 0 means a single attempt",
+                "base_delay": "seconds, e.g. 2.0"}
+
+
+@validate_params({**_FETCH, "anchor": [str, None], "progress": ["boolean", None]}, hints=_FETCH_HINTS)
 def fetch_trends(
     keywords: str | Sequence[str],
     *,
@@ -726,6 +748,7 @@ def fetch_trends(
     return out
 
 
+@validate_params({**_FETCH, "resolution": [str]}, hints=_FETCH_HINTS)
 def fetch_interest_by_region(
     keywords: str | Sequence[str],
     *,
@@ -794,6 +817,7 @@ def fetch_interest_by_region(
     return df
 
 
+@validate_params(_FETCH, hints=_FETCH_HINTS)
 def fetch_related_queries(
     keywords: str | Sequence[str],
     *,

@@ -27,11 +27,13 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
+from .._validation import check_params
 from ..errors import DemandlabWarning, SourceError
 from ..io._atomic import atomic_write_text
 
@@ -176,6 +178,11 @@ class PytrendsBackend:
     tz: int = 0
     timeout: tuple[float, float] = (5.0, 15.0)
     name: str = field(default="pytrends", init=False)
+
+    _parameter_constraints = {"base_url": [str], "hl": [str], "tz": [Integral], "timeout": ["array-like"]}
+
+    def __post_init__(self) -> None:
+        check_params(vars(self), self._parameter_constraints)
 
     def _client(self, keywords: Sequence[str], geo: str, timeframe: str, cat: int):
         cls = _make_trendreq_class()

@@ -1,0 +1,105 @@
+"""Argument types of the command line: text of one option in, a Python value out.
+
+Each function is an ``argparse`` ``type=``: a value it cannot read raises
+:class:`argparse.ArgumentTypeError`, which the parser prints as one usage line
+naming the option (exit code 2), like every demandlab error. The library functions
+check the values themselves (:mod:`demandlab._validation`); nothing here catches
+their errors.
+
+Examples
+--------
+>>> int_or_auto("6"), int_or_auto("auto")
+(6, 'auto')
+>>> int_range("2:8")
+(2, 8)
+>>> number_pairs("margin=0.3, growth=0.1")
+{'margin': 0.3, 'growth': 0.1}
+>>> numbers(2)("1,1")
+(1.0, 1.0)
+>>> seed("7")
+7
+>>> tier("100:0.05")
+(100.0, 0.05)
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Callable
+
+__all__ = ["int_or_auto", "int_range", "number_pairs", "numbers", "seed", "tier"]
+
+
+_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_INT = re.compile(r"[+-]?\d+")
+
+
+def _float(text: str) -> float | None:
+    return float(text) if _FLOAT.fullmatch(text) else None
+
+
+def _int(text: str) -> int | None:
+    return int(text) if _INT.fullmatch(text) else None
+
+
+def int_or_auto(text: str) -> int | str:
+    """A whole number or ``auto``."""
+    if text.strip() == "auto":
+        return "auto"
+    value = _int(text.strip())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"must be a number or 'auto', got {text!r} (e.g. 6 or auto)")
+    return value
+
+
+def seed(text: str) -> int:
+    """A seed: a whole number >= 0."""
+    value = _int(text.strip())
+    if value is None or value < 0:
+        raise argparse.ArgumentTypeError(f"need a whole number >= 0, got {text!r}")
+    return value
+
+
+def int_range(text: str) -> tuple[int, int]:
+    """``LO:HI`` as two whole numbers."""
+    parts = [_int(v.strip()) for v in text.split(":")]
+    if len(parts) != 2 or None in parts:
+        raise argparse.ArgumentTypeError(f"must be LO:HI, got {text!r} (e.g. 2:10)")
+    return parts[0], parts[1]  # type: ignore[return-value]
+
+
+def number_pairs(text: str) -> dict[str, float]:
+    """``name=number`` pairs separated by commas."""
+    out: dict[str, float] = {}
+    for part in filter(None, (t.strip() for t in text.split(","))):
+        key, sep, value = part.partition("=")
+        number = _float(value.strip()) if sep else None
+        if not key.strip() or number is None:
+            raise argparse.ArgumentTypeError(
+                f"cannot read {part!r}: write name=number pairs, e.g. margin=0.3,growth=0.1"
+            )
+        out[key.strip()] = number
+    return out
+
+
+def numbers(n: int) -> Callable[[str], tuple[float, ...]]:
+    """A type reading exactly ``n`` comma-separated numbers."""
+
+    def read(text: str) -> tuple[float, ...]:
+        values = [_float(v.strip()) for v in text.split(",")]
+        if len(values) != n or None in values:
+            example = ",".join(["1"] * n)
+            raise argparse.ArgumentTypeError(f"must be {n} comma-separated numbers, got {text!r} (e.g. {example})")
+        return tuple(values)  # type: ignore[arg-type]
+
+    read.__name__ = f"{n} numbers"
+    return read
+
+
+def tier(text: str) -> tuple[float, float]:
+    """``MIN:DISCOUNT`` as two numbers."""
+    parts = [_float(v.strip()) for v in text.split(":")]
+    if len(parts) != 2 or None in parts:
+        raise argparse.ArgumentTypeError(f"cannot read {text!r}: write MIN:DISCOUNT, e.g. 100:0.05")
+    return parts[0], parts[1]  # type: ignore[return-value]
