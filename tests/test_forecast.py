@@ -156,7 +156,8 @@ def test_constant_series_gives_constant_forecast_and_zero_width():
 def test_pure_seasonal_series_is_reproduced():
     res = forecast(frame(np.tile(PATTERN, 4)), h=12)
     np.testing.assert_allclose(res.table["forecast"], PATTERN, rtol=0.01)
-    assert res.info.loc[0, "model"] == "mean(theta,dotm,ets,arima)"
+    # four seasons: the full default and the short-history members together
+    assert res.info.loc[0, "model"] == "mean(theta,dotm,ets,arima,short_theta,short_dotm,short_ets,seasonal_naive_drift)"
 
 
 def test_intervals_contain_forecast_and_widen():

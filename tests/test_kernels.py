@@ -243,8 +243,8 @@ def test_kpss_differencing_decisions_on_many_series():
 # ------------------------------------------------------------------ Wilson interval (statsmodels)
 
 
-@pytest.mark.parametrize("confidence", [0.8, 0.9, 0.95, 0.99])
-def test_wilson_interval_is_statsmodels_vectorised(confidence):
+@pytest.mark.parametrize("level", [80, 90, 95, 99])
+def test_wilson_interval_is_statsmodels_vectorised(level):
     from statsmodels.stats.proportion import proportion_confint
 
     from demandlab.sales import wilson_interval
@@ -253,12 +253,12 @@ def test_wilson_interval_is_statsmodels_vectorised(confidence):
     n = rng.integers(1, 5000, 500)
     k = rng.binomial(n, rng.uniform(0, 1, 500))
     k[:3], n[:3] = [0, 7, 1], [9, 7, 1_000_000]  # edges: none, all, rare
-    lo, hi = wilson_interval(k, n, confidence)
-    ref_lo, ref_hi = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+    lo, hi = wilson_interval(k, n, level)
+    ref_lo, ref_hi = proportion_confint(k, n, alpha=1 - level / 100, method="wilson")
     np.testing.assert_array_equal(lo, ref_lo)
     np.testing.assert_array_equal(hi, ref_hi)
     # one pair at a time, as statsmodels is usually called
-    assert (float(lo[5]), float(hi[5])) == proportion_confint(int(k[5]), int(n[5]), alpha=1 - confidence,
+    assert (float(lo[5]), float(hi[5])) == proportion_confint(int(k[5]), int(n[5]), alpha=1 - level / 100,
                                                               method="wilson")
 
 

@@ -178,6 +178,10 @@ CASES = [
     ) for bad in (42, ["a.csv", "b.csv"])],
     ("online_retail_customers", lambda: dl.online_retail_customers(orders="orders.csv"), "orders"),
     ("online_retail_customers", lambda: dl.online_retail_customers(7), "path"),
+    ("load_project", lambda: dl.load_project(5), "path"),
+    ("load_project", lambda: dl.load_project(["demandlab.toml"]), "path"),
+    ("init_project", lambda: dl.init_project(3.5), "folder"),
+    ("init_project", lambda: dl.init_project("x", from_folder=7), "from_folder"),
     ("make_demo_world", lambda: dl.make_demo_world(random_state=-1), "random_state"),
     ("make_demo_world", lambda: dl.make_demo_world("7"), "random_state"),
     ("make_demo_world", lambda: dl.make_demo_world(trends_folder=3), "trends_folder"),
@@ -339,6 +343,8 @@ NOT_CHECKED_HERE = {
     "KSelection", "StabilityResult", "SegmentProfiles", "WeightTuning", "ForecastResult",
     "ForecastBacktest", "PurchasePlan", "FunnelResult", "ChannelKPIs", "CohortRetention", "LTVCAC",
     "DiscountTiers", "PilotTest", "PilotComparison", "ReportSummary", "TrendsBackend",
+    # the project's containers and its multi-problem errors (made by load_project / check_frame)
+    "ReadOptions", "SchemaProblems", "DataProblems", "Project", "InputSpec",
     # forecasting model specs (demandlab.forecasting.models) and the report runner
     # (demandlab.reporting) check their own arguments
     "ARIMA", "ETS", "STL", "TSB", "Croston", "Naive", "SeasonalNaive", "Theta",

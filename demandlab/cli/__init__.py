@@ -17,7 +17,7 @@ from .._version import __version__
 from ..errors import DemandlabError
 
 # Order is the order shown by --help.
-_AREAS = ("validate", "data", "trends", "niche", "segment", "forecast", "kpi", "report")
+_AREAS = ("init", "validate", "data", "trends", "niche", "segment", "forecast", "kpi", "report")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = args.func(args)
     except DemandlabError as exc:
-        print(f"demandlab: error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():  # several problems: one line each
+            print(f"demandlab: error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("demandlab: interrupted", file=sys.stderr)

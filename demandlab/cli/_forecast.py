@@ -17,8 +17,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="forecast demand per product line with intervals; optional purchase plan",
         description=(
             "Forecast every series of a sales file (unique_id, ds, y) h periods ahead with "
-            "80/95 % intervals (default model: mean of Theta, DOTM, ETS and ARIMA; Croston/TSB "
-            "for intermittent lines; seasonal naive for short ones). Prints a summary; -o "
+            "80/95 % intervals (default model: mean of Theta, DOTM, ETS and ARIMA; a short-history "
+            "combination for 2-4 seasons; Croston/TSB for intermittent lines; seasonal naive for "
+            "shorter ones). Every line is checked against seasonal naive on rolling origins and the "
+            "summary says whether the forecast beat it, by how much and on how many lines it did "
+            "not. Prints a summary; -o "
             "writes unique_id, ds, forecast, lo_80, hi_80, lo_95, hi_95, model. --plan "
             "writes a purchase plan (order dates and quantities) from the forecast."
         ),
@@ -28,8 +31,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="write the forecast here (.csv or .parquet)")
     p.add_argument("--season-length", type=int, help="periods per season (default: from the dates)")
     p.add_argument("--models", default="auto",
-                   help="'auto' or comma-separated aliases: seasonal_naive, naive, ets, ets_damped, "
-                   "theta, dstm, dotm, arima, stl, croston, tsb")
+                   help="'auto' or comma-separated aliases: seasonal_naive, seasonal_naive_drift, naive, ets, "
+                   "ets_damped, theta, dstm, dotm, arima, stl, croston, tsb, short_theta, short_dotm, short_ets, "
+                   "short_ses; or the name of a column of the sales file giving each line's aliases "
+                   "(blank: auto)")
+    p.add_argument("--guard", choices=("auto", "fallback", "report", "off"), default="auto",
+                   help="check every line against seasonal naive on rolling origins: 'auto' (default) "
+                   "switches lines where the default model loses by more than 20 %% (100 %% from 4 seasons of history) and reports lines with "
+                   "models you chose; 'fallback' switches both; 'report' never switches; 'off'")
     p.add_argument("--combine", choices=("mean", "median", "trimmed"), default="mean",
                    help="how several models are combined (default mean)")
     p.add_argument("--level", type=float, nargs="+", default=[80, 95], help="interval levels (default 80 95)")
@@ -150,7 +159,7 @@ def run_forecast(args: argparse.Namespace) -> int:
     models = args.models if args.models == "auto" or "," not in args.models else args.models.split(",")
     future = _read(args.future, "future") if args.future else None
     common = dict(models=models, level=tuple(args.level), n_jobs=args.n_jobs, combine=args.combine,
-                  exog=args.exog, season_length=args.season_length, gaps=args.gaps,
+                  exog=args.exog, season_length=args.season_length, gaps=args.gaps, guard=args.guard,
                   progress=False if args.no_progress else None)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -180,7 +189,7 @@ def run_forecast(args: argparse.Namespace) -> int:
     if bt is not None:
         print(bt.summary())
     if plan is not None:
-        print(plan.summary())
+        print(plan.summary(verdict=False))  # the forecast's verdict is printed above
     outputs = [(res.table, args.output, "forecast")] + ([(plan.table, args.plan, "plan")] if plan else [])
     for frame, path, what in outputs:
         if path:

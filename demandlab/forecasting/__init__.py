@@ -3,6 +3,7 @@
 from ._api import (
     ForecastBacktest,
     ForecastResult,
+    GuardWarning,
     backtest_forecast,
     decompose,
     forecast,
@@ -24,6 +25,8 @@ from .models import (
     Croston,
     Naive,
     SeasonalNaive,
+    SeasonalNaiveDrift,
+    ShortSeasonal,
     Theta,
 )
 
@@ -36,6 +39,7 @@ __all__ = [
     "seasonal_profile",
     "GapWarning",
     "ShortSeriesWarning",
+    "GuardWarning",
     "ARIMA",
     "ETS",
     "STL",
@@ -43,6 +47,8 @@ __all__ = [
     "Croston",
     "Naive",
     "SeasonalNaive",
+    "SeasonalNaiveDrift",
+    "ShortSeasonal",
     "Theta",
     "purchase_plan",
     "PurchasePlan",

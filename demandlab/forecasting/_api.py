@@ -9,6 +9,22 @@ a noisy line). Intermittent lines (many zero months) get the mean of Croston (SB
 TSB; series too short for seasonal models get seasonal naive (at least one season) or
 naive, and the ``model`` column says so.
 
+Short histories (two to four seasons: 24-47 months) get a combination built for
+them (:mod:`demandlab.forecasting.models._short`): Theta, DOTM and ETS on the line
+deseasonalised with shrunk regression indices, plus seasonal naive with drift; from
+four to five seasons (48-59 months) the default is the mean of both sets.
+
+A guard checks every line with at least two seasons plus three periods of history:
+the forecaster is compared with seasonal naive ("same month last year") on the same
+rolling origins the intervals are calibrated from; where the default's MASE is more
+than 20 % above seasonal naive's (with under four seasons of history; twice
+seasonal naive's with more, where the default is strong and one lost window is
+mostly noise), the line's forecast becomes the mean of the default and seasonal
+naive, and ``result.info`` and
+:meth:`ForecastResult.summary` say which lines, why and by how much. Models you chose
+yourself are checked and reported, not replaced (``guard="fallback"`` replaces them
+too; ``guard="off"`` skips the check).
+
 Prediction intervals (80 % and 95 % by default) are calibrated from rolling-origin
 errors of the same forecaster: the combination has no analytic interval, so its
 empirical coverage in the backtest is what the interval is built from. The method
@@ -38,7 +54,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -47,7 +63,7 @@ import pandas as pd
 
 from .._results import Result
 from .._validation import Interval, Options, check_level, check_params, validate_params
-from ..errors import DataError, ParameterError, SchemaError
+from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ..io._frames import file_line
 from ._data import FREQ_NAMES, GapWarning, ShortSeriesWarning, prepare
 from ._seasonal import classical_decompose
@@ -60,6 +76,8 @@ from .models._base import (
     Croston,
     Naive,
     SeasonalNaive,
+    SeasonalNaiveDrift,
+    ShortSeasonal,
     Theta,
 )
 
@@ -78,9 +96,16 @@ __all__ = [
     "STL",
     "Croston",
     "TSB",
+    "ShortSeasonal",
+    "SeasonalNaiveDrift",
     "GapWarning",
     "ShortSeriesWarning",
+    "GuardWarning",
 ]
+
+
+class GuardWarning(DemandlabWarning):
+    """Models you chose forecast worse than seasonal naive on some lines (see ``result.info``)."""
 
 _OUT_COLS = ["unique_id", "ds", "forecast"]
 
@@ -109,8 +134,16 @@ class ForecastResult(Result):
         The input as used (``unique_id, ds, y``, sorted, gaps filled).
     info : DataFrame
         One row per series: ``n_obs``, ``model`` (what produced the forecast),
-        ``group`` (regular / intermittent / fallback / constant), ``fallback``,
-        ``intermittent``, ``gaps_filled``, ``interval_method``.
+        ``members``, ``group`` (regular / intermittent / fallback / constant),
+        ``fallback`` (anything other than the chosen models produced the forecast),
+        ``fallback_reason``, ``intermittent``, ``gaps_filled``, ``interval_method``,
+        and the seasonal-naive guard: ``guard`` (checked / fallback / worse
+        (reported) / not checked / not applicable / off), ``default_models`` (the
+        line used ``models="auto"``), ``guard_windows``,
+        ``mase``, ``mase_seasonal_naive`` and ``mase_combined`` (mean rolling-origin
+        MASE of the forecaster, of seasonal naive and of the mean of the two),
+        ``mase_ratio`` (the first over the second), ``guard_margin`` (the ratio above
+        which the line counts as worse) and ``guard_note`` (in words).
     gaps : DataFrame
         The periods that were missing and how they were filled.
     calibration : DataFrame
@@ -187,7 +220,7 @@ class ForecastResult(Result):
         return fig
 
     def summary(self) -> str:
-        """A short text report: settings, models used, fallbacks, gaps, intervals."""
+        """A short text report: settings, models used, fallbacks, gaps, intervals, verdict."""
         lines = [
             f"Forecast of {len(self.info)} series, {self.h} {FREQ_NAMES.get(self.freq[:1].upper(), self.freq)} "
             f"periods ahead (season length {self.season_length})",
@@ -201,11 +234,29 @@ class ForecastResult(Result):
             lines.append(f"  gaps filled: {len(self.gaps)} period(s) in {self.gaps['unique_id'].nunique()} series")
         methods = self.info["interval_method"].value_counts()
         lines.append("  intervals: " + "; ".join(f"{k} ({v})" for k, v in methods.items()))
+        lines += self.verdict().splitlines()
         return "\n".join(lines)
 
     def _facts(self) -> dict[str, object]:
         return {"series": len(self.info), "h": self.h, "freq": self.freq,
                 "season_length": self.season_length, "level": list(self.level)}
+
+    def verdict(self) -> str:
+        """In plain words: did the forecaster beat seasonal naive on this data, by how much, where not.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> ds = pd.date_range("2021-01-01", periods=30, freq="MS")
+        >>> season = np.tile([10.0, 12, 15, 20, 30, 40, 45, 40, 30, 20, 15, 12], 3)[:30]
+        >>> y = season * 1.01 ** np.arange(30) + np.random.default_rng(0).normal(0, 1, 30)
+        >>> res = forecast(pd.DataFrame({"unique_id": "a", "ds": ds, "y": y}), h=3)
+        >>> print(res.verdict())  # doctest: +NORMALIZE_WHITESPACE
+        Seasonal naive check (same period one season back), 1 line checked over 3 rolling origin(s):
+          the default beat seasonal naive on this data: mean MASE 0.27 against 1.09 (75 % lower error);
+          better on 1 of 1 lines.
+        """
+        return _verdict(self.info, self.season_length, self.freq)
 
 
 def _as_level(level) -> tuple[float, ...]:
@@ -223,25 +274,69 @@ def _season_length(season_length, prep) -> int:
     return int(season_length)  # checked by the decorators of the public functions
 
 
-def _resolve_models(models):
+def _resolve_one(models, where: str = ""):
     from .models._base import MODELS
 
+    at = f" for line {where!r}" if where else ""
     if isinstance(models, str):
         if models != "auto" and models not in MODELS:
-            raise ParameterError(f"unknown model {models!r}", column="models",
-                                 hint=f"use 'auto' or one of {sorted(MODELS)}")
+            raise ParameterError(f"unknown model {models!r}{at}; use 'auto' or one of {sorted(MODELS)}",
+                                 column="models", hint="e.g. models='auto' or models=['ets', 'theta']")
         return models
     if isinstance(models, BaseModel):
         return [models]
+    if not isinstance(models, Sequence):
+        raise ParameterError(f"models{at} must be 'auto', an alias, a model object or a list of them, "
+                             f"got {type(models).__name__}", column="models")
     models = list(models)
     for m in models:
         if isinstance(m, str) and m not in MODELS:
-            raise ParameterError(f"unknown model {m!r}", column="models", hint=f"use one of {sorted(MODELS)}")
+            raise ParameterError(f"unknown model {m!r}{at}; use one of {sorted(MODELS)}", column="models")
         if not isinstance(m, str | BaseModel):
-            raise ParameterError(f"must hold aliases or model objects, got {type(m).__name__}", column="models")
+            raise ParameterError(f"models{at} must be aliases or model objects, got {type(m).__name__}",
+                                 column="models")
     if not models:
-        raise ParameterError("is empty", column="models", hint="give at least one model, or 'auto'")
+        raise ParameterError(f"models{at} is empty", column="models", hint="e.g. models='auto'")
     return models
+
+
+def _resolve_models(models, df=None, path=None):
+    """One setting for every series, or a {unique_id: setting} mapping (from a dict or a column)."""
+    from .models._base import MODELS
+
+    if isinstance(models, Mapping):
+        out = {}
+        for uid, spec in models.items():
+            out[str(uid)] = _resolve_one(spec, str(uid))
+        return out
+    if (isinstance(models, str) and models != "auto" and models not in MODELS and df is not None
+            and models in getattr(df, "columns", ())):
+        return _models_from_column(df, models, path)
+    return _resolve_one(models)
+
+
+def _models_from_column(df: pd.DataFrame, col: str, path=None) -> dict:
+    """Per-line settings from a column: an alias or comma-separated aliases, blank = auto."""
+    from .models._base import MODELS
+
+    out: dict[str, object] = {}
+    seen: dict[str, str] = {}
+    for pos, (uid, raw) in enumerate(zip(df["unique_id"].astype(str), df[col], strict=True)):
+        text = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) else str(raw).strip()
+        if uid in seen and text and seen[uid] and text != seen[uid]:
+            raise DataError(f"line {uid!r} names two model settings: {seen[uid]!r} and {text!r}", path=path,
+                            column=col, row=pos + 2, hint="give one setting per line (or leave the cell blank)")
+        if not text or (uid in seen and seen[uid]):
+            seen.setdefault(uid, text)
+            continue
+        seen[uid] = text
+        names = [t.strip() for t in text.split(",") if t.strip()]
+        for name in names:
+            if name != "auto" and name not in MODELS:
+                raise DataError(f"unknown model {name!r} for line {uid!r}", path=path, column=col, row=pos + 2,
+                                hint=f"use 'auto' or one of {', '.join(sorted(MODELS))}")
+        out[uid] = names[0] if len(names) == 1 else names
+    return out
 
 
 _SEASON_LENGTH = [Interval(Integral, 1, None, closed="left"), None]
@@ -249,7 +344,7 @@ _FORECAST_CONSTRAINTS = {
     "df": [pd.DataFrame],
     "h": [Interval(Integral, 1, None, closed="left")],
     "season_length": _SEASON_LENGTH,
-    "models": [str, BaseModel, "array-like"],
+    "models": [str, BaseModel, "array-like", Mapping],
     "level": ["level", None],
     "n_jobs": [Integral, None],
     "combine": [Options({"mean", "median", "trimmed"})],
@@ -258,6 +353,7 @@ _FORECAST_CONSTRAINTS = {
     "future": [pd.DataFrame, None],
     "freq": [str, None],
     "intermittent": [Options({"auto", "off"})],
+    "guard": [Options({"auto", "fallback", "report", "off"})],
     "calibration_windows": [Interval(Integral, 0, None, closed="left"), Options({"auto"})],
     "keep_components": ["boolean"],
     "progress": ["boolean", None],
@@ -271,7 +367,7 @@ def forecast(
     h: int,
     *,
     season_length: int | None = None,
-    models: str | Sequence[str | BaseModel] | BaseModel = "auto",
+    models: str | Sequence[str | BaseModel] | BaseModel | Mapping = "auto",
     level: Sequence[float] = (80, 95),
     n_jobs: int | None = -1,
     combine: str = "mean",
@@ -284,6 +380,7 @@ def forecast(
     keep_components: bool = False,
     progress: bool | None = None,
     path=None,
+    guard: str = "auto",
 ) -> ForecastResult:
     """Forecast every series of a tidy sales frame ``h`` periods ahead.
 
@@ -296,10 +393,16 @@ def forecast(
     season_length : int, optional
         Periods per season; inferred from the dates (12 monthly, 4 quarterly, 52
         weekly, 7 daily, 1 yearly).
-    models : "auto", alias, model object or list of them
-        ``"auto"``: mean of Theta, DOTM, ETS and ARIMA (see module docs). Aliases:
-        ``seasonal_naive, naive, ets, ets_damped, theta, dstm, dotm, arima, stl,
-        croston, tsb``. A list is combined with ``combine``.
+    models : "auto", alias, model object, list of them, mapping or column name
+        ``"auto"``: mean of Theta, DOTM, ETS and ARIMA, or for two to four seasons of
+        history the short-history combination, and from four to five seasons both
+        (see module docs). Aliases:
+        ``seasonal_naive, seasonal_naive_drift, naive, ets, ets_damped, theta, dstm,
+        dotm, arima, stl, croston, tsb, short_theta, short_dotm, short_ets,
+        short_ses``. A list is combined with ``combine``. Per line: a mapping
+        ``{unique_id: setting}`` (lines not in it get ``"auto"``) or the name of a
+        column of ``df`` holding an alias or comma-separated aliases per line (a
+        blank cell means ``"auto"``).
     level : sequence of float
         Interval levels in percent.
     n_jobs : int
@@ -331,6 +434,13 @@ def forecast(
         Progress bar (default: when stderr is a terminal).
     path : str, optional
         The file the frame came from, named in error messages.
+    guard : {"auto", "fallback", "report", "off"}
+        The seasonal-naive check (module docs). ``"auto"``: lines forecast by the
+        default switch when it loses to seasonal naive by more than the margin (20 %
+        under four seasons of history, 100 % from four); lines with
+        models you chose are reported (``info``, ``summary()`` and a
+        :class:`GuardWarning`) but keep your models. ``"fallback"``: switch in both
+        cases; ``"report"``: never switch.
 
     Returns
     -------
@@ -355,26 +465,31 @@ def forecast(
     (6, 8)
     >>> bool((res.table["lo_80"] <= res.table["forecast"]).all())
     True
-    >>> res.info.loc[0, "model"]
-    'mean(theta,dotm,ets,arima)'
+    >>> res.info.loc[0, "model"]  # 4 seasons: the full set plus the short-history members
+    'mean(theta,dotm,ets,arima,short_theta,short_dotm,short_ets,seasonal_naive_drift)'
     """
     from ._intervals import apply_intervals, calibrate, normal_fallback
     from ._runner import Spec, run_many
 
     h = int(h)
     levels = _as_level(level)
-    models = _resolve_models(models)
+    models = _resolve_models(models, df, path)
     exog = list(exog or [])
     prep = prepare(df, gaps=gaps, exog=exog, path=path, freq=freq)
     m = _season_length(season_length, prep)
     n_series = len(prep.ids)
+    if isinstance(models, dict):
+        unknown = sorted(set(models) - set(prep.ids))
+        if unknown:
+            raise ParameterError(f"models names line(s) not in the data: {unknown[:5]}", column="models",
+                                 hint=f"use unique_id values such as {list(prep.ids[:3])}")
     if calibration_windows == "auto":
         cal = 1 if n_series >= 200 else 3
     else:
         cal = int(calibration_windows)
     future_X = _future_exog(prep, future, exog, h, path) if exog else [None] * n_series
     spec = Spec(h=h, season_length=m, models=models, combine=combine, cal_windows=cal,
-                intermittent=intermittent, keep_components=keep_components)
+                intermittent=intermittent, keep_components=keep_components, guard=guard)
     tasks = [(uid, y, X, Xf) for uid, y, X, Xf in zip(prep.ids, prep.values, prep.exog, future_X, strict=True)]
     outs = run_many(tasks, spec, n_jobs=n_jobs, progress=progress)
 
@@ -417,10 +532,12 @@ def forecast(
             "model": o["label"],
             "members": ",".join(o["members"]),
             "group": group,
-            "fallback": group == "fallback",
+            "fallback": group == "fallback" or bool(o["dropped"]) or o["guard"].get("choice") is not None,
+            "fallback_reason": _fallback_reason(o),
             "intermittent": group == "intermittent",
             "gaps_filled": int(n_gaps.get(uid, 0)),
             "interval_method": method,
+            **_guard_columns(o),
         })
         if keep_components and "components" in o:
             for name, vals in o["components"].items():
@@ -431,7 +548,18 @@ def forecast(
     table = pd.concat(frames, ignore_index=True)
     table["unique_id"] = table["unique_id"].astype(str)
     info = pd.DataFrame(info_rows)
-    n_fallback = int(info["fallback"].sum())
+    worse = info[info["guard"] == "worse (reported)"]
+    if len(worse):
+        import warnings
+
+        warnings.warn(
+            f"the models you chose forecast worse than seasonal naive on {len(worse)} line(s) "
+            f"({', '.join(worse['unique_id'].head(3))}{', ...' if len(worse) > 3 else ''}) over rolling origins; "
+            "see result.info['guard_note'] (guard='fallback' switches them)",
+            GuardWarning,
+            stacklevel=2,
+        )
+    n_fallback = int(info["model"].str.contains(r"\(fallback: \d+ obs <", regex=True).sum())
     if n_fallback:
         import warnings
 
@@ -463,6 +591,90 @@ def forecast(
         components=pd.concat(comp_frames, ignore_index=True) if comp_frames else None,
         exog_coef=pd.DataFrame(coef_rows) if coef_rows else None,
     )
+
+
+def _fallback_reason(o: dict) -> str:
+    reasons = []
+    if o["group"] == "fallback":
+        reasons.append(o["label"])
+    if o["dropped"]:
+        reasons.append("member(s) failed: " + "; ".join(f"{k} ({v})" for k, v in o["dropped"].items()))
+    g = o["guard"]
+    if g.get("choice") is not None:
+        reasons.append(f"guard: MASE {g['ratio']:.2f}x seasonal naive's on rolling origins")
+    return "; ".join(reasons)
+
+
+def _guard_columns(o: dict) -> dict:
+    g = o["guard"]
+    status = g["status"]
+    out = {"guard": status, "guard_windows": int(g.get("windows", 0)), "mase": g.get("mase", np.nan),
+           "mase_seasonal_naive": g.get("mase_seasonal_naive", np.nan),
+           "mase_combined": g.get("mase_combined", np.nan), "mase_ratio": g.get("ratio", np.nan),
+           "guard_margin": g.get("margin", np.nan),
+           "default_models": bool(o.get("default"))}
+    who = "the default" if o.get("default") else "your models"
+    if status in ("checked", "fallback", "worse (reported)"):
+        r = g["ratio"]
+        pct = abs(1 - r) * 100
+        head = (f"{who} had MASE {g['mase']:.2f} against seasonal naive's {g['mase_seasonal_naive']:.2f} over "
+                f"{g['windows']} rolling origin(s) ({pct:.0f} % {'lower' if r < 1 else 'higher'} error)")
+        if status == "fallback":
+            head += "; switched to the mean of it and seasonal naive"
+        elif status == "worse (reported)":
+            head += "; kept as you chose (guard='fallback' would switch)"
+        out["guard_note"] = head
+    elif status == "off":
+        out["guard_note"] = "not checked (guard='off')"
+    else:
+        out["guard_note"] = f"not checked: {g.get('reason', o['group'])}"
+    return out
+
+
+def _verdict(info: pd.DataFrame, m: int, freq: str) -> str:
+    """The plain-words seasonal naive verdict of :meth:`ForecastResult.verdict`."""
+
+    checked = info[info["guard"].isin(["checked", "fallback", "worse (reported)"])]
+    rest = info.loc[~info.index.isin(checked.index), "guard_note"].str.removeprefix("not checked: ")
+    rest = rest.str.replace(r":? history of .*", "", regex=True)
+    why = "; ".join(f"{v} {k}" for k, v in rest.value_counts().items())
+    if not len(checked):
+        if (info["guard"] == "off").all():
+            return "Seasonal naive check: off (guard='off')."
+        return (f"Seasonal naive check: no line could be checked ({why}; a check needs {2 * m + 3} periods: "
+                "2 seasons + 3).")
+    who = ("the default" if checked["default_models"].all()
+           else "your models" if not checked["default_models"].any() else "the forecasts")
+    md = float(checked["mase"].mean())
+    ms = float(checked["mase_seasonal_naive"].mean())
+    ratio = md / ms if ms > 0 else np.inf
+    wins = int((checked["mase_ratio"] <= 1).sum())
+    lost = checked[checked["mase_ratio"] > 1]
+    clear = checked[checked["guard"].isin(["fallback", "worse (reported)"])]
+    windows = sorted(set(checked["guard_windows"]))
+    lines = [f"Seasonal naive check (same period one season back), {len(checked)} line{'s' * (len(checked) != 1)} "
+             f"checked over {'/'.join(map(str, windows))} rolling origin(s):"]
+    if ratio < 1:
+        lines.append(f"  {who} beat seasonal naive on this data: mean MASE {md:.2f} against {ms:.2f} "
+                     f"({(1 - ratio) * 100:.0f} % lower error); better on {wins} of {len(checked)} lines.")
+    else:
+        lines.append(f"  {who} did NOT beat seasonal naive on this data: mean MASE {md:.2f} against {ms:.2f} "
+                     f"({(ratio - 1) * 100:.0f} % higher error); better on only {wins} of {len(checked)} lines.")
+    if len(lost):
+        names = ", ".join(lost["unique_id"].head(5)) + (", ..." if len(lost) > 5 else "")
+        lines.append(f"  It did not beat seasonal naive on {len(lost)} line{'s' * (len(lost) != 1)} ({names}); "
+                     f"{len(clear)} by more than the guard's margin.")
+    sw = info[info["guard"] == "fallback"]
+    if len(sw):
+        lines.append(f"  Switched {len(sw)} line{'s' * (len(sw) != 1)} to the mean of the forecaster and seasonal "
+                     "naive (info['guard_note'] says why).")
+    rep = info[info["guard"] == "worse (reported)"]
+    if len(rep):
+        lines.append(f"  {len(rep)} line{'s' * (len(rep) != 1)} keep the models you chose although seasonal "
+                     "naive did better (guard='fallback' switches them).")
+    if len(rest):
+        lines.append(f"  Not checked: {len(rest)} line{'s' * (len(rest) != 1)} ({why}).")
+    return "\n".join(lines)
 
 
 def _future_exog(prep, future, exog, h, path) -> list[np.ndarray]:
@@ -657,7 +869,10 @@ def backtest_forecast(
         test = hist[in_test]
         if kw.get("exog"):
             kw["future"] = src
-        res = forecast(train, h, season_length=m, **kw)
+        kw_w = dict(kw)
+        if isinstance(kw.get("models"), Mapping):  # a per-line mapping: only the lines in this window
+            kw_w["models"] = {str(k): v for k, v in kw["models"].items() if str(k) in set(keep)}
+        res = forecast(train, h, season_length=m, **kw_w)
         merged = res.table.merge(test, on=["unique_id", "ds"], how="inner")
         merged.insert(1, "window", w)
         cutoffs = res.history.groupby("unique_id")["ds"].max()

@@ -91,6 +91,13 @@ PLAN_COLUMNS = [
 class PurchasePlan(Result):
     """A purchase plan: ``table`` (see module docs for the columns) and the settings.
 
+    Built from a :class:`~demandlab.forecasting.ForecastResult`, it also keeps the
+    forecast's seasonal-naive check: ``forecast_check`` (per line: ``model``,
+    ``guard``, ``mase_ratio``, ``guard_note``) and ``forecast_verdict`` (the
+    result's :meth:`~demandlab.forecasting.ForecastResult.verdict`), both shown by
+    :meth:`summary`, so a plan never hides that a line's forecast was switched to
+    seasonal naive or is worse than it.
+
     Examples
     --------
     >>> import pandas as pd
@@ -106,13 +113,19 @@ class PurchasePlan(Result):
     review_period: object
     service_level: float
     correlation: float
+    forecast_check: pd.DataFrame | None = None
+    forecast_verdict: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         """The plan table (a copy)."""
         return self.table.copy()
 
-    def summary(self) -> str:
-        """Orders per line: how many, total quantity, first order date and size."""
+    def summary(self, verdict: bool = True) -> str:
+        """Orders per line: how many, total quantity, first order date and size.
+
+        Lines whose forecast the seasonal-naive guard switched (or found worse) get a
+        note; ``verdict=True`` appends the forecast's overall verdict.
+        """
         lt = self.lead_time if not isinstance(self.lead_time, Mapping) else "per line"
         rp = self.review_period if not isinstance(self.review_period, Mapping) else "per line"
         lines = [
@@ -127,7 +140,22 @@ class PurchasePlan(Result):
             )
             if (g["expected_stock_at_arrival"] < 0).any():
                 lines.append("    warning: a stockout is expected before an order arrives")
+            note = self._check_note(uid)
+            if note:
+                lines.append(f"    forecast: {note}")
+        if verdict and self.forecast_verdict:
+            lines += ["Forecast behind the plan:", *self.forecast_verdict.splitlines()[1:]]
         return "\n".join(lines)
+
+    def _check_note(self, uid) -> str:
+        """The guard's note for a line whose forecast was switched or is worse than seasonal naive."""
+        chk = self.forecast_check
+        if chk is None or uid not in set(chk["unique_id"]):
+            return ""
+        row = chk[chk["unique_id"] == uid].iloc[0]
+        if row["guard"] in ("fallback", "worse (reported)"):
+            return f"{row['model']}: {row['guard_note']}"
+        return ""
 
     def plot(self, unique_id: str | None = None):
         """Order quantities and order-up-to levels of one line; returns the Figure."""
@@ -361,5 +389,11 @@ def purchase_plan(
             })
             prev_q = float(qty)
     plan = pd.DataFrame(rows, columns=PLAN_COLUMNS).astype({"order_qty": "int64"})
+    check, verdict = None, ""
+    info = getattr(result, "info", None)
+    if isinstance(info, pd.DataFrame) and {"guard", "guard_note", "model"} <= set(info.columns):
+        check = info[["unique_id", "model", "guard", "mase_ratio", "guard_note"]].copy()
+        verdict = result.verdict() if hasattr(result, "verdict") else ""
     return PurchasePlan(table=plan, lead_time=lead_time,
-                        review_period=review_period, service_level=service_level, correlation=correlation)
+                        review_period=review_period, service_level=service_level, correlation=correlation,
+                        forecast_check=check, forecast_verdict=verdict)

@@ -12,6 +12,9 @@ from ._demo import (
 )
 from ._loaders import (
     KINDS,
+    DataProblems,
+    ReadOptions,
+    SchemaProblems,
     ValidationSummary,
     check_frame,
     infer_kind,
@@ -28,7 +31,14 @@ from ._loaders import (
     load_sales,
     load_trade,
     load_trends,
+    load_volumes,
     validate_file,
+)
+from ._project import (
+    InputSpec,
+    Project,
+    init_project,
+    load_project,
 )
 from ._synthetic import (
     make_planted_customers,
@@ -37,6 +47,9 @@ from ._synthetic import (
 __all__ = [
     "KINDS",
     "ValidationSummary",
+    "ReadOptions",
+    "SchemaProblems",
+    "DataProblems",
     "check_frame",
     "infer_kind",
     "load",
@@ -53,6 +66,7 @@ __all__ = [
     "load_funnel",
     "load_orders",
     "load_pilots",
+    "load_volumes",
     "online_retail_orders",
     "online_retail_customers",
     "cbs_turnover",
@@ -60,4 +74,8 @@ __all__ = [
     "make_demo_world",
     "write_demo_world",
     "make_planted_customers",
+    "load_project",
+    "init_project",
+    "Project",
+    "InputSpec",
 ]

@@ -17,7 +17,7 @@ Examples
 >>> from demandlab.io._demo import make_demo_world
 >>> world = make_demo_world()
 >>> sorted(world)
-['channels', 'customers', 'funnel', 'landed_costs', 'marketplace', 'niche_hs', 'pilots', 'sales', 'trade']
+['channels', 'customers', 'funnel', 'keyword_planner', 'landed_costs', 'marketplace', 'niche_hs', 'pilots', 'sales', 'trade']
 >>> world["sales"]["unique_id"].nunique(), len(world["customers"])
 (24, 2400)
 """
@@ -47,6 +47,7 @@ __all__ = [
     "make_demo_world",
     "write_demo_world",
     "frame_to_csv_text",
+    "keyword_planner_text",
 ]
 
 #: The seed of the committed demo world.
@@ -63,6 +64,7 @@ DEMO_FILES: dict[str, str] = {
     "channels": "channels.csv",
     "funnel": "funnel.csv",
     "pilots": "pilots.csv",
+    "keyword_planner": "keyword_planner.csv",
 }
 
 TRENDS_FOLDER = RAW / "google_trends_nl_monthly"
@@ -523,6 +525,96 @@ def _make_pilots(rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Keyword Planner export of the demo: the months it covers are the last 12 of the bundled
+# Google Trends exports (2024-04..2025-03), downloaded the day after.
+_KP_TITLE = "Keyword Stats 2025-04-02 at 09_14_27"
+_KP_RANGE = "April 1, 2024 - March 31, 2025"
+_KP_FIXED = (
+    "Keyword", "Currency", "Avg. monthly searches", "Three month change", "YoY change",
+    "Competition", "Competition (indexed value)", "Top of page bid (low range)",
+    "Top of page bid (high range)", "Ad impression share", "Organic impression share",
+    "Organic average position", "In account?", "In plan?",
+)
+
+
+def _nearest_bucket(x: np.ndarray) -> np.ndarray:
+    from ..trends._volume import PLANNER_BUCKETS
+
+    return PLANNER_BUCKETS[np.abs(PLANNER_BUCKETS[None, :] - np.asarray(x, float)[:, None]).argmin(axis=1)]
+
+
+def _pct(x: float) -> str:
+    return f"{int(round(100 * x))}%"
+
+
+def _make_keyword_planner(niches: list[tuple[str, str, _Niche]], rng: np.random.Generator,
+                          trends_folder: str | os.PathLike[str] | None) -> pd.DataFrame:
+    """A Keyword Planner export (SYNTHETIC figures) for the niches, shaped like their real Trends.
+
+    Each keyword gets an absolute level (brands 150k..1.2M searches a month, products
+    3k..120k, log-uniform); its monthly searches follow the real Trends series of the
+    last 12 months times a 4 % measurement noise, rounded to Keyword Planner's buckets.
+    Competition index and top-of-page bids grow with the retail price and with brands;
+    two low-competition keywords have no bids (empty cells, as in real exports).
+    """
+    from ..trends._api import read_trends_csv
+
+    folder = Path(trends_folder) if trends_folder is not None else TRENDS_FOLDER
+    tr = read_trends_csv(folder, today="2025-04-02")
+    wide = tr.pivot(index="date", columns="keyword", values="interest").sort_index()
+    months = wide.index[-12:]
+    rows = []
+    order = rng.permutation(len(niches))
+    no_bids = {int(order[0]), int(order[1])}
+    for j, (niche, _cat, info) in enumerate(niches):
+        y = wide[niche].to_numpy(float)
+        last = np.maximum(y[-12:], 0.5)
+        level = np.exp(rng.uniform(np.log(1.5e5), np.log(1.2e6)) if info.brand
+                       else rng.uniform(np.log(3e3), np.log(1.2e5)))
+        monthly = level * last / last.mean() * np.exp(rng.normal(0, 0.04, 12))
+        searches = _nearest_bucket(monthly)
+        avg = _nearest_bucket(np.array([monthly.mean()]))[0]
+        index = int(np.clip(round(rng.normal(70 if info.brand else 45, 20)), 0, 100))
+        level_label = "Low" if index < 34 else ("Medium" if index < 67 else "High")
+        bid_low = np.exp(rng.normal(np.log(0.12 * info.retail_eur ** 0.35), 0.35))
+        bid_high = bid_low * rng.uniform(2.5, 5.0)
+        if j in no_bids:
+            index, level_label = int(rng.integers(1, 10)), "Low"
+        row = {
+            "Keyword": niche.lower(),
+            "Currency": "EUR",
+            "Avg. monthly searches": str(int(avg)),
+            "Three month change": _pct(y[-1] / max(y[-4], 0.5) - 1),
+            "YoY change": _pct(y[-1] / max(y[-13], 0.5) - 1),
+            "Competition": level_label,
+            "Competition (indexed value)": str(index),
+            "Top of page bid (low range)": "" if j in no_bids else f"{bid_low:.2f}",
+            "Top of page bid (high range)": "" if j in no_bids else f"{bid_high:.2f}",
+            "Ad impression share": "", "Organic impression share": "",
+            "Organic average position": "", "In account?": "", "In plan?": "",
+        }
+        for d, v in zip(months, searches, strict=True):
+            row[f"Searches: {d:%b %Y}"] = str(int(v))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def keyword_planner_text(df: pd.DataFrame, title: str = _KP_TITLE, date_range: str = _KP_RANGE) -> str:
+    """Render a Keyword Planner table as the export's text: title and date-range lines, then
+    tab-separated rows with ``\\n`` line ends (UTF-16 when the caller encodes it so).
+
+    Examples
+    --------
+    >>> text = keyword_planner_text(pd.DataFrame({"Keyword": ["fiets"], "Searches: Mar 2025": ["40500"]}),
+    ...                             "Keyword Stats", "March 1, 2025 - March 31, 2025")
+    >>> text.splitlines()
+    ['Keyword Stats', 'March 1, 2025 - March 31, 2025', 'Keyword\\tSearches: Mar 2025', 'fiets\\t40500']
+    """
+    lines = [title, date_range, "\t".join(df.columns)]
+    lines += ["\t".join(map(str, r)) for r in df.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
+
+
 _DEMO_CONSTRAINTS = {
     "out": ["path-like", None],
     "random_state": [Interval(Integral, 0, None, closed="left")],
@@ -572,6 +664,7 @@ def make_demo_world(
         "channels": channels,
         "funnel": _make_funnel(channels, _rng(seed, 7)),
         "pilots": _make_pilots(_rng(seed, 8)),
+        "keyword_planner": _make_keyword_planner(niches, _rng(seed, 9), trends_folder),
     }
 
 
@@ -659,5 +752,6 @@ def write_demo_world(
     world = make_demo_world(random_state, trends_folder=trends_folder)
     written = []
     for name, fname in DEMO_FILES.items():
-        written.append(atomic_write_text(out / fname, frame_to_csv_text(world[name])))
+        text = keyword_planner_text(world[name]) if name == "keyword_planner" else frame_to_csv_text(world[name])
+        written.append(atomic_write_text(out / fname, text))
     return written

@@ -1,12 +1,19 @@
 """Loaders: one per input kind, each checking a file against its data contract.
 
-Every loader reads a UTF-8 CSV (or Parquet where the contract allows it), checks it
-against a small declarative :class:`Schema` (columns, dtypes, ranges, allowed values,
-key columns, cross-column rules) and returns a clean, typed DataFrame: dates as
-``datetime64``, categories and ids as strings, counts as integers. A problem raises a
-:class:`~demandlab.errors.SchemaError` (structure: file, header, delimiter, columns)
-or :class:`~demandlab.errors.DataError` (values) that names the file, the column, the
-first offending row as a 1-based file line (header = line 1) and a fix.
+Every loader reads what users have: a CSV separated by ``,``, ``;``, tab or ``|``
+with a decimal point or comma (detected, or set with :class:`ReadOptions`), in UTF-8
+(with or without BOM), UTF-16 or cp1252, an Excel ``.xlsx`` sheet or a Parquet file.
+It checks the table against a small declarative :class:`Schema` (columns, dtypes,
+ranges, allowed values, key columns, cross-column rules) and returns a clean, typed
+DataFrame: dates as ``datetime64`` (``2024-03``, ``03.2024``, ``Mar 2024``,
+``01.03.2024`` ...), categories and ids as strings, counts as integers. Every problem
+of a file is found in one pass and raised at once: one problem as a
+:class:`~demandlab.errors.SchemaError` (structure: file, header, separator, columns)
+or :class:`~demandlab.errors.DataError` (values), several as one
+:class:`SchemaProblems` / :class:`DataProblems` listing them one per line, each naming
+the file, the column, the rows as 1-based file lines (header = line 1) and a fix.
+A project file (:mod:`demandlab.io._project`) maps other headers and labels onto the
+contracts before this check.
 
 The contracts are documented in ``docs/data-contracts.md``; :data:`KINDS` holds them as
 data. :func:`load` and :func:`validate_file` infer the kind from the file name
@@ -24,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import fnmatch
 import gzip
 import io
@@ -45,6 +53,9 @@ __all__ = [
     "Schema",
     "KINDS",
     "ValidationSummary",
+    "ReadOptions",
+    "SchemaProblems",
+    "DataProblems",
     "check_frame",
     "infer_kind",
     "load",
@@ -61,6 +72,7 @@ __all__ = [
     "load_funnel",
     "load_orders",
     "load_pilots",
+    "load_volumes",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -164,15 +176,76 @@ class Schema:
         raise KeyError(name)
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read one input file where detection is not enough (the project file's keys).
+
+    Parameters
+    ----------
+    sep : str, optional
+        Field separator of a CSV (``,``, ``;``, tab, ``|``); detected when omitted.
+    decimal : str, optional
+        Decimal mark of numbers (``.`` or ``,``); detected when omitted.
+    encoding : str, optional
+        Text encoding (``utf-8``, ``utf-16``, ``cp1252``, ...); detected when omitted.
+    sheet : str or int, optional
+        Excel sheet (name or 0-based position); the first sheet when omitted.
+    date_format : str, optional
+        ``strftime`` format of the dates (``%d.%m.%Y``); detected when omitted.
+    section : str, optional
+        The project-file section the file belongs to, named in hints (``customers``).
+    project : str, optional
+        The project file's name, named in hints (default ``demandlab.toml``).
+
+    Examples
+    --------
+    >>> ReadOptions(sep=";").key_hint("sep", ";", "sales")
+    'set sep = ";" under [sales] in demandlab.toml'
+    """
+
+    sep: str | None = None
+    decimal: str | None = None
+    encoding: str | None = None
+    sheet: str | int | None = None
+    date_format: str | None = None
+    section: str | None = None
+    project: str | None = None
+
+    def key_hint(self, key: str, value: str, kind: str | None = None) -> str:
+        """A hint naming the project-file key to set."""
+        section = self.section or kind or "<kind>"
+        shown = '"\\t"' if value == "\t" else f'"{value}"'
+        return f"set {key} = {shown} under [{section}] in {self.project or 'demandlab.toml'}"
+
+
 @dataclass
 class _Ctx:
-    """Where a frame came from: the path and the file line of every row."""
+    """Where a frame came from: the path, the file line of every row and how it was read."""
 
     path: str
     lines: np.ndarray | None  # 1-based file line per row; None when unknown
+    options: ReadOptions = ReadOptions()
+    sep: str | None = None  # the separator used (CSV only)
+    decimal: str | None = None  # the decimal mark once resolved
+    names: dict[str, str] | None = None  # contract column -> the user's header
+    row_word: str = "line"
+    kind: str | None = None  # the contract being checked
+    headers: dict[str, str] | None = None  # matched header -> as written in the file
+    mapped_away: frozenset[str] = frozenset()  # contract columns whose map failed (reported)
+
+    def header(self, name: str) -> str:
+        """A header as written in the file."""
+        return (self.headers or {}).get(name, name)
 
     def line(self, i: int) -> int | None:
         return None if self.lines is None else int(self.lines[i])
+
+    def show(self, column: str | None) -> str | None:
+        """The column as the user knows it (their header when mapped)."""
+        if column is None:
+            return column
+        names = self.names or {}
+        return ", ".join(names.get(c) or self.header(c) for c in column.split(", "))
 
     def fail(
         self,
@@ -184,7 +257,90 @@ class _Ctx:
         hint: str | None = None,
     ) -> DemandlabError:
         row = None if i is None else self.line(i)
-        return cls(message, path=self.path, column=column, row=row, hint=hint)
+        return cls(message, path=self.path, column=self.show(column), row=row, hint=hint)
+
+    def rows(self, idx: np.ndarray, limit: int = 5) -> str:
+        """``row 4`` / ``rows 4, 9, ...`` for positions ``idx`` (file lines where known)."""
+        shown = [str(self.line(int(i)) if self.lines is not None else int(i) + 1)
+                 for i in idx[:limit]]
+        more = ", ..." if len(idx) > limit else ""
+        return f"{'row' if len(idx) == 1 else 'rows'} {', '.join(shown)}{more}"
+
+
+class _Problems:
+    """Mixin of the error raised when a file has several problems: one line per problem."""
+
+    problems: list[DemandlabError]
+
+    def _format(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+    def __reduce__(self):
+        return (type(self), (self.problems,))
+
+
+def _init_problems(self, problems: list[DemandlabError]) -> None:
+    self.problems = list(problems)
+    first = self.problems[0]
+    DemandlabError.__init__(
+        self, f"{len(self.problems)} problems", path=first.path, row=first.row
+    )
+
+
+class SchemaProblems(_Problems, SchemaError):
+    """Several problems in one input, at least one of them structural.
+
+    ``str(err)`` is one line per problem; ``err.problems`` holds them.
+
+    Examples
+    --------
+    >>> err = SchemaProblems([SchemaError("missing column 'y'", path="s.csv", row=1),
+    ...                       DataError("missing value", path="s.csv", column="ds", row=3)])
+    >>> isinstance(err, SchemaError), len(err.problems)
+    (True, 2)
+    """
+
+    __init__ = _init_problems
+
+
+class DataProblems(_Problems, DataError):
+    """Several value problems in one input.
+
+    ``str(err)`` is one line per problem; ``err.problems`` holds them.
+
+    Examples
+    --------
+    >>> err = DataProblems([DataError("a", path="f.csv", row=2), DataError("b", path="f.csv")])
+    >>> print(err)
+    f.csv:2: a
+    f.csv: b
+    """
+
+    __init__ = _init_problems
+
+
+def combine(problems: list[DemandlabError]) -> DemandlabError:
+    """One error for a list of problems: the problem itself when alone, else one listing all.
+
+    Every error returned has a ``problems`` attribute (the list).
+
+    Examples
+    --------
+    >>> str(combine([DataError("x", path="f.csv")]))
+    'f.csv: x'
+    >>> combine([DataError("x"), SchemaError("y")]).__class__.__name__
+    'SchemaProblems'
+    """
+    flat: list[DemandlabError] = []
+    for p in problems:
+        flat.extend(getattr(p, "problems", None) or [p])
+    if len(flat) == 1:
+        err = flat[0]
+        err.problems = [err]  # type: ignore[attr-defined]
+        return err
+    if any(isinstance(p, SchemaError) for p in flat):
+        return SchemaProblems(flat)
+    return DataProblems(flat)
 
 
 # --------------------------------------------------------------------------------------
@@ -202,6 +358,8 @@ def _head_text(path: Path, n: int = 4096) -> str:
             head = fh.read(n)
     except OSError:
         return ""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="replace")
     return head.decode("utf-8-sig", errors="replace")
 
 
@@ -234,103 +392,18 @@ def _is_parquet(path: Path) -> bool:
         return False
 
 
-def _read_parquet(path: Path) -> tuple[pd.DataFrame, _Ctx]:
-    try:
-        df = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several types
-        raise SchemaError(
-            f"cannot read as Parquet ({type(exc).__name__}: {exc})",
-            path=path,
-            hint="re-export the table as Parquet or as a comma-separated CSV",
-        ) from None
-    df.columns = [str(c).strip().lower() for c in df.columns]
-    return df.reset_index(drop=True), _Ctx(str(path), np.arange(1, len(df) + 1))
+def _is_excel(path: Path) -> bool:
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return True
+    return False
 
 
-def _decode(path: Path, data: bytes) -> str:
-    if b"\x00" in data[:65536]:
-        raise SchemaError(
-            "binary data, not a CSV text file",
-            path=path,
-            hint="export the table as UTF-8 CSV with a header row and ',' as delimiter",
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise SchemaError(
-            f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}",
-            path=path,
-            row=line,
-            hint="save the file as UTF-8 CSV (in Excel: 'CSV UTF-8')",
-        ) from None
+def _header_name(c: object) -> str:
+    """A header as matched: surrounding spaces dropped, inner runs of spaces as one, lower case."""
+    return " ".join(str(c).split()).lower()
 
 
-def _read_csv_raw(path: Path) -> tuple[pd.DataFrame, _Ctx]:
-    """Read a CSV as text cells ('' = missing); return it with the line of every row."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SchemaError(f"cannot read the file ({exc.strerror})", path=path) from None
-    if path.suffix.lower() == ".gz":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise SchemaError(
-                f"not a valid gzip file ({exc})", path=path, hint="re-compress it with gzip"
-            ) from None
-    if not data.strip():
-        raise SchemaError(
-            "file is empty", path=path, hint="export the table with a header row and data rows"
-        )
-    text = _decode(path, data)
-    header = text.splitlines()[0] if text.splitlines() else ""
-    if not header.strip():
-        raise SchemaError(
-            "line 1 is blank: the header row must be the first line",
-            path=path,
-            row=1,
-            hint="delete the blank lines above the header",
-        )
-    if _TRENDS_FIRST_LINE.match(header) and "," not in header:
-        raise SchemaError(
-            "looks like a Google Trends export, not a table with a header row",
-            path=path,
-            row=1,
-            hint="validate it with --kind trends",
-        )
-    if "," not in header:
-        for sep, name in ((";", "';'"), ("\t", "tab"), ("|", "'|'")):
-            if sep in header:
-                raise SchemaError(
-                    f"the file is separated by {name}, not ','",
-                    path=path,
-                    row=1,
-                    hint="save it as comma-separated CSV (in Excel: 'CSV UTF-8 (comma delimited)')",
-                )
-    try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-        )
-    except pd.errors.ParserError as exc:
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        what = (
-            f"line {m.group(2)} has {m.group(3)} fields, the header {m.group(1)}"
-            if m
-            else str(exc).strip()
-        )
-        raise SchemaError(
-            f"malformed CSV: {what}",
-            path=path,
-            row=int(m.group(2)) if m else None,
-            hint="every row needs as many fields as the header; quote text containing ','",
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise SchemaError("file is empty", path=path, hint="add a header row") from None
-    cols = [str(c).strip().lower() for c in df.columns]
+def _check_header(path: Path, cols: list[str]) -> None:
     unnamed = [i for i, c in enumerate(cols) if c.startswith("unnamed:") or c == ""]
     if unnamed:
         raise SchemaError(
@@ -348,6 +421,271 @@ def _read_csv_raw(path: Path) -> tuple[pd.DataFrame, _Ctx]:
             row=1,
             hint="rename or drop the duplicate column",
         )
+
+
+def _read_parquet(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, _Ctx]:
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types
+        raise SchemaError(
+            f"cannot read as Parquet ({type(exc).__name__}: {exc})",
+            path=path,
+            hint="re-export the table as Parquet or as a comma-separated CSV",
+        ) from None
+    headers = {_header_name(c): str(c).strip() for c in df.columns}
+    df.columns = [_header_name(c) for c in df.columns]
+    return df.reset_index(drop=True), _Ctx(str(path), np.arange(1, len(df) + 1), options,
+                                           row_word="row", headers=headers)
+
+
+def _excel_cell(v: object) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "isoformat"):
+        ts = pd.Timestamp(v)
+        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat(sep=" ")
+    if isinstance(v, bool | np.bool_):
+        return "true" if v else "false"
+    if isinstance(v, float | np.floating):
+        return f"{float(v):.15g}"
+    return str(v)
+
+
+def _read_excel(path: Path, options: ReadOptions, kind: str | None) -> tuple[pd.DataFrame, _Ctx]:
+    if path.suffix.lower() == ".xls":
+        raise SchemaError(
+            "old Excel .xls files are not read",
+            path=path,
+            hint="save it as .xlsx (Excel Workbook) or as CSV",
+        )
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:  # pragma: no cover - a dependency
+        raise SchemaError(
+            "reading Excel files needs openpyxl", path=path, hint="pip install openpyxl"
+        ) from None
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # zipfile/openpyxl raise several types
+        raise SchemaError(
+            f"cannot read as an Excel workbook ({type(exc).__name__}: {exc})",
+            path=path,
+            hint="save it again as .xlsx, or export the sheet as CSV",
+        ) from None
+    sheet: str | int = 0 if options.sheet is None else options.sheet
+    names = [str(s) for s in book.sheet_names]
+    if isinstance(sheet, str) and sheet not in names:
+        low = {n.strip().lower(): n for n in names}
+        if sheet.strip().lower() in low:
+            sheet = low[sheet.strip().lower()]
+        else:
+            raise SchemaError(
+                f"no sheet {sheet!r} (sheets: {', '.join(names)})",
+                path=path,
+                hint=options.key_hint("sheet", names[0], kind),
+            )
+    if isinstance(sheet, int) and not 0 <= sheet < len(names):
+        raise SchemaError(
+            f"no sheet number {sheet} (the workbook has {len(names)})",
+            path=path,
+            hint=options.key_hint("sheet", names[0], kind),
+        )
+    raw = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
+    book.close()
+    raw = raw.map(_excel_cell) if len(raw) else raw
+    if raw.empty:
+        raise SchemaError(
+            f"sheet {names[sheet] if isinstance(sheet, int) else sheet!r} is empty",
+            path=path,
+            hint="put a header row and data rows on the sheet, or " + options.key_hint(
+                "sheet", "<name>", kind),
+        )
+    written = [str(c).strip() for c in raw.iloc[0].tolist()]
+    header = [_header_name(c) for c in written]
+    keep = [j for j, c in enumerate(header) if c or (raw.iloc[1:, j] != "").any()]
+    raw = raw.iloc[:, keep]
+    header = [header[j] for j in keep]
+    _check_header(path, header)
+    df = raw.iloc[1:].copy()
+    df.columns = header
+    lines = np.arange(2, len(df) + 2)
+    blank = (df == "").all(axis=1).to_numpy()
+    df = df.loc[~blank].reset_index(drop=True)
+    return df, _Ctx(str(path), lines[~blank], options,
+                    headers=dict(zip(header, [written[j] for j in keep], strict=True)))
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _decode(
+    path: Path, data: bytes, options: ReadOptions | None = None, kind: str | None = None
+) -> str:
+    """Bytes to text: the given encoding, else UTF-8 (BOM or not), UTF-16, cp1252."""
+    options = options or ReadOptions()
+    if options.encoding:
+        try:
+            text = data.decode(options.encoding)
+        except LookupError:
+            raise SchemaError(
+                f"unknown encoding {options.encoding!r}",
+                path=path,
+                hint=options.key_hint("encoding", "utf-8", kind) + " (or utf-16, cp1252)",
+            ) from None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise SchemaError(
+                f"not {options.encoding} text: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+                path=path,
+                row=line,
+                hint="remove the encoding key to detect it, or "
+                + options.key_hint("encoding", "utf-8", kind),
+            ) from None
+        return text.lstrip("\ufeff")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc).lstrip("\ufeff")
+            except UnicodeDecodeError:
+                break
+    head = data[:65536]
+    if b"\x00" in head:
+        even, odd = head[0::2], head[1::2]
+        if odd and odd.count(0) > 0.3 * len(odd) and even.count(0) == 0:
+            enc = "utf-16-le"
+        elif even and even.count(0) > 0.3 * len(even) and odd.count(0) == 0:
+            enc = "utf-16-be"
+        else:
+            raise SchemaError(
+                "binary data, not a CSV text file",
+                path=path,
+                hint="export the table as CSV with a header row (or as .xlsx / Parquet)",
+            )
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            raise SchemaError(
+                "binary data, not a CSV text file",
+                path=path,
+                hint="export the table as CSV with a header row (or as .xlsx / Parquet)",
+            ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        line = data[:start].count(b"\n") + 1
+        raise SchemaError(
+            f"not UTF-8 text: byte 0x{data[start]:02x} at offset {start}, and not cp1252 either",
+            path=path,
+            row=line,
+            hint="save the file as UTF-8 CSV (in Excel: 'CSV UTF-8'), or "
+            + options.key_hint("encoding", "latin-1", kind),
+        ) from None
+
+
+_SEPS = ((",", "','"), (";", "';'"), ("\t", "tab"), ("|", "'|'"))
+
+
+def _fields(line: str, sep: str) -> int:
+    try:
+        return len(next(csv.reader([line], delimiter=sep)))
+    except (csv.Error, StopIteration):
+        return 0
+
+
+def _sniff_sep(path: Path, text: str, options: ReadOptions, kind: str | None) -> str:
+    """The field separator: the one the header and the first rows agree on."""
+    lines = [ln for ln in text[:65536].splitlines()[:60] if ln.strip()]
+    header, body = lines[0], lines[1:]
+    counts = {sep: _fields(header, sep) for sep, _ in _SEPS}
+    cands = [sep for sep, _ in _SEPS if counts[sep] > 1]
+    if not cands:
+        return ","
+    if len(cands) == 1:
+        return cands[0]
+    steady = [s for s in cands if all(_fields(ln, s) == counts[s] for ln in body)]
+    if len(steady) == 1:
+        return steady[0]
+    names = " or ".join(dict(_SEPS)[s] for s in cands)
+    raise SchemaError(
+        f"cannot tell the separator: the header splits on {names}",
+        path=path,
+        row=1,
+        hint=options.key_hint("sep", cands[1], kind) + " (or the other one)",
+    )
+
+
+def _read_csv_raw(
+    path: Path, options: ReadOptions | None = None, kind: str | None = None
+) -> tuple[pd.DataFrame, _Ctx]:
+    """Read a CSV as text cells ('' = missing); return it with the line of every row."""
+    options = options or ReadOptions()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SchemaError(f"cannot read the file ({exc.strerror})", path=path) from None
+    if path.suffix.lower() == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise SchemaError(
+                f"not a valid gzip file ({exc})", path=path, hint="re-compress it with gzip"
+            ) from None
+    if not data.strip():
+        raise SchemaError(
+            "file is empty", path=path, hint="export the table with a header row and data rows"
+        )
+    text = _decode(path, data, options, kind)
+    if not text.strip("\ufeff\r\n\t \x00"):
+        raise SchemaError(
+            "file is empty", path=path, hint="export the table with a header row and data rows"
+        )
+    header = text[:65536].splitlines()[0] if text[:65536].splitlines() else ""
+    if not header.strip():
+        raise SchemaError(
+            "line 1 is blank: the header row must be the first line",
+            path=path,
+            row=1,
+            hint="delete the blank lines above the header",
+        )
+    if _TRENDS_FIRST_LINE.match(header) and "," not in header and ";" not in header:
+        raise SchemaError(
+            "looks like a Google Trends export, not a table with a header row",
+            path=path,
+            row=1,
+            hint="validate it with --kind trends",
+        )
+    sep = options.sep or _sniff_sep(path, text, options, kind)
+    try:
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+        )
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        what = (
+            f"line {m.group(2)} has {m.group(3)} fields, the header {m.group(1)}"
+            if m
+            else str(exc).strip()
+        )
+        name = dict(_SEPS).get(sep, repr(sep))
+        raise SchemaError(
+            f"malformed CSV: {what}",
+            path=path,
+            row=int(m.group(2)) if m else None,
+            hint=f"every row needs as many fields as the header; quote text containing {name}",
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise SchemaError("file is empty", path=path, hint="add a header row") from None
+    cols = [_header_name(c) for c in df.columns]
+    _check_header(path, cols)
+    headers = dict(zip(cols, [str(c).strip() for c in df.columns], strict=True))
     df.columns = cols
     lines = np.arange(2, len(df) + 2)
     if len(df):
@@ -355,15 +693,25 @@ def _read_csv_raw(path: Path) -> tuple[pd.DataFrame, _Ctx]:
         if blank.any():
             df = df.loc[~blank].reset_index(drop=True)
             lines = lines[~blank]
-    return df, _Ctx(str(path), lines)
+    return df, _Ctx(str(path), lines, options, sep=sep, headers=headers)
 
 
-def _read_table(path: PathLike) -> tuple[pd.DataFrame, _Ctx]:
+def _read_table(
+    path: PathLike, options: ReadOptions | None = None, kind: str | None = None
+) -> tuple[pd.DataFrame, _Ctx]:
+    """Read a CSV (any common separator, decimal mark and encoding), Excel or Parquet file.
+
+    Returns the table (headers matched in lower case, CSV and Excel cells as text) and
+    its context: the path, the file line of every row and how it was read.
+    """
     path = Path(path)
+    options = options or ReadOptions()
     _check_path(path)
     if _is_parquet(path):
-        return _read_parquet(path)
-    return _read_csv_raw(path)
+        return _read_parquet(path, options)
+    if _is_excel(path):
+        return _read_excel(path, options, kind)
+    return _read_csv_raw(path, options, kind)
 
 
 # --------------------------------------------------------------------------------------
@@ -389,64 +737,296 @@ def _fmt(value: object) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def _convert(s: pd.Series, col: Column, ctx: _Ctx, missing: np.ndarray) -> pd.Series:
-    """Convert one column to its dtype; raise on the first value that does not fit."""
+def _listing(shown: pd.Series, bad: np.ndarray, ctx: _Ctx, limit: int = 5) -> str:
+    """``'x' (rows 4, 9), 'y' (row 10), ...``: the distinct bad values with their rows."""
+    idx = np.flatnonzero(bad)
+    groups: dict[object, list[int]] = {}
+    for i in idx:
+        v = shown.iloc[int(i)]
+        groups.setdefault(v, []).append(int(i))
+    parts = [f"{_fmt(v)} ({ctx.rows(np.array(rows), 3)})" for v, rows in list(groups.items())[:limit]]
+    if len(groups) > limit:
+        parts.append(f"... ({len(groups) - limit} more)")
+    return ", ".join(parts)
+
+
+def _n_values(bad: np.ndarray, shown: pd.Series, what: str) -> str:
+    n = int(bad.sum())
+    distinct = shown[bad].nunique(dropna=False)
+    rows = f" in {n} rows" if distinct != n else ""
+    return f"{distinct} {what}{rows}"
+
+
+def _problem(
+    problems: list[DemandlabError],
+    ctx: _Ctx,
+    cls: type[DemandlabError],
+    bad: np.ndarray,
+    shown: pd.Series,
+    one: Callable[[int], str],
+    many: str,
+    column: str,
+    hint: str,
+) -> None:
+    """Record one problem for the rows ``bad``: the single-row message or a grouped one."""
+    idx = np.flatnonzero(bad)
+    if idx.size == 0:
+        return
+    i = int(idx[0])
+    if idx.size == 1:
+        problems.append(ctx.fail(cls, one(i), column=column, i=i, hint=hint))
+    else:
+        text = f"{_n_values(bad, shown, many)}: {_listing(shown, bad, ctx)}"
+        problems.append(ctx.fail(cls, text, column=column, i=i, hint=hint))
+
+
+# Decimal marks: a value is evidence for ',' or '.' unless it could be a thousands group.
+_NUM_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+_NUM_POINT = re.compile(r"^[+-]?\d*\.\d+$")
+_GROUP_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+$")
+_GROUP_POINT = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
+_MIXED_COMMA_DEC = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+,\d+$")
+_MIXED_POINT_DEC = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d+$")
+_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)")
+
+
+def _decimal_votes(values: pd.Series) -> tuple[int, int, list[str]]:
+    """Votes for ',' and '.' as the decimal mark among distinct number texts; the ambiguous ones.
+
+    Examples
+    --------
+    >>> _decimal_votes(pd.Series(["12,5", "1.234,5", "1.500", "7", "0.25"]))
+    (2, 1, ['1.500'])
+    """
+    v = values.astype(str).str.replace(_SPACES, "", regex=True)
+
+    def match(rx: re.Pattern) -> np.ndarray:
+        return v.str.fullmatch(rx.pattern).fillna(False).to_numpy(dtype=bool)
+
+    group_c, group_p = match(_GROUP_COMMA), match(_GROUP_POINT)
+    multi_c = group_c & (v.str.count(",").to_numpy() > 1)
+    multi_p = group_p & (v.str.count(r"\.").to_numpy() > 1)
+    single = (group_c | group_p) & ~multi_c & ~multi_p
+    comma = match(_MIXED_COMMA_DEC) | multi_p | (match(_NUM_COMMA) & ~group_c)
+    point = match(_MIXED_POINT_DEC) | multi_c | (match(_NUM_POINT) & ~group_p)
+    return int(comma.sum()), int(point.sum()), v[single].tolist()
+
+
+def _resolve_decimal(df: pd.DataFrame, schema: Schema, ctx: _Ctx) -> DemandlabError | None:
+    """Set ``ctx.decimal`` from the options or the numbers of the file; a problem if unclear."""
+    if ctx.decimal is not None:
+        return None
+    if ctx.options.decimal:
+        ctx.decimal = ctx.options.decimal
+        return None
+    ctx.decimal = "."
+    texts = []
+    for col in schema.columns:
+        if col.dtype in ("int", "float") and col.name in df.columns:
+            s = df[col.name]
+            if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+                texts.append(s.dropna().astype(str).str.strip())
+    if not texts:
+        return None
+    values = pd.concat(texts, ignore_index=True).drop_duplicates()
+    if ctx.sep in (None, ",") and not values.str.contains(",", regex=False).any():
+        return None  # a ',' file without quoted commas: '.' it is
+    comma, point, ambiguous = _decimal_votes(values)
+    section = ctx.options.section or schema.kind
+    if comma and point:
+        ctx.decimal = "," if comma > point else "."
+        return SchemaError(
+            f"cannot tell the decimal mark: {comma} number(s) use ',' and {point} use '.'",
+            path=ctx.path,
+            hint=ReadOptions.key_hint(ctx.options, "decimal", ctx.decimal, section)
+            + " and write every number with that mark",
+        )
+    if comma:
+        ctx.decimal = ","
+    elif not point and ambiguous and ctx.sep not in (None, ","):
+        return SchemaError(
+            f"cannot tell the decimal mark: {ambiguous[0]!r} may be a decimal or a thousands "
+            "separator",
+            path=ctx.path,
+            hint=ReadOptions.key_hint(ctx.options, "decimal", ",", section) + " (or '.')",
+        )
+    return None
+
+
+def _numbers(text: pd.Series, decimal: str) -> pd.Series:
+    """Text to float with ``decimal`` as the mark; thousands groups of the other mark dropped.
+
+    Examples
+    --------
+    >>> _numbers(pd.Series(["1.234,5", "7", "0,25", "1 000,5"]), ",").tolist()
+    [1234.5, 7.0, 0.25, 1000.5]
+    >>> _numbers(pd.Series(["1,234.5", "3.75", "x"]), ".").tolist()
+    [1234.5, 3.75, nan]
+    """
+    def slow(t: pd.Series) -> pd.Series:
+        t = t.str.replace(_SPACES, "", regex=True)
+        if decimal == ",":
+            grouped = t.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?").fillna(False)
+            t = t.where(~grouped, t.str.replace(".", "", regex=False))
+            t = t.str.replace(",", ".", regex=False)
+        else:
+            grouped = t.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?").fillna(False)
+            t = t.where(~grouped, t.str.replace(",", "", regex=False))
+        return pd.Series(pd.to_numeric(t, errors="coerce"), index=t.index, dtype="float64")
+
+    if decimal == ",":
+        return slow(text)
+    num = pd.Series(pd.to_numeric(text, errors="coerce"), index=text.index, dtype="float64")
+    retry = (num.isna() & text.notna() & (text != "")).to_numpy()
+    if retry.any():
+        num[retry] = slow(text[retry]).to_numpy()
+    return num
+
+
+# Month names (English, Dutch, German, French), lower case, without dots.
+_MONTHS: dict[str, int] = {}
+for _m, _names in enumerate((
+    "jan january januari januar janv janvier", "feb february februari februar fev fevr fevrier févr février",
+    "mar march mrt maart mär märz maerz mars", "apr april avr avril",
+    "may mei mai", "jun june juni juin", "jul july juli juil juillet",
+    "aug august augustus aout août", "sep sept september septembre",
+    "oct october okt oktober octobre", "nov november novembre",
+    "dec december dez dezember déc decembre décembre",
+), start=1):
+    for _n in _names.split():
+        _MONTHS[_n] = _m
+
+_RE_MY = re.compile(r"^(\d{1,2})[./\-](\d{4})$")
+_RE_YM = re.compile(r"^(\d{4})[./](\d{1,2})$")
+_RE_DMY = re.compile(r"^(\d{1,2})([./\-])(\d{1,2})\2(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_RE_NAMED = re.compile(r"^([^\W\d_]{3,10})\.?[\s\-]*'?(\d{4}|\d{2})$")
+_RE_NAMED_YM = re.compile(r"^(\d{4})[\s\-]*([^\W\d_]{3,10})\.?$")
+
+
+def _parse_dates(
+    text: pd.Series, present: np.ndarray, date_format: str | None
+) -> tuple[pd.Series, str | None]:
+    """Parse dates: ISO (``2024-03``, ``2024-03-01``), ``03.2024``, ``Mar 2024``, ``01.03.2024``.
+
+    Returns the dates (NaT where a value does not parse) and, when the day/month order
+    of ``dd/mm/yyyy`` dates cannot be told, a note saying so.
+
+    Examples
+    --------
+    >>> s = pd.Series(["2024-03", "03.2024", "Mar 2024", "01.03.2024", "maart 2024", "x"])
+    >>> d, note = _parse_dates(s, np.ones(6, bool), None)
+    >>> [str(x.date()) if pd.notna(x) else None for x in d]
+    ['2024-03-01', '2024-03-01', '2024-03-01', '2024-03-01', '2024-03-01', None]
+    """
+    clean = text.astype(str).str.strip().where(present, None)
+    if date_format:
+        out = pd.to_datetime(clean, format=date_format, errors="coerce")
+        return out, None
+    out = pd.to_datetime(clean, format="ISO8601", errors="coerce")
+    rest = present & out.isna().to_numpy()
+    if not rest.any():
+        return out, None
+    uniq = pd.unique(clean[rest])
+    found: dict[str, pd.Timestamp] = {}
+    dmy: list[tuple[str, int, int, int, str, tuple]] = []
+    for v in uniq:
+        if (m := _RE_MY.match(v)) and 1 <= int(m.group(1)) <= 12:
+            found[v] = pd.Timestamp(int(m.group(2)), int(m.group(1)), 1)
+        elif (m := _RE_YM.match(v)) and 1 <= int(m.group(2)) <= 12:
+            found[v] = pd.Timestamp(int(m.group(1)), int(m.group(2)), 1)
+        elif m := _RE_DMY.match(v):
+            dmy.append((v, int(m.group(1)), int(m.group(3)), int(m.group(4)), m.group(2),
+                        tuple(int(x) for x in m.groups()[4:] if x)))
+        elif (m := _RE_NAMED.match(v)) and m.group(1).lower() in _MONTHS:
+            year = int(m.group(2))
+            year += 2000 if year < 100 else 0
+            found[v] = pd.Timestamp(year, _MONTHS[m.group(1).lower()], 1)
+        elif (m := _RE_NAMED_YM.match(v)) and m.group(2).lower() in _MONTHS:
+            found[v] = pd.Timestamp(int(m.group(1)), _MONTHS[m.group(2).lower()], 1)
+    note = None
+    if dmy:
+        day_first = any(a > 12 for _, a, _, _, _, _ in dmy) or all(s == "." for *_, s, _ in dmy)
+        month_first = any(b > 12 for _, _, b, _, _, _ in dmy)
+        if day_first and month_first:
+            day_first = month_first = False
+            note = "day and month order differ between values"
+        elif not day_first and not month_first:
+            note = f"{dmy[0][0]!r} may be day/month or month/day"
+        if day_first or month_first:
+            for v, a, b, y, _, hms in dmy:
+                d, mo = (a, b) if day_first else (b, a)
+                try:
+                    found[v] = pd.Timestamp(y, mo, d, *hms)
+                except ValueError:
+                    pass
+    if found:
+        fill = clean.map(found)
+        out = out.where(~rest, pd.to_datetime(fill, errors="coerce"))
+    return out, note
+
+
+def _convert(
+    s: pd.Series, col: Column, ctx: _Ctx, missing: np.ndarray, problems: list[DemandlabError]
+) -> pd.Series:
+    """Convert one column to its dtype; record a problem for every kind of bad value."""
     present = ~missing
     if col.dtype in ("float", "int"):
         if pd.api.types.is_bool_dtype(s):
             s = s.astype(int)
         if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
             s = s.astype(str).str.strip()
-        num = pd.Series(pd.to_numeric(s, errors="coerce"), index=s.index, dtype="float64")
+            num = _numbers(s, ctx.decimal or ".")
+        else:
+            num = pd.Series(pd.to_numeric(s, errors="coerce"), index=s.index, dtype="float64")
         bad = present & (num.isna().to_numpy() | ~np.isfinite(num.fillna(0).to_numpy()))
-        i = _first(bad)
-        if i is not None:
-            raise ctx.fail(
-                DataError,
-                f"{_fmt(s.iloc[i])} is not a number",
-                column=col.name,
-                i=i,
-                hint="use plain numbers with '.' as decimal mark, no units or thousands separators",
-            )
+        mark = ctx.decimal or "."
+        _problem(
+            problems, ctx, DataError, bad, s,
+            lambda i: f"{_fmt(s.iloc[i])} is not a number", "values are not numbers",
+            col.name,
+            f"use plain numbers with {mark!r} as decimal mark, no units"
+            + (f"; or {ReadOptions.key_hint(ctx.options, 'decimal', ',' if mark == '.' else '.', ctx.options.section)}"
+               if ctx.sep not in (None, ",") and not ctx.options.decimal else ""),
+        )
+        num = num.where(~bad, np.nan)
         if col.dtype == "int":
-            huge = present & (np.abs(num.fillna(0).to_numpy()) >= 2.0**63)
-            i = _first(huge)
-            if i is not None:
-                raise ctx.fail(
-                    DataError,
-                    f"{_fmt(s.iloc[i])} is too large for a count",
-                    column=col.name,
-                    i=i,
-                    hint=col.hint or "this column counts things: use whole numbers of a sensible size",
-                )
-            frac = present & (num.fillna(0).to_numpy() % 1 != 0)
-            i = _first(frac)
-            if i is not None:
-                raise ctx.fail(
-                    DataError,
-                    f"{_fmt(s.iloc[i])} is not a whole number",
-                    column=col.name,
-                    i=i,
-                    hint="this column counts things: use whole numbers",
-                )
+            v = num.fillna(0).to_numpy()
+            huge = present & ~bad & (np.abs(v) >= 2.0**63)
+            _problem(
+                problems, ctx, DataError, huge, s,
+                lambda i: f"{_fmt(s.iloc[i])} is too large for a count", "values too large for a count",
+                col.name, col.hint or "this column counts things: use whole numbers of a sensible size",
+            )
+            frac = present & ~bad & ~huge & (v % 1 != 0)
+            _problem(
+                problems, ctx, DataError, frac, s,
+                lambda i: f"{_fmt(s.iloc[i])} is not a whole number", "values are not whole numbers",
+                col.name, "this column counts things: use whole numbers",
+            )
+            if bad.any() or huge.any() or frac.any():
+                return num.where(~(huge | frac), np.nan)
             return num.astype("int64") if present.all() else num.astype("Int64")
         return num
     if col.dtype == "date":
         if pd.api.types.is_datetime64_any_dtype(s):
             out = s
+            note = None
         else:
-            text = s.astype(str).str.strip().where(present, None)
-            out = pd.to_datetime(text, format="ISO8601", errors="coerce")
+            out, note = _parse_dates(s, present, ctx.options.date_format)
         bad = present & out.isna().to_numpy()
-        i = _first(bad)
-        if i is not None:
-            raise ctx.fail(
-                DataError,
-                f"{_fmt(s.iloc[i])} is not a date",
-                column=col.name,
-                i=i,
-                hint=col.hint or "write dates as YYYY-MM-DD (or YYYY-MM for months)",
-            )
+        fmt = ctx.options.date_format
+        hint = col.hint or (
+            f"write dates as {fmt}" if fmt else
+            "write dates as YYYY-MM-DD (or YYYY-MM for months; 03.2024, Mar 2024 and "
+            "01.03.2024 are read too), or "
+            + ReadOptions.key_hint(ctx.options, "date_format", "%d/%m/%Y", ctx.options.section)
+        )
+        shown = s.astype(str).str.strip()
+        _problem(
+            problems, ctx, DataError, bad, shown,
+            lambda i: f"{_fmt(shown.iloc[i])} is not a date" + (f" ({note})" if note else ""),
+            "values are not dates" + (f" ({note})" if note else ""), col.name, hint,
+        )
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
         return out.astype("datetime64[ns]")
@@ -458,21 +1038,17 @@ def _convert(s: pd.Series, col: Column, ctx: _Ctx, missing: np.ndarray) -> pd.Se
         low = s.astype(str).str.strip().str.lower()
         out = low.map(mapping)
         bad = present & out.isna().to_numpy()
-        i = _first(bad)
-        if i is not None:
-            raise ctx.fail(
-                DataError,
-                f"{_fmt(s.iloc[i])} is not true/false",
-                column=col.name,
-                i=i,
-                hint=col.hint or "use true/false or 1/0",
-            )
-        return out.astype("boolean") if missing.any() else out.astype(bool)
+        _problem(
+            problems, ctx, DataError, bad, s.astype(str).str.strip(),
+            lambda i: f"{_fmt(s.iloc[i])} is not true/false", "values are not true/false",
+            col.name, col.hint or "use true/false or 1/0",
+        )
+        return out.astype("boolean") if (missing | bad).any() else out.astype(bool)
     if col.dtype == "period":
         text = s.astype(str).str.strip()
         if pd.api.types.is_datetime64_any_dtype(s):
             return s.astype("datetime64[ns]")
-        dates = pd.to_datetime(text.where(present, None), format="ISO8601", errors="coerce")
+        dates, _ = _parse_dates(text, present, ctx.options.date_format)
         if present.any() and not (present & dates.isna().to_numpy()).any():
             return dates.astype("datetime64[ns]")
         return text.astype("str")
@@ -483,76 +1059,79 @@ def _convert(s: pd.Series, col: Column, ctx: _Ctx, missing: np.ndarray) -> pd.Se
     text = text.where(present, "")
     if col.dtype == "hs6":
         bad = present & ~text.str.fullmatch(r"\d{6}").to_numpy()
-        i = _first(bad)
-        if i is not None:
-            v = text.iloc[i]
-            extra = " (a leading zero may have been lost)" if re.fullmatch(r"\d{5}", v) else ""
-            raise ctx.fail(
-                DataError,
-                f"{v!r} is not a 6-digit HS code{extra}",
-                column=col.name,
-                i=i,
-                hint=col.hint or "write HS codes as 6 digits, as text (e.g. '040310'), no dots",
-            )
+        lost = bad & text.str.fullmatch(r"\d{5}").to_numpy()
+        _problem(
+            problems, ctx, DataError, bad, text,
+            lambda i: f"{text.iloc[i]!r} is not a 6-digit HS code"
+            + (" (a leading zero may have been lost)" if lost[i] else ""),
+            "values are not 6-digit HS codes"
+            + (" (a leading zero may have been lost)" if lost.any() else ""),
+            col.name, col.hint or "write HS codes as 6 digits, as text (e.g. '040310'), no dots",
+        )
     if col.allowed is not None:
         text = text.str.lower()
     return text.astype("str")
 
 
-def _check_range(s: pd.Series, col: Column, ctx: _Ctx) -> None:
+def _check_range(s: pd.Series, col: Column, ctx: _Ctx, problems: list[DemandlabError]) -> None:
     if col.min is None and col.max is None:
         return
     v = s.to_numpy(dtype="float64", na_value=np.nan)
     ok = np.isnan(v)
     bad = np.zeros(v.shape, dtype=bool)
-    desc = ""
     if col.min is not None:
         low = (v <= col.min) if col.min_open else (v < col.min)
         bad |= low & ~ok
     if col.max is not None:
         high = (v >= col.max) if col.max_open else (v > col.max)
         bad |= high & ~ok
-    i = _first(bad)
-    if i is None:
-        return
     lo = None if col.min is None else f"{'>' if col.min_open else '>='} {col.min:g}"
     hi = None if col.max is None else f"{'<' if col.max_open else '<='} {col.max:g}"
     desc = " and ".join(x for x in (lo, hi) if x)
-    raise ctx.fail(
-        DataError,
-        f"value {v[i]:g} is out of range (must be {desc})",
-        column=col.name,
-        i=i,
-        hint=col.hint or f"{col.name} must be {desc}",
+    if not bad.any():
+        return
+    shown = pd.Series(v, index=s.index).map(lambda x: float(f"{x:g}") if np.isfinite(x) else x)
+    _problem(
+        problems, ctx, DataError, bad, shown,
+        lambda i: f"value {v[i]:g} is out of range (must be {desc})",
+        f"values out of range (must be {desc})", col.name,
+        col.hint or f"{col.name} must be {desc}",
     )
 
 
-def _check_allowed(s: pd.Series, col: Column, ctx: _Ctx, missing: np.ndarray) -> None:
+def _check_allowed(
+    s: pd.Series, raw: pd.Series, col: Column, ctx: _Ctx, missing: np.ndarray,
+    problems: list[DemandlabError],
+) -> None:
+    section = ctx.options.section or ctx.kind
+    project = ctx.options.project or "demandlab.toml"
     if col.allowed is not None:
         bad = ~missing & ~s.isin(col.allowed).to_numpy()
-        i = _first(bad)
-        if i is not None:
-            raise ctx.fail(
-                DataError,
-                f"{s.iloc[i]!r} is not one of {', '.join(col.allowed)}",
-                column=col.name,
-                i=i,
-                hint=col.hint or f"use one of: {', '.join(col.allowed)}",
-            )
+        shown = raw.astype(str).str.strip()
+        where = f"[{section or '<kind>'}.values.{col.name}] in {project}"
+        if int(bad.sum()) == 1:
+            hint = col.hint or f"use one of: {', '.join(col.allowed)}"
+            hint += f"; or map it under {where}"
+        else:
+            hint = f"map them under {where}, or use one of: {', '.join(col.allowed)}"
+        _problem(
+            problems, ctx, DataError, bad, shown,
+            lambda i: f"{shown.iloc[i]!r} is not one of {', '.join(col.allowed)}",
+            "unknown values", col.name, hint,
+        )
     if col.pattern is not None:
         bad = ~missing & ~s.astype(str).str.fullmatch(col.pattern).to_numpy()
-        i = _first(bad)
-        if i is not None:
-            raise ctx.fail(
-                DataError,
-                f"{s.iloc[i]!r} is not a valid {col.name}",
-                column=col.name,
-                i=i,
-                hint=col.hint or f"values must match {col.pattern}",
-            )
+        _problem(
+            problems, ctx, DataError, bad, s,
+            lambda i: f"{s.iloc[i]!r} is not a valid {col.name}",
+            f"values are not a valid {col.name}", col.name,
+            col.hint or f"values must match {col.pattern}",
+        )
 
 
-def _check_key(df: pd.DataFrame, key: tuple[str, ...], ctx: _Ctx) -> None:
+def _check_key(
+    df: pd.DataFrame, key: tuple[str, ...], ctx: _Ctx, problems: list[DemandlabError] | None = None
+) -> None:
     key = tuple(k for k in key if k in df.columns)
     if not key:
         return
@@ -563,16 +1142,22 @@ def _check_key(df: pd.DataFrame, key: tuple[str, ...], ctx: _Ctx) -> None:
     group = df.groupby(list(key), dropna=False, sort=False).ngroup().to_numpy()
     j = _first(group == group[i])  # the first row with the same key (empty cells alike)
     label = ", ".join(f"{k}={_fmt(_plain(df[k].iloc[i]))}" for k in key)
-    where = (
-        f"lines {ctx.line(j)} and {ctx.line(i)}" if ctx.lines is not None else f"rows {j + 1} and {i + 1}"
-    )
-    raise ctx.fail(
+    if ctx.lines is not None:
+        where = f"{ctx.row_word}s {ctx.line(j)} and {ctx.line(i)}"
+    else:
+        where = f"rows {j + 1} and {i + 1}"
+    n = int(dup.sum())
+    more = f" and {n - 1} more repeated row{'s' if n > 2 else ''} ({ctx.rows(np.flatnonzero(dup)[1:])})" if n > 1 else ""
+    err = ctx.fail(
         DataError,
-        f"duplicate key ({label}) on {where}",
+        f"duplicate key ({label}) on {where}{more}",
         column=key[0] if len(key) == 1 else ", ".join(key),
         i=i,
         hint=f"each ({', '.join(key)}) must appear once: drop or aggregate the repeated rows",
     )
+    if problems is None:
+        raise err
+    problems.append(err)
 
 
 def _plain(v: object) -> object:
@@ -587,9 +1172,20 @@ def _plain(v: object) -> object:
 
 @validate_params({"df": [pd.DataFrame], "schema": [Schema], "path": ["path-like"], "lines": ["array-like", None]})
 def check_frame(
-    df: pd.DataFrame, schema: Schema, path: PathLike = "<frame>", lines: np.ndarray | None = None
+    df: pd.DataFrame,
+    schema: Schema,
+    path: PathLike = "<frame>",
+    lines: np.ndarray | None = None,
+    *,
+    options: ReadOptions | None = None,
 ) -> pd.DataFrame:
     """Check a DataFrame against ``schema`` and return it typed.
+
+    Every problem of the table is found in one pass (missing columns, missing values,
+    bad numbers and dates, out-of-range and unknown values, duplicate keys,
+    cross-column rules), grouped by column with counts and the first rows. One problem
+    raises its own error; several raise one :class:`SchemaProblems` /
+    :class:`DataProblems` whose text is one line per problem (``err.problems`` lists them).
 
     Parameters
     ----------
@@ -601,6 +1197,8 @@ def check_frame(
         Name used in error messages.
     lines : numpy.ndarray, optional
         The 1-based file line of every row (for messages); row numbers otherwise.
+    options : ReadOptions, optional
+        Decimal mark, date format and the project section named in hints.
 
     Returns
     -------
@@ -618,60 +1216,117 @@ def check_frame(
     Traceback (most recent call last):
     ...
     demandlab.errors.DataError: p.csv:1: column 'units_sold': 12 units sold but only 10 offered (fix: units_sold must be between 0 and units_offered)
+    >>> bad = pd.DataFrame({"pilot": ["a", "b", "c"], "units_offered": ["10", "x", "-1"],
+    ...                     "units_sold": ["4", "1", "y"]})
+    >>> try:
+    ...     check_frame(bad, KINDS["pilots"], "p.csv")
+    ... except DataError as err:
+    ...     print(err)
+    p.csv:2: column 'units_offered': 'x' is not a number (fix: use plain numbers with '.' as decimal mark, no units)
+    p.csv:3: column 'units_offered': value -1 is out of range (must be >= 1) (fix: units_offered must be >= 1)
+    p.csv:3: column 'units_sold': 'y' is not a number (fix: use plain numbers with '.' as decimal mark, no units)
     """
+    ctx = _Ctx(str(path), lines if lines is not None else np.arange(1, len(df) + 1),
+               options or ReadOptions(), row_word="line" if lines is not None else "row")
+    clean, problems = _check(df, schema, ctx)
+    if problems:
+        raise combine(problems)
+    return clean
+
+
+def _check_table(
+    df: pd.DataFrame, schema: Schema, ctx: _Ctx, problems: list[DemandlabError] | None = None
+) -> pd.DataFrame:
+    """Check a table read by :func:`_read_table`; raise every problem (and ``problems``) at once."""
+    clean, found = _check(df, schema, ctx)
+    found = [*(problems or []), *found]
+    if found:
+        raise combine(found)
+    return clean
+
+
+def _check(
+    df: pd.DataFrame, schema: Schema, ctx: _Ctx
+) -> tuple[pd.DataFrame, list[DemandlabError]]:
+    """The contract checker: the typed table and the list of every problem found."""
+    problems: list[DemandlabError] = []
+    ctx.kind = schema.kind
     df = df.copy()
-    df.columns = [str(c).strip().lower() for c in df.columns]
-    ctx = _Ctx(str(path), lines if lines is not None else np.arange(1, len(df) + 1))
+    df.columns = [_header_name(c) for c in df.columns]
+    path = ctx.path
     names = [c.name for c in schema.columns]
     missing_cols = [c.name for c in schema.columns if c.required and c.name not in df.columns]
-    if missing_cols:
+    reported = [c for c in missing_cols if c not in ctx.mapped_away]
+    if reported:
         need = ", ".join(c.name for c in schema.columns if c.required)
-        found = ", ".join(map(str, df.columns)) or "none"
-        word = "column" if len(missing_cols) == 1 else "columns"
-        raise SchemaError(
-            f"missing {word} {', '.join(repr(m) for m in missing_cols)} for kind {schema.kind!r} "
+        back = {v: k for k, v in (ctx.names or {}).items()}
+        found = ", ".join(
+            ctx.show(c) if c in (ctx.names or {}) else ctx.header(back.get(c, c))
+            for c in df.columns
+        ) or "none"
+        word = "column" if len(reported) == 1 else "columns"
+        section = ctx.options.section or schema.kind
+        problems.append(SchemaError(
+            f"missing {word} {', '.join(repr(m) for m in reported)} for kind {schema.kind!r} "
             f"(found: {found})",
             path=path,
-            column=missing_cols[0],
-            row=1 if lines is not None and lines.size and lines[0] == 2 else None,
-            hint=f"a {schema.kind} file needs the columns {need}; see docs/data-contracts.md",
-        )
+            column=ctx.show(reported[0]),
+            row=1 if ctx.lines is not None and ctx.lines.size and ctx.lines[0] == 2 else None,
+            hint=f"a {schema.kind} file needs the columns {need} (see docs/data-contracts.md); "
+            f"if they have other names, map them under [{section}.columns] in "
+            f"{ctx.options.project or 'demandlab.toml'}",
+        ))
     if len(df) == 0:
-        raise DataError(
+        problems.append(DataError(
             "the file has a header but no data rows",
             path=path,
             hint="add at least one data row below the header",
-        )
+        ))
+        return df.reset_index(drop=True), problems
+    decimal_problem = _resolve_decimal(df, schema, ctx)
+    if decimal_problem is not None:
+        problems.append(decimal_problem)
     out: dict[str, pd.Series] = {}
     for col in schema.columns:
         if col.name not in df.columns:
             continue
         s = df[col.name]
         missing = _missing_mask(s)
-        if not col.nullable:
-            i = _first(missing)
-            if i is not None:
-                raise ctx.fail(
-                    DataError,
-                    "missing value",
-                    column=col.name,
-                    i=i,
-                    hint=f"fill in {col.name} on every row ({col.describe()})",
+        if not col.nullable and missing.any():
+            _problem(
+                problems, ctx, DataError, missing, pd.Series([""] * len(s), index=s.index),
+                lambda i: "missing value", "missing values", col.name,
+                f"fill in {col.name} on every row ({col.describe()})",
+            )
+            if missing.sum() > 1:  # "1 missing values in 3 rows" reads badly: say it plainly
+                problems[-1] = ctx.fail(
+                    DataError, f"{int(missing.sum())} missing values "
+                    f"({ctx.rows(np.flatnonzero(missing))})", column=col.name,
+                    i=_first(missing), hint=f"fill in {col.name} on every row ({col.describe()})",
                 )
-        conv = _convert(s, col, ctx, missing)
-        _check_allowed(conv, col, ctx, missing)
+        conv = _convert(s, col, ctx, missing, problems)
+        _check_allowed(conv, s, col, ctx, missing, problems)
         if col.dtype in ("int", "float"):
-            _check_range(conv, col, ctx)
+            _check_range(conv, col, ctx, problems)
         out[col.name] = conv
     clean = pd.DataFrame(out, index=df.index)
     extras = [c for c in df.columns if c not in names]
     for c in extras:
         clean[c] = df[c]
     clean = clean.reset_index(drop=True)
-    _check_key(clean, schema.key, ctx)
+    if missing_cols:
+        return clean, problems
+    before = len(problems)
+    _check_key(clean, schema.key, ctx, problems)
     for check in schema.checks:
-        check(clean, ctx)
-    return clean
+        try:
+            check(clean, ctx)
+        except DemandlabError as exc:
+            problems.append(exc)
+        except (TypeError, ValueError):  # a rule on columns that held bad values
+            if len(problems) == before:
+                raise
+    return clean, problems
 
 
 # --------------------------------------------------------------------------------------
@@ -1004,6 +1659,22 @@ _register(Schema(
     checks=(_check_pilots,),
     description="pilot shipments: units offered and sold",
 ))
+_register(Schema(
+    "volumes",
+    (
+        Column("keyword", "str"),
+        Column("date", "date", hint="the month, as its first day (YYYY-MM-DD)"),
+        _num("searches", **_NONNEG, hint="absolute searches (queries) in the month, >= 0"),
+        Column("source", "str", required=False, nullable=True,
+               hint="the tool the counts come from, e.g. keyword_planner or wordstat"),
+    ),
+    key=("keyword", "date", "source"),
+    patterns=("volumes*.csv", "volumes*.parquet", "search_volume*.csv", "keyword_planner*.csv",
+              "keyword stats*.csv", "keyword ideas*.csv", "wordstat*.csv"),
+    date_column="date",
+    series_column="keyword",
+    description="absolute monthly searches per keyword (Keyword Planner, Wordstat, ...)",
+))
 # Bundled real data sets, read by demandlab.io._datasets
 _register(Schema(
     "customer_summary",
@@ -1073,7 +1744,7 @@ _register(Schema(
 _INFER_ORDER = (
     "customer_summary", "orders", "transactions", "wholesale", "turnover", "trends",
     "geomap", "marketplace", "trade", "niche_hs", "landed_costs", "customers", "sales",
-    "channels", "funnel", "pilots",
+    "channels", "funnel", "pilots", "volumes",
 )
 
 
@@ -1107,15 +1778,18 @@ def infer_kind(path: PathLike) -> str:
     --------
     >>> infer_kind("customers_2024.csv"), infer_kind("multiTimeline (3).csv")
     ('customers', 'trends')
-    >>> infer_kind("landed_costs.csv"), infer_kind("geoMap.csv")
-    ('landed_costs', 'geomap')
+    >>> infer_kind("landed_costs.csv"), infer_kind("geoMap.csv"), infer_kind("Sales 2024.xlsx")
+    ('landed_costs', 'geomap', 'sales')
     """
     path = Path(path)
     if path.is_dir():
         return "trends"
     name = path.name.lower()
+    names = [name]
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".tsv", ".txt"):
+        names.append(name[: -len(path.suffix)] + ".csv")  # sales.xlsx is named like sales.csv
     for kind in _INFER_ORDER:
-        if any(fnmatch.fnmatch(name, p) for p in KINDS[kind].patterns):
+        if any(fnmatch.fnmatch(n, p) for p in KINDS[kind].patterns for n in names):
             return kind
     if path.is_file() and _is_trends_export(path):
         return "trends"
@@ -1136,6 +1810,14 @@ def _trends_module():
             hint="install the full demandlab package",
         ) from None
     return trends
+
+
+def _is_trends_source(path: Path) -> bool:
+    """A folder of Google Trends exports, or one export (by name or first line)."""
+    return path.is_dir() or (
+        path.is_file()
+        and (fnmatch.fnmatch(path.name.lower(), "multitimeline*.csv") or _is_trends_export(path))
+    )
 
 
 @_PATH_ARG
@@ -1167,10 +1849,7 @@ def load_trends(path: PathLike) -> pd.DataFrame:
     [{'keyword': 'fiets', 'interest': 55.0}]
     """
     path = Path(path)
-    if path.is_dir() or (
-        path.is_file()
-        and (fnmatch.fnmatch(path.name.lower(), "multitimeline*.csv") or _is_trends_export(path))
-    ):
+    if _is_trends_source(path):
         if not path.exists():
             _check_path(path)
         df = _trends_module().read_trends_csv(path)
@@ -1206,10 +1885,9 @@ def load_geomap(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "geomap")
 
 
-def _load_table(path: PathLike, kind: str) -> pd.DataFrame:
-    df, ctx = _read_table(path)
-    schema = KINDS[kind]
-    return check_frame(df, schema, ctx.path, ctx.lines)
+def _load_table(path: PathLike, kind: str, options: ReadOptions | None = None) -> pd.DataFrame:
+    df, ctx = _read_table(path, options, kind)
+    return _check_table(df, KINDS[kind], ctx)
 
 
 @_PATH_ARG
@@ -1333,11 +2011,16 @@ def load_funnel(path: PathLike) -> pd.DataFrame:
     >>> df["stage"].unique().tolist()
     ['awareness', 'interest', 'decision', 'purchase', 'retention']
     """
-    df, ctx = _read_table(path)
-    cols = {str(c).strip().lower() for c in df.columns}
+    df, ctx = _read_table(path, None, "funnel")
+    return _check_table(df, _funnel_schema(df), ctx)
+
+
+def _funnel_schema(df: pd.DataFrame) -> Schema:
+    """The funnel contract for this table: counts per stage, or an event log."""
+    cols = {_header_name(c) for c in df.columns}
     if {"user_id", "timestamp"} <= cols and "count" not in cols:
-        return check_frame(df, _FUNNEL_EVENTS, ctx.path, ctx.lines)
-    return check_frame(df, KINDS["funnel"], ctx.path, ctx.lines)
+        return _FUNNEL_EVENTS
+    return KINDS["funnel"]
 
 
 @_PATH_ARG
@@ -1368,6 +2051,33 @@ def load_pilots(path: PathLike) -> pd.DataFrame:
     return _load_table(path, "pilots")
 
 
+@_PATH_ARG
+def load_volumes(path: PathLike) -> pd.DataFrame:
+    """Load absolute monthly searches: a tidy table or a Google Ads Keyword Planner export.
+
+    A tidy CSV/Parquet (``keyword, date, searches[, source]``, e.g. Yandex Wordstat
+    counts or a marketplace's search statistics) is checked here; a Keyword Planner
+    export (UTF-16 or UTF-8, title and date-range lines, ``Searches: <month>``
+    columns) is read by :func:`demandlab.trends.read_keyword_planner`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "volumes.csv"
+    >>> _ = p.write_text("keyword,date,searches,source\\nfiets,2025-01-01,40500,wordstat\\n")
+    >>> load_volumes(p)[["keyword", "searches"]].to_dict("records")
+    [{'keyword': 'fiets', 'searches': 40500.0}]
+    """
+    path = Path(path)
+    _check_path(path)
+    from ..trends import _volume
+
+    if _volume.is_keyword_planner(path):
+        df = _volume.read_keyword_planner(path).volumes
+        return check_frame(df, KINDS["volumes"], path)
+    return _load_table(path, "volumes")
+
+
 #: Readers of bundled data sets that need more than their contract (a kind -> reader).
 #: :mod:`demandlab.io._datasets` registers them, so this module never imports it back.
 DATASET_READERS: dict[str, Callable[[PathLike], pd.DataFrame]] = {}
@@ -1395,11 +2105,14 @@ _LOADERS: dict[str, Callable[[PathLike], pd.DataFrame]] = {
     "funnel": load_funnel,
     "orders": load_orders,
     "pilots": load_pilots,
+    "volumes": load_volumes,
 }
 
 
 @validate_params({"path": ["path-like"], "kind": [str, None]})
-def load(path: PathLike, kind: str | None = None) -> pd.DataFrame:
+def load(
+    path: PathLike, kind: str | None = None, *, options: ReadOptions | None = None
+) -> pd.DataFrame:
     """Load and check any input file; the kind is inferred from the name when not given.
 
     Parameters
@@ -1408,6 +2121,9 @@ def load(path: PathLike, kind: str | None = None) -> pd.DataFrame:
         File (or, for ``trends``, a folder of Google Trends exports).
     kind : str, optional
         One of :data:`KINDS`; inferred with :func:`infer_kind` when omitted.
+    options : ReadOptions, optional
+        Separator, decimal mark, encoding, Excel sheet or date format where detection
+        is not enough (ignored for Google Trends exports and the CBS extract).
 
     Returns
     -------
@@ -1422,12 +2138,18 @@ def load(path: PathLike, kind: str | None = None) -> pd.DataFrame:
     >>> load(raw("demo", "sales.csv"), kind="bogus")
     Traceback (most recent call last):
     ...
-    demandlab.errors.ParameterError: argument 'kind': unknown kind 'bogus' (fix: use one of channels, customer_summary, customers, funnel, geomap, landed_costs, marketplace, niche_hs, orders, pilots, sales, trade, transactions, trends, turnover, wholesale)
+    demandlab.errors.ParameterError: argument 'kind': unknown kind 'bogus' (fix: use one of channels, customer_summary, customers, funnel, geomap, landed_costs, marketplace, niche_hs, orders, pilots, sales, trade, transactions, trends, turnover, volumes, wholesale)
     """
     if kind is None:
         kind = infer_kind(path)
     if kind not in KINDS:
         raise ParameterError(f"unknown kind {kind!r}", column="kind", hint=f"use one of {', '.join(sorted(KINDS))}")
+    if options is not None and kind not in ("geomap", "turnover") and not (
+        kind == "trends" and _is_trends_source(Path(path))
+    ):
+        df, ctx = _read_table(path, options, kind)
+        schema = _funnel_schema(df) if kind == "funnel" else KINDS[kind]
+        return _check_table(df, schema, ctx)
     loader = _LOADERS.get(kind)
     if loader is not None:
         return loader(path)
@@ -1490,8 +2212,10 @@ class ValidationSummary(Result):
 
 
 @validate_params({"path": ["path-like"], "kind": [str, None]})
-def validate_file(path: PathLike, kind: str | None = None) -> ValidationSummary:
-    """Check a file against its contract and summarise it; raise on the first problem.
+def validate_file(
+    path: PathLike, kind: str | None = None, *, options: ReadOptions | None = None
+) -> ValidationSummary:
+    """Check a file against its contract and summarise it; raise every problem at once.
 
     Parameters
     ----------
@@ -1513,7 +2237,12 @@ def validate_file(path: PathLike, kind: str | None = None) -> ValidationSummary:
     """
     if kind is None:
         kind = infer_kind(path)
-    df = load(path, kind)
+    df = load(path, kind, options=options)
+    return summarize(df, kind, path)
+
+
+def summarize(df: pd.DataFrame, kind: str, path: PathLike) -> ValidationSummary:
+    """The :class:`ValidationSummary` of a loaded table of ``kind``."""
     schema = KINDS[kind]
     dcol = schema.date_column if schema.date_column in df.columns else None
     dmin = dmax = None

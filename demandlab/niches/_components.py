@@ -304,3 +304,78 @@ def margin_components(costs: pd.DataFrame, competition: pd.DataFrame | None, nic
     out.loc[c["niche"].to_numpy()[~ok], "margin_flag"] = "no_marketplace_price"
     out.loc[~out.index.isin(c["niche"]), "margin_flag"] = "no_landed_cost"
     return out
+
+
+# --------------------------------------------------------------------------------------
+# keyword-tool volumes
+# --------------------------------------------------------------------------------------
+
+
+def volume_components(comp: pd.DataFrame, hist: np.ndarray, trends: pd.DataFrame, volumes,
+                      flags: dict[str, np.ndarray]) -> np.ndarray:
+    """Demand in searches per month from keyword-tool volumes, and the paid-search components.
+
+    Fills ``comp`` in place; returns the new ``demand`` flags.
+    """
+    from ..trends._volume import KeywordPlannerExport, _match_key, calibrate_volume
+
+    cal = calibrate_volume(trends, volumes)
+    fit = cal.fit.drop_duplicates("keyword", keep="last").set_index("keyword").reindex(comp.index)
+    has = fit["avg_monthly_searches"].notna().to_numpy() & (hist >= 12)
+    for col, src in (("demand_level", "avg_monthly_searches"), ("demand_level_lo", "avg_monthly_searches_lo"),
+                     ("demand_level_hi", "avg_monthly_searches_hi")):
+        comp[col] = np.where(has, fit[src].to_numpy(float), comp[col].to_numpy(float))
+    comp["demand_unit"] = np.where(has, "searches/month", "interest")
+    fit_flag = fit["flag"].fillna("no_volume_data").astype(str).to_numpy()
+    fit_flag = np.where(fit_flag == "", "no_overlap", fit_flag)  # fitted, yet under 12 months
+    out = np.where(has, fit["flag"].fillna("").astype(str).to_numpy(),
+                   np.where(hist < 12, "short_history", np.char.add("not_comparable;", fit_flag.astype(str))))
+    if isinstance(volumes, KeywordPlannerExport) and len(volumes.keywords):
+        kw = volumes.keywords.assign(_key=volumes.keywords["keyword"].map(_match_key))
+        agg = kw.groupby("_key", sort=False).agg(
+            ads=("competition_index", "mean"), bid_low=("bid_low", "mean"), bid_high=("bid_high", "mean"),
+            currency=("currency", "first"))
+        agg = agg.reindex([_match_key(n) for n in comp.index])
+        ads = agg["ads"].to_numpy(float)
+        lo, hi = agg["bid_low"].to_numpy(float), agg["bid_high"].to_numpy(float)
+        lo, hi = np.where(np.isnan(lo), hi, lo), np.where(np.isnan(hi), lo, hi)
+        comp["ads_competition"] = comp["ads_competition_lo"] = comp["ads_competition_hi"] = ads
+        comp["cpc"] = (lo + hi) / 2.0
+        comp["cpc_lo"], comp["cpc_hi"] = lo, hi
+        comp["cpc_currency"] = agg["currency"].fillna("").astype(str).to_numpy()
+        flags["paid_competition"] = np.where(np.isnan(ads), "no_keyword_tool_data", "").astype(object)
+        flags["cpc"] = np.where(np.isnan(lo), "no_bid_data", "").astype(object)
+    return np.asarray(out, dtype=object)
+
+
+#: Bottom-up market-size assumptions (point, low, high), judgement: the share of a
+#: keyword's searches that click through to a shop selling the product, and the share of
+#: those visits that buy (e-commerce conversion rates are typically 1-4 %).
+CLICK_SHARE = (0.30, 0.15, 0.45)
+CONVERSION_RATE = (0.02, 0.01, 0.04)
+
+
+def bottom_up_components(comp: pd.DataFrame) -> None:
+    """Search-based market size and paid-search cost per customer, in place (not scored).
+
+    ``market_size_search`` -- yearly revenue reachable through search: searches per
+    month x 12 x :data:`CLICK_SHARE` x :data:`CONVERSION_RATE` x the marketplace
+    median price (its currency: ``price_currency``); the interval multiplies the low
+    (high) ends of all four. ``cac_search`` -- expected cost of one customer bought
+    with paid search before launch: cost per click / conversion rate (interval: low
+    bid / high rate .. high bid / low rate), in ``cpc_currency``. NaN without
+    searches per month, a price or bids.
+    """
+    searches = comp["demand_unit"].astype(str).to_numpy() == "searches/month"
+    price = comp["median_price"].to_numpy(float) if "median_price" in comp else np.full(len(comp), np.nan)
+    price_lo = comp["median_price_lo"].to_numpy(float) if "median_price_lo" in comp else price
+    price_hi = comp["median_price_hi"].to_numpy(float) if "median_price_hi" in comp else price
+    (cs, cs_lo, cs_hi), (cr, cr_lo, cr_hi) = CLICK_SHARE, CONVERSION_RATE
+    for suffix, level, share, rate, p in (("", "demand_level", cs, cr, price),
+                                          ("_lo", "demand_level_lo", cs_lo, cr_lo, price_lo),
+                                          ("_hi", "demand_level_hi", cs_hi, cr_hi, price_hi)):
+        v = comp[level].to_numpy(float) * 12.0 * share * rate * p
+        comp["market_size_search" + suffix] = np.where(searches, v, np.nan)
+    comp["cac_search"] = comp["cpc"].to_numpy(float) / cr
+    comp["cac_search_lo"] = comp["cpc_lo"].to_numpy(float) / cr_hi
+    comp["cac_search_hi"] = comp["cpc_hi"].to_numpy(float) / cr_lo

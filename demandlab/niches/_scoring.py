@@ -57,16 +57,19 @@ from .._validation import Interval, validate_params
 from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ._components import (
     MIN_STL,
+    bottom_up_components,
     competition_components,
     margin_components,
     search_components,
     trend_matrix,
+    volume_components,
 )
 
 __all__ = [
     "Desirability",
     "DESIRABILITY",
     "DEFAULT_WEIGHTS",
+    "DEMAND_SEARCHES",
     "niche_components",
     "desirabilities",
     "score_niches",
@@ -166,12 +169,18 @@ DESIRABILITY: dict[str, Desirability] = {
     "market_size": Desirability("tam_usd", "log", float(np.log(1e7)), float(np.log(10.0)) / _LN9, True),
     "market_growth": Desirability("import_cagr", "log1p", 0.0, float(np.log(1.2)) / _LN9, True),
     "margin": Desirability("margin", "identity", 0.25, 0.25 / _LN9, True, 0.1),
+    "paid_competition": Desirability("ads_competition", "identity", 50.0, 40.0 / _LN9, False),
+    "cpc": Desirability("cpc", "log", 0.0, float(np.log(4.0)) / _LN9, False),
 }
+
+#: The ``demand`` desirability when ``demand_level`` is in searches per month (keyword-tool
+#: volumes): 0.5 at 1,000 searches a month, 0.9 at 10,000, 0.1 (the hard minimum) at 100.
+DEMAND_SEARCHES = Desirability("demand_level", "log", float(np.log(1000.0)), float(np.log(10.0)) / _LN9, True, 0.1)
 
 #: Default weights (normalised over the components present). Search-growth weights
 #: follow the backtest rule (see docs/methods.md, "Niche scoring"); the rest are judgement.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "demand": 0.15,  # judgement (only when levels share one scale)
+    "demand": 0.15,  # judgement (searches per month from volumes, or levels on one scale)
     "growth": 0.10,  # backtest: Spearman interval excludes 0
     "trend": 0.10,  # backtest: Spearman interval excludes 0
     "stability": 0.0,  # backtest: interval includes 0
@@ -183,6 +192,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "market_size": 0.10,  # judgement
     "market_growth": 0.05,  # judgement
     "margin": 0.20,  # judgement
+    "paid_competition": 0.05,  # judgement (only with keyword-tool data)
+    "cpc": 0.05,  # judgement (only with keyword-tool data)
 }
 
 #: File-name prefix of the bundled trend exports -> CBS sector code.
@@ -235,6 +246,7 @@ def niche_components(
     niche_hs: pd.DataFrame | None = None,
     reporter: str | None = None,
     common_scale: bool | None = None,
+    volumes=None,
 ) -> pd.DataFrame:
     """Every component of every niche, with intervals (``_lo``/``_hi``) and flags.
 
@@ -254,6 +266,11 @@ def niche_components(
         Whether the trend levels share one scale. Default: inferred -- True when all
         keywords come from one export (per ``source_file``) or the frame comes from
         :func:`demandlab.to_common_scale` (it has ``interest_lo``/``interest_hi``).
+    volumes : DataFrame or KeywordPlannerExport, optional
+        Absolute monthly searches (``keyword, date, searches``; the ``volumes``
+        contract) or :func:`demandlab.read_keyword_planner`'s result, which also gives
+        ``ads_competition`` and ``cpc``. ``demand_level`` is then in searches per month
+        (see :func:`demandlab.calibrate_volume`) for every niche they cover.
 
     Returns
     -------
@@ -282,6 +299,15 @@ def niche_components(
     flags: dict[str, np.ndarray] = {}
     short = np.where(hist < MIN_STL, "short_history", "")
     flags["demand"] = np.where(hist < 12, "short_history", "" if common_scale else "not_comparable")
+    comp["demand_unit"] = "interest"
+    kw_cols = ("ads_competition", "ads_competition_lo", "ads_competition_hi", "cpc", "cpc_lo", "cpc_hi")
+    for col in kw_cols:
+        comp[col] = np.nan
+    comp["cpc_currency"] = ""
+    flags["paid_competition"] = np.full(len(niches), "no_keyword_tool_data", dtype=object)
+    flags["cpc"] = flags["paid_competition"].copy()
+    if volumes is not None:
+        flags["demand"] = volume_components(comp, hist, trends, volumes, flags)
     flags["growth"] = np.where(hist < 15, "short_history", "")
     for key in ("trend", "stability", "fad", "seasonality"):
         flags[key] = short.copy()
@@ -344,6 +370,7 @@ def niche_components(
         for col in ("landed_cost", "margin", "margin_lo", "margin_hi", "margin_fx_minus10", "margin_fx_plus10"):
             comp[col] = np.nan
         flags["margin"] = np.full(len(niches), "no_landed_cost", dtype=object)
+    bottom_up_components(comp)
 
     for key, f in flags.items():
         comp[f"{key}_flag"] = np.asarray(f, dtype=object)
@@ -352,11 +379,26 @@ def niche_components(
     return comp
 
 
+def _link(key: str, components: pd.DataFrame, x: np.ndarray) -> np.ndarray:
+    """``DESIRABILITY[key].linked(x)``; a ``demand_level`` in searches per month is mapped onto
+    the ``demand`` transform's linked scale so that it gets :data:`DEMAND_SEARCHES`."""
+    d = DESIRABILITY[key]
+    z = d.linked(x)
+    if key == "demand" and "demand_unit" in components.columns:
+        rows = (components["demand_unit"].astype(str) == "searches/month").to_numpy()
+        if rows.any():
+            v = DEMAND_SEARCHES
+            zs = d.midpoint + (v.linked(x) - v.midpoint) * d.scale / v.scale
+            z = np.where(rows, zs, z)
+    return z
+
+
 #: Flags that take a component out of the score (its input is missing or unusable).
 _DROP_FLAGS = frozenset({
     "not_comparable", "short_history", "no_marketplace_data", "no_trade_data",
     "no_trade_history", "no_landed_cost", "no_marketplace_price", "currency_mismatch",
-    "negative_consumption_re_export_hub",
+    "negative_consumption_re_export_hub", "no_volume_data", "no_overlap", "no_keyword_tool_data",
+    "no_bid_data",
 })
 
 
@@ -382,7 +424,7 @@ def desirabilities(components: pd.DataFrame, *, linked: Mapping[str, np.ndarray]
         if linked is not None and key in linked:
             v = d.from_linked(linked[key])
         else:
-            v = d(components[d.column].to_numpy(float))
+            v = d.from_linked(_link(key, components, components[d.column].to_numpy(float)))
         flag = components.get(f"{key}_flag")
         if flag is not None:
             f = flag.fillna("").astype(str).str.split(";")
@@ -446,9 +488,9 @@ def _linked_bounds(components: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.n
         x = components[d.column].to_numpy(float) if d.column in components.columns else np.full(len(components), np.nan)
         lo = components.get(d.column + "_lo")
         hi = components.get(d.column + "_hi")
-        z = d.linked(x)
-        zl = d.linked(lo.to_numpy(float)) if lo is not None else z
-        zh = d.linked(hi.to_numpy(float)) if hi is not None else z
+        z = _link(key, components, x)
+        zl = _link(key, components, lo.to_numpy(float)) if lo is not None else z
+        zh = _link(key, components, hi.to_numpy(float)) if hi is not None else z
         zl = np.where(np.isfinite(zl), np.minimum(zl, z), z)
         zh = np.where(np.isfinite(zh), np.maximum(zh, z), z)
         out[key] = (z, zl, zh)
@@ -487,6 +529,7 @@ def score_niches(
     reporter: str | None = None,
     weights: Mapping[str, float] | None = None,
     common_scale: bool | None = None,
+    volumes=None,
     n_draws: int = 1000,
     top_k: int = 5,
     weight_concentration: float = 100.0,
@@ -497,7 +540,7 @@ def score_niches(
 
     Parameters
     ----------
-    trends, marketplace, trade, costs, niche_hs, reporter, common_scale
+    trends, marketplace, trade, costs, niche_hs, reporter, common_scale, volumes
         As in :func:`niche_components`.
     weights : mapping component -> weight, optional
         Keys of :data:`DESIRABILITY`; missing keys get 0. Default
@@ -544,7 +587,7 @@ def score_niches(
     (['a', 'b'], [1.0, 1.0])
     """
     w = _resolve_weights(weights)
-    comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale)
+    comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale, volumes=volumes)
     keys = list(DESIRABILITY)
     dmat = desirabilities(comp)[keys].to_numpy(float)
     wvec = np.array([w[k] for k in keys])

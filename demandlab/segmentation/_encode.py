@@ -60,6 +60,39 @@ def category_codes(s: pd.Series, categories: Sequence[str]) -> np.ndarray:
     return lookup[codes].astype(np.int64)
 
 
+def _known_order(df: pd.DataFrame, col: str, s: pd.Series, na: np.ndarray) -> tuple[str, ...]:
+    """The levels of an ordinal column, low to high, from what the data say; never alphabetical.
+
+    In turn: an ordered pandas Categorical, the project file's ``order`` (carried in
+    ``df.attrs["order"]`` by ``Project.load``), the contract's size order when every
+    value is a size class. Anything else is a SchemaError saying how to give the order.
+
+    Examples
+    --------
+    >>> s = pd.Series(["large", "micro"])
+    >>> _known_order(pd.DataFrame({"s": s}), "s", s, np.zeros(2, bool))
+    ('micro', 'small', 'medium', 'large')
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype) and s.dtype.ordered:
+        return tuple(str(c) for c in s.dtype.categories)
+    given = (df.attrs.get("order") or {}).get(col)
+    if given:
+        return tuple(str(v) for v in given)
+    values = sorted({str(v) for v in s[~na]})
+    if set(values) <= set(SIZE_ORDER):
+        return SIZE_ORDER
+    shown = ", ".join(repr(v) for v in values[:5]) + (", ..." if len(values) > 5 else "")
+    raise SchemaError(
+        f"ordinal attribute {col!r} has no known order (values: {shown}); it is never "
+        "ordered alphabetically",
+        column=col,
+        hint=f"give its levels from low to high: attributes={{{col!r}: ['level 1', "
+        "'level 2', ...]}, or order.<column> = [...] under the input's section in "
+        "demandlab.toml; for company sizes map the labels to micro, small, medium, large "
+        "under [customers.values.size]",
+    )
+
+
 class UnknownCategoryWarning(DemandlabWarning):
     """A category not seen in fit was encoded as an all-zero block."""
 
@@ -71,7 +104,9 @@ class CustomerEncoder:
 
     * ``"categorical"``: one 0/1 column per category seen in fit (sorted);
     * ``"ordinal"``: the level's rank (``size``: micro=0 < small < medium < large),
-      standardised. The ``size`` attribute is read from the head count instead,
+      standardised. The levels come from ``attributes`` (a list), an ordered
+      Categorical, the project file's ``order`` (``df.attrs["order"]``) or the size
+      classes; never from the alphabet (a SchemaError says how to give them). The ``size`` attribute is read from the head count instead,
       ``log1p(employees)`` standardised, when an ``employees`` column is there (see
       ``size_from``);
     * ``"log"``: ``log1p(x)`` standardised (frequency, order value, spend: values >= 0);
@@ -378,7 +413,7 @@ class CustomerEncoder:
                 names += [f"{col}={c}" for c in cats]
             else:
                 if kind == "ordinal":
-                    lv = levels[col] or tuple(sorted(s[~na].astype(str).unique()))
+                    lv = levels[col] or _known_order(customers, col, s, na)
                     self.categories_[col] = lv
                     v = self._ordinal_codes(customers, col, s, na)
                 else:

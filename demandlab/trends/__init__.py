@@ -13,6 +13,12 @@ from ._backend import (
     PytrendsBackend,
     TrendsBackend,
 )
+from ._volume import (
+    KeywordPlannerExport,
+    VolumeCalibration,
+    calibrate_volume,
+    read_keyword_planner,
+)
 
 __all__ = [
     "read_trends_csv",
@@ -24,4 +30,8 @@ __all__ = [
     "TrendsWarning",
     "TrendsBackend",
     "PytrendsBackend",
+    "read_keyword_planner",
+    "KeywordPlannerExport",
+    "calibrate_volume",
+    "VolumeCalibration",
 ]

@@ -11,6 +11,7 @@ from ._base import (
     SeasonalNaive,
     Theta,
 )
+from ._short import SeasonalNaiveDrift, ShortSeasonal
 
 __all__ = [
     "BaseModel",
@@ -21,5 +22,7 @@ __all__ = [
     "Croston",
     "Naive",
     "SeasonalNaive",
+    "SeasonalNaiveDrift",
+    "ShortSeasonal",
     "Theta",
 ]

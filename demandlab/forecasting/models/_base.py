@@ -21,11 +21,16 @@ statsforecast in ``benchmarks/RESULTS.md``, the method in ``docs/methods.md``):
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 
+from ...errors import ParameterError
 from .._metrics import seasonal_naive as _snaive
 
 __all__ = [
+    "ShortSeasonal",
+    "SeasonalNaiveDrift",
     "BaseModel",
     "SeasonalNaive",
     "Naive",
@@ -40,8 +45,35 @@ __all__ = [
 ]
 
 
+def _check_choice(name: str, value, options, owner: str) -> None:
+    """A ParameterError unless ``value`` is one of ``options`` (strings)."""
+    if not isinstance(value, str) or value not in options:
+        raise ParameterError(f"{owner}({name}=...) must be one of {sorted(options)}, got {value!r}",
+                             column=name)
+
+
+def _check_log(value, owner: str) -> None:
+    if value is not None and not isinstance(value, bool | np.bool_):
+        raise ParameterError(f"{owner}(log=...) must be None, True or False, got {value!r}", column="log")
+
+
+def _check_int(name: str, value, lo: int, owner: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < lo:
+        raise ParameterError(f"{owner}({name}=...) must be a whole number >= {lo}, got {value!r}", column=name)
+
+
+def _check_rate(name: str, value, owner: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < value <= 1:
+        raise ParameterError(f"{owner}({name}=...) must be a number in (0, 1], got {value!r}", column=name)
+
+
 class BaseModel:
-    """Protocol shared by all models (fit on a numpy array, predict ``h`` steps)."""
+    """Protocol shared by all models (fit on a numpy array, predict ``h`` steps).
+
+    Constructors check their arguments and raise :class:`~demandlab.errors.ParameterError`
+    for a bad one, so a mistake surfaces when the model is made, not as a silent
+    fallback while forecasting.
+    """
 
     alias = "base"
 
@@ -116,8 +148,9 @@ class ETS(BaseModel):
 
     Parameters
     ----------
-    forms : {"auto", "damped", "all"}
-        Candidate forms. ``"damped"``: damped additive trend with none, additive or
+    forms : {"auto", "damped", "all", "ses"}
+        Candidate forms. ``"ses"``: simple exponential smoothing only (no trend, no
+        season). ``"damped"``: damped additive trend with none, additive or
         multiplicative seasonality and additive or multiplicative error (5 forms, the
         Holt-Winters damped family). ``"all"``: the 15 forms of ``forecast::ets``
         without multiplicative trend. ``"auto"``: on the log scale, additive forms with
@@ -138,7 +171,12 @@ class ETS(BaseModel):
 
     alias = "ets"
 
+    _FORMS = ("auto", "damped", "all", "ses")
+
     def __init__(self, forms: str = "auto", log: bool | None = None, max_iter: int = 400):
+        _check_choice("forms", forms, self._FORMS, "ETS")
+        _check_log(log, "ETS")
+        _check_int("max_iter", max_iter, 1, "ETS")
         self.forms = forms
         self.log = log
         self.max_iter = max_iter
@@ -146,6 +184,8 @@ class ETS(BaseModel):
     def _candidates(self, log: bool):
         from ._ets import ADD, MULT, NONE
 
+        if self.forms == "ses":
+            return [(ADD, NONE, NONE, False)]
         if self.forms == "all":
             return [
                 (e, t, s, d)
@@ -236,12 +276,13 @@ class Theta(BaseModel):
     _KINDS = {"standard": 0, "optimized": 1, "dynamic": 2, "dynamic_optimized": 3}
 
     def __init__(self, kind: str = "standard", log: bool | None = None):
+        _check_choice("kind", kind, self._KINDS, "Theta")
+        _check_log(log, "Theta")
         self.kind = kind
         self.log = log
 
     def fit(self, y, season_length=1):
-        if self.kind not in self._KINDS:
-            raise ValueError(f"unknown Theta kind {self.kind!r}; use one of {sorted(self._KINDS)}")
+        _check_choice("kind", self.kind, self._KINDS, "Theta")  # also when set after construction
         self.y_ = np.asarray(y, dtype=float)
         self.season_length_ = int(season_length)
         self.y_last_ = self.y_[-1]
@@ -287,6 +328,9 @@ class ARIMA(BaseModel):
     alias = "arima"
 
     def __init__(self, log: bool | None = None, max_p: int = 3, max_q: int = 3):
+        _check_log(log, "ARIMA")
+        _check_int("max_p", max_p, 0, "ARIMA")
+        _check_int("max_q", max_q, 0, "ARIMA")
         self.log = log
         self.max_p = max_p
         self.max_q = max_q
@@ -331,6 +375,8 @@ class STL(BaseModel):
     alias = "stl"
 
     def __init__(self, robust: bool = True):
+        if not isinstance(robust, bool | np.bool_):
+            raise ParameterError(f"STL(robust=...) must be True or False, got {robust!r}", column="robust")
         self.robust = robust
 
     def fit(self, y, season_length=1):
@@ -374,6 +420,7 @@ class Croston(BaseModel):
     alias = "croston"
 
     def __init__(self, alpha: float = 0.1):
+        _check_rate("alpha", alpha, "Croston")
         self.alpha = alpha
 
     def fit(self, y, season_length=1):
@@ -412,6 +459,8 @@ class TSB(BaseModel):
     alias = "tsb"
 
     def __init__(self, alpha_d: float = 0.1, alpha_p: float = 0.1):
+        _check_rate("alpha_d", alpha_d, "TSB")
+        _check_rate("alpha_p", alpha_p, "TSB")
         self.alpha_d = alpha_d
         self.alpha_p = alpha_p
 
@@ -438,6 +487,8 @@ class TSB(BaseModel):
         return np.full(h, self.rate_)
 
 
+from ._short import SeasonalNaiveDrift, ShortSeasonal  # noqa: E402  (they build on BaseModel above)
+
 MODELS: dict[str, type[BaseModel] | tuple[type[BaseModel], dict]] = {
     "seasonal_naive": SeasonalNaive,
     "naive": Naive,
@@ -450,6 +501,11 @@ MODELS: dict[str, type[BaseModel] | tuple[type[BaseModel], dict]] = {
     "stl": STL,
     "croston": Croston,
     "tsb": TSB,
+    "seasonal_naive_drift": SeasonalNaiveDrift,
+    "short_theta": (ShortSeasonal, {"inner": "theta"}),
+    "short_dotm": (ShortSeasonal, {"inner": "dotm"}),
+    "short_ets": (ShortSeasonal, {"inner": "ets"}),
+    "short_ses": (ShortSeasonal, {"inner": "ses"}),
 }
 
 
