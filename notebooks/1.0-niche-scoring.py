@@ -18,8 +18,9 @@
 # **Data.** The project's inputs (named in its `demandlab.toml`): the Google Trends exports
 # under `[trends]` (required: the keywords are the niches), and, when the project names
 # them, `[marketplace]` (competition), `[trade]` with `[niche_hs]` (market size),
-# `[landed_costs]` (margin) and `[sales_index]` (a sector sales index to check search growth
-# against sales). Each optional input that is absent leaves its component out of the score
+# `[landed_costs]` (margin), `[volumes]` (Keyword Planner searches per month, which put the
+# demand level in searches instead of Google's relative scale) and `[sales_index]` (a sector
+# sales index to check search growth against sales). Each optional input that is absent leaves its component out of the score
 # (the score says so in `flags`) and its section out of this report. Run
 # `make report CONFIG=path/to/demandlab.toml`, or set `project` below.
 #
@@ -82,8 +83,11 @@ marketplace = optional("marketplace", "Competition", "marketplace sellers per ni
 trade = optional("trade", "Market size", "yearly trade per HS code")
 niche_hs = optional("niche_hs", "Market size", "the HS codes of each niche") if trade is not None else None
 costs = optional("landed_costs", "Landed-cost margin", "supplier prices, freight and duties")
+volumes = optional("volumes", "Demand in searches per month",
+                   "Keyword Planner searches per month per keyword")
 used = ["trends"] + [k for k, v in [("marketplace", marketplace), ("trade", trade),
-                                    ("niche_hs", niche_hs), ("landed_costs", costs)] if v is not None]
+                                    ("niche_hs", niche_hs), ("landed_costs", costs),
+                                    ("volumes", volumes)] if v is not None]
 synthetic = [k for k in used if proj.is_synthetic(k)]
 n_months = trends["date"].nunique()
 display(show_md(
@@ -105,7 +109,7 @@ display(show_md(
 
 # %%
 scores = score_niches(
-    trends, marketplace, trade, costs, niche_hs=niche_hs,
+    trends, marketplace, trade, costs, niche_hs=niche_hs, volumes=volumes,
     n_draws=n_draws, top_k=top_k, random_state=random_state, progress=False,
 )
 table = scores.table
@@ -143,7 +147,7 @@ display(show_table(scores.explain(top_niche), caption=str(top_niche)))
 # %%
 equal = {key: 1.0 for key, w in DEFAULT_WEIGHTS.items() if w > 0}
 scores_equal = score_niches(
-    trends, marketplace, trade, costs, niche_hs=niche_hs,
+    trends, marketplace, trade, costs, niche_hs=niche_hs, volumes=volumes,
     weights=equal, n_draws=0, top_k=top_k, random_state=random_state, progress=False,
 )
 ranks = table[["niche", "rank"]].merge(
