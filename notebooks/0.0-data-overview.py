@@ -11,101 +11,123 @@
 # %% [markdown]
 # # 0.0 Data overview: what the reports are built from
 #
-# **Question.** Before any analysis: which files are in the data folder, how big are they,
-# and what do the real search trends look like?
+# **Question.** Before any analysis: which inputs does the project name, which of them are
+# there, how big are they, and what do the search trends look like?
 #
-# **Data.** By default the bundled folder `data/raw` (see `data/raw/README.md` for every
-# file's columns, source and licence). To run everything on your own files, put them in a
-# folder with **the same file names and columns** as `data/raw` (the contracts are in
-# `docs/data-contracts.md`; check each file with `demandlab validate FILE`) and run
-# `make report DATA=path/to/your/folder`, or set `data_dir` in the parameters cell below.
+# **Data.** The project file `demandlab.toml` names every input (a file, a folder or a
+# list, with its own column names and value labels mapped to the contracts of
+# `docs/data-contracts.md`). Run `demandlab init DIR` for a commented template,
+# `demandlab validate --config demandlab.toml` to check every input, then
+# `make report CONFIG=path/to/demandlab.toml`, or set `project` in the parameters cell below
+# (empty: the `DEMANDLAB_PROJECT` environment variable, else the bundled example project).
 #
-# **How to read it.** The table lists every file with its kind (inferred from the file name
-# the way `demandlab validate` does), its number of data rows, its size and the first digits of
-# its SHA-256 hash: the same hashes mean the same data, hence the same numbers in every report.
+# **How to read it.** The table lists every input kind the project names, where it is read
+# from, whether it is there and its number of rows.
 
 # %%
-from pathlib import Path
-
-import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import display
 
-from demandlab.reporting import ReportSummary, data_inventory
-from demandlab.trends import read_trends_csv
+from demandlab.io import load_project
+from demandlab.reporting import (
+    ReportSummary,
+    fmt_number,
+    fmt_period,
+    granularity,
+    plot_seasonality_heatmap,
+    plot_trends_grid,
+    show_md,
+    show_table,
+)
 
 # %% tags=["parameters"]
-data_dir = "../data/raw"  # folder laid out like data/raw
+project = ""  # demandlab.toml or its folder; empty: $DEMANDLAB_PROJECT, else the bundled project
 summary_dir = ""  # filled in by `demandlab report`; empty when run by hand
-trends_folder = "google_trends_nl_monthly"  # folder of Google Trends exports inside data_dir
 max_keywords = 40  # how many keywords to chart
 
-# %% [markdown]
-# ## The files
-
 # %%
-pd.set_option("display.max_colwidth", 80)
-
-# %%
-inventory = data_inventory(data_dir)
-by_kind = (
-    inventory.groupby("kind", as_index=False)
-    .agg(files=("file", "size"), rows=("rows", "sum"), bytes=("bytes", "sum"))
-    .sort_values("kind")
-    .reset_index(drop=True)
-)
-display(by_kind)
-
-# %%
-display(inventory)
-
-# %% [markdown]
-# ## The real search trends
-#
-# Monthly Google Trends interest in the Netherlands for the candidate niches (real exports,
-# CC BY 4.0). Each export is scaled by Google to its own maximum (= 100), so levels are
-# comparable *within* a keyword over time, not across keywords; the niche scoring notebook
-# uses ratio-based growth measures for exactly that reason.
-
-# %%
-trends = read_trends_csv(Path(data_dir, trends_folder))
-keep = sorted(trends["keyword"].unique())[:max_keywords]
-trends = trends[trends["keyword"].isin(keep)]
-trends_summary = (
-    trends.groupby("keyword", as_index=False)
-    .agg(months=("interest", "size"), first=("date", "min"), last=("date", "max"),
-         mean_interest=("interest", "mean"))
-    .sort_values("keyword")
-    .reset_index(drop=True)
-)
-display(trends_summary)
-
-# %%
-wide = trends.pivot(index="date", columns="keyword", values="interest")
-fig, ax = plt.subplots(figsize=(10, 4.5))
-ax.plot(wide.index, wide.to_numpy(), color="#486581", alpha=0.35, linewidth=1)
-ax.plot(wide.index, wide.median(axis=1), color="#d64545", linewidth=2.5, label="median keyword")
-ax.set(title=f"Google Trends interest, {wide.shape[1]} keywords (NL, monthly)",
-       ylabel="interest (each keyword's own max = 100)")
-ax.legend(loc="upper left")
-fig.tight_layout()
-
-# %% [markdown]
-# **Caveats.** The demo importer's files (marketplace, trade, landed costs, customers,
-# sales, channels, funnel, pilots) are synthetic and labelled so; the Google Trends exports,
-# the CBS turnover index and the two UCI customer sets are real.
-
-# %%
+proj = load_project(project)
+region = proj.region or "region not stated"
 summary = ReportSummary(summary_dir, title="Data overview")
-summary.headline(
-    f"{len(inventory)} files ({int(inventory['bytes'].sum()):,} bytes) in the data folder; "
-    f"{wide.shape[1]} Google Trends keywords with {wide.shape[0]} months each "
-    f"({wide.index.min():%Y-%m} to {wide.index.max():%Y-%m})."
-)
-summary.table("Files by kind", by_kind)
-summary.figure("Real search trends", fig, alt="Google Trends interest per keyword over time")
-summary.number("n_files", len(inventory))
-summary.number("n_keywords", wide.shape[1])
-summary.number("n_months", wide.shape[0])
-summary.number("total_rows", int(inventory["rows"].sum()))
+display(show_md("**Project:** {title} · region {region} · currency {currency}",
+                title=proj.title, region=region, currency=proj.currency))
+
+# %% [markdown]
+# ## The inputs
+
+# %%
+inputs = proj.describe()
+present = inputs[inputs["present"]]
+synthetic = present.loc[present["synthetic"], "kind"].tolist()
+if not synthetic:  # the column says nothing then
+    inputs = inputs.drop(columns="synthetic")
+display(show_table(inputs, integer=["rows"]))
+display(show_md(
+    "{n} of {m} input kinds are there, {rows} rows in all." + (
+        " Marked synthetic in the project file: {synthetic}." if synthetic else ""),
+    n=len(present), m=len(inputs), rows=fmt_number(int(present["rows"].fillna(0).sum())),
+    synthetic=", ".join(synthetic),
+))
+
+# %%
+trends = proj.load("trends") if proj.has("trends") else None
+if trends is None:
+    summary.omitted("Search trends", "a [trends] input (Google Trends exports)")
+    display(show_md("*Search trends are left out: add a `[trends]` section with your Google "
+                    "Trends exports to the project file to chart them.*"))
+else:
+    keep = sorted(trends["keyword"].unique(), key=str)[:max_keywords]
+    trends = trends[trends["keyword"].isin(keep)]
+    dates = trends["date"]
+    display(show_md(
+        "## The search trends\n\n"
+        "{granularity} Google Trends interest, {region}, {period}: {n} keywords"
+        "{synthetic}. Each export is scaled by Google to its own maximum (= 100), so levels "
+        "compare *within* a keyword over time, not across keywords; the niche scoring uses "
+        "ratio-based growth measures for that reason.",
+        granularity=granularity(dates).capitalize(), region=region,
+        period=fmt_period(dates), n=len(keep),
+        synthetic=" (synthetic)" if proj.is_synthetic("trends") else "",
+    ))
+    trends_summary = (
+        trends.groupby("keyword", as_index=False)
+        .agg(periods=("interest", "size"), first=("date", "min"), last=("date", "max"),
+             mean_interest=("interest", "mean"))
+        .sort_values("keyword")
+    )
+    display(show_table(trends_summary))
+    fig_trends = plot_trends_grid(trends, keywords=keep)
+
+# %%
+if trends is not None:
+    display(show_md("The seasonality heatmap sums every keyword's interest per month and "
+                    "divides each whole year by its own mean month: red months search above "
+                    "the year's average, blue below."))
+    fig_season = plot_seasonality_heatmap(trends, date="date", value="interest",
+                                          title="Search interest: each month against its year")
+
+# %% [markdown]
+# **Caveats.** Google Trends figures are drawn from a sample of searches: two exports of the
+# same term on different days can differ by a few points, and the last period of an export
+# may be partial (flagged `is_partial` by the reader). Check each input's row count above
+# against what you exported.
+
+# %%
+headline = (f"{len(present)} of {len(inputs)} inputs present "
+            f"({fmt_number(int(present['rows'].fillna(0).sum()))} rows)")
+if trends is not None:
+    headline += (f"; {trends['keyword'].nunique()} search keywords, "
+                 f"{granularity(trends['date'])} {fmt_period(trends['date'])} ({region})")
+summary.headline(headline + ".")
+summary.table("Inputs", inputs)
+if trends is not None:
+    summary.figure("Search trends per keyword", fig_trends,
+                   alt="Google Trends interest, one panel per keyword")
+summary.number("n_inputs", len(inputs))
+summary.number("n_present", len(present))
+summary.number("total_rows", int(present["rows"].fillna(0).sum()))
+if synthetic:
+    summary.number("synthetic_inputs", synthetic)
+if trends is not None:
+    summary.number("n_keywords", int(trends["keyword"].nunique()))
+    summary.number("n_months", int(trends["date"].nunique()))
 _ = summary.save()  # nothing is written when run by hand (summary_dir = "")

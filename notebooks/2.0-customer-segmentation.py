@@ -16,56 +16,65 @@
 # for their own use). Each group needs its own terms: minimum order, discounts, logistics.
 # Which groups are there, how sure are we of them, and what are they called?
 #
-# **Data.** `demo/customers.csv` in the data folder: the demo importer's 2,400 B2B customers
-# with the five attributes (**synthetic**, with a planted segment structure documented in
-# `data/raw/README.md`; its `true_segment` column is read only at the very end, as a check).
-# Then two **real** data sets: the UCI Wholesale customers (440 clients of a Portuguese
-# distributor) and the per-customer summary of UCI Online Retail (4,339 customers).
-# To use your own customers, give the file the `customers` columns of
-# `docs/data-contracts.md` (`customer_id, size, industry, orders_per_year, avg_order_value,
-# region, purpose`), check it with `demandlab validate customers.csv`, and run
-# `make report DATA=your/folder` with it at `your/folder/demo/customers.csv` (or change
-# `customers_file` below).
+# **Data.** The project's `[customers]` input (named in its `demandlab.toml`, with your own
+# headers and labels mapped to the `customers` contract of `docs/data-contracts.md`:
+# `customer_id, size, industry, orders_per_year, avg_order_value, region, purpose`). Check it
+# with `demandlab validate --config demandlab.toml` and run
+# `make report CONFIG=path/to/demandlab.toml`, or set `project` below.
 #
-# **Method.** `demandlab.segmentation._segmenter`: every attribute is encoded so that it carries the same
-# total variance (size from the head count when it is known, otherwise as an ordered class;
-# categories one-hot; frequency and order value `log1p` then standardised), then k-means.
-# How much each attribute counts is then tuned without looking at any answer: each weight
-# is nudged up or down and kept where a mixed-data mixture model explains the customers'
-# groups better (the weights used are printed with the summary). The number of segments k
-# is chosen from evidence, the stability of each segment is measured by refitting on
-# bootstrap samples (clusterboot), and each segment gets a profile and a name from its most
-# distinctive traits.
+# **Method.** `demandlab.segmentation.segment_customers`: every attribute is encoded so that
+# it carries the same total variance (size from the head count when it is known, otherwise as
+# an ordered class; categories one-hot; frequency and order value `log1p` then standardised),
+# then k-means. How much each attribute counts is tuned without looking at any answer: each
+# weight is nudged up or down and kept where a mixed-data mixture model explains the
+# customers' groups better. The number of segments k is chosen from evidence, the stability
+# of each segment is measured by refitting on bootstrap samples (clusterboot), and each
+# segment gets a profile and a name from its most distinctive traits.
 
 # %%
-
 import pandas as pd
 from IPython.display import display
 from sklearn.metrics import adjusted_rand_score
 
-from demandlab.io import load_customers, wholesale_customers
-from demandlab.reporting import ReportSummary
+from demandlab.io import load_project
+from demandlab.reporting import (
+    ReportSummary,
+    fmt_number,
+    fmt_percent,
+    plot_shares,
+    show_md,
+    show_table,
+)
 from demandlab.segmentation import segment_customers
 
 # %% tags=["parameters"]
-data_dir = "../data/raw"  # folder laid out like data/raw
+project = ""  # demandlab.toml or its folder; empty: $DEMANDLAB_PROJECT, else the bundled project
 summary_dir = ""  # filled in by `demandlab report`; empty when run by hand
-customers_file = "demo/customers.csv"
 n_segments = "auto"  # or a number of segments
 k_min = 2  # smallest k scanned when n_segments is "auto"
 k_max = 8  # largest k scanned
 n_bootstrap = 10  # bootstrap refits for the stability table, 0 skips it
 n_init = 4  # k-means starts
-run_real_examples = True  # the UCI Wholesale and Online Retail examples
+run_real_examples = True  # the UCI Wholesale reference example, when the project has [wholesale]
 random_state = 0
 
 # %% [markdown]
 # ## The customers
 
 # %%
-customers = load_customers(f"{data_dir}/{customers_file}")
-print(f"{len(customers):,} customers")
-display(customers.drop(columns=["true_segment"], errors="ignore").head())
+proj = load_project(project)
+region = proj.region or "region not stated"
+summary = ReportSummary(summary_dir, title="Customer segmentation")
+customers = proj.load("customers")
+display(show_md(
+    "{n} customers ({region}){synthetic}: {sizes} size classes, {industries} industries, "
+    "{regions} regions, {purposes} purposes of buying.",
+    n=fmt_number(len(customers)), region=region,
+    synthetic=" (marked synthetic in the project file)" if proj.is_synthetic("customers") else "",
+    sizes=customers["size"].nunique(), industries=customers["industry"].nunique(),
+    regions=customers["region"].nunique(), purposes=customers["purpose"].nunique(),
+))
+display(show_table(customers.drop(columns=["true_segment"], errors="ignore"), max_rows=5))
 
 # %% [markdown]
 # ## How many segments? The evidence
@@ -74,7 +83,8 @@ display(customers.drop(columns=["true_segment"], errors="ignore").head())
 # sample (higher is better), Calinski-Harabasz (higher is better), Davies-Bouldin (lower is
 # better) and the **split-half stability** (do two random halves of the customers give the
 # same segments? ARI, 1 = identical). No single criterion is reliable on its own; the
-# recommendation favours the largest k whose segments reproduce.
+# recommendation favours the largest k whose segments reproduce. With a fixed number of
+# segments in the parameters the scan is skipped.
 
 # %%
 seg = segment_customers(
@@ -87,20 +97,16 @@ seg = segment_customers(
     progress=False,
 )
 if seg.k_selection_ is not None:
-    display(seg.k_selection_.table.round(3))
-    print(f"Recommended k = {seg.k_selection_.recommended}: {seg.k_selection_.reason}")
+    display(show_table(seg.k_selection_.table))
+    display(show_md("**Recommended k = {k}:** {reason}", k=seg.k_selection_.recommended,
+                    reason=seg.k_selection_.reason))
     fig_k = seg.k_selection_.plot()
-
-# %% [markdown]
-# ### The k ladder: where do the segments come from?
-#
-# Each row is a segment at a given k, with the segment at k - 1 that most of its customers
-# come from (`parent`) and that share. A segment that splits cleanly into two at the next k
-# has a `parent_share` near 1; a reshuffle shows as lower shares.
-
-# %%
-if seg.k_selection_ is not None:
-    display(seg.k_selection_.ladder.round(3))
+    display(show_md(
+        "### The k ladder: where do the segments come from?\n\n"
+        "Each row is a segment at a given k, with the segment at k - 1 that most of its "
+        "customers come from (`parent`) and that share. A segment that splits cleanly into two "
+        "at the next k has a `parent_share` near 100 %; a reshuffle shows as lower shares."))
+    display(show_table(seg.k_selection_.ladder, percent=["parent_share"]))
 
 # %% [markdown]
 # ## The segments
@@ -113,23 +119,39 @@ if seg.k_selection_ is not None:
 
 # %%
 profiles = seg.profiles_.table
-display(profiles.round(2))
+display(show_table(profiles, percent=[c for c in profiles.columns if c.endswith("share")
+                                      or c.startswith("share_")],
+                   money=["avg_order_value_median"], currency=proj.currency))
+largest = profiles.sort_values("share_revenue", ascending=False).iloc[0]
+display(show_md(
+    "{k} segments. The largest by revenue, **{name}**, holds {rev} of revenue with {cust} of "
+    "the customers.", k=seg.n_segments_, name=largest["name"],
+    rev=fmt_percent(largest["share_revenue"]), cust=fmt_percent(largest["share_customers"])))
+fig_shares = plot_shares(profiles, label="name", share=["share_customers", "share_revenue"],
+                         title="Share of customers and of revenue per segment")
+
+# %%
 fig_heat = seg.plot()
 
 # %%
 fig_map = seg.plot_map()
 
-# %% [markdown]
-# ## How stable is each segment?
-#
-# The customers are resampled with replacement, the segmentation is refitted, and each
-# segment is matched to its best counterpart (mean Jaccard similarity over the refits).
-# Hennig's reading: below 0.6 do not trust the segment, 0.6-0.75 patterns only, 0.75 and
-# above stable, 0.85 and above highly stable.
-
 # %%
 if seg.stability_ is not None:
-    display(seg.stability_.table.round(3))
+    stab_table = seg.stability_.table
+    display(show_md(
+        "## How stable is each segment?\n\n"
+        "The customers are resampled with replacement, the segmentation is refitted, and each "
+        "segment is matched to its best counterpart (mean Jaccard similarity over the refits). "
+        "Hennig's reading: below 0.6 do not trust the segment, 0.6-0.75 patterns only, 0.75 "
+        "and above stable, 0.85 and above highly stable."))
+    display(show_table(stab_table))
+    weak = stab_table[stab_table["jaccard_mean"] < 0.6]
+    display(show_md(
+        "Every segment reproduces (lowest mean Jaccard {low})." if weak.empty else
+        "{n} segment(s) do not reproduce (mean Jaccard below 0.6): {names}. Do not act on "
+        "them.", low=fmt_number(stab_table["jaccard_mean"].min()), n=len(weak),
+        names=", ".join(map(str, weak["name"]))))
 
 # %% [markdown]
 # ### Does the weight of the categorical attributes matter?
@@ -140,75 +162,54 @@ if seg.stability_ is not None:
 
 # %%
 sensitivity = seg.weight_sensitivity()
-display(sensitivity.round(3))
-
-# %% [markdown]
-# ## Check against the planted structure (synthetic data only)
-#
-# The demo customers were drawn from six planted segments with noisy categories. The adjusted
-# Rand index (ARI, 1 = the same grouping, 0 = chance) says how well the segmentation recovers
-# them. With your own data there is no such truth and this cell prints nothing.
+display(show_table(sensitivity, percent=["moved_share"]))
+display(show_md("At most {moved} of the customers change segment when the categorical "
+                "weight is halved or doubled.",
+                moved=fmt_percent(sensitivity["moved_share"].max())))
 
 # %%
 ari = None
 if "true_segment" in customers.columns:
     ari = adjusted_rand_score(customers["true_segment"], seg.labels_)
-    print(f"ARI against the planted segments: {ari:.3f}")
-    display(pd.crosstab(customers["true_segment"], seg.to_frame()["segment_name"]))
-
-# %% [markdown]
-# ## Real example 1: UCI Wholesale customers
-#
-# 440 clients of a Portuguese wholesale distributor with their yearly spending on six product
-# groups (real data, CC BY 4.0). We segment on the spending alone (log scale) and hold the
-# sales channel (Horeca: hotels, restaurants, cafés vs Retail) out as a check: a good
-# segmentation of the spending should line up with the channel.
+    display(show_md(
+        "## Check against the planted segments\n\n"
+        "These customers carry the segment they were drawn from (`true_segment`). The adjusted "
+        "Rand index (1 = the same grouping, 0 = chance) of the segmentation against it is "
+        "**{ari}**.", ari=fmt_number(ari)))
+    display(show_table(pd.crosstab(customers["true_segment"], seg.to_frame()["segment_name"])))
 
 # %%
-if run_real_examples:
-    wholesale = wholesale_customers(f"{data_dir}/wholesale_customers.csv")
+real_examples = run_real_examples and proj.has("wholesale")
+if real_examples:
+    wholesale = proj.load("wholesale")
+    display(show_md(
+        "## Reference example: UCI Wholesale customers\n\n"
+        "{n} clients of a wholesale distributor with their yearly spending on six product "
+        "groups (the project's `[wholesale]` input). We segment on the spending alone (log "
+        "scale) and hold the sales channel out as a check: a good segmentation of the spending "
+        "should line up with the channel.", n=fmt_number(len(wholesale))))
     spend_cols = ["fresh", "milk", "grocery", "frozen", "detergents_paper", "delicassen"]
     seg_w = segment_customers(
         wholesale, 2, attributes={c: "log" for c in spend_cols}, n_bootstrap=n_bootstrap,
         n_init=n_init, random_state=random_state, progress=False,
     )
     ari_channel = adjusted_rand_score(wholesale["channel"], seg_w.labels_)
-    display(pd.crosstab(seg_w.to_frame()["segment_name"], wholesale["channel"]))
-    print(f"ARI of 2 spending segments against the held-out channel: {ari_channel:.3f}")
-    display(seg_w.profiles_.table.round(2))
-
-# %% [markdown]
-# ## Real example 2: UCI Online Retail customers
-#
-# 4,339 customers of a UK online gift-ware retailer (real data, CC BY 4.0), summarised per
-# customer: orders per year, average order value and country. Most customers are in the UK,
-# so the country block mostly separates the few foreign (often wholesale) buyers.
-
-# %%
-if run_real_examples:
-    retail = pd.read_csv(f"{data_dir}/online_retail_customers.csv", dtype={"customer_id": str})
-    retail = retail[retail["avg_order_value"] > 0]
-    seg_r = segment_customers(
-        retail, 4,
-        attributes={"orders_per_year": "log", "avg_order_value": "log", "country": "categorical"},
-        n_bootstrap=n_bootstrap, n_init=n_init, random_state=random_state, progress=False,
-    )
-    display(seg_r.profiles_.table.round(2))
-    fig_r = seg_r.plot_map()
+    display(show_table(pd.crosstab(seg_w.to_frame()["segment_name"], wholesale["channel"])))
+    display(show_md("ARI of 2 spending segments against the held-out channel: **{ari}**.",
+                    ari=fmt_number(ari_channel)))
 
 # %% [markdown]
 # **Caveats.** k-means finds compact groups in the encoded space; how much each attribute
 # counts is a choice (the weights, tuned by the mixture likelihood unless you give them),
-# shown above to matter little here. On data where one categorical attribute has many
-# values and dominates (country in Online Retail), the tuning tends to split on it. Segments with a
-# Jaccard below 0.6 should not be acted upon. The names are automatic: read the profile
-# before using them in a price list.
+# checked above by halving and doubling the categorical weight. Segments with a Jaccard below
+# 0.6 should not be acted upon. The names are automatic: read the profile before using them
+# in a price list.
 
 # %%
-summary = ReportSummary(summary_dir, title="Customer segmentation")
 stab = seg.stability_.table if seg.stability_ is not None else None
 summary.headline(
-    f"{seg.n_segments_} customer segments among {len(customers):,} customers"
+    f"{seg.n_segments_} customer segments among {fmt_number(len(customers))} customers "
+    f"({region})"
     + (f"; k chosen from evidence: {seg.k_selection_.reason}" if seg.k_selection_ else ".")
 )
 cols = ["name", "customers", "share_customers", "share_revenue",
@@ -219,6 +220,7 @@ if stab is not None:
     table["reading"] = stab.set_index("segment").loc[profiles["segment"], "reading"].to_numpy()
 summary.table("The segments", table,
               note="Shares of customers and of revenue; stability = mean bootstrap Jaccard.")
+summary.figure("Segment shares", fig_shares, alt="share of customers and revenue per segment")
 summary.figure("Segment map", fig_map, alt="customers on the first two principal components")
 summary.number("n_segments", seg.n_segments_)
 summary.number("n_customers", len(customers))
@@ -228,6 +230,6 @@ if stab is not None:
     summary.number("jaccard_min", float(stab["jaccard_mean"].min()))
 if ari is not None:
     summary.number("ari_planted", float(ari))
-if run_real_examples:
+if real_examples:
     summary.number("wholesale_ari_channel", float(ari_channel))
 _ = summary.save()  # nothing is written when run by hand (summary_dir = "")
