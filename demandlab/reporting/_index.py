@@ -4,8 +4,9 @@ Everything shown comes from the project (title, region, currency), its inputs
 (:func:`~demandlab.reporting._inventory.input_facts`) and the notebooks' summaries. The
 templates live in ``demandlab/reporting/templates/``; every value passed to them is plain
 text, escaped by the template engine, so a keyword such as ``<script>`` is shown, never
-run. Numbers are formatted here (:mod:`demandlab.reporting._format`), not in the
-templates.
+run. Numbers are formatted here, not in the templates, by the functions the notebooks'
+tables use (:func:`~demandlab.reporting.show_table`, :func:`~demandlab.reporting.fmt_number`,
+:func:`~demandlab.reporting.fmt_percent`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from ._format import Cell, format_column, format_value
+from ._display import fmt_number, fmt_percent, show_table
 
 __all__ = ["render_summary_html", "render_index", "Section", "environment"]
 
@@ -38,18 +39,47 @@ def environment() -> jinja2.Environment:
     )
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A formatted table cell: its text and whether it is a number (right-aligned)."""
+
+    text: str
+    number: bool
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2})?$")
+
+
+def _value(value: Any, *, percent: bool = False) -> str:
+    """One plain value (a metric) as text: numbers as in the notebooks' tables."""
+    if isinstance(value, str):
+        return value[:10] if _ISO.match(value) and value.endswith("T00:00:00") else value
+    return fmt_percent(value) if percent else fmt_number(value)
+
+
+def _as_dates(column: pd.Series) -> pd.Series:
+    """A column of ISO date texts (how a summary stores dates) as dates, else unchanged."""
+    text = column.dropna()
+    if len(text) and all(isinstance(v, str) and _ISO.match(v) for v in text):
+        return pd.to_datetime(column, errors="coerce")
+    return column
+
+
 def _table(columns: Sequence[Any], rows: Sequence[Sequence[Any]],
            percent: Sequence[str] = ()) -> tuple[list[str], list[list[Cell]]]:
-    """Columns and formatted rows (one number format per column)."""
+    """Columns and formatted rows, formatted by :func:`show_table`."""
     columns = [str(c) for c in columns]
     width = max([len(columns), *(len(r) for r in rows)]) if rows else len(columns)
     columns += [""] * (width - len(columns))
     padded = [list(r) + [None] * (width - len(r)) for r in rows]
-    by_column = [
-        format_column([r[j] for r in padded], percent=columns[j] in set(percent))
-        for j in range(width)
+    frame = pd.DataFrame(padded, columns=range(width))
+    frame = frame.apply(_as_dates)
+    frame.columns = columns
+    table = show_table(frame, percent=[c for c in columns if c in set(percent)])
+    return table.columns, [
+        [Cell(text, number) for text, number in zip(row, table.numeric, strict=True)]
+        for row in table.rows
     ]
-    return columns, [[by_column[j][i] for j in range(width)] for i in range(len(padded))]
 
 
 def _blocks(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -66,9 +96,7 @@ def _blocks(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
             items = [
                 {
                     "label": str(item.get("label", "")),
-                    "value": format_value(
-                        item.get("value"), percent=item.get("format") == "percent"
-                    ),
+                    "value": _value(item.get("value"), percent=item.get("format") == "percent"),
                 }
                 for item in block.get("items", [])
             ]
@@ -179,7 +207,7 @@ def _data_view(inventory: pd.DataFrame, project_label: str) -> dict[str, Any]:
     total = int(inventory["bytes"].sum()) if len(inventory) else 0
     sentence = (
         f"Project file {project_label}: {len(inventory)} file(s), "
-        f"{format_value(total)} bytes. The SHA-256 prefixes identify exactly which data "
+        f"{fmt_number(total)} bytes. The SHA-256 prefixes identify exactly which data "
         "these numbers come from."
     )
     columns, rows = _table(

@@ -12,15 +12,15 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..errors import SchemaError
+from ._display import fmt_period, granularity
 
-__all__ = ["data_inventory", "input_facts", "input_files", "GRANULARITIES"]
+__all__ = ["data_inventory", "input_facts", "input_files"]
 
 
 _KIND_PATTERNS: list[tuple[str, str]] = [
@@ -218,10 +218,6 @@ def data_inventory(source: Any) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- input facts
 
-GRANULARITIES = (
-    (1.5, "daily"), (8.5, "weekly"), (16.0, "half-monthly"), (32.0, "monthly"),
-    (95.0, "quarterly"), (190.0, "half-yearly"), (370.0, "yearly"),
-)
 _LABELS = {
     "keyword": "keywords", "unique_id": "series", "customer_id": "customers",
     "niche": "niches", "hs6": "HS codes", "channel": "channels", "sector_code": "sectors",
@@ -229,40 +225,6 @@ _LABELS = {
 }
 _DATE_GUESSES = ("ds", "date", "period", "month", "week", "timestamp", "year")
 _SERIES_GUESSES = ("unique_id", "keyword", "sku", "niche", "sector_code", "channel")
-
-
-def granularity_of(dates: Iterable[Any]) -> str:
-    """The spacing of a set of dates in words: ``daily``, ``weekly``, ``monthly``, ...
-
-    The median gap between consecutive distinct dates decides; one date is ``single
-    date`` and gaps beyond a year are ``irregular``.
-
-    Examples
-    --------
-    >>> granularity_of(pd.date_range("2024-01-01", periods=6, freq="MS"))
-    'monthly'
-    >>> granularity_of(["2024-01-01", "2024-01-08", "2024-01-15"])
-    'weekly'
-    """
-    stamps = pd.Series(pd.to_datetime(pd.Series(list(dates)), errors="coerce")).dropna()
-    unique = stamps.drop_duplicates().sort_values()
-    if len(unique) < 2:
-        return "single date" if len(unique) else ""
-    gap = unique.diff().dropna().dt.total_seconds().median() / 86400.0
-    for limit, word in GRANULARITIES:
-        if gap <= limit:
-            return word
-    return "irregular"
-
-
-def _period_text(dates: pd.Series, granularity: str) -> str:
-    lo, hi = dates.min(), dates.max()
-    if pd.isna(lo):
-        return ""
-    fmt = {"yearly": "%Y", "monthly": "%Y-%m", "quarterly": "%Y-%m", "half-yearly": "%Y-%m",
-           "half-monthly": "%Y-%m-%d"}.get(granularity, "%Y-%m-%d")
-    a, b = lo.strftime(fmt), hi.strftime(fmt)
-    return a if a == b else f"{a} to {b}"
 
 
 def _schema(kind: str) -> Any:
@@ -292,17 +254,19 @@ def _describe_frame(kind: str, frame: pd.DataFrame) -> dict[str, Any]:
     if date_col is not None:
         raw = frame[date_col]
         if date_col == "year" or (pd.api.types.is_integer_dtype(raw) and raw.between(1900, 2100).all()):
-            dates = pd.to_datetime(raw.astype("Int64").astype(str), format="%Y", errors="coerce")
-            gran = "yearly"
+            years = raw.dropna().astype(int)
+            if len(years):
+                lo, hi = years.min(), years.max()
+                facts["period"] = str(lo) if lo == hi else f"{lo} to {hi}"
+                facts["granularity"] = "yearly"
         else:
             dates = pd.to_datetime(raw, errors="coerce")
             if isinstance(raw.dtype, pd.PeriodDtype):
                 dates = raw.dt.to_timestamp()
-            gran = granularity_of(dates)
-        dates = dates.dropna()
-        if len(dates):
-            facts["period"] = _period_text(dates, gran)
-            facts["granularity"] = gran
+            dates = dates.dropna()
+            if len(dates):
+                facts["period"] = fmt_period(dates)
+                facts["granularity"] = granularity(dates)
     return facts
 
 
