@@ -293,10 +293,10 @@ def test_config_lists_existing_notebooks_with_their_inputs():
     assert by_name["0.0-data-overview"].requires == ()
     assert by_name["1.0-niche-scoring"].requires == ("trends",)
     assert set(by_name["1.0-niche-scoring"].optional) == {
-        "marketplace", "trade", "niche_hs", "landed_costs", "sales_index"}
+        "marketplace", "trade", "niche_hs", "landed_costs", "sales_index", "volumes"}
     assert by_name["2.0-customer-segmentation"].requires == ("customers",)
     assert by_name["3.0-seasonal-forecast"].requires == ("sales",)
-    assert by_name["3.0-seasonal-forecast"].optional == ("landed_costs", "stock")
+    assert by_name["3.0-seasonal-forecast"].optional == ("landed_costs",)
     assert by_name["4.0-sales-kpis"].requires_any == ("funnel", "channels", "orders", "pilots")
 
 
@@ -308,6 +308,7 @@ def test_config_lists_existing_notebooks_with_their_inputs():
         ("", "no \\[\\[notebook"),
         ("[[notebook]]\nname = 'a'\nrequire = ['sales']\n", "unknown key\\(s\\) require"),
         ("[[notebook]]\nname = 'a'\nrequires = 'sales'\n", "requires must be a list"),
+        ("[[notebook]]\nname = 'a'\nrequires = ['sale']\n", "unknown input kind 'sale'.*'sales'"),
     ],
 )
 def test_config_errors(tmp_path, text, match):

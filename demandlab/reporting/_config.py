@@ -64,6 +64,19 @@ def _kinds(entry: dict[str, Any], key: str, i: int, path: Path) -> tuple[str, ..
             f"[[notebook]] entry {i}: {key} must be a list of input kinds", path=path,
             hint=f'write {key} = ["sales"] (section names of demandlab.toml)',
         )
+    from ..io._project import kinds
+
+    unknown = [v for v in value if v not in kinds()]
+    if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], kinds(), n=1)
+        raise SchemaError(
+            f"[[notebook]] entry {i}: {key} names unknown input kind {unknown[0]!r}"
+            + (f" (did you mean {close[0]!r}?)" if close else ""),
+            path=path, hint="input kinds are the sections of demandlab.toml: "
+            + ", ".join(kinds()),
+        )
     return tuple(value)
 
 
