@@ -125,6 +125,9 @@ EXPECTED_KINDS = {
     "channels.csv": ("channels", 72),
     "funnel.csv": ("funnel", 30),
     "pilots.csv": ("pilots", 7),
+    "prices.csv": ("prices", 6486),
+    "price_survey.csv": ("price_survey", 1200),
+    "gabor_survey.csv": ("gabor_survey", 4500),
 }
 
 

@@ -17,7 +17,7 @@ from .. import __version__
 from ..errors import DemandlabError
 
 # Order is the order shown by --help.
-_AREAS = ("validate", "data", "trends", "niche", "segment", "forecast", "kpi", "report")
+_AREAS = ("validate", "data", "trends", "niche", "segment", "forecast", "pricing", "kpi", "report")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -9,7 +9,7 @@ import argparse
 KIND_CHOICES = (
     "trends", "geomap", "marketplace", "trade", "niche_hs", "landed_costs", "customers",
     "sales", "channels", "funnel", "orders", "pilots", "customer_summary", "transactions",
-    "wholesale", "turnover",
+    "wholesale", "turnover", "prices", "price_survey", "gabor_survey",
 )
 
 

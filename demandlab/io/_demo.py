@@ -17,7 +17,7 @@ Examples
 >>> from demandlab.io._demo import make_demo_world
 >>> world = make_demo_world()
 >>> sorted(world)
-['channels', 'customers', 'funnel', 'landed_costs', 'marketplace', 'niche_hs', 'pilots', 'sales', 'trade']
+['channels', 'customers', 'funnel', 'gabor_survey', 'landed_costs', 'marketplace', 'niche_hs', 'pilots', 'price_survey', 'prices', 'sales', 'trade']
 >>> world["sales"]["unique_id"].nunique(), len(world["customers"])
 (24, 2400)
 """
@@ -61,6 +61,9 @@ DEMO_FILES: dict[str, str] = {
     "channels": "channels.csv",
     "funnel": "funnel.csv",
     "pilots": "pilots.csv",
+    "prices": "prices.csv",
+    "price_survey": "price_survey.csv",
+    "gabor_survey": "gabor_survey.csv",
 }
 
 TRENDS_FOLDER = RAW / "google_trends_nl_monthly"
@@ -564,6 +567,18 @@ def make_demo_world(
         "channels": channels,
         "funnel": _make_funnel(channels, _rng(seed, 7)),
         "pilots": _make_pilots(_rng(seed, 8)),
+        **_make_pricing(niches, seed),
+    }
+
+
+def _make_pricing(niches: list[tuple[str, str, _Niche]], seed: int) -> dict[str, pd.DataFrame]:
+    from . import _demo_pricing as pricing
+
+    retail = [(niche, info.retail_eur) for niche, _cat, info in niches]
+    return {
+        "prices": pricing.make_prices(retail, _rng(seed, 21)),
+        "price_survey": pricing.make_price_survey(retail, _rng(seed, 22)),
+        "gabor_survey": pricing.make_gabor_survey(retail, _rng(seed, 23)),
     }
 
 

@@ -94,11 +94,18 @@ def _check_prices(prices: object, fx: Mapping[str, float] | None) -> pd.DataFram
             raise DataError(f"niche {niche!r} mixes currencies {', '.join(cur)} without exchange rates",
                             column="currency", hint="give fx={currency: rate} to convert them")
     if "in_stock" in df.columns:
-        stock = df["in_stock"].astype(str).str.strip().str.lower()
-        df = df[~stock.isin(["0", "false", "no", "n"])]
+        df = df[_truthy(df["in_stock"], missing=True)]
     key = ["seller"] + (["product"] if "product" in df.columns else [])
     df["offer"] = df[key].astype(str).agg(" | ".join, axis=1)
     return df
+
+
+def _truthy(s: pd.Series, missing: bool = False) -> pd.Series:
+    """1/0, true/false, yes/no as booleans (a blank cell is ``missing``)."""
+    num = pd.to_numeric(s, errors="coerce")
+    text = s.astype(str).str.strip().str.lower()
+    out = (num == 1) | text.isin(["true", "yes", "y"])
+    return out | (s.isna() & missing)
 
 
 def _flag_promos(df: pd.DataFrame, drop: float) -> pd.Series:
@@ -266,7 +273,7 @@ def monitor_prices(
         raise ParameterError(f"{freq!r} is not a pandas frequency", column="freq", hint="e.g. 'MS' or 'W-MON'") from exc
     df = _check_prices(prices, fx)
     if "promo" in df.columns:
-        df["_promo"] = df["promo"].astype(str).str.strip().str.lower().isin(["1", "true", "yes", "y"])
+        df["_promo"] = _truthy(df["promo"])
     else:
         df["_promo"] = _flag_promos(df, promo_drop)
     df["period"] = df["date"].dt.to_period(pd.tseries.frequencies.to_offset(freq).rule_code

@@ -147,7 +147,7 @@ def first_crossing(prices: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarr
     dprev = d[rows, jm]
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = dprev / (dprev - dj)
-    out = np.where(dj == 0, p[j], p[jm] + (p[j] - p[jm]) * frac)
+        out = np.where(dj == 0, p[j], p[jm] + (p[j] - p[jm]) * frac)
     out = np.where(has, out, np.nan)
     return out.reshape(()) if np.ndim(a) == 1 and np.ndim(b) == 1 else out
 
@@ -238,11 +238,12 @@ class PriceSensitivity:
                   "not_cheap": ("#2ca02c", "--"), "not_expensive": ("#ff7f0e", "--")}
         for col, (color, ls) in styles.items():
             ax.plot(t["price"], t[col], color=color, linestyle=ls, label=col.replace("_", " "))
-        for r in self.points.itertuples():
+        for k, r in enumerate(self.points.sort_values("price").itertuples()):
             if np.isfinite(r.price):
                 ax.axvline(r.price, color="grey", linewidth=0.8, linestyle=":")
-                ax.annotate(r.point.upper(), (r.price, 1.02), xycoords=("data", "axes fraction"),
-                            ha="center", fontsize=8)
+                # alternate heights so that close points (OPP and IPP often are) stay legible
+                ax.annotate(r.point.upper(), (r.price, 1.02 + 0.06 * (k % 2)),
+                            xycoords=("data", "axes fraction"), ha="center", fontsize=8)
         lo, hi = self.acceptable_range
         if np.isfinite(lo) and np.isfinite(hi):
             ax.axvspan(lo, hi, color="grey", alpha=0.08, label="acceptable range")
@@ -387,8 +388,9 @@ def van_westendorp(
     has_nms = all(c in df.columns for c in NMS_COLUMNS)
     buy = None
     if has_nms:
-        buy = np.column_stack([_likelihood(_numeric_column(df, c, "purchase likelihood"), c)
-                               for c in NMS_COLUMNS])
+        # one scale for both answers (a column of all 1s on a 1-5 scale is "definitely not")
+        buy = _likelihood(np.column_stack([_numeric_column(df, c, "purchase likelihood")
+                                           for c in NMS_COLUMNS]), "buy_cheap")
         ordered &= np.isfinite(buy).all(axis=1)
         buy = buy[ordered]
     ans = ans[ordered]
@@ -594,6 +596,9 @@ def gabor_granger(
     resp_codes, resp = np.unique(df["respondent"].astype(str).to_numpy(), return_inverse=True)
     prices, pidx = np.unique(price, return_inverse=True)
     n_resp = len(resp_codes)
+    if n_resp < 2:
+        raise DataError(f"{n_resp} respondent(s); need at least 2", column="respondent",
+                        hint="one row per respondent and asked price")
     # per respondent x price: asked (0/1) and yes (0/1) - sparse in general, dense is fine
     asked = np.zeros((n_resp, len(prices)))
     yes = np.zeros((n_resp, len(prices)))
