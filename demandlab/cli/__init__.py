@@ -18,7 +18,8 @@ from ..errors import DemandlabError
 
 # Order is the order shown by --help.
 _AREAS = (
-    "init", "validate", "data", "trends", "niche", "segment", "forecast", "kpi", "report", "lab",
+    "init", "validate", "data", "trends", "niche", "segment", "forecast", "pricing", "kpi",
+    "report", "lab",
 )
 
 
