@@ -45,6 +45,7 @@ import functools
 import inspect
 import math
 import os
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from numbers import Integral, Real
 from typing import Any
@@ -376,6 +377,20 @@ def check_level(level: Any, name: str = "level") -> Any:
     return level
 
 
+def _reissue(caught: list[warnings.WarningMessage]) -> None:
+    """Re-issue warnings caught inside a checked function.
+
+    A warning raised with ``stacklevel=2`` inside the function names this wrapper as its
+    place; re-issued from here it names the caller's line instead, as it would without
+    the check. Other warnings keep their own place.
+    """
+    for w in caught:
+        if w.filename == __file__:
+            warnings.warn(w.message, w.category, stacklevel=3)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+
+
 def validate_params(constraints: Mapping[str, list], *, hints: Mapping[str, str] | None = None) -> Callable:
     """Decorate a function so its arguments are checked against ``constraints`` on every call.
 
@@ -394,7 +409,12 @@ def validate_params(constraints: Mapping[str, list], *, hints: Mapping[str, str]
             bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
             check_params(bound.arguments, constraints, hints=hints)
-            return func(*args, **kwargs)
+            try:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    return func(*args, **kwargs)
+            finally:
+                _reissue(caught)  # outside the catching block, or they would be caught again
 
         wrapper._parameter_constraints = dict(constraints)  # type: ignore[attr-defined]
         return wrapper

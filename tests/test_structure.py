@@ -178,6 +178,14 @@ CASES = [
     ) for bad in (42, ["a.csv", "b.csv"])],
     ("online_retail_customers", lambda: dl.online_retail_customers(orders="orders.csv"), "orders"),
     ("online_retail_customers", lambda: dl.online_retail_customers(7), "path"),
+    ("load_volumes", lambda: dl.load_volumes(5), "path"),
+    ("load_volumes", lambda: dl.load_volumes(["a.csv", "b.csv"]), "path"),
+    ("read_keyword_planner", lambda: dl.read_keyword_planner(5), "path_or_folder"),
+    ("read_keyword_planner", lambda: dl.read_keyword_planner("kp.csv", n_jobs="2"), "n_jobs"),
+    ("calibrate_volume", lambda: dl.calibrate_volume("x", DF), "trends"),
+    ("calibrate_volume", lambda: dl.calibrate_volume(DF, DF, level=150), "level"),
+    ("calibrate_volume", lambda: dl.calibrate_volume(DF, DF, rounding="nearest"), "rounding"),
+    ("calibrate_volume", lambda: dl.calibrate_volume(DF, DF, min_overlap=0), "min_overlap"),
     ("load_project", lambda: dl.load_project(5), "path"),
     ("load_project", lambda: dl.load_project(["demandlab.toml"]), "path"),
     ("init_project", lambda: dl.init_project(3.5), "folder"),
@@ -345,6 +353,9 @@ NOT_CHECKED_HERE = {
     "DiscountTiers", "PilotTest", "PilotComparison", "ReportSummary", "TrendsBackend",
     # the project's containers and its multi-problem errors (made by load_project / check_frame)
     "ReadOptions", "SchemaProblems", "DataProblems", "Project", "InputSpec",
+    # search-volume results, the short-history model specs and the guard's warning
+    "KeywordPlannerExport", "VolumeCalibration", "ShortSeasonal", "SeasonalNaiveDrift", "BaseModel",
+    "GuardWarning",
     # forecasting model specs (demandlab.forecasting.models) and the report runner
     # (demandlab.reporting) check their own arguments
     "ARIMA", "ETS", "STL", "TSB", "Croston", "Naive", "SeasonalNaive", "Theta",

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import demandlab as dl
-from demandlab.errors import DataError, SchemaError
+from demandlab.errors import DataError, ParameterError, SchemaError
 from demandlab.niches._scoring import (
     DEMAND_SEARCHES,
     DESIRABILITY,
@@ -404,7 +404,7 @@ def test_calibrate_accepts_keyword_planner_result_and_checks_arguments(tmp_path)
     assert cal.fit.loc[0, "n_overlap"] == 4
     assert cal.fit.loc[0, "factor"] == pytest.approx((40500 + 49500 + 60500 + 49500) / (66 + 81 + 100 + 81))
     for kw, bad in (("level", 0), ("level", 120), ("max_spread", -1), ("min_overlap", 0)):
-        with pytest.raises(DataError) as info:
+        with pytest.raises(ParameterError) as info:
             calibrate_volume(tr, res, **{kw: bad})
         assert info.value.column == kw
     with pytest.raises(SchemaError, match="searches"):

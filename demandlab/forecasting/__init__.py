@@ -22,6 +22,7 @@ from .models import (
     ETS,
     STL,
     TSB,
+    BaseModel,
     Croston,
     Naive,
     SeasonalNaive,
@@ -31,6 +32,7 @@ from .models import (
 )
 
 __all__ = [
+    "BaseModel",
     "forecast",
     "backtest_forecast",
     "ForecastResult",

@@ -76,10 +76,9 @@ from .models._base import (
     Croston,
     Naive,
     SeasonalNaive,
-    SeasonalNaiveDrift,
-    ShortSeasonal,
     Theta,
 )
+from .models._short import SeasonalNaiveDrift, ShortSeasonal
 
 __all__ = [
     "forecast",
@@ -275,7 +274,7 @@ def _season_length(season_length, prep) -> int:
 
 
 def _resolve_one(models, where: str = ""):
-    from .models._base import MODELS
+    from .models._registry import MODELS
 
     at = f" for line {where!r}" if where else ""
     if isinstance(models, str):
@@ -302,7 +301,7 @@ def _resolve_one(models, where: str = ""):
 
 def _resolve_models(models, df=None, path=None):
     """One setting for every series, or a {unique_id: setting} mapping (from a dict or a column)."""
-    from .models._base import MODELS
+    from .models._registry import MODELS
 
     if isinstance(models, Mapping):
         out = {}
@@ -317,7 +316,7 @@ def _resolve_models(models, df=None, path=None):
 
 def _models_from_column(df: pd.DataFrame, col: str, path=None) -> dict:
     """Per-line settings from a column: an alias or comma-separated aliases, blank = auto."""
-    from .models._base import MODELS
+    from .models._registry import MODELS
 
     out: dict[str, object] = {}
     seen: dict[str, str] = {}

@@ -18,7 +18,8 @@ import numpy as np
 
 from ..errors import DemandlabError
 from ._metrics import mase_scale, seasonal_naive
-from .models._base import BaseModel, is_intermittent, make_model
+from .models._base import BaseModel, is_intermittent
+from .models._registry import make_model
 
 __all__ = [
     "Spec",

@@ -53,6 +53,7 @@ from ._loaders import (
     _header_name,
     _is_trends_source,
     _read_table,
+    check_frame,
     combine,
     summarize,
 )
@@ -694,6 +695,10 @@ class Project:
             from ..trends import _api as trends
 
             df = trends.read_geomap_csv(files[0])
+        elif kind == "volumes" and all(_is_keyword_planner(f) for f in files):
+            from ..trends._volume import read_keyword_planner
+
+            df = check_frame(read_keyword_planner(files).volumes, KINDS["volumes"], files[0])
         else:
             df = self._load_tables(spec, files)
         order = {c: tuple(v) for c, v in spec.order.items() if c in df.columns}
@@ -1341,6 +1346,12 @@ def _kind_of(p: Path) -> str | None:
     return SALES_INDEX if kind == "turnover" else kind
 
 
+def _is_keyword_planner(path: Path) -> bool:
+    from ..trends._volume import is_keyword_planner
+
+    return path.suffix.lower() in (".csv", ".tsv", ".txt") and is_keyword_planner(path)
+
+
 def guess_project(
     source: PathLike, folder: PathLike | None = None
 ) -> tuple[dict[str, dict[str, object]], list[str]]:
@@ -1419,6 +1430,11 @@ def guess_project(
                          f"{sections[kind]['path']} (one file per section)")
             continue
         spec: dict[str, object] = {"path": rel(p)}
+        if kind == "volumes" and _is_keyword_planner(p):
+            # a Keyword Planner export is read by its own reader: no column map to guess
+            sections[kind] = spec
+            notes.append(f"{rel(p)}: a Keyword Planner export, read as [volumes]")
+            continue
         if sheet is not None and sheet != tables[0][0]:
             spec["sheet"] = sheet
             notes.append(f"{rel(p)}: using sheet {sheet!r}")

@@ -33,11 +33,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .._validation import Interval, Options, validate_params
 from ..errors import DataError, SchemaError
 
 __all__ = [
@@ -698,6 +700,7 @@ class KeywordPlannerExport:
             index=False, na_rep="")
 
 
+@validate_params({"path_or_folder": ["path-like", "array-like"], "n_jobs": [Integral]})
 def read_keyword_planner(path_or_folder: PathLike | Iterable[PathLike], *,
                          n_jobs: int = 1) -> KeywordPlannerExport:
     """Read Google Ads Keyword Planner exports (keyword ideas / keyword stats).
@@ -1049,6 +1052,14 @@ class VolumeCalibration:
         return fig
 
 
+@validate_params({
+    "trends": [pd.DataFrame],
+    "volumes": [pd.DataFrame, KeywordPlannerExport],
+    "rounding": [Options({"auto", "buckets", "sig2", "exact"})],
+    "level": ["level"],
+    "max_spread": [Interval(Real, 0, None, closed="neither")],
+    "min_overlap": [Interval(Integral, 1, None, closed="left")],
+})
 def calibrate_volume(
     trends: pd.DataFrame,
     volumes: pd.DataFrame | KeywordPlannerExport,

@@ -29,8 +29,6 @@ from ...errors import ParameterError
 from .._metrics import seasonal_naive as _snaive
 
 __all__ = [
-    "ShortSeasonal",
-    "SeasonalNaiveDrift",
     "BaseModel",
     "SeasonalNaive",
     "Naive",
@@ -40,8 +38,6 @@ __all__ = [
     "STL",
     "Croston",
     "TSB",
-    "MODELS",
-    "make_model",
 ]
 
 
@@ -485,45 +481,6 @@ class TSB(BaseModel):
     def predict(self, h):
         self._check_fitted()
         return np.full(h, self.rate_)
-
-
-from ._short import SeasonalNaiveDrift, ShortSeasonal  # noqa: E402  (they build on BaseModel above)
-
-MODELS: dict[str, type[BaseModel] | tuple[type[BaseModel], dict]] = {
-    "seasonal_naive": SeasonalNaive,
-    "naive": Naive,
-    "ets": ETS,
-    "ets_damped": (ETS, {"forms": "damped", "log": False}),
-    "theta": Theta,
-    "dstm": (Theta, {"kind": "dynamic"}),
-    "dotm": (Theta, {"kind": "dynamic_optimized"}),
-    "arima": ARIMA,
-    "stl": STL,
-    "croston": Croston,
-    "tsb": TSB,
-    "seasonal_naive_drift": SeasonalNaiveDrift,
-    "short_theta": (ShortSeasonal, {"inner": "theta"}),
-    "short_dotm": (ShortSeasonal, {"inner": "dotm"}),
-    "short_ets": (ShortSeasonal, {"inner": "ets"}),
-    "short_ses": (ShortSeasonal, {"inner": "ses"}),
-}
-
-
-def make_model(spec: str | BaseModel) -> BaseModel:
-    """A fresh model from an alias (``"ets"``) or a copy of a model object."""
-    if isinstance(spec, BaseModel):
-        import copy
-
-        return copy.deepcopy(spec)
-    entry = MODELS.get(spec)
-    if entry is None:
-        raise KeyError(spec)
-    if isinstance(entry, tuple):
-        cls, kw = entry
-        model = cls(**kw)
-        model.alias = spec
-        return model
-    return entry()
 
 
 def is_intermittent(y: np.ndarray, threshold: float = 1.32) -> bool:
