@@ -130,7 +130,7 @@ def _flag_promos(df: pd.DataFrame, drop: float) -> pd.Series:
     return flags
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(repr=False)
 class PriceMonitor(Result):
     """The result of :func:`monitor_prices`.
 

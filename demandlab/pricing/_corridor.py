@@ -46,7 +46,7 @@ __all__ = ["price_corridor", "PriceCorridor"]
 STRATEGIES = ("penetration", "neutral", "premium")
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(repr=False)
 class PriceCorridor(Result):
     """The result of :func:`price_corridor`.
 

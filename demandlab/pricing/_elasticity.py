@@ -57,7 +57,7 @@ TABLE_COLUMNS = ["unique_id", "elasticity", "lo", "hi", "n_obs", "identified", "
                  "elasticity_pooled", "lo_pooled", "hi_pooled", "price_variation"]
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(repr=False)
 class PriceElasticity(Result):
     """The result of :func:`price_elasticity`.
 

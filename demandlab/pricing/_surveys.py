@@ -137,7 +137,7 @@ def first_crossing(prices: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarr
     return out.reshape(()) if np.ndim(a) == 1 and np.ndim(b) == 1 else out
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(repr=False)
 class PriceSensitivity(Result):
     """The result of :func:`van_westendorp`.
 
@@ -467,7 +467,7 @@ def _yes_no(raw: pd.Series, col: str) -> np.ndarray:
     return v
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(repr=False)
 class GaborGranger(Result):
     """The result of :func:`gabor_granger`.
 
