@@ -129,6 +129,9 @@ EXPECTED_KINDS = {
     "funnel.csv": ("funnel", 30),
     "pilots.csv": ("pilots", 7),
     "keyword_planner.csv": ("volumes", 480),
+    "prices.csv": ("prices", 6486),
+    "price_survey.csv": ("price_survey", 1200),
+    "gabor_survey.csv": ("gabor_survey", 4500),
 }
 
 

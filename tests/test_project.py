@@ -317,7 +317,8 @@ def test_bundled_project(raw_dir):
     assert not project.is_synthetic("trends") and not project.is_synthetic("sales_index")
     demo = [k for k, s in project.inputs.items() if str(s.path).startswith("demo/")]
     assert sorted(demo) == sorted(["sales", "customers", "marketplace", "trade", "niche_hs",
-                                   "landed_costs", "channels", "funnel", "pilots", "volumes"])
+                                   "landed_costs", "channels", "funnel", "pilots", "volumes",
+                                   "prices", "price_survey", "gabor_survey"])
     assert all(project.is_synthetic(k) for k in demo)
     assert project.inputs["customers"].path == "demo/customers.csv"
     idx = project.load("sales_index")

@@ -106,13 +106,27 @@ BUILDERS = {
     "StabilityResult": lambda tmp: _segmenter().stability_,
     "WeightTuning": lambda tmp: _segmenter().weight_tuning_,
     "ValidationSummary": _validation,
+    "PriceSensitivity": lambda tmp: dl.van_westendorp(
+        pd.DataFrame({"niche": EVIL, "too_cheap": [1, 2, 2], "cheap": [2, 3, 3], "expensive": [4, 5, 5],
+                      "too_expensive": [6, 7, 8]}), n_bootstrap=20),
+    "GaborGranger": lambda tmp: dl.gabor_granger(
+        pd.DataFrame({"respondent": [EVIL, EVIL, "b", "b"], "price": [10, 20, 10, 20], "buy": [1, 0, 1, 1]}),
+        n_bootstrap=20),
+    "PriceElasticity": lambda tmp: dl.price_elasticity(pd.DataFrame(
+        {"unique_id": EVIL, "ds": pd.date_range("2022-01-01", periods=30, freq="MS"),
+         "y": np.round(200 * np.linspace(1, 2, 30) ** -1.5), "price": np.linspace(1, 2, 30)}), season_length=None),
+    "PriceMonitor": lambda tmp: dl.monitor_prices(pd.DataFrame(
+        {"niche": EVIL, "seller": ["a", "b", "a", "b"], "date": ["2025-01-03", "2025-01-04", "2025-02-03", "2025-02-04"],
+         "price": [10.0, 12.0, 11.0, 13.0], "currency": "EUR"}), n_bootstrap=0),
+    "PriceCorridor": lambda tmp: dl.price_corridor(pd.DataFrame({"niche": [EVIL], "landed_cost": [4.0]})),
     "Report": lambda tmp: Report(tmp / EVIL, pd.DataFrame(
         {"notebook": [EVIL], "title": ["t"], "seconds": [1.5], "html": ["x.html"]})),
 }
 
 
 #: results whose view shows no name the user gave (only numbers, dates, predictor names)
-NO_USER_TEXT = {"CohortRetention", "DiscountTiers", "KSelection", "NicheBacktest"}
+NO_USER_TEXT = {"CohortRetention", "DiscountTiers", "KSelection", "NicheBacktest", "PriceSensitivity",
+                "GaborGranger"}
 
 
 def _result_classes() -> set[str]:
@@ -158,7 +172,8 @@ def test_result_object_contract(tmp_path, name):
 @pytest.mark.parametrize("name", sorted(NO_USER_TEXT))
 def test_text_in_any_table_cell_is_escaped(tmp_path, name):
     res = BUILDERS[name](tmp_path)
-    res.table = res.table.assign(note=EVIL)
+    attr = res._table_attr
+    setattr(res, attr, getattr(res, attr).assign(note=EVIL))
     html = res._repr_html_()
     assert "<script>" not in html and "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in html
 

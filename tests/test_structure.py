@@ -178,6 +178,23 @@ CASES = [
     ) for bad in (42, ["a.csv", "b.csv"])],
     ("online_retail_customers", lambda: dl.online_retail_customers(orders="orders.csv"), "orders"),
     ("online_retail_customers", lambda: dl.online_retail_customers(7), "path"),
+    ("load_prices", lambda: dl.load_prices(5), "path"),
+    ("load_prices", lambda: dl.load_prices(["a.csv", "b.csv"]), "path"),
+    ("load_price_survey", lambda: dl.load_price_survey(5), "path"),
+    ("load_price_survey", lambda: dl.load_price_survey(None), "path"),
+    ("load_gabor_survey", lambda: dl.load_gabor_survey(5), "path"),
+    ("load_gabor_survey", lambda: dl.load_gabor_survey(None), "path"),
+    ("van_westendorp", lambda: dl.van_westendorp("survey.csv"), "responses"),
+    ("van_westendorp", lambda: dl.van_westendorp(DF, n_bootstrap=-1), "n_bootstrap"),
+    ("van_westendorp", lambda: dl.van_westendorp(DF, level=150), "level"),
+    ("gabor_granger", lambda: dl.gabor_granger(DF, unit_cost=-1), "unit_cost"),
+    ("gabor_granger", lambda: dl.gabor_granger(DF, level=100), "level"),
+    ("price_elasticity", lambda: dl.price_elasticity(DF, season_length=0), "season_length"),
+    ("price_elasticity", lambda: dl.price_elasticity(DF, min_price_variation=2), "min_price_variation"),
+    ("monitor_prices", lambda: dl.monitor_prices(DF, promo_drop=1.5), "promo_drop"),
+    ("monitor_prices", lambda: dl.monitor_prices(DF, n_bootstrap="many"), "n_bootstrap"),
+    ("price_corridor", lambda: dl.price_corridor(DF, target_margin=1.2), "target_margin"),
+    ("price_corridor", lambda: dl.price_corridor("costs.csv"), "costs"),
     ("load_volumes", lambda: dl.load_volumes(5), "path"),
     ("load_volumes", lambda: dl.load_volumes(["a.csv", "b.csv"]), "path"),
     ("read_keyword_planner", lambda: dl.read_keyword_planner(5), "path_or_folder"),
@@ -356,6 +373,8 @@ NOT_CHECKED_HERE = {
     # search-volume results, the short-history model specs and the guard's warning
     "KeywordPlannerExport", "VolumeCalibration", "ShortSeasonal", "SeasonalNaiveDrift", "BaseModel",
     "GuardWarning",
+    # pricing results
+    "PriceSensitivity", "GaborGranger", "PriceElasticity", "PriceMonitor", "PriceCorridor",
     # forecasting model specs (demandlab.forecasting.models) and the report runner
     # (demandlab.reporting) check their own arguments
     "ARIMA", "ETS", "STL", "TSB", "Croston", "Naive", "SeasonalNaive", "Theta",

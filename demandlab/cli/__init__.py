@@ -17,7 +17,7 @@ from .._version import __version__
 from ..errors import DemandlabError
 
 # Order is the order shown by --help.
-_AREAS = ("init", "validate", "data", "trends", "niche", "segment", "forecast", "kpi", "report")
+_AREAS = ("init", "validate", "data", "trends", "niche", "segment", "forecast", "pricing", "kpi", "report")
 
 
 class _Parser(argparse.ArgumentParser):

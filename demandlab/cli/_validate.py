@@ -14,7 +14,7 @@ import sys
 KIND_CHOICES = (
     "trends", "geomap", "marketplace", "trade", "niche_hs", "landed_costs", "customers",
     "sales", "channels", "funnel", "orders", "pilots", "customer_summary", "transactions",
-    "wholesale", "turnover", "volumes",
+    "wholesale", "turnover", "volumes", "prices", "price_survey", "gabor_survey",
 )
 
 

@@ -17,7 +17,7 @@ Examples
 >>> from demandlab.io._demo import make_demo_world
 >>> world = make_demo_world()
 >>> sorted(world)
-['channels', 'customers', 'funnel', 'keyword_planner', 'landed_costs', 'marketplace', 'niche_hs', 'pilots', 'sales', 'trade']
+['channels', 'customers', 'funnel', 'gabor_survey', 'keyword_planner', 'landed_costs', 'marketplace', 'niche_hs', 'pilots', 'price_survey', 'prices', 'sales', 'trade']
 >>> world["sales"]["unique_id"].nunique(), len(world["customers"])
 (24, 2400)
 """
@@ -65,6 +65,9 @@ DEMO_FILES: dict[str, str] = {
     "funnel": "funnel.csv",
     "pilots": "pilots.csv",
     "keyword_planner": "keyword_planner.csv",
+    "prices": "prices.csv",
+    "price_survey": "price_survey.csv",
+    "gabor_survey": "gabor_survey.csv",
 }
 
 TRENDS_FOLDER = RAW / "google_trends_nl_monthly"
@@ -665,6 +668,18 @@ def make_demo_world(
         "funnel": _make_funnel(channels, _rng(seed, 7)),
         "pilots": _make_pilots(_rng(seed, 8)),
         "keyword_planner": _make_keyword_planner(niches, _rng(seed, 9), trends_folder),
+        **_make_pricing(niches, seed),
+    }
+
+
+def _make_pricing(niches: list[tuple[str, str, _Niche]], seed: int) -> dict[str, pd.DataFrame]:
+    from . import _demo_pricing as pricing
+
+    retail = [(niche, info.retail_eur) for niche, _cat, info in niches]
+    return {
+        "prices": pricing.make_prices(retail, _rng(seed, 21)),
+        "price_survey": pricing.make_price_survey(retail, _rng(seed, 22)),
+        "gabor_survey": pricing.make_gabor_survey(retail, _rng(seed, 23)),
     }
 
 

@@ -73,6 +73,9 @@ __all__ = [
     "load_orders",
     "load_pilots",
     "load_volumes",
+    "load_prices",
+    "load_price_survey",
+    "load_gabor_survey",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -1675,6 +1678,50 @@ _register(Schema(
     series_column="keyword",
     description="absolute monthly searches per keyword (Keyword Planner, Wordstat, ...)",
 ))
+# Pricing research inputs
+_register(Schema(
+    "prices",
+    (
+        Column("niche", "str"),
+        Column("seller", "str"),
+        Column("date", "date"),
+        _num("price", min=0.0, min_open=True, hint="the offer's selling price, > 0"),
+        Column("currency", "str", pattern=_ISO3, hint="a 3-letter ISO 4217 code such as EUR"),
+        Column("product", "str", required=False, nullable=True),
+        _num("promo", required=False, nullable=True, min=0.0, max=1.0, hint="1 = on promotion"),
+        _num("in_stock", required=False, nullable=True, min=0.0, max=1.0, hint="1 = in stock"),
+    ),
+    key=(),
+    patterns=("prices*.csv", "prices*.parquet", "competitor_prices*.csv"),
+    date_column="date",
+    series_column="niche",
+    description="competitor price observations (scrapes) per niche and seller",
+))
+_register(Schema(
+    "price_survey",
+    (
+        Column("respondent", "str", required=False, nullable=True),
+        Column("niche", "str", required=False, nullable=True),
+        *(_num(c, nullable=True, **_NONNEG) for c in ("too_cheap", "cheap", "expensive", "too_expensive")),
+        _num("buy_cheap", required=False, nullable=True, **_NONNEG),
+        _num("buy_expensive", required=False, nullable=True, **_NONNEG),
+    ),
+    key=(),
+    patterns=("price_survey*.csv", "psm*.csv", "van_westendorp*.csv"),
+    description="Van Westendorp price-sensitivity answers, one row per respondent",
+))
+_register(Schema(
+    "gabor_survey",
+    (
+        Column("respondent", "str"),
+        Column("niche", "str", required=False, nullable=True),
+        _num("price", min=0.0, min_open=True),
+        _num("buy", min=0.0, max=1.0, hint="1 = would buy at this price, 0 = would not"),
+    ),
+    key=(),
+    patterns=("gabor*.csv",),
+    description="Gabor-Granger answers: would buy at price (one row per respondent and price)",
+))
 # Bundled real data sets, read by demandlab.io._datasets
 _register(Schema(
     "customer_summary",
@@ -1744,7 +1791,7 @@ _register(Schema(
 _INFER_ORDER = (
     "customer_summary", "orders", "transactions", "wholesale", "turnover", "trends",
     "geomap", "marketplace", "trade", "niche_hs", "landed_costs", "customers", "sales",
-    "channels", "funnel", "pilots", "volumes",
+    "channels", "funnel", "pilots", "volumes", "prices", "price_survey", "gabor_survey",
 )
 
 
@@ -2052,6 +2099,39 @@ def load_pilots(path: PathLike) -> pd.DataFrame:
 
 
 @_PATH_ARG
+def load_prices(path: PathLike) -> pd.DataFrame:
+    """Load competitor prices (``niche, seller, date, price, currency``).
+
+    Examples
+    --------
+    >>> from demandlab.paths import raw
+    >>> df = load_prices(raw("demo", "prices.csv"))
+    >>> bool((df["price"] > 0).all())
+    True
+    """
+    return _load_table(path, "prices")
+
+
+@_PATH_ARG
+def load_price_survey(path: PathLike) -> pd.DataFrame:
+    """Load Van Westendorp answers (``too_cheap, cheap, expensive, too_expensive``).
+
+    Examples
+    --------
+    >>> from demandlab.paths import raw
+    >>> load_price_survey(raw("demo", "price_survey.csv")).columns[:3].tolist()
+    ['respondent', 'niche', 'too_cheap']
+    """
+    return _load_table(path, "price_survey")
+
+
+@_PATH_ARG
+def load_gabor_survey(path: PathLike) -> pd.DataFrame:
+    """Load Gabor-Granger answers (``respondent, price, buy``)."""
+    return _load_table(path, "gabor_survey")
+
+
+@_PATH_ARG
 def load_volumes(path: PathLike) -> pd.DataFrame:
     """Load absolute monthly searches: a tidy table or a Google Ads Keyword Planner export.
 
@@ -2093,6 +2173,9 @@ def _load_dataset(path: PathLike, kind: str) -> pd.DataFrame:
 
 
 _LOADERS: dict[str, Callable[[PathLike], pd.DataFrame]] = {
+    "prices": load_prices,
+    "price_survey": load_price_survey,
+    "gabor_survey": load_gabor_survey,
     "trends": load_trends,
     "geomap": load_geomap,
     "marketplace": load_marketplace,
@@ -2138,7 +2221,7 @@ def load(
     >>> load(raw("demo", "sales.csv"), kind="bogus")
     Traceback (most recent call last):
     ...
-    demandlab.errors.ParameterError: argument 'kind': unknown kind 'bogus' (fix: use one of channels, customer_summary, customers, funnel, geomap, landed_costs, marketplace, niche_hs, orders, pilots, sales, trade, transactions, trends, turnover, volumes, wholesale)
+    demandlab.errors.ParameterError: argument 'kind': unknown kind 'bogus' (fix: use one of channels, customer_summary, customers, funnel, gabor_survey, geomap, landed_costs, marketplace, niche_hs, orders, pilots, price_survey, prices, sales, trade, transactions, trends, turnover, volumes, wholesale)
     """
     if kind is None:
         kind = infer_kind(path)
