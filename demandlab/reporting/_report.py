@@ -202,6 +202,7 @@ class ReportSummary:
         self._headline = ""
         self._blocks: list[dict[str, Any]] = []
         self._numbers: dict[str, Any] = {}
+        self._omitted: list[dict[str, str]] = []
 
     def headline(self, text: str) -> None:
         """Set the one- or two-sentence headline shown under the section title."""
@@ -262,6 +263,10 @@ class ReportSummary:
             }
         )
 
+    def omitted(self, section: str, needs: str) -> None:
+        """Record a section left out because an optional input is absent (and what adds it)."""
+        self._omitted.append({"section": str(section), "needs": str(needs)})
+
     def number(self, key: str, value: Any) -> None:
         """Record a machine-readable key figure (``numbers[key]``)."""
         self._numbers[str(key)] = _plain(value)
@@ -273,6 +278,7 @@ class ReportSummary:
             "title": self.title,
             "headline": self._headline,
             "blocks": self._blocks,
+            "omitted": self._omitted,
             "numbers": self._numbers,
         }
 
