@@ -38,6 +38,7 @@ NAMES = [
     "2.0-customer-segmentation",
     "3.0-seasonal-forecast",
     "4.0-sales-kpis",
+    "5.0-pricing",
 ]
 # small parameters per notebook (the analysis settings of the parameters cells)
 SMALL: dict[str, dict] = {
@@ -46,6 +47,7 @@ SMALL: dict[str, dict] = {
     "2.0-customer-segmentation": {"k_min": 5, "k_max": 7, "n_bootstrap": 3, "n_init": 2},
     "3.0-seasonal-forecast": {"horizon": 6, "n_windows": 1, "compare_models": ["seasonal_naive"]},
     "4.0-sales-kpis": {"gross_margin": 0.35},
+    "5.0-pricing": {"n_bootstrap": 50},
 }
 EVIL_KEYWORD = "<script>alert(1)</script>"
 
@@ -536,3 +538,40 @@ def test_bundled_tables_have_no_index_and_no_exponent(bundled):
         for html in tables:
             assert not scientific.search(html), (name, scientific.search(html).group(0))
             assert "overflow-x:auto" in html, name  # every table is a show_table
+
+
+@needs_project
+def test_pricing_with_own_price_scrapes_and_costs_only(tmp_path):
+    """5.0 on a ';' scrape export with its own headers and decimal commas, plus landed costs:
+    the survey and elasticity sections are left out and reported, the corridor is computed."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for niche, base in (("Kettles", 30.0), ("Pans", 45.0)):
+        for seller in range(6):
+            level = base * np.exp(rng.normal(0, 0.1))
+            for month in range(18):
+                price = level * (1.10 if month >= 9 else 1.0)
+                rows.append({"Category": niche, "Shop": f"shop {seller}", "Seen on": f"{5 + seller:02d}.{month % 12 + 1:02d}."
+                             f"{2023 + month // 12}", "Price": f"{price:.2f}".replace(".", ","), "Cur": "EUR"})
+    pd.DataFrame(rows).to_csv(tmp_path / "scrapes.csv", sep=";", index=False)
+    pd.DataFrame({"niche": ["Kettles", "Pans"], "currency": "CNY", "fob_price": [60.0, 200.0],
+                  "freight_per_unit": [6.0, 12.0], "insurance_rate": 0.005, "duty_rate": 0.027,
+                  "vat_rate": 0.21, "fees_per_unit": 0.8, "fx_rate": 0.128,
+                  "home_currency": "EUR"}).to_csv(tmp_path / "costs.csv", index=False)
+    (tmp_path / "demandlab.toml").write_text(
+        '[project]\ntitle = "Cookware"\nregion = "Germany"\n\n[prices]\npath = "scrapes.csv"\n'
+        'columns = { niche = "Category", seller = "Shop", date = "Seen on", price = "Price", currency = "Cur" }\n'
+        '\n[landed_costs]\npath = "costs.csv"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    _execute("5.0-pricing", str(tmp_path / "demandlab.toml"), out)
+    got = numbers(out, "5.0-pricing")
+    # a planted +10 % step in both niches: about +10 % over the 18 months' trend
+    assert set(got["price_trend"]) == {"Kettles", "Pans"}
+    assert all(3 < v < 12 for v in got["price_trend"].values())
+    doc = (out / "_summary" / "5.0-pricing" / "summary.json").read_text()
+    for section in ("Price-sensitivity survey", "Would-buy-at-price survey", "Price elasticity"):
+        assert section in doc, section
+    shown = "".join(_shown(out, "5.0-pricing"))
+    assert "## The price corridor" in shown and "## Competitor prices" in shown
+    assert "## What will buyers pay" not in shown and "## How strongly does our demand" not in shown
+    assert not re.search(r"synthetic|demo|Netherlands", shown, re.IGNORECASE)

@@ -70,6 +70,7 @@ SMALL: dict[str, dict] = {
     "2.0-customer-segmentation": {"k_min": 5, "k_max": 7, "n_bootstrap": 3, "n_init": 2},
     "3.0-seasonal-forecast": {"horizon": 6, "n_windows": 1, "compare_models": ["seasonal_naive"]},
     "4.0-sales-kpis": {"gross_margin": 0.35},
+    "5.0-pricing": {"n_bootstrap": 50},
 }
 
 
@@ -629,7 +630,7 @@ def test_cli_with_relative_paths_and_a_config_outside_notebooks(tmp_path, monkey
 
 @needs_project_notebooks
 def test_real_notebooks_on_a_project_with_trends_and_customers_only(tmp_path):
-    """0.0, 1.0 and 2.0 run; 3.0 and 4.0 are listed as not run, with what they need."""
+    """0.0, 1.0 and 2.0 run; 3.0, 4.0 and 5.0 are listed as not run, with what they need."""
     toml = _user_project(tmp_path / "project")
     out = tmp_path / "reports"
     rep = build_report(toml, out, overrides=SMALL, progress=None, date="D")
@@ -640,6 +641,8 @@ def test_real_notebooks_on_a_project_with_trends_and_customers_only(tmp_path):
         "3.0-seasonal-forecast": "needs a [sales] section in demandlab.toml: unique_id, ds, y",
         "4.0-sales-kpis": "needs one of the sections [funnel], [channels], [orders], [pilots] "
         "in demandlab.toml",
+        "5.0-pricing": "needs one of the sections [prices], [price_survey], [gabor_survey], "
+        "[landed_costs] in demandlab.toml",
     }
     index = (out / "index.html").read_text(encoding="utf-8")
     for name, reason in reasons.items():
