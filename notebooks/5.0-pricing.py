@@ -61,6 +61,7 @@ summary_dir = ""  # filled in by `demandlab report`; empty when run by hand
 target_margin = 0.30  # margin on the net selling price that the floor must earn
 n_bootstrap = 300  # bootstrap draws for the survey and index intervals
 max_niches_shown = 12  # niches charted in the competitor index
+max_products = 60  # products of a [transactions] order log used for its elasticity
 random_state = 0
 
 # %%
@@ -194,6 +195,37 @@ else:
         fig_elasticity = elasticity.plot()
 
 # %%
+tx = proj.load("transactions") if proj.has("transactions") else None
+retail_elasticity = None
+if tx is not None:
+    # invoice lines -> weekly units and average unit price per product, for the most sold products
+    lines = tx[(tx["quantity"] > 0) & (tx["unitprice"] > 0)]
+    top = lines["stockcode"].value_counts().index[:max_products]
+    lines = lines[lines["stockcode"].isin(top)].assign(
+        ds=lambda d: d["invoicedate"].dt.to_period("W-MON").dt.start_time,
+        revenue=lambda d: d["quantity"] * d["unitprice"])
+    weekly = (lines.groupby(["stockcode", "ds"]).agg(y=("quantity", "sum"), revenue=("revenue", "sum"))
+              .reset_index().rename(columns={"stockcode": "unique_id"}))
+    weekly["price"] = weekly["revenue"] / weekly["y"]
+    retail_elasticity = price_elasticity(weekly, season_length=None)
+    ident = retail_elasticity.identified
+    q = ident["elasticity"].quantile([0.1, 0.25, 0.5, 0.75, 0.9]) if len(ident) else None
+    display(show_md(
+        "## Elasticity on a real order log: {n} products of the `[transactions]` input\n\n"
+        "Weekly units and average unit price of the {n} most sold products, {period}; one year, so "
+        "no seasonal control, only a trend. {n_id} products identify an elasticity; the others "
+        "had too little price variation or prices that followed demand. Caveat: in a wholesale log "
+        "the average unit price also falls when big orders get quantity discounts, which pushes "
+        "these estimates below the true price response.",
+        n=len(top), period=fmt_period(lines["ds"]), n_id=len(ident)))
+    if q is not None:
+        display(show_md("**Median elasticity {med}**; half the identified products lie between {q25} "
+                        "and {q75}, 80 % between {q10} and {q90}.", med=fmt_number(q[0.5]),
+                        q25=fmt_number(q[0.25]), q75=fmt_number(q[0.75]), q10=fmt_number(q[0.1]),
+                        q90=fmt_number(q[0.9])))
+        fig_retail = retail_elasticity.plot()
+
+# %%
 corridor = None
 if landed is not None:
     el = None
@@ -244,6 +276,9 @@ if monitor is not None:
 if psm_by_niche:
     summary.table("Van Westendorp price points", psm_table)
     summary.number("acceptable_range", {k: list(v.acceptable_range) for k, v in psm_by_niche.items()})
+if retail_elasticity is not None and len(retail_elasticity.identified):
+    summary.number("order_log_elasticity_median", float(retail_elasticity.identified["elasticity"].median()))
+    summary.number("order_log_products_identified", len(retail_elasticity.identified))
 if elasticity is not None:
     summary.number("pooled_elasticity", elasticity.pooled["elasticity"])
     summary.number("lines_identified", len(elasticity.identified))
