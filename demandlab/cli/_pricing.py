@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--niche", help="only this niche (when the file has a niche column)")
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap draws (default 1000)")
     p.add_argument("--level", type=float, default=95, help="interval level in percent (default 95)")
-    p.add_argument("--out", help=_OUT_HELP)
+    p.add_argument("-o", "--out", help=_OUT_HELP)
     p.add_argument("--plot", help=_PLOT_HELP)
     p.set_defaults(func=run_psm)
 
@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--unit-cost", type=float, help="landed cost per unit, for the profit optimum")
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap draws (default 1000)")
     p.add_argument("--level", type=float, default=95, help="interval level in percent (default 95)")
-    p.add_argument("--out", help=_OUT_HELP)
+    p.add_argument("-o", "--out", help=_OUT_HELP)
     p.add_argument("--plot", help=_PLOT_HELP)
     p.set_defaults(func=run_gabor)
 
@@ -60,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--season-length", type=int, default=12,
                    help="season length for the seasonal controls (default 12; 0 = none)")
     p.add_argument("--level", type=float, default=95, help="interval level in percent (default 95)")
-    p.add_argument("--out", help=_OUT_HELP)
+    p.add_argument("-o", "--out", help=_OUT_HELP)
     p.add_argument("--plot", help=_PLOT_HELP)
     p.set_defaults(func=run_elasticity)
 
@@ -70,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("path", help="competitor prices (prices*.csv: niche, seller, date, price, currency)")
     p.add_argument("--freq", default="MS", help="calendar grid: MS monthly (default), W-MON weekly")
     p.add_argument("--bootstrap", type=int, default=200, metavar="N", help="bootstrap draws (default 200)")
-    p.add_argument("--out", help=_OUT_HELP)
+    p.add_argument("-o", "--out", help=_OUT_HELP)
     p.add_argument("--plot", help=_PLOT_HELP)
     p.set_defaults(func=run_monitor)
 
@@ -132,58 +132,49 @@ def _write_all(table: Any, fig: Any, args: argparse.Namespace) -> None:
         print(f"wrote {args.plot}")
 
 
-def run_psm(args: argparse.Namespace) -> int:
-    """Run ``demandlab pricing psm``."""
+def _per_niche(df: Any, analyse: Any, table_of: Any, args: argparse.Namespace) -> int:
+    """Run one survey analysis per niche (or once without a niche column); write all results."""
     import pandas as pd
 
+    has_niche = "niche" in df.columns and df["niche"].notna().any()
+    groups = list(df.groupby("niche", sort=True)) if has_niche else [(None, df)]
+    tables, fig = [], None
+    for niche, g in groups:
+        res = analyse(g)
+        if niche is not None:
+            print(f"== {niche}")
+        print(res.summary())
+        t = table_of(res).copy()
+        if niche is not None:
+            t.insert(0, "niche", niche)
+        tables.append(t)
+        if fig is None and args.plot:
+            fig = res.plot()
+    _write_all(pd.concat(tables, ignore_index=True), fig, args)
+    return 0
+
+
+def run_psm(args: argparse.Namespace) -> int:
+    """Run ``demandlab pricing psm``."""
     from ..io import load_price_survey
     from ..pricing import van_westendorp
 
     _check_outputs(args)
     df = _select(load_price_survey(args.path), args.niche, args.path)
-    groups = list(df.groupby("niche", sort=True)) if "niche" in df.columns and df["niche"].notna().any() \
-        else [(None, df)]
-    tables, fig = [], None
-    for niche, g in groups:
-        res = van_westendorp(g, n_bootstrap=args.bootstrap, level=args.level)
-        if niche is not None:
-            print(f"== {niche}")
-        print(res.summary())
-        t = res.points.copy()
-        if niche is not None:
-            t.insert(0, "niche", niche)
-        tables.append(t)
-        if fig is None and args.plot:
-            fig = res.plot()
-    _write_all(pd.concat(tables, ignore_index=True), fig, args)
-    return 0
+    return _per_niche(df, lambda g: van_westendorp(g, n_bootstrap=args.bootstrap, level=args.level),
+                      lambda res: res.points, args)
 
 
 def run_gabor(args: argparse.Namespace) -> int:
     """Run ``demandlab pricing gabor``."""
-    import pandas as pd
-
     from ..io import load_gabor_survey
     from ..pricing import gabor_granger
 
     _check_outputs(args)
     df = _select(load_gabor_survey(args.path), args.niche, args.path)
-    groups = list(df.groupby("niche", sort=True)) if "niche" in df.columns and df["niche"].notna().any() \
-        else [(None, df)]
-    tables, fig = [], None
-    for niche, g in groups:
-        res = gabor_granger(g, unit_cost=args.unit_cost, n_bootstrap=args.bootstrap, level=args.level)
-        if niche is not None:
-            print(f"== {niche}")
-        print(res.summary())
-        t = res.table.copy()
-        if niche is not None:
-            t.insert(0, "niche", niche)
-        tables.append(t)
-        if fig is None and args.plot:
-            fig = res.plot()
-    _write_all(pd.concat(tables, ignore_index=True), fig, args)
-    return 0
+    return _per_niche(df, lambda g: gabor_granger(g, unit_cost=args.unit_cost, n_bootstrap=args.bootstrap,
+                                                  level=args.level),
+                      lambda res: res.table, args)
 
 
 def run_elasticity(args: argparse.Namespace) -> int:
