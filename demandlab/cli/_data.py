@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ._common import help_for
 from ._types import seed
 
 
@@ -26,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--out", default=None, help="target folder (default: data/raw)")
     b.add_argument("--seed", type=seed, default=None, help="seed of the demo world (default: the committed one)")
     b.set_defaults(func=run_build)
-    p.set_defaults(func=lambda args: p.print_help() or 0)
+    p.set_defaults(func=help_for(p))
 
 
 def run_build(args: argparse.Namespace) -> int:

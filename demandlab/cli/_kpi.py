@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ._common import help_for
 from ._types import numbers, tier
 
 _OUT_HELP = "write the result table to this .csv or .parquet file"
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     sub = kpi.add_subparsers(dest="kpi_command", metavar="SUBCOMMAND")
-    kpi.set_defaults(func=lambda args: _help(kpi))
+    kpi.set_defaults(func=help_for(kpi))
 
     p = sub.add_parser("funnel", help="step and cumulative conversion per funnel stage",
                        description="Funnel from counts (stage, count) or an event log "
@@ -103,10 +104,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help=_OUT_HELP)
     p.set_defaults(func=run_tiers)
 
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 0
 
 
 def _load(path: str, loader: str) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ._common import help_for
 from ._types import number_pairs, seed
 
 
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     sub = niche.add_subparsers(dest="niche_command", metavar="SUBCOMMAND")
-    niche.set_defaults(func=lambda args: _help(niche))
+    niche.set_defaults(func=help_for(niche))
 
     p = sub.add_parser("score", help="score and rank niches with intervals",
                        description="Score every keyword of TRENDS as a niche; other inputs are "
@@ -78,10 +79,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--out", help="write the table to this .csv or .parquet file")
     p.set_defaults(func=run_market)
 
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 0
 
 
 def _read_trade(path: str, args: Any):

@@ -11,6 +11,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ._common import help_for
+
 _OUT_HELP = "write the result table to this .csv or .parquet file"
 _PLOT_HELP = "write the chart to this .png file"
 
@@ -27,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     sub = pricing.add_subparsers(dest="pricing_command", metavar="SUBCOMMAND")
-    pricing.set_defaults(func=lambda args: _help(pricing))
+    pricing.set_defaults(func=help_for(pricing))
 
     p = sub.add_parser("psm", help="Van Westendorp price sensitivity meter",
                        description="OPP, IPP, PMC and PME with bootstrap intervals from answers "
@@ -74,10 +76,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--plot", help=_PLOT_HELP)
     p.set_defaults(func=run_monitor)
 
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 0
 
 
 def _check_outputs(args: argparse.Namespace) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ._common import help_for
+
 DEFAULT_IMPORT_OUT = "data/processed/trends.parquet"
 
 
@@ -15,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Search-trend data from Google Trends.",
     )
     sub = trends.add_subparsers(dest="trends_command", metavar="SUBCOMMAND")
-    trends.set_defaults(func=lambda args: (trends.print_help(), 0)[1])
+    trends.set_defaults(func=help_for(trends))
 
     imp = sub.add_parser(
         "import",
