@@ -10,7 +10,7 @@ import pytest
 
 matplotlib.use("Agg")  # no screen here
 
-from demandlab.paths import RAW, ROOT
+from demandlab.paths import PROCESSED, RAW, ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +30,12 @@ def _close_figures():
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     return RAW
+
+
+@pytest.fixture(scope="session")
+def processed_dir() -> Path:
+    """The derived bundled files (``make data`` writes them here, never into data/raw)."""
+    return PROCESSED
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ import pytest
 
 import demandlab.io
 from demandlab.errors import DemandlabError, ParameterError, SchemaError
-from demandlab.paths import RAW, ROOT
+from demandlab.paths import PROCESSED, RAW, ROOT
 from demandlab.reporting import (
     SUMMARY_SCHEMA,
     ReportError,
@@ -75,9 +75,14 @@ SMALL: dict[str, dict] = {
 
 
 def _evil_data(base: Path) -> Path:
-    """A copy of data/raw (with its demandlab.toml) plus one hostile Google Trends export."""
+    """A copy of data/raw (with its demandlab.toml) plus one hostile Google Trends export.
+
+    data/processed is copied beside it: the project file reads the derived Online Retail
+    files from ``../processed/``.
+    """
     data = base / "data"
     shutil.copytree(RAW, data)
+    shutil.copytree(PROCESSED, base / "processed")
     rows = "\n".join(f"2019-{m:02d},{8 * m}" for m in range(1, 13))
     (data / "google_trends_nl_monthly" / EVIL_FILE).write_text(
         f"Categorie: Alle categorieën\n\nMaand,{EVIL_KEYWORD}: (Nederland)\n{rows}\n",
@@ -277,6 +282,15 @@ def test_data_inventory_sizes_hashes_and_rows(tmp_path):
     data = (tmp_path / "sales_demo.csv").read_bytes()
     assert inv.loc["sales_demo.csv", "bytes"] == len(data)
     assert inv.loc["sales_demo.csv", "sha256"] == hashlib.sha256(data).hexdigest()[:12]
+
+
+@needs_project
+def test_data_inventory_names_files_outside_the_project_folder_relatively(raw_dir):
+    from demandlab import load_project
+
+    inv = data_inventory(load_project(raw_dir))  # reads the derived files from ../processed/
+    assert {"../processed/online_retail_orders.csv.gz", "../processed/online_retail_customers.csv"} <= set(inv["file"])
+    assert not [f for f in inv["file"] if Path(f).is_absolute()]  # no path of this machine
 
 
 def test_data_inventory_missing_folder(tmp_path):
