@@ -53,6 +53,18 @@ def _check_log(value, owner: str) -> None:
         raise ParameterError(f"{owner}(log=...) must be None, True or False, got {value!r}", column="log")
 
 
+def _use_log(y: np.ndarray, log: bool | None, owner: str) -> bool:
+    """Whether ``owner`` models ``log(y)``: ``log`` when given, else when every value is
+    positive. A ValueError (a numerical failure: the forecaster drops the member on this
+    line) when ``log=True`` meets a value that is not positive."""
+    positive = bool(np.all(y > 0))
+    if log is None:
+        return positive
+    if log and not positive:
+        raise ValueError(f"{owner}(log=True) needs positive values")
+    return bool(log)
+
+
 def _check_int(name: str, value, lo: int, owner: str) -> None:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < lo:
         raise ParameterError(f"{owner}({name}=...) must be a whole number >= {lo}, got {value!r}", column=name)
@@ -212,9 +224,7 @@ class ETS(BaseModel):
         from ._ets import fit_ets
 
         y = np.asarray(y, dtype=float)
-        log = bool(np.all(y > 0)) if self.log is None else bool(self.log)
-        if log and not np.all(y > 0):
-            raise ValueError("ETS(log=True) needs positive values")
+        log = _use_log(y, self.log, "ETS")
         z = np.log(y) if log else y
         fit = fit_ets(z, int(season_length), self._candidates(log), self.max_iter)
         if fit is None:  # nothing could be fitted: simple exponential smoothing fallback
@@ -282,9 +292,7 @@ class Theta(BaseModel):
         self.y_ = np.asarray(y, dtype=float)
         self.season_length_ = int(season_length)
         self.y_last_ = self.y_[-1]
-        self.log_ = bool(np.all(self.y_ > 0)) if self.log is None else bool(self.log)
-        if self.log_ and not np.all(self.y_ > 0):
-            raise ValueError("Theta(log=True) needs positive values")
+        self.log_ = _use_log(self.y_, self.log, "Theta")
         return self
 
     def predict(self, h):
@@ -335,7 +343,7 @@ class ARIMA(BaseModel):
         from ._arima import auto_arima
 
         y = np.asarray(y, dtype=float)
-        log = bool(np.all(y > 0)) if self.log is None else bool(self.log)
+        log = _use_log(y, self.log, "ARIMA")
         z = np.log(y) if log else y
         self.fit_ = auto_arima(z, int(season_length), max_p=self.max_p, max_q=self.max_q)
         self.log_ = log
