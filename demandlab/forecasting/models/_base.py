@@ -151,7 +151,31 @@ class Naive(BaseModel):
         return np.full(h, self.y_last_)
 
 
-class ETS(BaseModel):
+class _LogScaleModel(BaseModel):
+    """A model of ``log(y)`` where :func:`_use_log` says so, its forecasts taken back with
+    ``exp``; subclasses fit and forecast on that scale (``_fit_scale``, ``_predict_scale``)."""
+
+    def fit(self, y, season_length=1):
+        y = np.asarray(y, dtype=float)
+        log = _use_log(y, self.log, type(self).__name__)
+        self.fit_ = self._fit_scale(np.log(y) if log else y, int(season_length), log)
+        self.log_ = log
+        self.y_last_ = y[-1]
+        return self
+
+    def predict(self, h):
+        self._check_fitted()
+        f = self._predict_scale(h)
+        return np.exp(f) if self.log_ else f
+
+    def _fit_scale(self, z: np.ndarray, season_length: int, log: bool) -> dict:
+        raise NotImplementedError
+
+    def _predict_scale(self, h: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+class ETS(_LogScaleModel):
     """Exponential smoothing state space model chosen by AICc among several forms.
 
     Parameters
@@ -220,21 +244,15 @@ class ETS(BaseModel):
             ]
         return [*damped, (ADD, NONE, NONE, False), (ADD, NONE, ADD, False), (MULT, NONE, MULT, False)]
 
-    def fit(self, y, season_length=1):
+    def _fit_scale(self, z, season_length, log):
         from ._ets import fit_ets
 
-        y = np.asarray(y, dtype=float)
-        log = _use_log(y, self.log, "ETS")
-        z = np.log(y) if log else y
-        fit = fit_ets(z, int(season_length), self._candidates(log), self.max_iter)
+        fit = fit_ets(z, season_length, self._candidates(log), self.max_iter)
         if fit is None:  # nothing could be fitted: simple exponential smoothing fallback
             from ._ets import ADD, NONE
 
             fit = fit_ets(z, 1, [(ADD, NONE, NONE, False)], self.max_iter)
-        self.fit_ = fit
-        self.log_ = log
-        self.y_last_ = y[-1]
-        return self
+        return fit
 
     @property
     def form_(self) -> str:
@@ -244,12 +262,10 @@ class ETS(BaseModel):
         code = {0: "N", 1: "A", 2: "M"}
         return f"{code[e]},{code[t]}{'d' if d else ''},{code[s]}"
 
-    def predict(self, h):
+    def _predict_scale(self, h):
         from ._ets import predict_ets
 
-        self._check_fitted()
-        f = predict_ets(self.fit_, h)
-        return np.exp(f) if self.log_ else f
+        return predict_ets(self.fit_, h)
 
 
 class Theta(BaseModel):
@@ -311,7 +327,7 @@ class Theta(BaseModel):
         return np.asarray(f, dtype=float)
 
 
-class ARIMA(BaseModel):
+class ARIMA(_LogScaleModel):
     """Seasonal ARIMA with automatic orders (stepwise search by AICc, CSS estimation).
 
     Parameters
@@ -339,16 +355,10 @@ class ARIMA(BaseModel):
         self.max_p = max_p
         self.max_q = max_q
 
-    def fit(self, y, season_length=1):
+    def _fit_scale(self, z, season_length, log):
         from ._arima import auto_arima
 
-        y = np.asarray(y, dtype=float)
-        log = _use_log(y, self.log, "ARIMA")
-        z = np.log(y) if log else y
-        self.fit_ = auto_arima(z, int(season_length), max_p=self.max_p, max_q=self.max_q)
-        self.log_ = log
-        self.y_last_ = y[-1]
-        return self
+        return auto_arima(z, season_length, max_p=self.max_p, max_q=self.max_q)
 
     @property
     def order_(self) -> tuple:
@@ -356,12 +366,10 @@ class ARIMA(BaseModel):
         self._check_fitted()
         return self.fit_["order"]
 
-    def predict(self, h):
+    def _predict_scale(self, h):
         from ._arima import predict_arima
 
-        self._check_fitted()
-        f = predict_arima(self.fit_, h)
-        return np.exp(f) if self.log_ else f
+        return predict_arima(self.fit_, h)
 
 
 class STL(BaseModel):
