@@ -66,7 +66,7 @@ format: setup ## Format code with ruff and re-sync notebook pairs
 	$(PY) -m ruff check --fix demandlab tests benchmarks
 	$(PY) scripts/notebooks_sync.py --sync notebooks
 
-data: setup ## Rebuild derived and synthetic demo files in data/raw (byte-for-byte reproducible)
+data: setup ## Rebuild the derived files in data/processed and the synthetic demo in data/raw/demo (byte-for-byte)
 	$(PY) -m demandlab data build
 
 bench: $(BENCH_STAMP) ## Run all benchmarks (printing each figure beside its peer's)
@@ -82,8 +82,9 @@ lock: setup ## Re-pin constraints.txt (the exact versions every install uses) fr
 	  echo "# Made by \`make lock\` from pyproject.toml and constraints.in; used as -c by \`make setup\`."; \
 	  cat .constraints.tmp; } > constraints.txt && rm -f .constraints.tmp
 
-clean: ## Remove generated reports, processed data and caches (keeps .venv)
-	rm -rf reports/* data/processed/*.parquet data/processed/*.csv .pytest_cache .ruff_cache
+clean: ## Remove generated reports, processed data you made and caches (keeps .venv and the committed derived files)
+	rm -rf reports/* .pytest_cache .ruff_cache
+	find data/processed -type f -not -name .gitkeep -not -name README.md -not -name 'online_retail_*' -delete
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
 
 distclean: clean ## Also remove .venv

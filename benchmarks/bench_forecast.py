@@ -176,7 +176,10 @@ def main(argv=None) -> int:
     members = {}
     if not args.no_members:
         F, _ = run_method("members", args.n, args.n_jobs, False)
-        members = {name: score(series, {"forecast": f}) for name, f in F.items()}
+        for name, f in F.items():  # a member scored on the series whose default uses it
+            used = np.all(np.isfinite(f), axis=1)
+            members[name] = {**score([s for s, u in zip(series, used, strict=True) if u], {"forecast": f[used]}),
+                             "n": int(used.sum())}
     load1 = os.getloadavg()
     ets_wall = results.get("autoets", (None, np.nan))[1]
     print()
@@ -187,7 +190,8 @@ def main(argv=None) -> int:
         print(f"{labels[meth]:34s} {r['smape']:7.2f} {r['mase']:7.3f} {r['cov80']:7.1f} {r['cov95']:7.1f} "
               f"{wall:8.1f} {ratio:10.2f}")
     for name, r in members.items():
-        print(f"{'  member alone: ' + name:34s} {r['smape']:7.2f} {r['mase']:7.3f}")
+        on = "" if r["n"] == len(series) else f"   on the {r['n']:,} series whose default uses it"
+        print(f"{'  member alone: ' + name:34s} {r['smape']:7.2f} {r['mase']:7.3f}{on}")
     for name, s_, m_ in PUBLISHED:
         print(f"{'published: ' + name:34s} {s_:7.2f} {m_:7.3f}")
     r, wall = results["demandlab"]

@@ -159,7 +159,7 @@ def stl_section() -> None:
         same = np.allclose(a.table["score"], b.table["score"], equal_nan=True, atol=1e-9)
         rows[-1] = (*rows[-1][:3], f"same scores: {same}")
         both("score_niches (trends only, 1,000 Monte Carlo draws)", lambda: score_niches(trends, n_draws=1000))
-        both("backtest_niches (default origins, 200 bootstrap draws)", lambda: backtest_niches(trends, n_boot=200))
+        both("backtest_niches (default origins, 200 bootstrap draws)", lambda: backtest_niches(trends, n_bootstrap=200))
     print()
     print(f"STL: {N_STL:,} niches x {N_MONTHS} months, vectorised (demandlab) vs per-series statsmodels STL "
           "and scipy Theil-Sen, same run")

@@ -1,12 +1,17 @@
 """Where the bundled data lives.
 
-The bundled data ships in the repository (``data/raw/``) next to the package, so
-every notebook and ``make report`` run offline.
+The bundled data ships in the repository next to the package, so every notebook and
+``make report`` run offline: ``data/raw/`` holds the data as obtained (and the seeded
+synthetic demo inputs in ``data/raw/demo/``), never rewritten; ``data/processed/`` holds
+what ``make data`` derives from it (the UCI Online Retail order log and customer
+summary).
 
 Examples
 --------
->>> from demandlab.paths import RAW
+>>> from demandlab.paths import RAW, processed
 >>> (RAW / "README.md").exists()
+True
+>>> processed("online_retail_orders.csv.gz").exists()
 True
 """
 
@@ -15,7 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["ROOT", "DATA", "RAW", "PROCESSED", "REPORTS", "raw", "cache_dir"]
+__all__ = ["ROOT", "DATA", "RAW", "PROCESSED", "REPORTS", "raw", "processed", "cache_dir"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -27,6 +32,11 @@ REPORTS = ROOT / "reports"
 def raw(*parts: str) -> Path:
     """Path of a bundled file under ``data/raw``."""
     return RAW.joinpath(*parts)
+
+
+def processed(*parts: str) -> Path:
+    """Path of a bundled derived file under ``data/processed`` (made by ``make data``)."""
+    return PROCESSED.joinpath(*parts)
 
 
 def cache_dir(name: str) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -10,7 +11,11 @@ import pytest
 
 matplotlib.use("Agg")  # no screen here
 
-from demandlab.paths import RAW, ROOT
+from demandlab.paths import PROCESSED, RAW, ROOT
+
+# tests/notebook_runs.py: what the notebook tests share (not a test module)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_runs import build_bundled_report
 
 
 @pytest.fixture(autouse=True)
@@ -33,8 +38,25 @@ def raw_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def processed_dir() -> Path:
+    """The derived bundled files (``make data`` writes them here, never into data/raw)."""
+    return PROCESSED
+
+
+@pytest.fixture(scope="session")
 def root_dir() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def bundled_report(tmp_path_factory) -> Path:
+    """The real report on the bundled data (plus a hostile export), built once per session.
+
+    Both tests/test_report.py (the pages) and tests/test_notebooks.py (the numbers and the
+    executed notebooks) check this one build: see ``notebook_runs.build_bundled_report``.
+    Returns the report folder; the project it read is its sibling ``data``.
+    """
+    return build_bundled_report(tmp_path_factory.getbasetemp() / "bundled-report")
 
 
 @pytest.fixture

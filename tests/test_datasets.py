@@ -137,17 +137,17 @@ def test_cleaning_rules_on_a_hand_made_log(tmp_path):
     assert (two["tenure_years"], two["orders_per_year"]) == (TENURE_FLOOR_YEARS, 4.0)
 
 
-def test_functions_accept_the_derived_files(raw_dir, customers):
-    c = online_retail_customers(raw_dir / "online_retail_customers.csv")
+def test_functions_accept_the_derived_files(processed_dir, customers):
+    c = online_retail_customers(processed_dir / "online_retail_customers.csv")
     pd.testing.assert_frame_equal(c, customers)
-    o = online_retail_orders(raw_dir / "online_retail_orders.csv.gz")
+    o = online_retail_orders(processed_dir / "online_retail_orders.csv.gz")
     assert len(o) == 22190 and o["order_id"].iloc[0] == "536365"
 
 
-def test_committed_derived_files_load(raw_dir):
-    o = load_orders(raw_dir / "online_retail_orders.csv.gz")
+def test_committed_derived_files_load(processed_dir):
+    o = load_orders(processed_dir / "online_retail_orders.csv.gz")
     assert len(o) == 22190 and o["value"].dtype == "float64"
-    c = load(raw_dir / "online_retail_customers.csv")
+    c = load(processed_dir / "online_retail_customers.csv")
     assert len(c) == 4339 and c["first_order"].dtype == "datetime64[ns]"
 
 

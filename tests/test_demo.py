@@ -45,8 +45,9 @@ def test_data_build_is_byte_reproducible_and_matches_committed(cli, tmp_path, ra
         assert stdout.count("wrote ") == len(DEMO_FILES) + 2
     ha, hb = _sha(a), _sha(b)
     assert ha == hb
-    expected = {f"demo/{f}" for f in DEMO_FILES.values()}
-    expected |= {"online_retail_orders.csv.gz", "online_retail_customers.csv"}
+    # the synthetic inputs beside the raw data, what is derived from the raw data apart
+    expected = {f"raw/demo/{f}" for f in DEMO_FILES.values()}
+    expected |= {"processed/online_retail_orders.csv.gz", "processed/online_retail_customers.csv"}
     assert set(ha) == expected
     # committed files are what the generator writes (gzip: compare the content, since
     # another zlib build may compress the same bytes differently)
@@ -55,9 +56,9 @@ def test_data_build_is_byte_reproducible_and_matches_committed(cli, tmp_path, ra
         return hashlib.sha256(gzip.decompress(data) if path.suffix == ".gz" else data).hexdigest()
 
     built = {name: content(a / name) for name in ha}
-    committed = {name: content(raw_dir / name) for name in ha}
-    assert committed == built, "committed data/raw files differ from what `make data` writes"
-    gz = (a / "online_retail_orders.csv.gz").read_bytes()
+    committed = {name: content(raw_dir.parent / name) for name in ha}
+    assert committed == built, "committed data files differ from what `make data` writes"
+    gz = (a / "processed" / "online_retail_orders.csv.gz").read_bytes()
     assert gz[:2] == b"\x1f\x8b" and gz[4:8] == b"\x00\x00\x00\x00"  # gzip, mtime 0
 
 

@@ -541,3 +541,11 @@ def test_uncalibrated_intervals_are_normal_random_walk_of_each_series():
         np.testing.assert_allclose(t.loc[uid, "hi_80"], last + width)
         np.testing.assert_allclose(t.loc[uid, "lo_80"], np.maximum(last - width, 0.0))
     assert res.info["interval_method"].str.startswith("normal random walk").all()
+
+
+@pytest.mark.parametrize("model", [ETS(log=True), Theta(log=True), ARIMA(log=True)], ids=repr)
+def test_log_true_needs_positive_values_and_log_none_decides_per_line(model):
+    y = np.tile([5.0, 0.0, 8.0, 6.0], 9)
+    with pytest.raises(ValueError, match=r"\(log=True\) needs positive values"):
+        model.fit(y, season_length=4)
+    assert model.log is True and type(model)(log=None).fit(y, 4).log_ is False  # decided per line

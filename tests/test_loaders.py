@@ -106,10 +106,11 @@ def test_bad_fixtures_raise_the_right_error_class():
 
 
 def _bundled_files() -> list[Path]:
-    from demandlab.paths import RAW
+    from demandlab.paths import PROCESSED, RAW
 
-    files = sorted(RAW.glob("*.csv")) + sorted(RAW.glob("*.csv.gz")) + sorted(RAW.glob("*.parquet"))
-    files += sorted((RAW / "demo").glob("*.csv"))
+    files = []
+    for folder in (RAW, RAW / "demo", PROCESSED):  # as obtained, synthetic inputs, derived
+        files += sorted(folder.glob("*.csv")) + sorted(folder.glob("*.csv.gz")) + sorted(folder.glob("*.parquet"))
     return files
 
 

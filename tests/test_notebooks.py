@@ -4,8 +4,11 @@ Each notebook is executed with a real Jupyter kernel (papermill, the venv's ``py
 kernel) with small parameters, the way ``demandlab report`` runs it (``project`` and
 ``summary_dir`` parameters), on
 
-* the bundled project (``project = ""``): the numbers each notebook writes into its
-  summary are checked against values computed here directly or by a reference library;
+* the bundled project, in the one build of the full report that ``tests/test_report.py``
+  checks too (the ``bundled_report`` fixture of ``conftest.py``: a copy of the bundled
+  data plus a hostile Google Trends export, the notebooks run once per session): the
+  numbers each notebook writes into its summary are checked against values computed here
+  from that project, directly or by a reference library;
 * a project folder made here, unlike ``data/raw``: English Google Trends exports with
   several terms per file (one term a hostile ``<script>``), a sales export of 30 months
   for 3 lines with its own headers, a ``;`` CRM export with decimal commas and its own
@@ -25,10 +28,11 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from notebook_runs import EVIL_KEYWORD, SMALL  # tests/notebook_runs.py
 from scipy import stats
 
 import demandlab.io
-from demandlab.paths import RAW, ROOT
+from demandlab.paths import ROOT
 from demandlab.reporting import ReportSummary
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -40,16 +44,6 @@ NAMES = [
     "4.0-sales-kpis",
     "5.0-pricing",
 ]
-# small parameters per notebook (the analysis settings of the parameters cells)
-SMALL: dict[str, dict] = {
-    "0.0-data-overview": {"max_keywords": 41},
-    "1.0-niche-scoring": {"n_draws": 200, "n_bootstrap": 200, "top_k": 5},
-    "2.0-customer-segmentation": {"k_min": 5, "k_max": 7, "n_bootstrap": 3, "n_init": 2},
-    "3.0-seasonal-forecast": {"horizon": 6, "n_windows": 1, "compare_models": ["seasonal_naive"]},
-    "4.0-sales-kpis": {"gross_margin": 0.35},
-    "5.0-pricing": {"n_bootstrap": 50},
-}
-EVIL_KEYWORD = "<script>alert(1)</script>"
 
 needs_project = pytest.mark.skipif(
     not hasattr(demandlab.io, "load_project") or not hasattr(ReportSummary, "omitted"),
@@ -102,11 +96,15 @@ def _shown(out: Path, name: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("bundled-run")
-    for name in NAMES:
-        _execute(name, "", out)
-    return out
+def bundled(bundled_report) -> Path:
+    """The report folder of the session's one bundled build: ``_summary/<name>/summary.json``
+    and the executed notebooks in ``_executed/``; the project it read is ``../data``."""
+    return bundled_report
+
+
+def _project_of(bundled: Path):
+    """The project the bundled build read: the bundled data plus the hostile export."""
+    return demandlab.io.load_project(bundled.parent / "data")
 
 
 def _user_project(base: Path) -> Path:
@@ -387,20 +385,20 @@ def test_kpis_with_only_an_order_log(tmp_path):
 @needs_project
 def test_data_overview_numbers(bundled):
     got = numbers(bundled, "0.0-data-overview")
-    proj = demandlab.io.load_project(None)
+    proj = _project_of(bundled)
     described = proj.describe()
     assert got["n_inputs"] == len(described)
     present = described[described["present"]]
     assert got["n_present"] == len(present)
     assert got["total_rows"] == int(present["rows"].sum())
-    assert got["n_keywords"] == 40
+    assert got["n_keywords"] == 41  # the 40 bundled keywords and the hostile one
     assert got["n_months"] == 75  # 2019-01..2025-03
 
 
 @needs_project
 def test_segmentation_numbers(bundled):
     got = numbers(bundled, "2.0-customer-segmentation")
-    demo = pd.read_csv(RAW / "demo" / "customers.csv")
+    demo = pd.read_csv(bundled.parent / "data" / "demo" / "customers.csv")
     assert got["n_customers"] == len(demo) == 2400
     # the six planted segments are found, recovered well and stable
     assert got["n_segments"] == 6
@@ -414,7 +412,7 @@ def test_segmentation_numbers(bundled):
 
     from demandlab.segmentation import segment_customers
 
-    w = demandlab.io.load_project(None).load("wholesale")
+    w = _project_of(bundled).load("wholesale")
     cols = ["fresh", "milk", "grocery", "frozen", "detergents_paper", "delicassen"]
     seg = segment_customers(w, 2, attributes={c: "log" for c in cols}, n_bootstrap=0,
                             n_init=SMALL["2.0-customer-segmentation"]["n_init"], random_state=0)
@@ -426,7 +424,7 @@ def test_segmentation_numbers(bundled):
 @needs_project
 def test_sales_kpi_numbers(bundled):
     got = numbers(bundled, "4.0-sales-kpis")
-    proj = demandlab.io.load_project(None)
+    proj = _project_of(bundled)
     margin = SMALL["4.0-sales-kpis"]["gross_margin"]
     # ROMI as a ratio of sums, by hand with pandas
     ch = proj.load("channels")
@@ -460,9 +458,9 @@ def test_niche_scoring_numbers(bundled):
     from demandlab.niches import score_niches
 
     got = numbers(bundled, "1.0-niche-scoring")
-    proj = demandlab.io.load_project(None)
+    proj = _project_of(bundled)
     trends = proj.load("trends")
-    assert got["n_niches"] == trends["keyword"].nunique() == 40
+    assert got["n_niches"] == trends["keyword"].nunique() == 41  # 40 bundled, the hostile one
     # point scores do not depend on the Monte Carlo: recompute them without draws
     points = score_niches(
         trends, proj.load("marketplace"), proj.load("trade"), proj.load("landed_costs"),
@@ -488,7 +486,7 @@ def test_seasonal_forecast_numbers(bundled):
     got = numbers(bundled, "3.0-seasonal-forecast")
     small = SMALL["3.0-seasonal-forecast"]
     h = small["horizon"]
-    sales = pd.read_csv(RAW / "demo" / "sales.csv", parse_dates=["ds"])
+    sales = pd.read_csv(bundled.parent / "data" / "demo" / "sales.csv", parse_dates=["ds"])
     assert got["n_lines"] == sales["unique_id"].nunique() == 24 and got["horizon"] == h
     assert set(got["backtest"]) == {"default combination", *small["compare_models"]}
     # seasonal naive backtest by hand (one window: the last h months hidden), M3 MASE
@@ -518,8 +516,8 @@ def test_seasonal_forecast_numbers(bundled):
 @needs_project
 def test_purchase_plan_respects_moq(bundled):
     got = numbers(bundled, "3.0-seasonal-forecast")["first_order_qty"]
-    costs = pd.read_csv(RAW / "demo" / "landed_costs.csv").set_index("niche")
-    sales = pd.read_csv(RAW / "demo" / "sales.csv")
+    costs = pd.read_csv(bundled.parent / "data" / "demo" / "landed_costs.csv").set_index("niche")
+    sales = pd.read_csv(bundled.parent / "data" / "demo" / "sales.csv")
     assert set(got) <= set(sales["unique_id"])
     assert len(got) >= 20  # nearly every line needs an order within the horizon
     for line, qty in got.items():
@@ -531,7 +529,7 @@ def test_purchase_plan_respects_moq(bundled):
 def test_bundled_tables_have_no_index_and_no_exponent(bundled):
     scientific = re.compile(r"\d\.?\d*e[+-]\d+")
     for name in NAMES:
-        nb = nbformat.read(bundled / f"{name}.ipynb", as_version=4)
+        nb = nbformat.read(bundled / "_executed" / f"{name}.ipynb", as_version=4)
         tables = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])
                   if "text/html" in o.get("data", {}) and "<table" in o["data"]["text/html"]]
         assert tables, name

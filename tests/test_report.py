@@ -3,7 +3,8 @@
 The end-to-end build runs the real notebooks (``notebooks/report.toml``) with small
 parameters on a copy of the bundled data (its ``demandlab.toml``) plus a hostile Google
 Trends export (a keyword ``<script>alert(1)</script>`` in a file whose name is an HTML
-tag), once per test session; ``tests/test_notebooks.py`` asserts on the numbers of the
+tag), once per test session (the ``bundled_report`` fixture of ``conftest.py``, made by
+``tests/notebook_runs.py``); ``tests/test_notebooks.py`` asserts on the numbers of the
 same build. Every HTML page of it is measured in headless Chromium at 1280 px.
 """
 
@@ -25,10 +26,11 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from notebook_runs import EVIL_FILE, EVIL_KEYWORD, SMALL  # tests/notebook_runs.py
 
 import demandlab.io
 from demandlab.errors import DemandlabError, ParameterError, SchemaError
-from demandlab.paths import RAW, ROOT
+from demandlab.paths import ROOT
 from demandlab.reporting import (
     SUMMARY_SCHEMA,
     ReportError,
@@ -61,48 +63,12 @@ needs_project_notebooks = pytest.mark.skipif(
     reason="needs the project loader and notebooks that read the project (`project` parameter)",
 )
 
-EVIL_KEYWORD = "<script>alert(1)</script>"
-EVIL_FILE = "<img src=x onerror=alert(1)>.csv"
-# small parameters per notebook, shared with tests/test_notebooks.py (same build)
-SMALL: dict[str, dict] = {
-    "0.0-data-overview": {"max_keywords": 41},
-    "1.0-niche-scoring": {"n_draws": 200, "n_bootstrap": 200, "top_k": 5},
-    "2.0-customer-segmentation": {"k_min": 5, "k_max": 7, "n_bootstrap": 3, "n_init": 2},
-    "3.0-seasonal-forecast": {"horizon": 6, "n_windows": 1, "compare_models": ["seasonal_naive"]},
-    "4.0-sales-kpis": {"gross_margin": 0.35},
-    "5.0-pricing": {"n_bootstrap": 50},
-}
-
-
-def _evil_data(base: Path) -> Path:
-    """A copy of data/raw (with its demandlab.toml) plus one hostile Google Trends export."""
-    data = base / "data"
-    shutil.copytree(RAW, data)
-    rows = "\n".join(f"2019-{m:02d},{8 * m}" for m in range(1, 13))
-    (data / "google_trends_nl_monthly" / EVIL_FILE).write_text(
-        f"Categorie: Alle categorieën\n\nMaand,{EVIL_KEYWORD}: (Nederland)\n{rows}\n",
-        encoding="utf-8",
-    )
-    return data
-
-
-def shared_report(tmp_path_factory) -> Path:
-    """Build the full report once per session (the notebooks tests use the same build)."""
-    if not hasattr(demandlab.io, "load_project") or not _notebooks_read_the_project():
-        pytest.skip("needs the project loader and notebooks that read the project")
-    base = tmp_path_factory.getbasetemp() / "shared-report"
-    out = base / "reports"
-    if not (out / "index.html").exists():
-        shutil.rmtree(base, ignore_errors=True)
-        base.mkdir()
-        data = _evil_data(base)
-        build_report(data, out, overrides=SMALL, date="2000-01-01 00:00", progress=None)
-    return out
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
-    return shared_report(tmp_path_factory)
+def report(bundled_report) -> Path:
+    """The real report, built once per session (conftest.py); its project is ``../data``."""
+    return bundled_report
 
 
 # --------------------------------------------------------------------------- summaries
@@ -277,6 +243,15 @@ def test_data_inventory_sizes_hashes_and_rows(tmp_path):
     data = (tmp_path / "sales_demo.csv").read_bytes()
     assert inv.loc["sales_demo.csv", "bytes"] == len(data)
     assert inv.loc["sales_demo.csv", "sha256"] == hashlib.sha256(data).hexdigest()[:12]
+
+
+@needs_project
+def test_data_inventory_names_files_outside_the_project_folder_relatively(raw_dir):
+    from demandlab import load_project
+
+    inv = data_inventory(load_project(raw_dir))  # reads the derived files from ../processed/
+    assert {"../processed/online_retail_orders.csv.gz", "../processed/online_retail_customers.csv"} <= set(inv["file"])
+    assert not [f for f in inv["file"] if Path(f).is_absolute()]  # no path of this machine
 
 
 def test_data_inventory_missing_folder(tmp_path):

@@ -19,12 +19,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = p.add_subparsers(dest="data_command", metavar="ACTION")
     b = sub.add_parser(
         "build",
-        help="write data/raw/demo/* and the Online Retail derivatives",
-        description="Write the synthetic demo world into OUT/demo/ and the files derived "
+        help="write data/raw/demo/* and the Online Retail derivatives in data/processed",
+        description="Write the synthetic demo world into OUT/raw/demo/ and the files derived "
         "from UCI Online Retail (online_retail_orders.csv.gz, online_retail_customers.csv) "
-        "into OUT. Running it twice gives identical bytes.",
+        "into OUT/processed/ (the real data in raw/ are never rewritten). Running it twice "
+        "gives identical bytes.",
     )
-    b.add_argument("--out", default=None, help="target folder (default: data/raw)")
+    b.add_argument("--out", default=None, help="target data folder (default: data)")
     b.add_argument("--seed", type=seed, default=None, help="seed of the demo world (default: the committed one)")
     b.set_defaults(func=run_build)
     p.set_defaults(func=help_for(p))
@@ -37,16 +38,16 @@ def run_build(args: argparse.Namespace) -> int:
     from ..errors import DemandlabError
     from ..io._datasets import build_derived
     from ..io._demo import DEFAULT_SEED, write_demo_world
-    from ..paths import RAW
+    from ..paths import DATA
 
-    out = Path(args.out) if args.out else RAW
+    out = Path(args.out) if args.out else DATA
     random_state = DEFAULT_SEED if args.seed is None else args.seed
     blocked = next((p for p in (out, *out.parents) if p.exists()), None)
     if blocked is not None and not blocked.is_dir():
         raise DemandlabError(f"{blocked} is a file, not a folder", path=out,
                              hint="pass a folder (or a new folder name) as --out")
-    written = write_demo_world(out / "demo", random_state=random_state)
-    written += build_derived(out)
+    written = write_demo_world(out / "raw" / "demo", random_state=random_state)
+    written += build_derived(out / "processed")
     for path in written:
         print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     return 0

@@ -7,10 +7,11 @@
   (``;``-separated, quoted, padded, ``.`` = missing) into ``sector_code, sector_name,
   date, index``.
 * :func:`wholesale_customers` returns UCI Wholesale customers with readable labels.
-* :func:`build_derived` writes the derived files; ``demandlab data build`` runs it
-  together with :func:`demandlab.io._demo.write_demo_world`.
+* :func:`build_derived` writes the derived files into ``data/processed/`` (raw data
+  are immutable: nothing is written into ``data/raw/`` but the synthetic demo inputs);
+  ``demandlab data build`` runs it together with :func:`demandlab.io._demo.write_demo_world`.
 
-Cleaning rules for UCI Online Retail (documented in ``data/raw/README.md``):
+Cleaning rules for UCI Online Retail (documented in ``data/processed/README.md``):
 
 1. Lines without ``CustomerID`` (135,080 of 541,909) are dropped: they cannot be
    tied to a customer. This also drops the three ``A`` (adjust bad debt) invoices.
@@ -45,7 +46,7 @@ import pandas as pd
 
 from .._validation import validate_params
 from ..errors import DataError, SchemaError
-from ..paths import RAW
+from ..paths import PROCESSED, RAW
 from ._atomic import atomic_write_bytes, atomic_write_text
 from ._loaders import (
     DATASET_READERS,
@@ -354,7 +355,8 @@ def build_derived(out: PathLike | None = None, source: PathLike | None = None) -
     Parameters
     ----------
     out : path-like, optional
-        Target folder; default ``data/raw``.
+        Target folder; default ``data/processed`` (derived data never go into
+        ``data/raw``, which holds the data as obtained).
     source : path-like, optional
         The raw Online Retail Parquet file.
 
@@ -368,7 +370,7 @@ def build_derived(out: PathLike | None = None, source: PathLike | None = None) -
     >>> [p.name for p in build_derived(tempfile.mkdtemp())]
     ['online_retail_orders.csv.gz', 'online_retail_customers.csv']
     """
-    out = Path(out) if out is not None else RAW
+    out = Path(out) if out is not None else PROCESSED
     orders = online_retail_orders(source)
     customers = online_retail_customers(orders=orders)
     orders_txt = _csv_text(orders.assign(date=orders["date"].dt.strftime("%Y-%m-%d %H:%M")))

@@ -2076,8 +2076,8 @@ def load_orders(path: PathLike) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from demandlab.paths import raw
-    >>> df = load_orders(raw("online_retail_orders.csv.gz"))
+    >>> from demandlab.paths import processed
+    >>> df = load_orders(processed("online_retail_orders.csv.gz"))
     >>> df["customer_id"].nunique()
     4372
     """

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._stats import seasonal_strength
 from ..errors import DataError
 from ..io._frames import check_input, file_line
 from ._stl import batch_stl, batch_theilslopes
@@ -106,15 +107,11 @@ def search_components(y: np.ndarray, dates: pd.DatetimeIndex) -> dict[str, np.nd
         res = batch_stl(logy, period=12, seasonal=7, robust=True, inner_iter=STL_INNER, outer_iter=STL_OUTER)
         s, r = res.seasonal, res.resid
         sr = s + r
-        var_sr = sr.var(axis=1)
-        strength = np.clip(1.0 - r.var(axis=1) / np.where(var_sr > 0, var_sr, np.nan), 0.0, 1.0)
-        out["seasonality"][rows] = np.where(var_sr > 0, strength, 0.0)
+        out["seasonality"][rows] = seasonal_strength(r, sr, axis=1)
         nblock = w // 12
         rb = r[:, -12 * nblock :].reshape(len(rows), nblock, 12)
         srb = sr[:, -12 * nblock :].reshape(len(rows), nblock, 12)
-        vb = srb.var(axis=2)
-        sb = np.clip(1.0 - rb.var(axis=2) / np.where(vb > 0, vb, np.nan), 0.0, 1.0)
-        sb = np.where(vb > 0, sb, 0.0)
+        sb = seasonal_strength(rb, srb, axis=2)
         out["seasonality_lo"][rows] = sb.min(axis=1)
         out["seasonality_hi"][rows] = sb.max(axis=1)
         months = dates[-12:].month.to_numpy()

@@ -150,8 +150,10 @@ def input_files(project: Any, kind: str) -> list[Path]:
 
 
 def _rel(path: Path, root: Path) -> str:
+    """``path`` as the project file can name it: relative to ``root``, with ``..`` when
+    outside it (the bundled project reads ``../processed/``), absolute only on another drive."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
     except ValueError:
         return path.resolve().as_posix()
 

@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 from numba import njit
 
+from ..._stats import seasonal_strength as _seasonal_strength
 from .._seasonal import classical_decompose
 from ._optim import nelder_mead
 
@@ -186,7 +187,8 @@ def n_diffs(x: np.ndarray, max_d: int = 2, crit: float = 0.463) -> int:
 
 
 def seasonal_strength(x: np.ndarray, m: int) -> float:
-    """``max(0, 1 - var(R) / var(S + R))`` from a classical additive decomposition."""
+    """``max(0, 1 - var(R) / var(S + R))`` (:func:`demandlab._stats.seasonal_strength`)
+    from a classical additive decomposition."""
     n = len(x)
     if m < 2 or n < 2 * m + 1:
         return 0.0
@@ -194,10 +196,7 @@ def seasonal_strength(x: np.ndarray, m: int) -> float:
     off = m // 2
     det = (x - dec.trend)[off : n - off]
     rem = det - dec.indices[np.arange(off, n - off) % m]
-    v = np.var(det)
-    if v <= 0:
-        return 0.0
-    return max(0.0, 1.0 - np.var(rem) / v)
+    return float(_seasonal_strength(rem, det))
 
 
 def _difference(z: np.ndarray, d: int, D: int, m: int) -> tuple[np.ndarray, list]:

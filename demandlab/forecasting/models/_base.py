@@ -53,6 +53,18 @@ def _check_log(value, owner: str) -> None:
         raise ParameterError(f"{owner}(log=...) must be None, True or False, got {value!r}", column="log")
 
 
+def _use_log(y: np.ndarray, log: bool | None, owner: str) -> bool:
+    """Whether ``owner`` models ``log(y)``: ``log`` when given, else when every value is
+    positive. A ValueError (a numerical failure: the forecaster drops the member on this
+    line) when ``log=True`` meets a value that is not positive."""
+    positive = bool(np.all(y > 0))
+    if log is None:
+        return positive
+    if log and not positive:
+        raise ValueError(f"{owner}(log=True) needs positive values")
+    return bool(log)
+
+
 def _check_int(name: str, value, lo: int, owner: str) -> None:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < lo:
         raise ParameterError(f"{owner}({name}=...) must be a whole number >= {lo}, got {value!r}", column=name)
@@ -139,7 +151,31 @@ class Naive(BaseModel):
         return np.full(h, self.y_last_)
 
 
-class ETS(BaseModel):
+class _LogScaleModel(BaseModel):
+    """A model of ``log(y)`` where :func:`_use_log` says so, its forecasts taken back with
+    ``exp``; subclasses fit and forecast on that scale (``_fit_scale``, ``_predict_scale``)."""
+
+    def fit(self, y, season_length=1):
+        y = np.asarray(y, dtype=float)
+        log = _use_log(y, self.log, type(self).__name__)
+        self.fit_ = self._fit_scale(np.log(y) if log else y, int(season_length), log)
+        self.log_ = log
+        self.y_last_ = y[-1]
+        return self
+
+    def predict(self, h):
+        self._check_fitted()
+        f = self._predict_scale(h)
+        return np.exp(f) if self.log_ else f
+
+    def _fit_scale(self, z: np.ndarray, season_length: int, log: bool) -> dict:
+        raise NotImplementedError
+
+    def _predict_scale(self, h: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+class ETS(_LogScaleModel):
     """Exponential smoothing state space model chosen by AICc among several forms.
 
     Parameters
@@ -208,23 +244,15 @@ class ETS(BaseModel):
             ]
         return [*damped, (ADD, NONE, NONE, False), (ADD, NONE, ADD, False), (MULT, NONE, MULT, False)]
 
-    def fit(self, y, season_length=1):
+    def _fit_scale(self, z, season_length, log):
         from ._ets import fit_ets
 
-        y = np.asarray(y, dtype=float)
-        log = bool(np.all(y > 0)) if self.log is None else bool(self.log)
-        if log and not np.all(y > 0):
-            raise ValueError("ETS(log=True) needs positive values")
-        z = np.log(y) if log else y
-        fit = fit_ets(z, int(season_length), self._candidates(log), self.max_iter)
+        fit = fit_ets(z, season_length, self._candidates(log), self.max_iter)
         if fit is None:  # nothing could be fitted: simple exponential smoothing fallback
             from ._ets import ADD, NONE
 
             fit = fit_ets(z, 1, [(ADD, NONE, NONE, False)], self.max_iter)
-        self.fit_ = fit
-        self.log_ = log
-        self.y_last_ = y[-1]
-        return self
+        return fit
 
     @property
     def form_(self) -> str:
@@ -234,12 +262,10 @@ class ETS(BaseModel):
         code = {0: "N", 1: "A", 2: "M"}
         return f"{code[e]},{code[t]}{'d' if d else ''},{code[s]}"
 
-    def predict(self, h):
+    def _predict_scale(self, h):
         from ._ets import predict_ets
 
-        self._check_fitted()
-        f = predict_ets(self.fit_, h)
-        return np.exp(f) if self.log_ else f
+        return predict_ets(self.fit_, h)
 
 
 class Theta(BaseModel):
@@ -282,9 +308,7 @@ class Theta(BaseModel):
         self.y_ = np.asarray(y, dtype=float)
         self.season_length_ = int(season_length)
         self.y_last_ = self.y_[-1]
-        self.log_ = bool(np.all(self.y_ > 0)) if self.log is None else bool(self.log)
-        if self.log_ and not np.all(self.y_ > 0):
-            raise ValueError("Theta(log=True) needs positive values")
+        self.log_ = _use_log(self.y_, self.log, "Theta")
         return self
 
     def predict(self, h):
@@ -303,7 +327,7 @@ class Theta(BaseModel):
         return np.asarray(f, dtype=float)
 
 
-class ARIMA(BaseModel):
+class ARIMA(_LogScaleModel):
     """Seasonal ARIMA with automatic orders (stepwise search by AICc, CSS estimation).
 
     Parameters
@@ -331,16 +355,10 @@ class ARIMA(BaseModel):
         self.max_p = max_p
         self.max_q = max_q
 
-    def fit(self, y, season_length=1):
+    def _fit_scale(self, z, season_length, log):
         from ._arima import auto_arima
 
-        y = np.asarray(y, dtype=float)
-        log = bool(np.all(y > 0)) if self.log is None else bool(self.log)
-        z = np.log(y) if log else y
-        self.fit_ = auto_arima(z, int(season_length), max_p=self.max_p, max_q=self.max_q)
-        self.log_ = log
-        self.y_last_ = y[-1]
-        return self
+        return auto_arima(z, season_length, max_p=self.max_p, max_q=self.max_q)
 
     @property
     def order_(self) -> tuple:
@@ -348,12 +366,10 @@ class ARIMA(BaseModel):
         self._check_fitted()
         return self.fit_["order"]
 
-    def predict(self, h):
+    def _predict_scale(self, h):
         from ._arima import predict_arima
 
-        self._check_fitted()
-        f = predict_arima(self.fit_, h)
-        return np.exp(f) if self.log_ else f
+        return predict_arima(self.fit_, h)
 
 
 class STL(BaseModel):
