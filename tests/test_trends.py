@@ -777,7 +777,7 @@ def test_today_with_a_time_zone_compares_on_the_wall_clock():
 
 @pytest.mark.parametrize(
     ("out", "text"),
-    [("t.txt", "cannot write .txt"), ("folder", "the output path is a folder"),
+    [("t.txt", "t.txt: a table is written as .csv or .parquet"), ("folder", "is a folder, not a file"),
      ("afile/t.parquet", "is a file, not a folder")],
 )
 def test_cli_import_and_fetch_refuse_a_bad_output_before_working(cli, tmp_path, out, text):

@@ -34,17 +34,14 @@ def run_build(args: argparse.Namespace) -> int:
     """Run ``demandlab data build``."""
     from pathlib import Path
 
-    from ..errors import DemandlabError
+    from ..io._atomic import OutputPlan
     from ..io._datasets import build_derived
     from ..io._demo import DEFAULT_SEED, write_demo_world
     from ..paths import RAW
 
     out = Path(args.out) if args.out else RAW
     random_state = DEFAULT_SEED if args.seed is None else args.seed
-    blocked = next((p for p in (out, *out.parents) if p.exists()), None)
-    if blocked is not None and not blocked.is_dir():
-        raise DemandlabError(f"{blocked} is a file, not a folder", path=out,
-                             hint="pass a folder (or a new folder name) as --out")
+    OutputPlan().folder("--out", out).check()  # a file in the way: refused before any work
     written = write_demo_world(out / "demo", random_state=random_state)
     written += build_derived(out)
     for path in written:

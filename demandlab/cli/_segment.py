@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ._common import outputs, write_outputs
 from ._types import int_or_auto, int_range, number_pairs, seed
 
 _KINDS = ("categorical", "ordinal", "log", "numeric")
@@ -91,7 +92,6 @@ def _read(path: str, plain: bool):
 def run_segment(args: argparse.Namespace) -> int:
     """Run ``demandlab segment``."""
     from ..errors import DemandlabError
-    from ..io._atomic import _WRITERS, write_frame
     from ..segmentation._segmenter import CustomerSegmenter
 
     attributes = None
@@ -103,10 +103,7 @@ def run_segment(args: argparse.Namespace) -> int:
     if args.bootstrap < 0:
         raise DemandlabError(f"--bootstrap must be >= 0, got {args.bootstrap}",
                              hint="e.g. --bootstrap 10, or 0 to skip the stability")
-    for flag, out in (("-o", args.out), ("--profiles", args.profiles)):
-        if out and Path(out).suffix.lower() not in _WRITERS:
-            raise DemandlabError(f"{flag}: cannot write {Path(out).suffix or 'a file without suffix'}",
-                                 path=out, hint="use a .csv or .parquet output path")
+    plan = outputs(args, tables=("--out", "--profiles"), inputs=(args.path,))
     customers = _read(args.path, plain=attributes is not None)
     seg = CustomerSegmenter(
         args.k, attributes=attributes, weights=args.weights or None, k_range=args.k_range, method=args.method,
@@ -117,10 +114,6 @@ def run_segment(args: argparse.Namespace) -> int:
     customers.attrs["path"] = str(args.path)  # errors about the table's values name the file
     seg.fit(customers)
     print(seg.summary())
-    if args.out:
-        write_frame(seg.to_frame(), args.out)
-        print(f"\nwrote {args.out}")
-    if args.profiles:
-        write_frame(seg.profiles_.to_frame(), args.profiles)
-        print(f"wrote {args.profiles}")
+    write_outputs(plan, {"--out": seg.to_frame() if args.out else None,
+                         "--profiles": seg.profiles_.to_frame() if args.profiles else None})
     return 0
