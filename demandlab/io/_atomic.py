@@ -280,8 +280,9 @@ class OutputPlan:
                     rel = _relation(out.path, inp)
                     if rel is not None and (out.kind == "folder" or rel == "is"):
                         problem = f"{out.path} {rel} the input {inp}"
-                        hint = ("write the outputs somewhere else; a command never "
-                                "replaces or writes into its inputs")
+                        hint = ("choose a folder outside every input, e.g. next to the project "
+                                "folder" if out.kind == "folder" else
+                                "write to another file; a command never overwrites its inputs")
                         break
             if problem is None:
                 for other in seen:

@@ -484,11 +484,7 @@ def _resolve_path(path: PathLike | None) -> Path:
 
 def _load_project(path: PathLike | None = None, *, check_files: bool = True) -> Project:
     p = _resolve_path(path).resolve()
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"cannot read the project file ({exc})", path=p,
-                          hint="save it as UTF-8 text") from None
+    text = _project_text(p)
     try:
         data = tomllib.loads(_join_inline_tables(text))
     except tomllib.TOMLDecodeError as exc:
@@ -521,6 +517,32 @@ def _load_project(path: PathLike | None = None, *, check_files: bool = True) -> 
     if parser.problems:
         raise combine(parser.problems)
     return project
+
+
+def _project_text(p: Path) -> str:
+    """The text of a project file, or one clear line on what it is instead."""
+    hint = "give the demandlab.toml (TOML text, UTF-8) or the folder holding it"
+    if p.is_dir():
+        raise SchemaError("is a folder, not a project file", path=p, hint=hint)
+    if not p.is_file():  # a FIFO or a device would block or never end
+        raise SchemaError("is not a regular file (a device, pipe or socket)", path=p, hint=hint)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise SchemaError(f"cannot read the project file ({exc.strerror})", path=p, hint=hint) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").lstrip("\ufeff")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:8192]:
+        raise SchemaError("binary data, not a TOML project file", path=p, hint=hint)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SchemaError(f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+                          path=p, row=data[: exc.start].count(b"\n") + 1,
+                          hint="save it as UTF-8 text") from None
 
 
 @validate_params({"path": ["path-like", None]})
