@@ -50,3 +50,42 @@ def write_outputs(plan: Any, contents: Mapping[str, Any]) -> None:
 
 def _dest(flag: str) -> str:
     return flag.lstrip("-").replace("-", "_")
+
+
+def read_table(path: str, what: str) -> Any:
+    """A CSV (separator and encoding detected, UTF-16 too) or Parquet table with its types.
+
+    For the inputs that have no contract (``forecast --future/--stock``, ``segment
+    --attributes``); a file that cannot be read is one :class:`SchemaError` naming it.
+    """
+    import io
+    from pathlib import Path
+
+    import pandas as pd
+
+    from ..errors import SchemaError
+    from ..io._loaders import ReadOptions, _check_path, _decode, _is_parquet, _sniff_sep
+
+    p = Path(path)
+    _check_path(p)
+    hint = f"save the {what} file as CSV with a header row, or as Parquet"
+    if not p.is_file():
+        raise SchemaError("is not a regular file (a device, pipe or socket)", path=p, hint=hint)
+    if _is_parquet(p):
+        try:
+            return pd.read_parquet(p)
+        except Exception as exc:  # pyarrow raises several types for a broken Parquet file
+            raise SchemaError(f"cannot read the {what} file as Parquet ({type(exc).__name__})",
+                              path=p, hint=hint) from None
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise SchemaError(f"cannot read the {what} file ({exc.strerror})", path=p, hint=hint) from None
+    text = _decode(p, data)
+    if not text.strip():
+        raise SchemaError(f"cannot read the {what} file: it is empty", path=p, hint=hint)
+    try:
+        return pd.read_csv(io.StringIO(text), sep=_sniff_sep(p, text, ReadOptions(), None))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise SchemaError(f"cannot read the {what} file as CSV ({first})", path=p, hint=hint) from None

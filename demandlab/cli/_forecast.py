@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import outputs, write_outputs
+from ._common import outputs, read_table, write_outputs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -68,28 +68,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_forecast)
 
 
-def _read(path: str, what: str):
-    """A CSV or Parquet table, or a SchemaError naming the file."""
-    from pathlib import Path
-
-    import pandas as pd
-
-    from ..errors import SchemaError
-
-    if not Path(path).is_file():
-        raise SchemaError("file not found", path=path, hint=f"check the path of the {what} file")
-    try:
-        if str(path).lower().endswith((".parquet", ".pq")):
-            return pd.read_parquet(path)
-        return pd.read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise SchemaError(f"cannot read as CSV: {str(exc).splitlines()[0]}", path=path,
-                          hint="save it as UTF-8 CSV with a header row") from None
-    except Exception as exc:  # pyarrow raises several types for a broken Parquet file
-        raise SchemaError(f"cannot read the {what} file ({type(exc).__name__})", path=path,
-                          hint="save it as UTF-8 CSV or Parquet with a header row") from None
-
-
 def _stock_settings(path: str, settings: dict, ids) -> dict:
     """Per-line plan settings from a stock file; a blank cell takes the flag's value."""
     import numpy as np
@@ -98,7 +76,7 @@ def _stock_settings(path: str, settings: dict, ids) -> dict:
     from ..errors import DataError, SchemaError
     from ..io._frames import file_line
 
-    stock = _read(path, "stock")
+    stock = read_table(path, "stock")
     if "unique_id" not in stock.columns:
         raise SchemaError("stock file lacks column 'unique_id'", path=path, column="unique_id",
                           hint="one row per line with unique_id and e.g. on_hand")
@@ -145,7 +123,7 @@ def run_forecast(args: argparse.Namespace) -> int:
                              hint="e.g. --lead-time 3 for three months from order to arrival")
     df = load_sales(args.path)
     models = args.models if args.models == "auto" or "," not in args.models else args.models.split(",")
-    future = _read(args.future, "future") if args.future else None
+    future = read_table(args.future, "future") if args.future else None
     common = dict(models=models, level=tuple(args.level), n_jobs=args.n_jobs, combine=args.combine,
                   exog=args.exog, season_length=args.season_length, gaps=args.gaps, guard=args.guard,
                   progress=False if args.no_progress else None)

@@ -9,9 +9,8 @@ atomically); ``--profiles`` writes the profile table.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from ._common import outputs, write_outputs
+from ._common import outputs, read_table, write_outputs
 from ._types import int_or_auto, int_range, number_pairs, seed
 
 _KINDS = ("categorical", "ordinal", "log", "numeric")
@@ -66,27 +65,11 @@ def _pairs(text: str, sep: str, what: str) -> list[tuple[str, str]]:
 
 
 def _read(path: str, plain: bool):
-    import pandas as pd
-
-    from ..errors import SchemaError
-
-    p = Path(path)
-    if not p.exists():
-        raise SchemaError("file not found", path=p, hint="check the path")
     if not plain:
         from ..io._loaders import load_customers
 
-        return load_customers(p)
-    try:
-        if p.suffix.lower() == ".parquet":
-            return pd.read_parquet(p)
-        return pd.read_csv(p)
-    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SchemaError(
-            f"cannot read the table ({first})", path=p,
-            hint="give a comma-separated CSV with a header row, or a Parquet file",
-        ) from None
+        return load_customers(path)
+    return read_table(path, "customers")
 
 
 def run_segment(args: argparse.Namespace) -> int:
