@@ -217,7 +217,7 @@ def test_value_error_names_the_column():
     [
         (b"", "empty file"),
         (b"Category: All categories\n\n", "no header line"),
-        (b"\xff\xfeC\x00a\x00", "not UTF-8"),
+        (b"\xff\xfeC\x00a\x00", "no header line"),  # UTF-16 is read: 'Ca' and nothing more
         (b"Category: All categories\n\nMonth,x: (Netherlands)\n2019-13,5\n",
          "not a valid date"),
         (b"Category: All categories\n\nMonth,x: (Netherlands)\n2019-01,5\n2019-01-02,4\n",

@@ -32,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     """Run ``demandlab data build``."""
+    import shutil
+    import tempfile
     from pathlib import Path
 
     from ..io._atomic import OutputPlan
@@ -42,8 +44,17 @@ def run_build(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else RAW
     random_state = DEFAULT_SEED if args.seed is None else args.seed
     OutputPlan().folder("--out", out).check()  # a file in the way: refused before any work
-    written = write_demo_world(out / "demo", random_state=random_state)
-    written += build_derived(out)
+    with tempfile.TemporaryDirectory(prefix="demandlab-build-") as tmp:
+        built = write_demo_world(Path(tmp) / "demo", random_state=random_state)
+        built += build_derived(tmp)
+        # then all of them at once: a failure leaves every file in OUT as it was
+        plan = OutputPlan()
+        sources = {}
+        for src in built:
+            rel = src.relative_to(tmp).as_posix()
+            plan.file(rel, out / rel)
+            sources[rel] = lambda target, src=src: shutil.copyfile(src, target)
+        written = plan.check().write(sources)
     for path in written:
         print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     return 0

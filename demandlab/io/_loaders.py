@@ -47,6 +47,7 @@ import pandas as pd
 from .._results import Result
 from .._validation import validate_params
 from ..errors import DataError, DemandlabError, ParameterError, SchemaError
+from ._encoding import utf16_order
 
 __all__ = [
     "Column",
@@ -521,28 +522,6 @@ def _read_excel(path: Path, options: ReadOptions, kind: str | None) -> tuple[pd.
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
-def utf16_order(data: bytes) -> str | None:
-    """``utf-16`` (byte-order mark), ``utf-16-le`` or ``utf-16-be`` when ``data`` looks so.
-
-    Without a mark, text that is mostly ASCII has a zero in every other byte.
-
-    Examples
-    --------
-    >>> utf16_order("a,b\n1,2".encode("utf-16-le")), utf16_order(b"a,b"), utf16_order(b"\xff\xfea")
-    ('utf-16-le', None, 'utf-16')
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    head = data[:65536]
-    even, odd = head[0::2], head[1::2]
-    zeros_even, zeros_odd = even.count(0), odd.count(0)
-    if odd and zeros_odd > 0.3 * len(odd) and zeros_odd > 4 * zeros_even:
-        return "utf-16-le"
-    if even and zeros_even > 0.3 * len(even) and zeros_even > 4 * zeros_odd:
-        return "utf-16-be"
-    return None
-
-
 def _not_utf16(path: Path, data: bytes, options: ReadOptions, kind: str | None) -> None:
     """Refuse a UTF-16 file read with another given encoding, saying how to read it."""
     found = utf16_order(data)
@@ -600,8 +579,7 @@ def _decode(
             return data.decode(enc)
         except UnicodeDecodeError as exc:
             raise SchemaError(
-                f"UTF-16 text detected ({enc}), but byte {exc.start} does not decode "
-                "(a truncated or damaged file?)",
+                f"binary data or damaged UTF-16 text ({enc}: byte {exc.start} does not decode)",
                 path=path,
                 hint="export it again, or save it as UTF-8 CSV "
                 f"(e.g. iconv -f {enc.upper().replace('-LE', 'LE').replace('-BE', 'BE')} -t UTF-8)",

@@ -115,7 +115,7 @@ def _read_lines(path: Path) -> list[str]:
 
 def _utf16_text(path: Path, data: bytes) -> str | None:
     """The text of an export saved as UTF-16 (e.g. re-saved as 'Unicode text'), else None."""
-    from ..io._loaders import utf16_order
+    from ..io._encoding import utf16_order
 
     enc = utf16_order(data)
     if enc is None:
@@ -124,7 +124,7 @@ def _utf16_text(path: Path, data: bytes) -> str | None:
         return data.decode(enc).lstrip("\ufeff")
     except UnicodeDecodeError as exc:
         raise SchemaError(
-            f"UTF-16 text detected ({enc}), but byte {exc.start} does not decode", path=path,
+            f"binary data or damaged UTF-16 text ({enc}: byte {exc.start} does not decode)", path=path,
             hint="download the chart again with the export button of Google Trends (UTF-8)",
         ) from None
 
