@@ -272,6 +272,19 @@ def test_report_refuses_an_out_it_may_not_replace(cli, tmp_path, monkeypatch, ou
     assert snapshot(tmp_path) == before
 
 
+def test_report_takes_a_report_folder_from_before_the_marker_for_one(tmp_path):
+    from demandlab.reporting._runner import _is_report
+
+    old = tmp_path / "reports"
+    for sub in ("_summary", "_executed"):
+        (old / sub).mkdir(parents=True)
+    assert not _is_report(old)
+    (old / "index.html").write_text("<h1>old</h1>")
+    assert _is_report(old)
+    (old / "_executed").rmdir()  # a site of one's own with an index.html is not one
+    assert not _is_report(old)
+
+
 @pytest.mark.slow
 def test_report_into_an_empty_folder_marks_it_and_replaces_it_next_time(cli, tmp_path):
     toml = _project(tmp_path / "data")

@@ -206,12 +206,21 @@ def _check_out(out: Path, project: Any, config: Path, nb_dir: Path) -> None:
     for kind in project.inputs:
         inputs += project.files(kind)
     OutputPlan(inputs=inputs).folder("out", out).check()
-    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
+    if out.is_dir() and not _is_report(out) and any(out.iterdir()):
         raise ParameterError(
             f"{out} is not a folder 'demandlab report' wrote (no {MARKER} in it), so it is "
             "not replaced", column="out",
             hint="give a new or empty folder, or the folder of a previous report",
         )
+
+
+def _is_report(folder: Path) -> bool:
+    """A folder ``build_report`` wrote: it holds the marker (or, from before the marker,
+    ``index.html`` with the ``_summary`` and ``_executed`` folders)."""
+    if (folder / MARKER).is_file():
+        return True
+    return ((folder / "index.html").is_file() and (folder / _SUMMARY_DIR).is_dir()
+            and (folder / _EXECUTED_DIR).is_dir())
 
 
 def _check_kernel(kernel_name: str) -> None:
