@@ -94,6 +94,9 @@ _WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
 def write_frame(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write a DataFrame atomically as CSV or Parquet, chosen by the file suffix.
 
+    One output of an :class:`OutputPlan`: the path is checked first (suffix, folder,
+    writable).
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -103,19 +106,8 @@ def write_frame(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     >>> p.read_text()
     'a\\n1\\n2\\n'
     """
-    path = Path(path)
-    writer = _WRITERS.get(path.suffix.lower())
-    if writer is None:
-        from ..errors import DemandlabError
-
-        raise DemandlabError(
-            f"cannot write {path.suffix or 'a file without suffix'}",
-            path=path,
-            hint="use a .csv or .parquet output path",
-        )
-    with atomic_path(path, suffix=path.suffix) as tmp:
-        writer(df, tmp)
-    return path
+    (written,) = OutputPlan().table("path", path).check().write({"path": df})
+    return written
 
 
 @contextlib.contextmanager
