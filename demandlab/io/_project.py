@@ -1203,33 +1203,36 @@ def _init(folder: PathLike, from_folder: PathLike | None) -> tuple[Path, list[st
         lines = _project_header(source.resolve().name, None, "EUR")
         for kind, spec in sections.items():
             lines += ["", *_section_lines(kind, spec, template=False)]
-        folder.mkdir(parents=True, exist_ok=True)
-        _write_text(target, "\n".join(lines) + "\n")
+        _write_all({target: "\n".join(lines) + "\n"})
         return target, notes
-    folder.mkdir(parents=True, exist_ok=True)
     lines = _project_header("My market study", "Netherlands", "EUR")
     notes: list[str] = []
+    files: dict[Path, str] = {}
     for kind, (rel, content) in _TEMPLATES.items():
         f = folder / rel
-        f.parent.mkdir(parents=True, exist_ok=True)
         example = not f.exists()
         if example:
-            _write_text(f, content)
+            files[f] = content
         else:
             notes.append(f"{rel} was there already: [{kind}] points at it (not overwritten)")
         spec = {"path": "trends" if kind == "trends" else rel}
         lines += ["", *_section_lines(kind, spec, template=example)]
-    _write_text(target, "\n".join(lines) + "\n")
+    files[target] = "\n".join(lines) + "\n"
     readme = folder / "README.md"
     if not readme.exists():
-        _write_text(readme, _README.format(title="My market study", folder=folder))
+        files[readme] = _README.format(title="My market study", folder=folder)
+    _write_all(files)
     return target, notes
 
 
-def _write_text(path: Path, text: str) -> None:
-    from ._atomic import atomic_write_text
+def _write_all(files: dict[Path, str]) -> None:
+    """Every file of the new project, all-or-nothing (checked first, then renamed at once)."""
+    from ._atomic import OutputPlan
 
-    atomic_write_text(path, text)
+    plan = OutputPlan()
+    for path in files:
+        plan.file(str(path), path)
+    plan.check().write({str(p): text for p, text in files.items()})
 
 
 # -- guessing ----------------------------------------------------------------------------
