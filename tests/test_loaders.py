@@ -415,9 +415,9 @@ def test_folder_with_a_term_in_two_exports_validates(cli, tmp_path):
     with pytest.warns(UserWarning, match="appear in several exports"):
         df = load_trends(tmp_path)
     assert len(df) == 16 and sorted(df["source_file"].unique()) == ["a.csv", "b.csv"]
-    with pytest.warns(UserWarning):
-        code, out, err = cli("validate", tmp_path)
+    code, out, err = cli("validate", tmp_path)  # the CLI shows the warning as one line
     assert code == 0 and out.startswith(f"{tmp_path}: ok, trends, 16 rows, 2 keyword")
+    assert err.startswith("demandlab: warning: ") and "appear in several exports" in err
 
 
 # ---- files as users have them: other separators, decimal commas, encodings -----------

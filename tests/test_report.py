@@ -459,6 +459,7 @@ def test_failing_notebook_names_cell_and_error_and_keeps_old_reports(tmp_path):
     out = tmp_path / "reports"
     out.mkdir()
     (out / "index.html").write_text("previous")
+    (out / ".demandlab-report").write_text("")  # a previous report: it may be replaced
     config = _tiny_notebooks(
         tmp_path / "nb",
         {"a-good": [SUMMARY_CELL], "b-bad": ["x = 1", "1 / 0  # boom", "print('never')"]},
@@ -559,6 +560,7 @@ def test_project_problems_stop_the_report_before_it_runs(tmp_path, cli):
     out = tmp_path / "reports"
     out.mkdir()
     (out / "index.html").write_text("previous")
+    (out / ".demandlab-report").write_text("")  # a previous report: it may be replaced
     config = _tiny_notebooks(tmp_path / "nb", {"a": ["print(1)"]})
     code, stdout, err = cli("report", "--config", toml, "--out", out, "--report-config", config)
     assert code == 2 and stdout == ""

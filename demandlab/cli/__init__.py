@@ -3,7 +3,10 @@
 Each area of the package registers its subcommands from its own module in this
 package (``demandlab/cli/_<area>.py`` with a ``register(subparsers)`` function). A
 :class:`~demandlab.errors.DemandlabError` is printed as one line on stderr and the
-process exits with code 2; nothing else is printed and no file is written.
+process exits with code 2; nothing else is printed and no file is written. Usage
+errors of every subcommand read the same (``demandlab: error: ...``, exit 2) and
+warnings are shown one line each (``demandlab: warning: ...``, see
+:mod:`demandlab.cli._warnings`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import DemandlabError
+from ._warnings import one_line_warnings
 
 # Order is the order shown by --help.
 _AREAS = (
@@ -27,7 +31,8 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line, like every demandlab error."""
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        # subcommand parsers share this class; every error starts 'demandlab: error:'
+        self.exit(2, f"demandlab: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        result = args.func(args)
+        with one_line_warnings():
+            result = args.func(args)
     except DemandlabError as exc:
         for line in str(exc).splitlines():  # several problems: one line each
             print(f"demandlab: error: {line}", file=sys.stderr)

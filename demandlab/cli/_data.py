@@ -33,21 +33,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     """Run ``demandlab data build``."""
+    import shutil
+    import tempfile
     from pathlib import Path
 
-    from ..errors import DemandlabError
+    from ..io._atomic import OutputPlan
     from ..io._datasets import build_derived
     from ..io._demo import DEFAULT_SEED, write_demo_world
     from ..paths import DATA
 
     out = Path(args.out) if args.out else DATA
     random_state = DEFAULT_SEED if args.seed is None else args.seed
-    blocked = next((p for p in (out, *out.parents) if p.exists()), None)
-    if blocked is not None and not blocked.is_dir():
-        raise DemandlabError(f"{blocked} is a file, not a folder", path=out,
-                             hint="pass a folder (or a new folder name) as --out")
-    written = write_demo_world(out / "raw" / "demo", random_state=random_state)
-    written += build_derived(out / "processed")
+    OutputPlan().folder("--out", out).check()  # a file in the way: refused before any work
+    with tempfile.TemporaryDirectory(prefix="demandlab-build-") as tmp:
+        built = write_demo_world(Path(tmp) / "raw" / "demo", random_state=random_state)
+        built += build_derived(Path(tmp) / "processed")
+        # then all of them at once: a failure leaves every file in OUT as it was
+        plan = OutputPlan()
+        sources = {}
+        for src in built:
+            rel = src.relative_to(tmp).as_posix()
+            plan.file(rel, out / rel)
+            sources[rel] = lambda target, src=src: shutil.copyfile(src, target)
+        written = plan.check().write(sources)
     for path in written:
         print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     return 0

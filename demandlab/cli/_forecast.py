@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from ._common import outputs, read_table, write_outputs
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``forecast`` subcommand."""
@@ -66,37 +68,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_forecast)
 
 
-def _read(path: str, what: str):
-    """A CSV or Parquet table, or a SchemaError naming the file."""
-    from pathlib import Path
-
-    import pandas as pd
-
-    from ..errors import SchemaError
-
-    if not Path(path).is_file():
-        raise SchemaError("file not found", path=path, hint=f"check the path of the {what} file")
-    try:
-        if str(path).lower().endswith((".parquet", ".pq")):
-            return pd.read_parquet(path)
-        return pd.read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise SchemaError(f"cannot read as CSV: {str(exc).splitlines()[0]}", path=path,
-                          hint="save it as UTF-8 CSV with a header row") from None
-    except Exception as exc:  # pyarrow raises several types for a broken Parquet file
-        raise SchemaError(f"cannot read the {what} file ({type(exc).__name__})", path=path,
-                          hint="save it as UTF-8 CSV or Parquet with a header row") from None
-
-
-def _check_output(path: str, flag: str) -> None:
-    from pathlib import Path
-
-    from ..errors import DemandlabError
-
-    if Path(path).suffix.lower() not in (".csv", ".parquet"):
-        raise DemandlabError(f"{flag} must end in .csv or .parquet", path=path, hint=f"e.g. {flag} out.csv")
-
-
 def _stock_settings(path: str, settings: dict, ids) -> dict:
     """Per-line plan settings from a stock file; a blank cell takes the flag's value."""
     import numpy as np
@@ -105,7 +76,7 @@ def _stock_settings(path: str, settings: dict, ids) -> dict:
     from ..errors import DataError, SchemaError
     from ..io._frames import file_line
 
-    stock = _read(path, "stock")
+    stock = read_table(path, "stock")
     if "unique_id" not in stock.columns:
         raise SchemaError("stock file lacks column 'unique_id'", path=path, column="unique_id",
                           hint="one row per line with unique_id and e.g. on_hand")
@@ -140,16 +111,11 @@ def _stock_settings(path: str, settings: dict, ids) -> dict:
 
 def run_forecast(args: argparse.Namespace) -> int:
     """Run ``demandlab forecast``: compute everything first, then write the outputs."""
-    import warnings
-
     from ..errors import DemandlabError
     from ..forecasting._api import backtest_forecast, forecast
-    from ..io._atomic import write_frame
     from ..io._loaders import load_sales
 
-    for path, flag in ((args.output, "-o"), (args.plan, "--plan")):
-        if path:
-            _check_output(path, flag)
+    plan_out = outputs(args, tables=("--output", "--plan"), inputs=(args.path, args.future, args.stock))
     if args.backtest < 0:
         raise DemandlabError(f"--backtest must be >= 0, got {args.backtest}", hint="e.g. --backtest 2")
     if args.plan and args.lead_time is None and not args.stock:
@@ -157,14 +123,13 @@ def run_forecast(args: argparse.Namespace) -> int:
                              hint="e.g. --lead-time 3 for three months from order to arrival")
     df = load_sales(args.path)
     models = args.models if args.models == "auto" or "," not in args.models else args.models.split(",")
-    future = _read(args.future, "future") if args.future else None
+    future = read_table(args.future, "future") if args.future else None
     common = dict(models=models, level=tuple(args.level), n_jobs=args.n_jobs, combine=args.combine,
                   exog=args.exog, season_length=args.season_length, gaps=args.gaps, guard=args.guard,
                   progress=False if args.no_progress else None)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        res = forecast(df, args.h, future=future, path=args.path, **common)
-        bt = backtest_forecast(df, args.h, n_windows=args.backtest, path=args.path, **common) if args.backtest else None
+    # warnings are printed one line each, once (backtest windows repeat them): cli._warnings
+    res = forecast(df, args.h, future=future, path=args.path, **common)
+    bt = backtest_forecast(df, args.h, n_windows=args.backtest, path=args.path, **common) if args.backtest else None
     plan = None
     if args.plan:
         from ..forecasting._planning import purchase_plan
@@ -184,19 +149,9 @@ def run_forecast(args: argparse.Namespace) -> int:
                                  hint="add a lead_time column or pass --lead-time")
         plan = purchase_plan(res, service_level=args.service_level, **settings)
     print(res.summary())
-    for w in dict.fromkeys(str(w.message) for w in caught):  # once each (backtest windows repeat them)
-        print(f"note: {w}")
     if bt is not None:
         print(bt.summary())
     if plan is not None:
         print(plan.summary(verdict=False))  # the forecast's verdict is printed above
-    outputs = [(res.table, args.output, "forecast")] + ([(plan.table, args.plan, "plan")] if plan else [])
-    for frame, path, what in outputs:
-        if path:
-            try:
-                write_frame(frame, path)
-            except OSError as exc:
-                raise DemandlabError(f"cannot write the {what} ({exc.strerror})", path=path,
-                                     hint="check that the folder exists and is writable") from None
-            print(f"wrote {len(frame)} {what} rows to {path}")
+    write_outputs(plan_out, {"--output": res.table, "--plan": plan.table if plan is not None else None})
     return 0

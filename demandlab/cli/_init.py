@@ -27,8 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_init(args: argparse.Namespace) -> int:
     """Run ``demandlab init``."""
+    from ..io._atomic import OutputPlan
     from ..io._project import _init
 
+    OutputPlan().folder("dir", args.dir).check()
     path, notes = _init(args.dir, args.from_folder)
     print(f"wrote {path}")
     for note in notes:

@@ -2,20 +2,19 @@
 
 Each subcommand reads one input file through its loader (``demandlab.io._loaders``),
 prints a text summary and, with ``--out``, writes the result table (CSV or Parquet,
-atomically); ``--plot`` writes the chart as PNG.
+atomically); ``--plot`` writes the chart (PNG, SVG or PDF); the two are written all-or-nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from ._common import help_for
+from ._common import help_for, outputs, write_outputs
 from ._types import numbers, tier
 
 _OUT_HELP = "write the result table to this .csv or .parquet file"
-_PLOT_HELP = "write the chart to this .png file"
+_PLOT_HELP = "write the chart to this .png, .svg or .pdf file"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -114,39 +113,28 @@ def _load(path: str, loader: str) -> Any:
     return df
 
 
-def _write(table: Any, out: str | None) -> None:
-    if out:
-        from ..io._atomic import write_frame
-
-        write_frame(table, out)
-        print(f"wrote {out}")
+def _plan(args: argparse.Namespace) -> Any:
+    """Every output checked before the input is read."""
+    figures = ("--plot",) if hasattr(args, "plot") else ()
+    return outputs(args, tables=("--out",), figures=figures, inputs=(args.path,))
 
 
-def _save_plot(fig: Any, path: str | None) -> None:
-    if not path:
-        return
-    from ..errors import DemandlabError
-
-    if Path(path).suffix.lower() != ".png":
-        raise DemandlabError("the chart is written as PNG", path=path, hint="give a .png path to --plot")
-    from ..io._atomic import atomic_path
-
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, format="png", dpi=120)
-    print(f"wrote {path}")
+def _write(plan: Any, table: Any, result: Any = None) -> None:
+    """The table and (with --plot) the chart, all-or-nothing."""
+    fig = result.plot() if result is not None and plan.paths.get("--plot") else None
+    write_outputs(plan, {"--out": table, "--plot": fig})
 
 
 def run_funnel(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi funnel``."""
     from ..sales import funnel
 
+    plan = _plan(args)
     df = _load(args.path, "load_funnel")
     stages = [s.strip() for s in args.stages.split(",")] if args.stages else None
     res = funnel(df, stages, by=args.by, level=args.level)
     print(res.summary())
-    _write(res.table, args.out)
-    if args.plot:
-        _save_plot(res.plot(), args.plot)
+    _write(plan, res.table, res)
     return 0
 
 
@@ -154,6 +142,7 @@ def run_channels(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi channels``."""
     from ..sales import channel_kpis
 
+    plan = _plan(args)
     df = _load(args.path, "load_channels")
     res = channel_kpis(df, by=args.by or ["channel"], margin=args.margin)
     print(res.summary())
@@ -163,9 +152,7 @@ def run_channels(args: argparse.Namespace) -> int:
         print("\nBudget (ranked by ROMI):")
         with pd.option_context("display.width", 200, "display.max_colwidth", 80):
             print(res.budget_table().to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
-    _write(res.table, args.out)
-    if args.plot:
-        _save_plot(res.plot(), args.plot)
+    _write(plan, res.table, res)
     return 0
 
 
@@ -173,15 +160,14 @@ def run_pilot(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi pilot``."""
     from ..sales._pilot import pilot_test
 
+    plan = _plan(args)
     df = _load(args.path, "load_pilots")
     res = pilot_test(df, rule=args.rule, prior=args.prior, level=args.level)
     comparison = res.compare(*args.compare, metric=args.metric) if args.compare else None
     print(res.summary())
     if comparison is not None:
         print(comparison.summary())
-    _write(res.table, args.out)
-    if args.plot:
-        _save_plot(res.plot(), args.plot)
+    _write(plan, res.table, res)
     return 0
 
 
@@ -189,6 +175,7 @@ def run_cohorts(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi cohorts``."""
     from ..sales import cohort_retention
 
+    plan = _plan(args)
     df = _load(args.path, "load_orders")
     res = cohort_retention(df, freq=args.freq)
     ltv = res.ltv(args.horizon, margin=args.margin)  # bad --horizon/--margin: fail before printing
@@ -196,9 +183,7 @@ def run_cohorts(args: argparse.Namespace) -> int:
     cols = ["label", "customers", "ltv_revenue"] + (["ltv_margin"] if args.margin is not None else [])
     print(f"\nHistorical LTV over the first {args.horizon} periods (complete cohorts):")
     print(ltv[ltv["reason"] == ""][cols].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
-    _write(res.table, args.out)
-    if args.plot:
-        _save_plot(res.plot(), args.plot)
+    _write(plan, res.table, res)
     return 0
 
 
@@ -219,8 +204,9 @@ def run_tiers(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi tiers``."""
     from ..sales import discount_tiers
 
+    plan = _plan(args)
     df = _load(args.path, "load_orders")
     res = discount_tiers(df, args.tier, move_up=args.move_up, window=args.window)
     print(res.summary())
-    _write(res.table, args.out)
+    _write(plan, res.table)
     return 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._common import help_for
+from ._common import help_for, outputs, write_outputs
 from ._types import number_pairs, seed
 
 
@@ -90,17 +90,6 @@ def _read_trade(path: str, args: Any):
     return read_trade(path, **kwargs)
 
 
-def _check_output(path: str | None, suffixes: tuple[str, ...], flag: str) -> None:
-    """Refuse an output path we cannot write before any work is done."""
-    from pathlib import Path
-
-    from ..errors import DemandlabError
-
-    if path is not None and Path(path).suffix.lower() not in suffixes:
-        raise DemandlabError(f"{flag}: cannot write {Path(path).suffix or 'a file without suffix'}", path=path,
-                             hint=f"use a {' or '.join(suffixes)} path")
-
-
 def _check_count(value: int, name: str, least: int) -> None:
     from ..errors import DataError
 
@@ -108,19 +97,13 @@ def _check_count(value: int, name: str, least: int) -> None:
         raise DataError(f"{name} {value} is below {least}", hint=f"use a whole number >= {least}")
 
 
-_TABLES = (".csv", ".parquet")
-_FIGURES = (".png", ".svg", ".pdf")
-
-
 def run_score(args: Any) -> int:
     """Run ``demandlab niche score``."""
-    import warnings
-
     from ..io._loaders import load_landed_costs, load_marketplace, load_niche_hs, load_trends
     from ..niches._scoring import score_niches
 
-    _check_output(args.out, _TABLES, "--out")
-    _check_output(args.plot, _FIGURES, "--plot")
+    plan = outputs(args, tables=("--out",), figures=("--plot",),
+                   inputs=(args.trends, args.marketplace, args.trade, args.niche_hs, args.costs))
     _check_count(args.show, "--show", 1)
     _check_count(args.draws, "--draws", 0)
     _check_count(args.top_k, "--top-k", 1)
@@ -129,39 +112,14 @@ def run_score(args: Any) -> int:
     niche_hs = load_niche_hs(args.niche_hs) if args.niche_hs else None
     trade = _read_trade(args.trade, args) if args.trade else None
     costs = load_landed_costs(args.costs) if args.costs else None
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        res = score_niches(
-            trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=args.reporter,
-            weights=args.weights or None, common_scale=True if args.common_scale else None,
-            n_draws=args.draws, top_k=args.top_k, random_state=args.seed,
-        )
+    res = score_niches(  # its warnings are printed one line each (demandlab.cli._warnings)
+        trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=args.reporter,
+        weights=args.weights or None, common_scale=True if args.common_scale else None,
+        n_draws=args.draws, top_k=args.top_k, random_state=args.seed,
+    )
     print(res.summary(args.show))
-    for w in caught:
-        print(f"note: {w.message}")
-    _write_table(res.table, args.out)
-    if args.plot:
-        _save_fig(res.plot(), args.plot)
+    write_outputs(plan, {"--out": res.table, "--plot": res.plot() if args.plot else None})
     return 0
-
-
-def _write_table(table, path: str | None) -> None:
-    if path:
-        from ..io._atomic import write_frame
-
-        write_frame(table, path)
-        print(f"wrote {path} ({len(table)} rows)")
-
-
-def _save_fig(fig, path: str) -> None:
-    from pathlib import Path
-
-    from ..io._atomic import atomic_path
-
-    suffix = Path(path).suffix.lower()
-    with atomic_path(path, suffix=suffix) as tmp:
-        fig.savefig(tmp, dpi=120, format=suffix.lstrip("."))
-    print(f"wrote {path}")
 
 
 def run_backtest(args: Any) -> int:
@@ -169,13 +127,13 @@ def run_backtest(args: Any) -> int:
     from ..io._loaders import load_trends
     from ..niches._scoring import backtest_niches
 
-    _check_output(args.out, _TABLES, "--out")
+    plan = outputs(args, tables=("--out",), inputs=(args.trends, args.sales_index))
     trends = load_trends(args.trends)
     origins = [o.strip() for o in args.origins.split(",") if o.strip()] if args.origins else None
     bt = backtest_niches(trends, origins=origins, horizon=args.horizon, sales_index=args.sales_index,
                   n_bootstrap=args.boot, random_state=args.seed)
     print(bt.summary())
-    _write_table(bt.table, args.out)
+    write_outputs(plan, {"--out": bt.table})
     return 0
 
 
@@ -184,11 +142,11 @@ def run_market(args: Any) -> int:
     from ..io._loaders import load_niche_hs
     from ..niches._market import market_size
 
-    _check_output(args.out, _TABLES, "--out")
+    plan = outputs(args, tables=("--out",), inputs=(args.trade, args.niche_hs))
     trade = _read_trade(args.trade, args)
     niche_hs = load_niche_hs(args.niche_hs)
     ms = market_size(trade, niche_hs, reporter=args.reporter, year=args.year,
                      sam_share=args.sam_share, som_share=args.som_share)
     print(ms.summary())
-    _write_table(ms.table, args.out)
+    write_outputs(plan, {"--out": ms.table})
     return 0

@@ -2,19 +2,18 @@
 
 Each subcommand reads its input through the contract loaders, checks every output path
 before any work, prints a plain-text summary and, with ``--out`` / ``--plot``, writes the
-table (CSV or Parquet) and the chart (PNG), each atomically.
+table (CSV or Parquet) and the chart (PNG, SVG or PDF), all-or-nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from ._common import help_for
+from ._common import help_for, outputs, write_outputs
 
 _OUT_HELP = "write the result table to this .csv or .parquet file"
-_PLOT_HELP = "write the chart to this .png file"
+_PLOT_HELP = "write the chart to this .png, .svg or .pdf file"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -78,24 +77,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 
-def _check_outputs(args: argparse.Namespace) -> None:
+def _check_outputs(args: argparse.Namespace) -> Any:
     """Every output path is checked before any work is done."""
-    from ..errors import ParameterError
-
-    out, plot = getattr(args, "out", None), getattr(args, "plot", None)
-    if out and Path(out).suffix.lower() not in (".csv", ".parquet"):
-        raise ParameterError("the table is written as .csv or .parquet", column="--out",
-                             hint="give a .csv or .parquet path")
-    if plot and Path(plot).suffix.lower() != ".png":
-        raise ParameterError("the chart is written as PNG", column="--plot", hint="give a .png path")
-    for p in (out, plot):
-        if p and Path(p).is_dir():
-            raise ParameterError(f"{p} is a folder", column="--out" if p == out else "--plot",
-                                 hint="give a file path")
-        if p and not Path(p).resolve().parent.is_dir():
-            raise ParameterError(f"the folder of {p} does not exist", column="--out" if p == out else "--plot")
-    if out and plot and Path(out).resolve() == Path(plot).resolve():
-        raise ParameterError("--out and --plot name the same file", column="--plot")
+    return outputs(args, tables=("--out",), figures=("--plot",), inputs=(args.path,))
 
 
 def _select(df: Any, niche: str | None, path: str) -> Any:
@@ -112,25 +96,7 @@ def _select(df: Any, niche: str | None, path: str) -> Any:
     return sel
 
 
-def _write_all(table: Any, fig: Any, args: argparse.Namespace) -> None:
-    """Write table and chart all-or-nothing: both are rendered to temp files first."""
-    import contextlib
-
-    from ..io._atomic import atomic_path, write_frame
-
-    with contextlib.ExitStack() as stack:
-        tmp_plot = None
-        if args.plot and fig is not None:
-            tmp_plot = stack.enter_context(atomic_path(args.plot, suffix=".png"))
-            fig.savefig(tmp_plot, format="png", dpi=110)
-        if args.out:
-            write_frame(table, args.out)
-            print(f"wrote {args.out}")
-    if tmp_plot is not None:
-        print(f"wrote {args.plot}")
-
-
-def _per_niche(df: Any, analyse: Any, table_of: Any, args: argparse.Namespace) -> int:
+def _per_niche(df: Any, analyse: Any, table_of: Any, args: argparse.Namespace, plan: Any) -> int:
     """Run one survey analysis per niche (or once without a niche column); write all results."""
     import pandas as pd
 
@@ -148,7 +114,7 @@ def _per_niche(df: Any, analyse: Any, table_of: Any, args: argparse.Namespace) -
         tables.append(t)
         if fig is None and args.plot:
             fig = res.plot()
-    _write_all(pd.concat(tables, ignore_index=True), fig, args)
+    write_outputs(plan, {"--out": pd.concat(tables, ignore_index=True), "--plot": fig})
     return 0
 
 
@@ -157,10 +123,10 @@ def run_psm(args: argparse.Namespace) -> int:
     from ..io import load_price_survey
     from ..pricing import van_westendorp
 
-    _check_outputs(args)
+    plan = _check_outputs(args)
     df = _select(load_price_survey(args.path), args.niche, args.path)
     return _per_niche(df, lambda g: van_westendorp(g, n_bootstrap=args.bootstrap, level=args.level),
-                      lambda res: res.points, args)
+                      lambda res: res.points, args, plan)
 
 
 def run_gabor(args: argparse.Namespace) -> int:
@@ -168,11 +134,11 @@ def run_gabor(args: argparse.Namespace) -> int:
     from ..io import load_gabor_survey
     from ..pricing import gabor_granger
 
-    _check_outputs(args)
+    plan = _check_outputs(args)
     df = _select(load_gabor_survey(args.path), args.niche, args.path)
     return _per_niche(df, lambda g: gabor_granger(g, unit_cost=args.unit_cost, n_bootstrap=args.bootstrap,
                                                   level=args.level),
-                      lambda res: res.table, args)
+                      lambda res: res.table, args, plan)
 
 
 def run_elasticity(args: argparse.Namespace) -> int:
@@ -181,14 +147,14 @@ def run_elasticity(args: argparse.Namespace) -> int:
     from ..io import load_sales
     from ..pricing import price_elasticity
 
-    _check_outputs(args)
+    plan = _check_outputs(args)
     sales = load_sales(args.path)
     if "price" not in sales.columns:
         raise SchemaError("the sales file has no price column", path=args.path, column="price",
                           hint="add the average net selling price of each line and period")
     res = price_elasticity(sales, season_length=args.season_length or None, level=args.level)
     print(res.summary())
-    _write_all(res.table, res.plot() if args.plot else None, args)
+    write_outputs(plan, {"--out": res.table, "--plot": res.plot() if args.plot else None})
     return 0
 
 
@@ -197,8 +163,8 @@ def run_monitor(args: argparse.Namespace) -> int:
     from ..io import load_prices
     from ..pricing import monitor_prices
 
-    _check_outputs(args)
+    plan = _check_outputs(args)
     res = monitor_prices(load_prices(args.path), freq=args.freq, n_bootstrap=args.bootstrap)
     print(res.summary())
-    _write_all(res.index, res.plot() if args.plot else None, args)
+    write_outputs(plan, {"--out": res.index, "--plot": res.plot() if args.plot else None})
     return 0

@@ -9,8 +9,8 @@ atomically); ``--profiles`` writes the profile table.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from ._common import outputs, read_table, write_outputs
 from ._types import int_or_auto, int_range, number_pairs, seed
 
 _KINDS = ("categorical", "ordinal", "log", "numeric")
@@ -65,33 +65,16 @@ def _pairs(text: str, sep: str, what: str) -> list[tuple[str, str]]:
 
 
 def _read(path: str, plain: bool):
-    import pandas as pd
-
-    from ..errors import SchemaError
-
-    p = Path(path)
-    if not p.exists():
-        raise SchemaError("file not found", path=p, hint="check the path")
     if not plain:
         from ..io._loaders import load_customers
 
-        return load_customers(p)
-    try:
-        if p.suffix.lower() == ".parquet":
-            return pd.read_parquet(p)
-        return pd.read_csv(p)
-    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SchemaError(
-            f"cannot read the table ({first})", path=p,
-            hint="give a comma-separated CSV with a header row, or a Parquet file",
-        ) from None
+        return load_customers(path)
+    return read_table(path, "customers")
 
 
 def run_segment(args: argparse.Namespace) -> int:
     """Run ``demandlab segment``."""
     from ..errors import DemandlabError
-    from ..io._atomic import _WRITERS, write_frame
     from ..segmentation._segmenter import CustomerSegmenter
 
     attributes = None
@@ -103,10 +86,7 @@ def run_segment(args: argparse.Namespace) -> int:
     if args.bootstrap < 0:
         raise DemandlabError(f"--bootstrap must be >= 0, got {args.bootstrap}",
                              hint="e.g. --bootstrap 10, or 0 to skip the stability")
-    for flag, out in (("-o", args.out), ("--profiles", args.profiles)):
-        if out and Path(out).suffix.lower() not in _WRITERS:
-            raise DemandlabError(f"{flag}: cannot write {Path(out).suffix or 'a file without suffix'}",
-                                 path=out, hint="use a .csv or .parquet output path")
+    plan = outputs(args, tables=("--out", "--profiles"), inputs=(args.path,))
     customers = _read(args.path, plain=attributes is not None)
     seg = CustomerSegmenter(
         args.k, attributes=attributes, weights=args.weights or None, k_range=args.k_range, method=args.method,
@@ -117,10 +97,6 @@ def run_segment(args: argparse.Namespace) -> int:
     customers.attrs["path"] = str(args.path)  # errors about the table's values name the file
     seg.fit(customers)
     print(seg.summary())
-    if args.out:
-        write_frame(seg.to_frame(), args.out)
-        print(f"\nwrote {args.out}")
-    if args.profiles:
-        write_frame(seg.profiles_.to_frame(), args.profiles)
-        print(f"wrote {args.profiles}")
+    write_outputs(plan, {"--out": seg.to_frame() if args.out else None,
+                         "--profiles": seg.profiles_.to_frame() if args.profiles else None})
     return 0

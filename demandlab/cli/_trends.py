@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import help_for
+from ._common import help_for, outputs
 
 DEFAULT_IMPORT_OUT = "data/processed/trends.parquet"
 
@@ -68,27 +68,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fetch.set_defaults(func=run_fetch)
 
 
-def _check_out(out: str | None) -> None:
-    """Refuse an output path ``write_frame`` cannot write, before any work is done."""
-    if out is None:
-        return
-    from pathlib import Path
-
-    from ..errors import DemandlabError
-
-    path = Path(out)
-    if path.suffix.lower() not in (".csv", ".parquet"):
-        raise DemandlabError(f"cannot write {path.suffix or 'a file without suffix'}",
-                             path=path, hint="use a .csv or .parquet output path")
-    if path.is_dir():
-        raise DemandlabError("the output path is a folder", path=path,
-                             hint="give a file name such as trends.parquet")
-    parent = next((p for p in path.parents if p.exists()), None)
-    if parent is not None and not parent.is_dir():
-        raise DemandlabError(f"{parent} is a file, not a folder", path=path,
-                             hint="choose an output path inside a folder")
-
-
 def _summary(df, granularity: str) -> str:
     start = df["date"].min().strftime("%Y-%m-%d")
     end = df["date"].max().strftime("%Y-%m-%d")
@@ -98,13 +77,12 @@ def _summary(df, granularity: str) -> str:
 
 def run_import(args: argparse.Namespace) -> int:
     """Run ``demandlab trends import``."""
-    from ..io._atomic import write_frame
     from ..trends._api import read_trends_csv
 
-    _check_out(args.out)
+    plan = outputs(args, tables=("--out",), inputs=(args.path,))
     df = read_trends_csv(args.path, today=args.today)
     grans = sorted(set(df.attrs.get("granularity", {}).values()))
-    out = write_frame(df, args.out)
+    (out,) = plan.write({"--out": df})
     n_files = df["source_file"].nunique()
     print(f"{out}: {len(df)} rows from {n_files} file(s); "
           f"{_summary(df, '/'.join(grans) or 'unknown')}")
@@ -113,11 +91,10 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_fetch(args: argparse.Namespace) -> int:
     """Run ``demandlab trends fetch``."""
-    from ..io._atomic import write_frame
     from ..trends._api import fetch_trends
     from ..trends._backend import PytrendsBackend
 
-    _check_out(args.out)
+    plan = outputs(args, tables=("--out",))
     backend = PytrendsBackend(base_url=args.base_url) if args.base_url else None
     df = fetch_trends(
         args.keywords, geo=args.geo, timeframe=args.timeframe, cat=args.cat,
@@ -130,7 +107,7 @@ def run_fetch(args: argparse.Namespace) -> int:
             else "daily" if step and step >= 1 else "hourly" if step is not None else "single")
     where = f"geo {args.geo or 'worldwide'}"
     if args.out:
-        path = write_frame(df, args.out)
+        (path,) = plan.write({"--out": df})
         print(f"{path}: {len(df)} rows; {_summary(df, gran)}; {where}")
     else:
         print(f"{_summary(df, gran)}; {where}")

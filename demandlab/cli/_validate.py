@@ -7,7 +7,10 @@ problem found is printed on its own line on stderr (exit code 2).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+
+PROJECT_FILE = "demandlab.toml"
 
 # Kept in sync with demandlab.io._loaders.KINDS (checked by a test); listed here so that
 # ``--help`` does not import pandas.
@@ -71,28 +74,29 @@ def run_validate(args: argparse.Namespace) -> int:
                 "give either a file or --config, not both", column="--config",
                 hint="demandlab validate --config demandlab.toml",
             )
-        from ..io._project import _load_project
-
-        project = _load_project(args.config, check_files=False)
-        problems: list[str] = []
-        for kind in project.inputs:  # the inputs that pass are summarised on stdout
-            found = project._missing(kind)
-            if found:
-                problems += [str(e) for e in found]
-                continue
-            try:
-                print(project._summary(kind))
-            except DemandlabError as exc:
-                problems += str(exc).splitlines()
-        if problems:
-            sys.stdout.flush()
-            return _error_lines(problems)
-        return 0
+        return _validate_project(args.config)
     if args.path is None:
         raise ParameterError(
             "nothing to check", column="path",
             hint="demandlab validate FILE, or demandlab validate --config demandlab.toml",
         )
+    from pathlib import Path
+
+    from ..errors import SchemaError
+
+    path = Path(args.path)
+    if not os.path.lexists(path):  # before guessing its kind from the name
+        raise SchemaError("file not found", path=path,
+                          hint="check the path (relative to the current folder)")
+    if path.is_dir() and args.kind is None:
+        if (path / PROJECT_FILE).exists():  # a project folder: checked as 'report --data' would
+            return _validate_project(path)
+        if not any(p.suffix.lower() == ".csv" for p in path.iterdir()):
+            raise SchemaError(
+                f"no {PROJECT_FILE} and no Google Trends exports (.csv) in this folder", path=path,
+                hint=f"start a project with 'demandlab init {path} --from {path}', "
+                "or put the exports (multiTimeline.csv) in it",
+            )
     from ..io._loaders import ReadOptions, validate_file
 
     options = None
@@ -105,4 +109,33 @@ def run_validate(args: argparse.Namespace) -> int:
     except DemandlabError as exc:
         return _error_lines(str(exc).splitlines())
     print(summary)
+    if path.is_dir():
+        print(f"note: checked as a folder of Google Trends exports; 'demandlab report --data {path}' "
+              f"needs a {PROJECT_FILE} in it (demandlab init {path} --from {path})")
+    return 0
+
+
+def _validate_project(config: str | os.PathLike[str]) -> int:
+    """Check every input of a project: the checks ``demandlab report`` makes before it runs."""
+    from ..errors import DemandlabError
+    from ..io._project import _load_project
+    from ..reporting._runner import no_inputs
+
+    project = _load_project(config, check_files=False)
+    empty = no_inputs(project)
+    if empty is not None:
+        raise empty
+    problems: list[str] = []
+    for kind in project.inputs:  # the inputs that pass are summarised on stdout
+        found = project._missing(kind)
+        if found:
+            problems += [str(e) for e in found]
+            continue
+        try:
+            print(project._summary(kind))
+        except DemandlabError as exc:
+            problems += str(exc).splitlines()
+    if problems:
+        sys.stdout.flush()
+        return _error_lines(problems)
     return 0

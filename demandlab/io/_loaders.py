@@ -47,6 +47,7 @@ import pandas as pd
 from .._results import Result
 from .._validation import validate_params
 from ..errors import DataError, DemandlabError, ParameterError, SchemaError
+from ._encoding import utf16_order
 
 __all__ = [
     "Column",
@@ -521,6 +522,17 @@ def _read_excel(path: Path, options: ReadOptions, kind: str | None) -> tuple[pd.
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
+def _not_utf16(path: Path, data: bytes, options: ReadOptions, kind: str | None) -> None:
+    """Refuse a UTF-16 file read with another given encoding, saying how to read it."""
+    found = utf16_order(data)
+    if found is not None and not options.encoding.lower().replace("_", "-").startswith("utf-16"):
+        raise SchemaError(
+            f"not {options.encoding} text: UTF-16 detected ({found})", path=path,
+            hint="leave the encoding out to have it detected, or "
+            + options.key_hint("encoding", found, kind),
+        )
+
+
 def _decode(
     path: Path, data: bytes, options: ReadOptions | None = None, kind: str | None = None
 ) -> str:
@@ -537,6 +549,7 @@ def _decode(
             ) from None
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
+            _not_utf16(path, data, options, kind)
             raise SchemaError(
                 f"not {options.encoding} text: byte 0x{data[exc.start]:02x} at offset {exc.start}",
                 path=path,
@@ -544,6 +557,8 @@ def _decode(
                 hint="remove the encoding key to detect it, or "
                 + options.key_hint("encoding", "utf-8", kind),
             ) from None
+        if "\x00" in text[:65536]:  # e.g. utf-8 given for a UTF-16 file without its mark
+            _not_utf16(path, data, options, kind)
         return text.lstrip("\ufeff")
     for bom, enc in _BOMS:
         if data.startswith(bom):
@@ -553,12 +568,8 @@ def _decode(
                 break
     head = data[:65536]
     if b"\x00" in head:
-        even, odd = head[0::2], head[1::2]
-        if odd and odd.count(0) > 0.3 * len(odd) and even.count(0) == 0:
-            enc = "utf-16-le"
-        elif even and even.count(0) > 0.3 * len(even) and odd.count(0) == 0:
-            enc = "utf-16-be"
-        else:
+        enc = utf16_order(data)
+        if enc is None:
             raise SchemaError(
                 "binary data, not a CSV text file",
                 path=path,
@@ -566,11 +577,12 @@ def _decode(
             )
         try:
             return data.decode(enc)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
             raise SchemaError(
-                "binary data, not a CSV text file",
+                f"binary data or damaged UTF-16 text ({enc}: byte {exc.start} does not decode)",
                 path=path,
-                hint="export the table as CSV with a header row (or as .xlsx / Parquet)",
+                hint="export it again, or save it as UTF-8 CSV "
+                f"(e.g. iconv -f {enc.upper().replace('-LE', 'LE').replace('-BE', 'BE')} -t UTF-8)",
             ) from None
     try:
         return data.decode("utf-8")

@@ -484,11 +484,7 @@ def _resolve_path(path: PathLike | None) -> Path:
 
 def _load_project(path: PathLike | None = None, *, check_files: bool = True) -> Project:
     p = _resolve_path(path).resolve()
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"cannot read the project file ({exc})", path=p,
-                          hint="save it as UTF-8 text") from None
+    text = _project_text(p)
     try:
         data = tomllib.loads(_join_inline_tables(text))
     except tomllib.TOMLDecodeError as exc:
@@ -521,6 +517,32 @@ def _load_project(path: PathLike | None = None, *, check_files: bool = True) -> 
     if parser.problems:
         raise combine(parser.problems)
     return project
+
+
+def _project_text(p: Path) -> str:
+    """The text of a project file, or one clear line on what it is instead."""
+    hint = "give the demandlab.toml (TOML text, UTF-8) or the folder holding it"
+    if p.is_dir():
+        raise SchemaError("is a folder, not a project file", path=p, hint=hint)
+    if not p.is_file():  # a FIFO or a device would block or never end
+        raise SchemaError("is not a regular file (a device, pipe or socket)", path=p, hint=hint)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise SchemaError(f"cannot read the project file ({exc.strerror})", path=p, hint=hint) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").lstrip("\ufeff")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:8192]:
+        raise SchemaError("binary data, not a TOML project file", path=p, hint=hint)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SchemaError(f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+                          path=p, row=data[: exc.start].count(b"\n") + 1,
+                          hint="save it as UTF-8 text") from None
 
 
 @validate_params({"path": ["path-like", None]})
@@ -1181,33 +1203,36 @@ def _init(folder: PathLike, from_folder: PathLike | None) -> tuple[Path, list[st
         lines = _project_header(source.resolve().name, None, "EUR")
         for kind, spec in sections.items():
             lines += ["", *_section_lines(kind, spec, template=False)]
-        folder.mkdir(parents=True, exist_ok=True)
-        _write_text(target, "\n".join(lines) + "\n")
+        _write_all({target: "\n".join(lines) + "\n"})
         return target, notes
-    folder.mkdir(parents=True, exist_ok=True)
     lines = _project_header("My market study", "Netherlands", "EUR")
     notes: list[str] = []
+    files: dict[Path, str] = {}
     for kind, (rel, content) in _TEMPLATES.items():
         f = folder / rel
-        f.parent.mkdir(parents=True, exist_ok=True)
         example = not f.exists()
         if example:
-            _write_text(f, content)
+            files[f] = content
         else:
             notes.append(f"{rel} was there already: [{kind}] points at it (not overwritten)")
         spec = {"path": "trends" if kind == "trends" else rel}
         lines += ["", *_section_lines(kind, spec, template=example)]
-    _write_text(target, "\n".join(lines) + "\n")
+    files[target] = "\n".join(lines) + "\n"
     readme = folder / "README.md"
     if not readme.exists():
-        _write_text(readme, _README.format(title="My market study", folder=folder))
+        files[readme] = _README.format(title="My market study", folder=folder)
+    _write_all(files)
     return target, notes
 
 
-def _write_text(path: Path, text: str) -> None:
-    from ._atomic import atomic_write_text
+def _write_all(files: dict[Path, str]) -> None:
+    """Every file of the new project, all-or-nothing (checked first, then renamed at once)."""
+    from ._atomic import OutputPlan
 
-    atomic_write_text(path, text)
+    plan = OutputPlan()
+    for path in files:
+        plan.file(str(path), path)
+    plan.check().write({str(p): text for p, text in files.items()})
 
 
 # -- guessing ----------------------------------------------------------------------------

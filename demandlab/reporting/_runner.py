@@ -11,8 +11,11 @@ granularity, per notebook its headline tables and chart linking to the full repo
 the data used (every file with its size and SHA-256).
 
 Everything is built in a temporary folder next to the output folder and swapped in
-place of it only when every notebook ran (:func:`demandlab.io._atomic.atomic_dir`): a
-project with problems is refused before anything runs, a failing notebook stops the run
+place of it only when every notebook ran (:func:`demandlab.io._atomic.atomic_dir`). The
+output folder is checked first: it may not be, contain or lie inside an input, and an
+existing folder is replaced only when it is empty or holds the marker file
+``.demandlab-report`` that every report folder gets. A
+project with problems (or no inputs) is refused before anything runs, a failing notebook stops the run
 with a :class:`ReportError` naming the notebook, the cell and the error, and the
 previous reports stay as they were.
 
@@ -148,10 +151,28 @@ def _as_project(project: Any) -> Any:
     return load_project(project)
 
 
+def no_inputs(project: Any) -> SchemaError | None:
+    """The error of a project that names no input file (``None`` when it names one).
+
+    ``demandlab validate --config`` and :func:`build_report` both refuse such a project,
+    so that a project ``validate`` passes is one ``report`` runs on.
+    """
+    if project.inputs:
+        return None
+    return SchemaError(
+        "the project names no input files", path=project.path,
+        hint="add a section such as [sales] with path = \"sales.csv\" (see docs/project-file.md), "
+        "or start one with 'demandlab init FOLDER --from FOLDER'",
+    )
+
+
 def _check_project(project: Any) -> None:
     """Refuse a project with problems: every problem on its own line, then what happened."""
     from ..io._loaders import SchemaProblems
 
+    empty = no_inputs(project)
+    if empty is not None:
+        raise empty
     lines = list(project.validate())
     if lines:
         raise SchemaProblems([
@@ -164,6 +185,42 @@ def _check_project(project: Any) -> None:
                 f"'demandlab validate --config {project.path}'",
             ),
         ])
+
+
+#: Written into every report folder: only a folder holding it is ever replaced.
+MARKER = ".demandlab-report"
+
+
+def _check_out(out: Path, project: Any, config: Path, nb_dir: Path) -> None:
+    """Refuse, before any work, an output folder that is not ours to replace.
+
+    It may not be, contain or lie inside an input (the project file and its folder,
+    every input file or folder, the report configuration, the notebooks), and an
+    existing folder is replaced only when it is empty or a previous report (it holds
+    :data:`MARKER`).
+    """
+    from ..errors import ParameterError
+    from ..io._atomic import OutputPlan
+
+    inputs = [Path(project.path).parent, Path(project.path), config, nb_dir]
+    for kind in project.inputs:
+        inputs += project.files(kind)
+    OutputPlan(inputs=inputs).folder("out", out).check()
+    if out.is_dir() and not _is_report(out) and any(out.iterdir()):
+        raise ParameterError(
+            f"{out} is not a folder 'demandlab report' wrote (no {MARKER} in it), so it is "
+            "not replaced", column="out",
+            hint="give a new or empty folder, or the folder of a previous report",
+        )
+
+
+def _is_report(folder: Path) -> bool:
+    """A folder ``build_report`` wrote: it holds the marker (or, from before the marker,
+    ``index.html`` with the ``_summary`` and ``_executed`` folders)."""
+    if (folder / MARKER).is_file():
+        return True
+    return ((folder / "index.html").is_file() and (folder / _SUMMARY_DIR).is_dir()
+            and (folder / _EXECUTED_DIR).is_dir())
 
 
 def _check_kernel(kernel_name: str) -> None:
@@ -286,7 +343,9 @@ def build_report(
         holding one. ``None``: ``$DEMANDLAB_PROJECT``, else the bundled project
         (``data/raw/demandlab.toml``).
     out : str or path-like
-        The output folder; replaced as a whole only when every notebook ran.
+        The output folder; replaced as a whole only when every notebook ran. It may not
+        be, contain or lie inside an input; an existing folder must be empty or a
+        previous report (holding ``.demandlab-report``).
     config : str or path-like
         The report configuration (see :func:`load_report_config`); it may live anywhere.
     notebooks_dir : str or path-like, optional
@@ -318,8 +377,10 @@ def build_report(
         If a notebook fails (naming the notebook, the cell and the error) or the kernel
         is missing; ``out`` is left untouched.
     SchemaError
-        If the project has problems (all listed), or the configuration or a listed
-        notebook is missing; ``out`` is left untouched.
+        If the project has problems (all listed) or no inputs, or the configuration or
+        a listed notebook is missing; ``out`` is left untouched.
+    ParameterError
+        If ``out`` overlaps an input or is a folder that is not a previous report.
     """
     import nbformat
 
@@ -341,6 +402,7 @@ def build_report(
             path=config,
             hint="use one of: " + ", ".join(s.name for s in specs),
         )
+    _check_out(out, project, config, nb_dir)
     _check_project(project)
     gaps = {s.name: requirement_gap(s, project) for s in specs}
     for spec in specs:
@@ -409,6 +471,8 @@ def build_report(
             date=date,
         )
         atomic_write_text(tmp / "index.html", index)
+        atomic_write_text(tmp / MARKER, f"written by demandlab {__version__} report; "
+                          "the next report replaces this folder\n")
         _publishable(tmp)
     table = pd.DataFrame(timings, columns=["notebook", "title", "seconds", "html"])
     return Report(

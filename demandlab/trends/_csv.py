@@ -95,7 +95,9 @@ def _read_lines(path: Path) -> list[str]:
     except OSError as exc:
         raise SchemaError(f"cannot read the file ({exc.strerror})", path=path) from None
     try:
-        text = data.decode("utf-8-sig")
+        text = _utf16_text(path, data)
+        if text is None:
+            text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SchemaError(
             f"not UTF-8 text (byte {exc.start})",
@@ -109,6 +111,22 @@ def _read_lines(path: Path) -> list[str]:
             hint="download the chart again with the export button of Google Trends",
         )
     return text.splitlines()
+
+
+def _utf16_text(path: Path, data: bytes) -> str | None:
+    """The text of an export saved as UTF-16 (e.g. re-saved as 'Unicode text'), else None."""
+    from ..io._encoding import utf16_order
+
+    enc = utf16_order(data)
+    if enc is None:
+        return None
+    try:
+        return data.decode(enc).lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise SchemaError(
+            f"binary data or damaged UTF-16 text ({enc}: byte {exc.start} does not decode)", path=path,
+            hint="download the chart again with the export button of Google Trends (UTF-8)",
+        ) from None
 
 
 def _find_header(path: Path, lines: list[str]) -> int:
