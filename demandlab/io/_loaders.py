@@ -37,6 +37,8 @@ import gzip
 import io
 import os
 import re
+import stat
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from .._results import Result
-from .._validation import validate_params
+from .._validation import DATE_MAX, DATE_MIN, validate_params
 from ..errors import DataError, DemandlabError, ParameterError, SchemaError
 
 __all__ = [
@@ -56,8 +58,12 @@ __all__ = [
     "ReadOptions",
     "SchemaProblems",
     "DataProblems",
+    "MAX_CELL_CHARS",
+    "MAX_COLUMNS",
+    "MAX_INPUT_BYTES",
     "check_frame",
     "infer_kind",
+    "read_input",
     "load",
     "validate_file",
     "load_trends",
@@ -235,6 +241,7 @@ class _Ctx:
     kind: str | None = None  # the contract being checked
     headers: dict[str, str] | None = None  # matched header -> as written in the file
     mapped_away: frozenset[str] = frozenset()  # contract columns whose map failed (reported)
+    from_file: bool = False  # read from a file by a reader here (not a frame built in code)
 
     def header(self, name: str) -> str:
         """A header as written in the file."""
@@ -352,10 +359,32 @@ def combine(problems: list[DemandlabError]) -> DemandlabError:
 
 _PATH_ARG = validate_params({"path": ["path-like"]})
 
+#: Limits of every input file (docs/data-contracts.md), each checked in linear time before
+#: the table is built: the bytes of a file (a ``.gz`` once decompressed, a Parquet file by
+#: its uncompressed size), the columns of a table and the characters of one cell (the
+#: limit of Python's csv module).
+MAX_INPUT_BYTES = 2**29
+MAX_COLUMNS = 10_000
+MAX_CELL_CHARS = 131_072
+
+
+def _size(n: float) -> str:
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"
+
+
+def _too_big(path: Path, what: str) -> SchemaError:
+    return SchemaError(
+        f"{what}; inputs are limited to {_size(MAX_INPUT_BYTES)}",
+        path=path,
+        hint="keep only the rows and columns you need, or split the file",
+    )
+
 _TRENDS_FIRST_LINE = re.compile(r"^[^\W\d_][^\W\d_ ]*\s?:\s")
 
 
 def _head_text(path: Path, n: int = 4096) -> str:
+    if not path.is_file():  # a pipe or a device would block or never end
+        return ""
     try:
         with open(path, "rb") as fh:
             head = fh.read(n)
@@ -372,17 +401,73 @@ def _is_trends_export(path: Path) -> bool:
     return bool(first) and "," not in first[0] and bool(_TRENDS_FIRST_LINE.match(first[0]))
 
 
+_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+                (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
 def _check_path(path: Path) -> None:
-    if not path.exists():
+    """A regular, readable file within :data:`MAX_INPUT_BYTES`; checked without opening it."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
         raise SchemaError(
             "file not found", path=path, hint="check the path (relative to the current folder)"
-        )
-    if path.is_dir():
+        ) from None
+    except OSError as exc:
+        raise SchemaError(f"cannot read the file ({exc.strerror})", path=path,
+                          hint="check the path and its permissions") from None
+    if stat.S_ISDIR(st.st_mode):
         raise SchemaError(
             "is a folder, not a file", path=path, hint="pass a file, or --kind trends for a folder of exports"
         )
+    if not stat.S_ISREG(st.st_mode):
+        what = next((name for test, name in _NOT_REGULAR if test(st.st_mode)), "a special file")
+        raise SchemaError(f"is {what}, not a regular file", path=path,
+                          hint="save the table as a file and pass that file")
     if not os.access(path, os.R_OK):
         raise SchemaError("file is not readable", path=path, hint="check its permissions")
+    if st.st_size > MAX_INPUT_BYTES:
+        raise _too_big(path, f"the file has {_size(st.st_size)}")
+
+
+def read_input(path: PathLike) -> bytes:
+    """The bytes of an input file, a ``.gz`` decompressed, within :data:`MAX_INPUT_BYTES`.
+
+    The path must be a regular file (a FIFO or a device is refused before it is
+    opened); a gzip stream is decompressed in steps and refused as soon as it passes
+    the limit, so a small "gzip bomb" never fills the memory.
+
+    Examples
+    --------
+    >>> import gzip, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "sales.csv.gz"
+    >>> _ = p.write_bytes(gzip.compress(b"unique_id,ds,y\\n"))
+    >>> read_input(p)
+    b'unique_id,ds,y\\n'
+    >>> read_input("/dev/zero")
+    Traceback (most recent call last):
+    ...
+    demandlab.errors.SchemaError: /dev/zero: is a device, not a regular file (fix: save the table as a file and pass that file)
+    """
+    path = Path(path)
+    _check_path(path)
+    try:
+        if path.suffix.lower() != ".gz":
+            with open(path, "rb") as fh:
+                return fh.read(MAX_INPUT_BYTES + 1)
+        out = bytearray()
+        with gzip.open(path, "rb") as gz:
+            while chunk := gz.read(2**24):
+                out += chunk
+                if len(out) > MAX_INPUT_BYTES:
+                    raise _too_big(path, f"it decompresses to more than {_size(MAX_INPUT_BYTES)}")
+        return bytes(out)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise SchemaError(
+            f"not a valid gzip file ({exc})", path=path, hint="re-compress it with gzip"
+        ) from None
+    except OSError as exc:
+        raise SchemaError(f"cannot read the file ({exc.strerror or exc})", path=path) from None
 
 
 def _is_parquet(path: Path) -> bool:
@@ -406,39 +491,123 @@ def _header_name(c: object) -> str:
     return " ".join(str(c).split()).lower()
 
 
-def _check_header(path: Path, cols: list[str]) -> None:
-    unnamed = [i for i, c in enumerate(cols) if c.startswith("unnamed:") or c == ""]
-    if unnamed:
+def _check_header(path: Path, cols: list[str], written: list[str] | None = None) -> None:
+    """Every header cell named, no name twice (ignoring case and spaces), at most :data:`MAX_COLUMNS`.
+
+    Linear in the number of columns. ``written``: the cells as in the file, for messages.
+    """
+    _check_width(path, len(cols))
+    written = written or cols
+    seen: dict[str, int] = {}
+    for i, c in enumerate(cols):
+        if c == "" or c.startswith("unnamed:"):
+            raise SchemaError(
+                f"header cell {i + 1} is empty",
+                path=path,
+                row=1,
+                hint="give every column a name in the first row",
+            )
+        j = seen.setdefault(c, i)
+        if j != i:
+            a, b = str(written[j]).strip(), str(written[i]).strip()
+            same = f"{a!r} appears twice" if a == b else f"{a!r} and {b!r} are the same column"
+            raise SchemaError(
+                f"{same} in the header (cells {j + 1} and {i + 1}; names are matched "
+                "without regard to case and spaces)",
+                path=path,
+                column=a,
+                row=1,
+                hint="rename or drop the duplicate column",
+            )
+
+
+def _check_width(path: Path, n: int) -> None:
+    if n > MAX_COLUMNS:
         raise SchemaError(
-            f"header cell {unnamed[0] + 1} is empty",
+            f"the header has {n:,} columns; a table may have at most {MAX_COLUMNS:,}",
             path=path,
             row=1,
-            hint="give every column a name in the first row",
-        )
-    dupes = sorted({c for c in cols if cols.count(c) > 1})
-    if dupes:
-        raise SchemaError(
-            f"column {dupes[0]!r} appears more than once in the header",
-            path=path,
-            column=dupes[0],
-            row=1,
-            hint="rename or drop the duplicate column",
+            hint="keep only the columns you need (a long table: one row per item and period)",
         )
 
 
-def _read_parquet(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, _Ctx]:
+def _check_cells(path: Path, df: pd.DataFrame, lines: np.ndarray | None = None) -> None:
+    """No text cell longer than :data:`MAX_CELL_CHARS` (one pass over each text column)."""
+    for j, c in enumerate(df.columns):
+        s = df[c]
+        if not (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
+            continue
+        n = s.str.len().to_numpy(dtype="float64", na_value=0.0)
+        i = int(np.argmax(n)) if len(n) else 0
+        if len(n) and n[i] > MAX_CELL_CHARS:
+            raise SchemaError(
+                f"a cell of column {j + 1} has {int(n[i]):,} characters; cells are limited to "
+                f"{MAX_CELL_CHARS:,}",
+                path=path,
+                column=str(c),
+                row=None if lines is None else int(lines[i]),
+                hint="check the separator and the quotes: an unclosed quote makes one huge cell",
+            )
+
+
+_PARQUET_REFUSED = (
+    ("binary", "bytes, not text", "store it as a UTF-8 string column"),
+    ("list", "lists", "store one value per cell (one row per item)"),
+    ("struct", "records", "store one value per cell (one column per field)"),
+    ("map", "maps", "store one value per cell (one column per key)"),
+)
+
+
+def _parquet_check(path: Path) -> None:
+    """The Parquet footer only: size once decompressed, column count, no bytes or list columns."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
-        df = pd.read_parquet(path)
+        meta = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types
         raise SchemaError(
             f"cannot read as Parquet ({type(exc).__name__}: {exc})",
             path=path,
             hint="re-export the table as Parquet or as a comma-separated CSV",
         ) from None
-    headers = {_header_name(c): str(c).strip() for c in df.columns}
-    df.columns = [_header_name(c) for c in df.columns]
+    schema = meta.schema_arrow
+    _check_width(path, len(schema))
+    md = meta.metadata
+    total = sum(md.row_group(i).total_byte_size for i in range(md.num_row_groups))
+    if total > MAX_INPUT_BYTES:
+        raise _too_big(path, f"the table has {_size(total)} once decompressed")
+    for field in schema:
+        t = field.type
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        tests = (pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t),
+                 pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t),
+                 pa.types.is_struct(t), pa.types.is_map(t))
+        for hit, (_, what, fix) in zip(tests, _PARQUET_REFUSED, strict=True):
+            if hit:
+                raise SchemaError(f"the column holds {what} ({t})", path=path, column=field.name,
+                                  hint=fix)
+
+
+def _read_parquet(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, _Ctx]:
+    _parquet_check(path)
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types (e.g. a string column that is not UTF-8)
+        raise SchemaError(
+            f"cannot read as Parquet ({type(exc).__name__}: {exc})",
+            path=path,
+            hint="re-export the table as Parquet (text as UTF-8) or as a comma-separated CSV",
+        ) from None
+    written = [str(c) for c in df.columns]
+    cols = [_header_name(c) for c in written]
+    _check_header(path, cols, written)
+    headers = dict(zip(cols, [c.strip() for c in written], strict=True))
+    df.columns = cols
+    _check_cells(path, df)
     return df.reset_index(drop=True), _Ctx(str(path), np.arange(1, len(df) + 1), options,
-                                           row_word="row", headers=headers)
+                                           row_word="row", headers=headers, from_file=True)
 
 
 def _excel_cell(v: object) -> str:
@@ -508,13 +677,14 @@ def _read_excel(path: Path, options: ReadOptions, kind: str | None) -> tuple[pd.
     keep = [j for j, c in enumerate(header) if c or (raw.iloc[1:, j] != "").any()]
     raw = raw.iloc[:, keep]
     header = [header[j] for j in keep]
-    _check_header(path, header)
+    _check_header(path, header, [written[j] for j in keep])
     df = raw.iloc[1:].copy()
     df.columns = header
     lines = np.arange(2, len(df) + 2)
     blank = (df == "").all(axis=1).to_numpy()
     df = df.loc[~blank].reset_index(drop=True)
-    return df, _Ctx(str(path), lines[~blank], options,
+    _check_cells(path, df, lines[~blank])
+    return df, _Ctx(str(path), lines[~blank], options, from_file=True,
                     headers=dict(zip(header, [written[j] for j in keep], strict=True)))
 
 
@@ -626,17 +796,7 @@ def _read_csv_raw(
 ) -> tuple[pd.DataFrame, _Ctx]:
     """Read a CSV as text cells ('' = missing); return it with the line of every row."""
     options = options or ReadOptions()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SchemaError(f"cannot read the file ({exc.strerror})", path=path) from None
-    if path.suffix.lower() == ".gz":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise SchemaError(
-                f"not a valid gzip file ({exc})", path=path, hint="re-compress it with gzip"
-            ) from None
+    data = read_input(path)
     if not data.strip():
         raise SchemaError(
             "file is empty", path=path, hint="export the table with a header row and data rows"
@@ -646,7 +806,7 @@ def _read_csv_raw(
         raise SchemaError(
             "file is empty", path=path, hint="export the table with a header row and data rows"
         )
-    header = text[:65536].splitlines()[0] if text[:65536].splitlines() else ""
+    header = _first_line(text)
     if not header.strip():
         raise SchemaError(
             "line 1 is blank: the header row must be the first line",
@@ -661,12 +821,24 @@ def _read_csv_raw(
             row=1,
             hint="validate it with --kind trends",
         )
+    if len(header) > MAX_CELL_CHARS:  # a header cell over the limit (the csv module's)
+        longest = max(len(c) for c in re.split(r"[,;\t|]", header))
+        if longest > MAX_CELL_CHARS:
+            raise SchemaError(
+                f"a header cell has {longest:,} characters; cells are limited to {MAX_CELL_CHARS:,}",
+                path=path, row=1, hint="check that line 1 is the header row of the table",
+            )
     sep = options.sep or _sniff_sep(path, text, options, kind)
+    width = header.count(sep) + 1  # linear; an upper bound when a quoted cell holds the separator
+    if width > MAX_COLUMNS and '"' in header:
+        width = _fields(header, sep) or width
+    _check_width(path, width)
     try:
-        df = pd.read_csv(
+        df = pd.read_csv(  # header=None: pandas would rename a repeated header 'y' to 'y.1'
             io.StringIO(text),
             sep=sep,
             dtype=str,
+            header=None,
             keep_default_na=False,
             skip_blank_lines=False,
         )
@@ -686,9 +858,11 @@ def _read_csv_raw(
         ) from None
     except pd.errors.EmptyDataError:
         raise SchemaError("file is empty", path=path, hint="add a header row") from None
-    cols = [_header_name(c) for c in df.columns]
-    _check_header(path, cols)
-    headers = dict(zip(cols, [str(c).strip() for c in df.columns], strict=True))
+    written = [str(c) for c in df.iloc[0].tolist()]
+    df = df.iloc[1:].reset_index(drop=True)
+    cols = [_header_name(c) for c in written]
+    _check_header(path, cols, written)
+    headers = dict(zip(cols, [c.strip() for c in written], strict=True))
     df.columns = cols
     lines = np.arange(2, len(df) + 2)
     if len(df):
@@ -696,7 +870,19 @@ def _read_csv_raw(
         if blank.any():
             df = df.loc[~blank].reset_index(drop=True)
             lines = lines[~blank]
-    return df, _Ctx(str(path), lines, options, sep=sep, headers=headers)
+    if len(text) > MAX_CELL_CHARS:
+        _check_cells(path, df, lines)
+    return df, _Ctx(str(path), lines, options, sep=sep, headers=headers, from_file=True)
+
+
+def _first_line(text: str) -> str:
+    """The first line of ``text`` (any line break), found in linear time."""
+    end = len(text)
+    for brk in ("\n", "\r"):
+        i = text.find(brk, 0, end)
+        if i >= 0:
+            end = i
+    return text[:end]
 
 
 def _read_table(
@@ -906,6 +1092,35 @@ _RE_NAMED = re.compile(r"^([^\W\d_]{3,10})\.?[\s\-]*'?(\d{4}|\d{2})$")
 _RE_NAMED_YM = re.compile(r"^(\d{4})[\s\-]*([^\W\d_]{3,10})\.?$")
 
 
+_TZ_OFFSET = re.compile(r"(?<=\d)\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+
+
+def _to_datetime(clean: pd.Series, fmt: str) -> pd.Series:
+    """``pd.to_datetime`` (NaT where a value does not parse), without the time zones.
+
+    An offset (``+02:00``, ``Z``) is dropped and the date and time kept as written:
+    dates are calendar periods, and a series exported in local time changes its
+    offset in summer. Mixed offsets are read the same way.
+
+    Examples
+    --------
+    >>> s = pd.Series(["2024-03-31T23:00+01:00", "2024-04-01T00:00+02:00", None])
+    >>> [str(d) for d in _to_datetime(s, "ISO8601")]
+    ['2024-03-31 23:00:00', '2024-04-01 00:00:00', 'NaT']
+    """
+    try:
+        out = pd.to_datetime(clean, format=fmt, errors="coerce")
+    except ValueError:  # mixed time zones: pandas refuses to put them in one column
+        out = None
+    if out is None or not pd.api.types.is_datetime64_any_dtype(out):
+        bare = clean.str.replace(_TZ_OFFSET, "", regex=True)
+        out = pd.to_datetime(bare, format=fmt.replace("%z", "").replace("%Z", "").strip(),
+                             errors="coerce")
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_localize(None)
+    return out
+
+
 def _parse_dates(
     text: pd.Series, present: np.ndarray, date_format: str | None
 ) -> tuple[pd.Series, str | None]:
@@ -922,10 +1137,9 @@ def _parse_dates(
     ['2024-03-01', '2024-03-01', '2024-03-01', '2024-03-01', '2024-03-01', None]
     """
     clean = text.astype(str).str.strip().where(present, None)
+    out = _to_datetime(clean, date_format or "ISO8601")
     if date_format:
-        out = pd.to_datetime(clean, format=date_format, errors="coerce")
         return out, None
-    out = pd.to_datetime(clean, format="ISO8601", errors="coerce")
     rest = present & out.isna().to_numpy()
     if not rest.any():
         return out, None
@@ -963,9 +1177,41 @@ def _parse_dates(
                 except ValueError:
                     pass
     if found:
-        fill = clean.map(found)
-        out = out.where(~rest, pd.to_datetime(fill, errors="coerce"))
+        fill = pd.to_datetime(clean.map(found), errors="coerce")
+        if fill.dtype != out.dtype:
+            out = out.astype(fill.dtype) if len(out) and out.isna().all() else out
+        out = out.where(~rest, fill)
     return out, note
+
+
+_DATE_LO, _DATE_HI = pd.Timestamp(DATE_MIN), pd.Timestamp(DATE_MAX) + pd.Timedelta(days=1)
+_YEAR = re.compile(r"(?<!\d)(\d{4,})(?!\d)")
+
+
+def _outside(dates: pd.Series, text: pd.Series, present: np.ndarray) -> np.ndarray:
+    """Rows whose date lies outside ``DATE_MIN..DATE_MAX`` (parsed, or a year that cannot be)."""
+    d = dates
+    if getattr(d.dt, "tz", None) is not None:
+        d = d.dt.tz_localize(None)
+    out = ((d < _DATE_LO) | (d >= _DATE_HI)).fillna(False).to_numpy(dtype=bool, copy=True)
+    unparsed = present & d.isna().to_numpy()
+    if unparsed.any():  # e.g. year 99999: too far for any date type, still a year
+        years = text[unparsed].astype(str).str.extract(_YEAR, expand=False)
+        years = pd.to_numeric(years, errors="coerce").to_numpy(dtype="float64")
+        far = (years < _DATE_LO.year) | (years > _DATE_HI.year)
+        out[np.flatnonzero(unparsed)[far]] = True
+    return out
+
+
+def _date_range_problem(problems: list[DemandlabError], ctx: _Ctx, bad: np.ndarray,
+                        shown: pd.Series, column: str) -> None:
+    _problem(
+        problems, ctx, DataError, bad, shown,
+        lambda i: f"date {shown.iloc[i]!r} is outside the range every contract allows "
+        f"({DATE_MIN}..{DATE_MAX})",
+        f"dates outside the range every contract allows ({DATE_MIN}..{DATE_MAX})", column,
+        "check the year (a typo, or a spreadsheet serial number read as a year)",
+    )
 
 
 def _convert(
@@ -1011,12 +1257,16 @@ def _convert(
             return num.astype("int64") if present.all() else num.astype("Int64")
         return num
     if col.dtype == "date":
+        shown = s.astype(str).str.strip()
         if pd.api.types.is_datetime64_any_dtype(s):
             out = s
             note = None
         else:
             out, note = _parse_dates(s, present, ctx.options.date_format)
-        bad = present & out.isna().to_numpy()
+        far = _outside(out, shown, present)
+        _date_range_problem(problems, ctx, far, shown, col.name)
+        out = out.where(~far)
+        bad = present & out.isna().to_numpy() & ~far
         fmt = ctx.options.date_format
         hint = col.hint or (
             f"write dates as {fmt}" if fmt else
@@ -1024,7 +1274,6 @@ def _convert(
             "01.03.2024 are read too), or "
             + ReadOptions.key_hint(ctx.options, "date_format", "%d/%m/%Y", ctx.options.section)
         )
-        shown = s.astype(str).str.strip()
         _problem(
             problems, ctx, DataError, bad, shown,
             lambda i: f"{_fmt(shown.iloc[i])} is not a date" + (f" ({note})" if note else ""),
@@ -1049,10 +1298,16 @@ def _convert(
         return out.astype("boolean") if (missing | bad).any() else out.astype(bool)
     if col.dtype == "period":
         text = s.astype(str).str.strip()
-        if pd.api.types.is_datetime64_any_dtype(s):
-            return s.astype("datetime64[ns]")
-        dates, _ = _parse_dates(text, present, ctx.options.date_format)
-        if present.any() and not (present & dates.isna().to_numpy()).any():
+        dates = s if pd.api.types.is_datetime64_any_dtype(s) else _parse_dates(
+            text, present, ctx.options.date_format)[0]
+        far = _outside(dates, text, present)
+        if far.any():
+            _date_range_problem(problems, ctx, far, text, col.name)
+            return text.astype("str")
+        if pd.api.types.is_datetime64_any_dtype(s) or (
+                present.any() and not (present & dates.isna().to_numpy()).any()):
+            if getattr(dates.dt, "tz", None) is not None:
+                dates = dates.dt.tz_localize(None)
             return dates.astype("datetime64[ns]")
         return text.astype("str")
     # str and hs6
@@ -1133,12 +1388,16 @@ def _check_allowed(
 
 
 def _check_key(
-    df: pd.DataFrame, key: tuple[str, ...], ctx: _Ctx, problems: list[DemandlabError] | None = None
+    df: pd.DataFrame, key: tuple[str, ...], ctx: _Ctx, problems: list[DemandlabError] | None = None,
+    reported: np.ndarray | None = None,
 ) -> None:
+    """Each key once; ``reported``: rows whose key holds a value already reported as bad."""
     key = tuple(k for k in key if k in df.columns)
     if not key:
         return
     dup = df.duplicated(subset=list(key), keep="first").to_numpy()
+    if reported is not None:
+        dup = dup & ~reported
     i = _first(dup)
     if i is None:
         return
@@ -1320,7 +1579,10 @@ def _check(
     if missing_cols:
         return clean, problems
     before = len(problems)
-    _check_key(clean, schema.key, ctx, problems)
+    strict = [c.name for c in schema.columns if c.name in schema.key and not c.nullable
+              and c.name in clean.columns]
+    _check_key(clean, schema.key, ctx, problems,
+               reported=clean[strict].isna().any(axis=1).to_numpy() if strict else None)
     for check in schema.checks:
         try:
             check(clean, ctx)
