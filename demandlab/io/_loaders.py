@@ -116,6 +116,9 @@ class Column:
         A regular expression every (text) value must match in full.
     hint : str
         How to fix a bad value.
+    empty_ok : bool, default False
+        A nullable number column may be empty on every row (its absence has a stated
+        meaning); otherwise such a column in a file is refused, not read as all NaN.
 
     Examples
     --------
@@ -134,6 +137,7 @@ class Column:
     allowed: tuple[str, ...] | None = None
     pattern: str | None = None
     hint: str = ""
+    empty_ok: bool = False
 
     def __post_init__(self) -> None:
         if self.dtype not in _DTYPES:
@@ -908,6 +912,31 @@ def _read_table(
 # --------------------------------------------------------------------------------------
 
 
+_SINGLE = frozenset({"string", "empty", "floating", "integer", "mixed-integer-float", "boolean",
+                     "datetime", "datetime64", "date", "decimal", "time", "timedelta", "period",
+                     "categorical", "complex"})
+
+
+def _odd_cells(s: pd.Series) -> np.ndarray | None:
+    """Cells of an object column that hold bytes, lists, dicts or arrays; None when there are none.
+
+    One C pass (``infer_dtype``) decides; only a column it cannot name is looked at cell
+    by cell.
+
+    Examples
+    --------
+    >>> _odd_cells(pd.Series(["a", b"\\xff", ["x"]])).tolist()
+    [False, True, True]
+    >>> _odd_cells(pd.Series(["a", None])) is None
+    True
+    """
+    if s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) in _SINGLE:
+        return None
+    odd = s.map(lambda v: isinstance(v, bytes | bytearray | memoryview | list | tuple | dict | set
+                                     | np.ndarray)).to_numpy(dtype=bool)
+    return odd if odd.any() else None
+
+
 def _missing_mask(s: pd.Series) -> np.ndarray:
     mask = s.isna().to_numpy()
     if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
@@ -1549,22 +1578,45 @@ def _check(
     if decimal_problem is not None:
         problems.append(decimal_problem)
     out: dict[str, pd.Series] = {}
+    flagged = np.zeros(len(df), dtype=bool)  # rows whose key holds a value reported as bad
     for col in schema.columns:
         if col.name not in df.columns:
             continue
         s = df[col.name]
-        missing = _missing_mask(s)
-        if not col.nullable and missing.any():
+        odd = _odd_cells(s)
+        if odd is not None:
+            kinds = sorted({type(v).__name__ for v in s[odd]})
             _problem(
-                problems, ctx, DataError, missing, pd.Series([""] * len(s), index=s.index),
+                problems, ctx, DataError, odd, s.map(lambda v: type(v).__name__),
+                lambda i: f"a cell holds {kinds[0]}, not a single value",
+                f"cells hold {', '.join(kinds)}, not single values", col.name,
+                "put one number, date or text in each cell (bytes as decoded text)",
+            )
+            s = s.where(~odd, None)
+            if col.name in schema.key:
+                flagged |= odd
+        missing = _missing_mask(s)
+        if (ctx.from_file and col.nullable and not col.empty_ok and col.dtype in ("int", "float")
+                and missing.all()):
+            problems.append(ctx.fail(
+                DataError, "the column is empty on every row", column=col.name,
+                hint=f"fill in {col.name} ({col.describe()})"
+                + ("" if col.required else ", or delete the column: it is optional"),
+            ))
+        gap = missing if odd is None else missing & ~odd  # odd cells are reported above
+        if not col.nullable and gap.any():
+            if col.name in schema.key:
+                flagged |= gap
+            _problem(
+                problems, ctx, DataError, gap, pd.Series([""] * len(s), index=s.index),
                 lambda i: "missing value", "missing values", col.name,
                 f"fill in {col.name} on every row ({col.describe()})",
             )
-            if missing.sum() > 1:  # "1 missing values in 3 rows" reads badly: say it plainly
+            if gap.sum() > 1:  # "1 missing values in 3 rows" reads badly: say it plainly
                 problems[-1] = ctx.fail(
-                    DataError, f"{int(missing.sum())} missing values "
-                    f"({ctx.rows(np.flatnonzero(missing))})", column=col.name,
-                    i=_first(missing), hint=f"fill in {col.name} on every row ({col.describe()})",
+                    DataError, f"{int(gap.sum())} missing values "
+                    f"({ctx.rows(np.flatnonzero(gap))})", column=col.name,
+                    i=_first(gap), hint=f"fill in {col.name} on every row ({col.describe()})",
                 )
         conv = _convert(s, col, ctx, missing, problems)
         _check_allowed(conv, s, col, ctx, missing, problems)
@@ -1581,8 +1633,9 @@ def _check(
     before = len(problems)
     strict = [c.name for c in schema.columns if c.name in schema.key and not c.nullable
               and c.name in clean.columns]
-    _check_key(clean, schema.key, ctx, problems,
-               reported=clean[strict].isna().any(axis=1).to_numpy() if strict else None)
+    if strict:
+        flagged |= clean[strict].isna().any(axis=1).to_numpy()
+    _check_key(clean, schema.key, ctx, problems, reported=flagged)
     for check in schema.checks:
         try:
             check(clean, ctx)
@@ -1775,7 +1828,7 @@ _register(Schema(
         Column("hs6", "hs6"),
         Column("flow", "str", allowed=FLOWS),
         _num("value_usd", **_NONNEG),
-        _num("quantity_kg", nullable=True, required=False, **_NONNEG),
+        _num("quantity_kg", nullable=True, required=False, empty_ok=True, **_NONNEG),
     ),
     key=("year", "reporter", "partner", "hs6", "flow"),
     patterns=("trade*.csv", "trade*.parquet"),
@@ -1787,7 +1840,7 @@ _register(Schema(
     (
         Column("niche", "str"),
         Column("hs6", "hs6"),
-        _num("share", required=False, nullable=True, min=0.0, min_open=True, max=1.0,
+        _num("share", required=False, nullable=True, min=0.0, min_open=True, max=1.0, empty_ok=True,
              hint="share in (0, 1] of the code's trade that belongs to the niche"),
     ),
     key=("niche", "hs6"),
