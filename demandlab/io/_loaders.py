@@ -1588,7 +1588,7 @@ def _check(
             kinds = sorted({type(v).__name__ for v in s[odd]})
             _problem(
                 problems, ctx, DataError, odd, s.map(lambda v: type(v).__name__),
-                lambda i: f"a cell holds {kinds[0]}, not a single value",
+                lambda i, kinds=kinds: f"a cell holds {kinds[0]}, not a single value",
                 f"cells hold {', '.join(kinds)}, not single values", col.name,
                 "put one number, date or text in each cell (bytes as decoded text)",
             )
