@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import DemandlabError
+from ._types import register_types
 
 # Order is the order shown by --help.
 _AREAS = (
@@ -25,6 +26,10 @@ _AREAS = (
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line, like every demandlab error."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        register_types(self)  # type=float / type=int refuse nan, inf, 1e999 (issue 18)
 
     def error(self, message: str):  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")

@@ -20,15 +20,28 @@ Examples
 7
 >>> tier("100:0.05")
 (100.0, 0.05)
+>>> number("2.5"), whole("12")
+(2.5, 12)
+>>> number("nan")
+Traceback (most recent call last):
+...
+argparse.ArgumentTypeError: need a finite number, got 'nan' (e.g. 0.25)
+
+Every option declared with ``type=float`` or ``type=int`` reads its value with
+:func:`number` or :func:`whole` instead (:func:`register_types`), so ``nan``, ``inf``
+and ``1e999`` are refused everywhere, not only where a library check happens to
+catch them.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import re
 from collections.abc import Callable
 
-__all__ = ["int_or_auto", "int_range", "number_pairs", "numbers", "seed", "tier"]
+__all__ = ["int_or_auto", "int_range", "number", "number_pairs", "numbers", "register_types", "seed",
+           "tier", "whole"]
 
 
 _FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -36,11 +49,53 @@ _INT = re.compile(r"[+-]?\d+")
 
 
 def _float(text: str) -> float | None:
-    return float(text) if _FLOAT.fullmatch(text) else None
+    """A finite number written plainly, else None (``nan``, ``inf`` and ``1e999`` too)."""
+    if not _FLOAT.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
 
 
 def _int(text: str) -> int | None:
     return int(text) if _INT.fullmatch(text) else None
+
+
+def number(text: str) -> float:
+    """A finite number (the ``type`` of every ``type=float`` option)."""
+    value = _float(text.strip())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"need a finite number, got {text!r} (e.g. 0.25)")
+    return value
+
+
+def whole(text: str) -> int:
+    """A whole number (the ``type`` of every ``type=int`` option)."""
+    value = _int(text.strip())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"need a whole number, got {text!r} (e.g. 12)")
+    return value
+
+
+def register_types(parser: argparse.ArgumentParser) -> None:
+    """Read ``type=float`` and ``type=int`` options with :func:`number` and :func:`whole`.
+
+    argparse looks an option's ``type`` up in the parser's registry first; call this in
+    the ``__init__`` of the parser class, which sub-parsers share.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser(exit_on_error=False)
+    >>> register_types(p)
+    >>> _ = p.add_argument("--share", type=float)
+    >>> p.parse_args(["--share", "0.5"]).share
+    0.5
+    >>> p.parse_args(["--share", "inf"])
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentError: argument --share: need a finite number, got 'inf' (e.g. 0.25)
+    """
+    parser.register("type", float, number)
+    parser.register("type", int, whole)
 
 
 def int_or_auto(text: str) -> int | str:
@@ -101,5 +156,6 @@ def tier(text: str) -> tuple[float, float]:
     """``MIN:DISCOUNT`` as two numbers."""
     parts = [_float(v.strip()) for v in text.split(":")]
     if len(parts) != 2 or None in parts:
-        raise argparse.ArgumentTypeError(f"cannot read {text!r}: write MIN:DISCOUNT, e.g. 100:0.05")
+        raise argparse.ArgumentTypeError(
+            f"cannot read {text!r}: write MIN:DISCOUNT as two finite numbers, e.g. 100:0.05")
     return parts[0], parts[1]  # type: ignore[return-value]
