@@ -91,7 +91,7 @@ def list_csv_files(folder: Path) -> list[Path]:
 
 
 def _read_lines(path: Path) -> list[str]:
-    from ..io._loaders import read_input  # a regular file within the input limits
+    from ..io._files import read_input  # a regular file within the input limits
 
     data = read_input(path)
     try:
@@ -134,7 +134,7 @@ def _find_header(path: Path, lines: list[str]) -> int:
 
 
 def _split_row(line: str, path: Path | None = None, row: int | None = None) -> list[str]:
-    from ..io._loaders import MAX_CELL_CHARS, MAX_COLUMNS
+    from ..io._files import MAX_CELL_CHARS, MAX_COLUMNS
 
     cells = next(csv.reader([line]), []) if '"' in line and len(line) <= MAX_CELL_CHARS else (
         line.split(","))
