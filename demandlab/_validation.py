@@ -69,6 +69,8 @@ __all__ = [
     "available_memory",
     "check_level",
     "check_memory",
+    "draws_bytes",
+    "forecast_bytes",
     "describe_value",
     "make_constraint",
     "validate_params",
@@ -458,6 +460,34 @@ def available_memory() -> int | None:
 
 def _gib(n: float) -> str:
     return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+
+def forecast_bytes(n_series: int, h: int, n_levels: int) -> float:
+    """Bytes a forecast of ``h`` periods for ``n_series`` series allocates, roughly.
+
+    Per series and period: a row of the table (date, forecast, two bounds per level,
+    model, id) held twice (the parts and their concatenation) and the members' paths.
+
+    Examples
+    --------
+    >>> forecast_bytes(1, 10**9, 2) / 2**30 > 100
+    True
+    """
+    return 8.0 * n_series * h * (2 * (4 + 2 * n_levels) + 8)
+
+
+def draws_bytes(n_draws: int, n: int, *, itemsize: int = 24) -> float:
+    """Bytes of ``n_draws`` Monte Carlo draws (or resamples) of ``n`` items, roughly.
+
+    ``itemsize``: bytes per draw and item (scores and ranks, plus the copies the
+    quantiles make: 24).
+
+    Examples
+    --------
+    >>> draws_bytes(1000, 40)
+    960000.0
+    """
+    return float(itemsize) * n_draws * n
 
 
 def check_memory(n_bytes: float, name: str, value: Any, *, what: str = "", hint: str | None = None,
