@@ -76,7 +76,9 @@ def _series_steps(ds: pd.Series, ids: pd.Series) -> pd.Series:
     step = work["ds"].diff().dt.total_seconds().to_numpy() / 86_400.0
     same = (work["id"] == work["id"].shift()).to_numpy()
     keep = same & (step > 0)
-    return pd.Series(step[keep], index=work["id"].to_numpy()[keep]).groupby(level=0, sort=False).min()
+    steps = pd.Series(step[keep], index=work["id"].to_numpy()[keep]).groupby(level=0, sort=False).min()
+    order = pd.unique(ids.to_numpy())  # the order of the file: the first series is the reference
+    return steps.reindex([k for k in order if k in steps.index])
 
 
 def infer_freq(ds: pd.Series, path=None, ids: pd.Series | None = None,
