@@ -410,8 +410,6 @@ def _check_header(path: Path, cols: list[str], written: list[str] | None = None)
     Linear in the number of columns. ``written``: the cells as in the file, for messages.
     """
     _check_width(path, len(cols))
-    written = written or cols
-    seen: dict[str, int] = {}
     for i, c in enumerate(cols):
         if c == "" or c.startswith("unnamed:"):
             raise SchemaError(
@@ -420,6 +418,13 @@ def _check_header(path: Path, cols: list[str], written: list[str] | None = None)
                 row=1,
                 hint="give every column a name in the first row",
             )
+    _check_repeats(path, cols, written or cols)
+
+
+def _check_repeats(path: PathLike, cols: list[str], written: list[str], row: int | None = 1) -> None:
+    """No column name twice (``cols`` as matched, ``written`` as in the file): one dict pass."""
+    seen: dict[str, int] = {}
+    for i, c in enumerate(cols):
         j = seen.setdefault(c, i)
         if j != i:
             a, b = str(written[j]).strip(), str(written[i]).strip()
@@ -429,7 +434,7 @@ def _check_header(path: Path, cols: list[str], written: list[str] | None = None)
                 "without regard to case and spaces)",
                 path=path,
                 column=a,
-                row=1,
+                row=row,
                 hint="rename or drop the duplicate column",
             )
 
@@ -1452,8 +1457,10 @@ def _check(
     problems: list[DemandlabError] = []
     ctx.kind = schema.kind
     df = df.copy()
+    written = [str(c) for c in df.columns]
     df.columns = [_header_name(c) for c in df.columns]
     path = ctx.path
+    _check_repeats(path, list(df.columns), written, row=1 if ctx.from_file else None)
     names = [c.name for c in schema.columns]
     missing_cols = [c.name for c in schema.columns if c.required and c.name not in df.columns]
     reported = [c for c in missing_cols if c not in ctx.mapped_away]
@@ -1483,7 +1490,9 @@ def _check(
             hint="add at least one data row below the header",
         ))
         return df.reset_index(drop=True), problems
-    decimal_problem = _resolve_decimal(df, schema, ctx)
+    odds = {c.name: _odd_cells(df[c.name]) for c in schema.columns if c.name in df.columns}
+    decimal_problem = _resolve_decimal(
+        df.assign(**{k: df[k].where(~v, None) for k, v in odds.items() if v is not None}), schema, ctx)
     if decimal_problem is not None:
         problems.append(decimal_problem)
     out: dict[str, pd.Series] = {}
@@ -1492,7 +1501,7 @@ def _check(
         if col.name not in df.columns:
             continue
         s = df[col.name]
-        odd = _odd_cells(s)
+        odd = odds[col.name]
         if odd is not None:
             kinds = sorted({type(v).__name__ for v in s[odd]})
             _problem(
