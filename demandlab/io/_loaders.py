@@ -2166,13 +2166,23 @@ def load_geomap(path: PathLike) -> pd.DataFrame:
 
 
 def _load_table(path: PathLike, kind: str, options: ReadOptions | None = None) -> pd.DataFrame:
+    """Read a table file and check it against the contract of ``kind`` (the one path of every loader)."""
     df, ctx = _read_table(path, options, kind)
-    return _check_table(df, KINDS[kind], ctx)
+    return _check_table(df, _funnel_schema(df) if kind == "funnel" else KINDS[kind], ctx)
 
 
-@_PATH_ARG
-def load_marketplace(path: PathLike) -> pd.DataFrame:
-    """Load top sellers per niche (``niche, seller_rank, revenue_share, review_count, price, n_sellers, currency``).
+def _table_loader(kind: str, doc: str) -> Callable[[PathLike], pd.DataFrame]:
+    """The public ``load_<kind>(path)`` of a kind read by :func:`_load_table` alone."""
+
+    def loader(path: PathLike) -> pd.DataFrame:
+        return _load_table(path, kind)
+
+    loader.__name__ = loader.__qualname__ = f"load_{kind}"
+    loader.__doc__ = doc
+    return _PATH_ARG(loader)
+
+
+load_marketplace = _table_loader("marketplace", """Load top sellers per niche (``niche, seller_rank, revenue_share, review_count, price, n_sellers, currency``).
 
     Revenue shares must add up to at most 1 per niche, and ``n_sellers`` must be
     the same on every row of a niche and at least its number of rows.
@@ -2183,13 +2193,10 @@ def load_marketplace(path: PathLike) -> pd.DataFrame:
     >>> df = load_marketplace(raw("demo", "marketplace.csv"))
     >>> df["niche"].nunique(), int(df["seller_rank"].max())
     (40, 10)
-    """
-    return _load_table(path, "marketplace")
+    """)
 
 
-@_PATH_ARG
-def load_trade(path: PathLike) -> pd.DataFrame:
-    """Load tidy yearly trade flows (``year, reporter, partner, hs6, flow, value_usd, quantity_kg``).
+load_trade = _table_loader("trade", """Load tidy yearly trade flows (``year, reporter, partner, hs6, flow, value_usd, quantity_kg``).
 
     ``flow`` is ``import``, ``export`` or ``production``; HS codes stay text with their
     leading zeros. BACI and Comext files are converted by :mod:`demandlab.niches._market`.
@@ -2200,13 +2207,10 @@ def load_trade(path: PathLike) -> pd.DataFrame:
     >>> df = load_trade(raw("demo", "trade.csv"))
     >>> sorted(df["flow"].unique())
     ['export', 'import', 'production']
-    """
-    return _load_table(path, "trade")
+    """)
 
 
-@_PATH_ARG
-def load_niche_hs(path: PathLike) -> pd.DataFrame:
-    """Load the niche to HS6 mapping (``niche, hs6, share``; ``share`` defaults to 1).
+load_niche_hs = _table_loader("niche_hs", """Load the niche to HS6 mapping (``niche, hs6, share``; ``share`` defaults to 1).
 
     Examples
     --------
@@ -2214,13 +2218,10 @@ def load_niche_hs(path: PathLike) -> pd.DataFrame:
     >>> df = load_niche_hs(raw("demo", "niche_hs.csv"))
     >>> df.loc[df["niche"] == "Fiets", "hs6"].tolist()
     ['871200']
-    """
-    return _load_table(path, "niche_hs")
+    """)
 
 
-@_PATH_ARG
-def load_landed_costs(path: PathLike) -> pd.DataFrame:
-    """Load landed-cost inputs, one row per niche.
+load_landed_costs = _table_loader("landed_costs", """Load landed-cost inputs, one row per niche.
 
     Examples
     --------
@@ -2228,13 +2229,10 @@ def load_landed_costs(path: PathLike) -> pd.DataFrame:
     >>> df = load_landed_costs(raw("demo", "landed_costs.csv"))
     >>> len(df), sorted(df["vat_rate"].unique().tolist())
     (40, [0.09, 0.21])
-    """
-    return _load_table(path, "landed_costs")
+    """)
 
 
-@_PATH_ARG
-def load_customers(path: PathLike) -> pd.DataFrame:
-    """Load B2B customers (``customer_id, size, employees, industry, orders_per_year, avg_order_value, region, purpose``).
+load_customers = _table_loader("customers", """Load B2B customers (``customer_id, size, employees, industry, orders_per_year, avg_order_value, region, purpose``).
 
     ``size`` must be micro/small/medium/large and ``purpose``
     resale/own_production/personal_use (case-insensitive; returned in lower case).
@@ -2245,13 +2243,10 @@ def load_customers(path: PathLike) -> pd.DataFrame:
     >>> df = load_customers(raw("demo", "customers.csv"))
     >>> len(df), df["customer_id"].is_unique
     (2400, True)
-    """
-    return _load_table(path, "customers")
+    """)
 
 
-@_PATH_ARG
-def load_sales(path: PathLike) -> pd.DataFrame:
-    """Load demand per series and period (``unique_id, ds, y`` + exogenous columns).
+load_sales = _table_loader("sales", """Load demand per series and period (``unique_id, ds, y`` + exogenous columns).
 
     Examples
     --------
@@ -2259,13 +2254,10 @@ def load_sales(path: PathLike) -> pd.DataFrame:
     >>> df = load_sales(raw("demo", "sales.csv"))
     >>> df["unique_id"].nunique(), df["ds"].min().date(), df["ds"].max().date()
     (24, datetime.date(2019, 1, 1), datetime.date(2024, 12, 1))
-    """
-    return _load_table(path, "sales")
+    """)
 
 
-@_PATH_ARG
-def load_channels(path: PathLike) -> pd.DataFrame:
-    """Load marketing channel figures per period.
+load_channels = _table_loader("channels", """Load marketing channel figures per period.
 
     ``period`` becomes a date when every value parses as one (``2024-01``), and stays
     text otherwise (``2024-Q1``).
@@ -2276,13 +2268,10 @@ def load_channels(path: PathLike) -> pd.DataFrame:
     >>> df = load_channels(raw("demo", "channels.csv"))
     >>> df["channel"].nunique(), str(df["period"].max().date())
     (6, '2024-12-01')
-    """
-    return _load_table(path, "channels")
+    """)
 
 
-@_PATH_ARG
-def load_funnel(path: PathLike) -> pd.DataFrame:
-    """Load funnel counts per stage, or a funnel event log (``user_id, stage, timestamp``).
+load_funnel = _table_loader("funnel", """Load funnel counts per stage, or a funnel event log (``user_id, stage, timestamp``).
 
     Examples
     --------
@@ -2290,9 +2279,7 @@ def load_funnel(path: PathLike) -> pd.DataFrame:
     >>> df = load_funnel(raw("demo", "funnel.csv"))
     >>> df["stage"].unique().tolist()
     ['awareness', 'interest', 'decision', 'purchase', 'retention']
-    """
-    df, ctx = _read_table(path, None, "funnel")
-    return _check_table(df, _funnel_schema(df), ctx)
+    """)
 
 
 def _funnel_schema(df: pd.DataFrame) -> Schema:
@@ -2303,9 +2290,7 @@ def _funnel_schema(df: pd.DataFrame) -> Schema:
     return KINDS["funnel"]
 
 
-@_PATH_ARG
-def load_orders(path: PathLike) -> pd.DataFrame:
-    """Load an order log (``customer_id, order_id, date, value``; negative value = return).
+load_orders = _table_loader("orders", """Load an order log (``customer_id, order_id, date, value``; negative value = return).
 
     Examples
     --------
@@ -2313,13 +2298,10 @@ def load_orders(path: PathLike) -> pd.DataFrame:
     >>> df = load_orders(raw("online_retail_orders.csv.gz"))
     >>> df["customer_id"].nunique()
     4372
-    """
-    return _load_table(path, "orders")
+    """)
 
 
-@_PATH_ARG
-def load_pilots(path: PathLike) -> pd.DataFrame:
-    """Load pilot shipments (``pilot, units_offered, units_sold``; sold <= offered).
+load_pilots = _table_loader("pilots", """Load pilot shipments (``pilot, units_offered, units_sold``; sold <= offered).
 
     Examples
     --------
@@ -2327,13 +2309,10 @@ def load_pilots(path: PathLike) -> pd.DataFrame:
     >>> df = load_pilots(raw("demo", "pilots.csv"))
     >>> bool((df["units_sold"] <= df["units_offered"]).all())
     True
-    """
-    return _load_table(path, "pilots")
+    """)
 
 
-@_PATH_ARG
-def load_prices(path: PathLike) -> pd.DataFrame:
-    """Load competitor prices (``niche, seller, date, price, currency``).
+load_prices = _table_loader("prices", """Load competitor prices (``niche, seller, date, price, currency``).
 
     Examples
     --------
@@ -2341,27 +2320,20 @@ def load_prices(path: PathLike) -> pd.DataFrame:
     >>> df = load_prices(raw("demo", "prices.csv"))
     >>> bool((df["price"] > 0).all())
     True
-    """
-    return _load_table(path, "prices")
+    """)
 
 
-@_PATH_ARG
-def load_price_survey(path: PathLike) -> pd.DataFrame:
-    """Load Van Westendorp answers (``too_cheap, cheap, expensive, too_expensive``).
+load_price_survey = _table_loader("price_survey", """Load Van Westendorp answers (``too_cheap, cheap, expensive, too_expensive``).
 
     Examples
     --------
     >>> from demandlab.paths import raw
     >>> load_price_survey(raw("demo", "price_survey.csv")).columns[:3].tolist()
     ['respondent', 'niche', 'too_cheap']
-    """
-    return _load_table(path, "price_survey")
+    """)
 
 
-@_PATH_ARG
-def load_gabor_survey(path: PathLike) -> pd.DataFrame:
-    """Load Gabor-Granger answers (``respondent, price, buy``)."""
-    return _load_table(path, "gabor_survey")
+load_gabor_survey = _table_loader("gabor_survey", """Load Gabor-Granger answers (``respondent, price, buy``).""")
 
 
 @_PATH_ARG
@@ -2463,9 +2435,7 @@ def load(
     if options is not None and kind not in ("geomap", "turnover") and not (
         kind == "trends" and _is_trends_source(Path(path))
     ):
-        df, ctx = _read_table(path, options, kind)
-        schema = _funnel_schema(df) if kind == "funnel" else KINDS[kind]
-        return _check_table(df, schema, ctx)
+        return _load_table(path, kind, options)
     loader = _LOADERS.get(kind)
     if loader is not None:
         return loader(path)
