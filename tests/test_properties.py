@@ -94,6 +94,18 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir()}
 
 
+@contextlib.contextmanager
+def _alone_in_a_folder(name: str, data: bytes):
+    """The file ``name`` holding ``data`` in a fresh folder; on leaving, nothing may have changed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / name
+        path.write_bytes(data)
+        before = _snapshot(folder)
+        yield path
+        assert _snapshot(folder) == before, "a run wrote or changed a file"
+
+
 def _assert_sales_contract(df: pd.DataFrame, n_rows: int) -> None:
     """What a loaded sales table promises."""
     assert {"unique_id", "ds", "y"} <= set(df.columns)
@@ -123,31 +135,21 @@ def _run_cli(*args: str) -> tuple[int, str, str]:
 @given(csv_files())
 def test_a_generated_sales_csv_loads_correctly_or_raises_a_demandlab_error(file):
     data, _ = file
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        path = folder / "sales.csv"
-        path.write_bytes(data)
-        before = _snapshot(folder)
+    with _alone_in_a_folder("sales.csv", data) as path:
         try:
             df = load(path, "sales")
         except DemandlabError as exc:
             assert str(exc).strip() and "Traceback" not in str(exc)
         else:
             _assert_sales_contract(df, data.count(b"\n"))
-        assert _snapshot(folder) == before  # nothing written, the input untouched
 
 
 @SETTINGS
 @given(csv_files())
 def test_demandlab_validate_exits_0_or_2_with_error_lines_and_writes_nothing(file):
     data, _ = file
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        path = folder / "sales.csv"
-        path.write_bytes(data)
-        before = _snapshot(folder)
+    with _alone_in_a_folder("sales.csv", data) as path:
         code, out, err = _run_cli("validate", str(path))
-        assert _snapshot(folder) == before
         try:
             load(path, "sales")
             ok = True
@@ -197,11 +199,7 @@ def test_every_kind_loads_a_generated_table_or_raises_a_demandlab_error(kind, da
     sep = data.draw(st.sampled_from([",", ";"]), label="sep")
     buf = io.StringIO()
     csv.writer(buf, delimiter=sep, lineterminator="\n").writerows([header, *rows])
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        path = folder / "table.csv"
-        path.write_text(buf.getvalue(), encoding="utf-8")
-        before = _snapshot(folder)
+    with _alone_in_a_folder("table.csv", buf.getvalue().encode("utf-8")) as path:
         try:
             df = load(path, kind)
         except DemandlabError:
@@ -215,4 +213,3 @@ def test_every_kind_loads_a_generated_table_or_raises_a_demandlab_error(kind, da
                 if col.dtype == "date" and col.name in df.columns:
                     d = df[col.name].dropna()
                     assert ((d >= pd.Timestamp(DATE_MIN)) & (d <= pd.Timestamp(DATE_MAX))).all()
-        assert _snapshot(folder) == before

@@ -60,20 +60,22 @@ def _int(text: str) -> int | None:
     return int(text) if _INT.fullmatch(text) else None
 
 
+def _one(text: str, parse: Callable[[str], object], need: str, example: str = ""):
+    """``parse(text)``, or the usage error saying what is needed."""
+    value = parse(text.strip())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"need {need}, got {text!r}" + (f" (e.g. {example})" if example else ""))
+    return value
+
+
 def number(text: str) -> float:
     """A finite number (the ``type`` of every ``type=float`` option)."""
-    value = _float(text.strip())
-    if value is None:
-        raise argparse.ArgumentTypeError(f"need a finite number, got {text!r} (e.g. 0.25)")
-    return value
+    return _one(text, _float, "a finite number", "0.25")
 
 
 def whole(text: str) -> int:
     """A whole number (the ``type`` of every ``type=int`` option)."""
-    value = _int(text.strip())
-    if value is None:
-        raise argparse.ArgumentTypeError(f"need a whole number, got {text!r} (e.g. 12)")
-    return value
+    return _one(text, _int, "a whole number", "12")
 
 
 def register_types(parser: argparse.ArgumentParser) -> None:
@@ -110,10 +112,7 @@ def int_or_auto(text: str) -> int | str:
 
 def seed(text: str) -> int:
     """A seed: a whole number >= 0."""
-    value = _int(text.strip())
-    if value is None or value < 0:
-        raise argparse.ArgumentTypeError(f"need a whole number >= 0, got {text!r}")
-    return value
+    return _one(text, lambda t: None if (v := _int(t)) is None or v < 0 else v, "a whole number >= 0")
 
 
 def int_range(text: str) -> tuple[int, int]:
