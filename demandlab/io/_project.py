@@ -919,7 +919,7 @@ def _cheap_rows(files: list[Path]) -> int | None:
     for f in files:
         name = f.name.lower()
         try:
-            if f.is_dir():
+            if not f.is_file():  # a folder, or a pipe or device that a read would block on
                 return None
             if name.endswith((".parquet", ".pq")):
                 import pyarrow.parquet as pq
