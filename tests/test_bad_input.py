@@ -120,6 +120,17 @@ def test_parquet_byte_list_and_non_utf8_columns_are_refused(tmp_path):
             load_sales(p)
 
 
+def test_parquet_text_that_is_not_utf8_is_refused(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ids = pa.array([b"\xff\xfeA", b"B"], pa.binary()).view(pa.string())  # pyarrow writes it unchecked
+    p = tmp_path / "sales.parquet"
+    pq.write_table(pa.table({"unique_id": ids, "ds": ["2024-01-01", "2024-02-01"], "y": [1.0, 2.0]}), p)
+    with pytest.raises(SchemaError, match="column 'unique_id': the column holds text that is not UTF-8"):
+        load_sales(p)
+
+
 def test_cells_holding_bytes_or_lists_in_a_frame_are_one_problem():
     df = pd.DataFrame({"unique_id": ["a", b"\xff", ["c"]], "ds": ["2024-01-01"] * 3, "y": [1, 2, 3]})
     with pytest.raises(DataError) as info:

@@ -508,6 +508,22 @@ def _parquet_check(path: Path) -> None:
                                   hint=fix)
 
 
+def _check_utf8(path: Path, df: pd.DataFrame) -> None:
+    """Text columns of a Parquet file hold valid UTF-8 (pyarrow reads them without checking)."""
+    import pyarrow as pa
+
+    for c in df.columns:
+        if not isinstance(df[c].dtype, pd.StringDtype):
+            continue
+        try:
+            pa.array(df[c].array).validate(full=True)
+        except pa.ArrowInvalid as exc:
+            raise SchemaError(f"the column holds text that is not UTF-8 ({exc})", path=path,
+                              column=str(c), hint="re-export the table with its text encoded as UTF-8") from None
+        except (TypeError, ValueError):  # a storage pyarrow cannot take as is: nothing to check
+            continue
+
+
 def _read_parquet(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, _Ctx]:
     _parquet_check(path)
     try:
@@ -521,6 +537,7 @@ def _read_parquet(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, _Ctx]
     written = [str(c) for c in df.columns]
     cols = [_header_name(c) for c in written]
     _check_header(path, cols, written)
+    _check_utf8(path, df)
     headers = dict(zip(cols, [c.strip() for c in written], strict=True))
     df.columns = cols
     _check_cells(path, df)
