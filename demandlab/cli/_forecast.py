@@ -73,9 +73,9 @@ def _read(path: str, what: str):
     import pandas as pd
 
     from ..errors import SchemaError
+    from ..io._files import check_path
 
-    if not Path(path).is_file():
-        raise SchemaError("file not found", path=path, hint=f"check the path of the {what} file")
+    check_path(Path(path))  # a regular file (a FIFO would block pandas), within the input limits
     try:
         if str(path).lower().endswith((".parquet", ".pq")):
             return pd.read_parquet(path)
