@@ -54,12 +54,23 @@ import numpy as np
 
 from .errors import ParameterError
 
+#: The dates every data contract allows (inclusive), stated in docs/data-contracts.md.
+#: A date outside them is refused with this range, never wrapped to another century.
+DATE_MIN = "1900-01-01"
+DATE_MAX = "2200-12-31"
+
 __all__ = [
+    "DATE_MAX",
+    "DATE_MIN",
     "Constraint",
     "Interval",
     "Options",
     "check_params",
+    "available_memory",
     "check_level",
+    "check_memory",
+    "draws_bytes",
+    "forecast_bytes",
     "describe_value",
     "make_constraint",
     "validate_params",
@@ -420,3 +431,101 @@ def validate_params(constraints: Mapping[str, list], *, hints: Mapping[str, str]
         return wrapper
 
     return decorate
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this process can still use, or None when the system does not say.
+
+    ``MemAvailable`` of ``/proc/meminfo`` (Linux), else free physical pages times the
+    page size (``os.sysconf``).
+
+    Examples
+    --------
+    >>> m = available_memory()
+    >>> m is None or m > 0
+    True
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+
+def forecast_bytes(n_series: int, h: int, n_levels: int) -> float:
+    """Bytes a forecast of ``h`` periods for ``n_series`` series allocates, roughly.
+
+    Per series and period: a row of the table (date, forecast, two bounds per level,
+    model, id) held twice (the parts and their concatenation) and the members' paths.
+
+    Examples
+    --------
+    >>> forecast_bytes(1, 10**9, 2) / 2**30 > 100
+    True
+    """
+    return 8.0 * n_series * h * (2 * (4 + 2 * n_levels) + 8)
+
+
+def draws_bytes(n_draws: int, n: int, *, itemsize: int = 24) -> float:
+    """Bytes of ``n_draws`` Monte Carlo draws (or resamples) of ``n`` items, roughly.
+
+    ``itemsize``: bytes per draw and item (scores and ranks, plus the copies the
+    quantiles make: 24).
+
+    Examples
+    --------
+    >>> draws_bytes(1000, 40)
+    960000.0
+    """
+    return float(itemsize) * n_draws * n
+
+
+def check_memory(n_bytes: float, name: str, value: Any, *, what: str = "", hint: str | None = None,
+                 available: int | None = None) -> None:
+    """Refuse a request whose memory, computed up front, exceeds what the machine has.
+
+    Parameters
+    ----------
+    n_bytes : float
+        The estimate of the bytes the request allocates.
+    name, value : str, object
+        The argument that sets the size and its value, named in the error.
+    what : str
+        What is allocated (``"the draws of 40 niches"``), named in the error.
+    hint : str, optional
+        How to make the request smaller.
+    available : int, optional
+        Bytes available; :func:`available_memory` when omitted.
+
+    Raises
+    ------
+    ParameterError
+        With the estimate and what is available.
+
+    Examples
+    --------
+    >>> check_memory(2**20, "n_draws", 1000, available=2**30)
+    >>> check_memory(15 * 2**30, "h", 10**9, what="the forecast paths", available=4 * 2**30)
+    Traceback (most recent call last):
+    ...
+    demandlab.errors.ParameterError: argument 'h': 1000000000 needs about 15.0 GiB of memory for the forecast paths, more than the 4.0 GiB available (fix: ask for less)
+    """
+    free = available_memory() if available is None else available
+    if free is None or n_bytes <= free:
+        return
+    raise ParameterError(
+        f"{value!r} needs about {_gib(n_bytes)} of memory" + (f" for {what}" if what else "")
+        + f", more than the {_gib(free)} available",
+        column=name,
+        hint=hint or "ask for less",
+    )

@@ -452,7 +452,7 @@ def sales_csv(tmp_path):
         ([], "unique_id,lead_time\np0,2\np1,\n", "no lead_time for line 'p1'"),
         (["--lead-time", "1"], "unique_id,moq\np0,2.5\np1,3\n", "moq must be a whole number"),
         (["--lead-time", "1"], "PAR1 not really", "cannot read the stock file"),
-        (["--lead-time", "1", "--on-hand", "nan"], None, "argument 'on_hand'"),
+        (["--lead-time", "1", "--on-hand", "nan"], None, "argument --on-hand: need a finite number"),
     ],
 )
 def test_cli_bad_plan_options_write_nothing(cli, tmp_path, sales_csv, extra, stock, match):

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..errors import DemandlabError
+from ._types import register_types
 from ._warnings import one_line_warnings
 
 # Order is the order shown by --help.
@@ -29,6 +30,10 @@ _AREAS = (
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line, like every demandlab error."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        register_types(self)  # type=float / type=int refuse nan, inf, 1e999 (issue 18)
 
     def error(self, message: str):  # type: ignore[override]
         # subcommand parsers share this class; every error starts 'demandlab: error:'

@@ -64,6 +64,7 @@ def read_table(path: str, what: str) -> Any:
     import pandas as pd
 
     from ..errors import SchemaError
+    from ..io._files import read_input
     from ..io._loaders import ReadOptions, _check_path, _decode, _is_parquet, _sniff_sep
 
     p = Path(path)
@@ -77,11 +78,7 @@ def read_table(path: str, what: str) -> Any:
         except Exception as exc:  # pyarrow raises several types for a broken Parquet file
             raise SchemaError(f"cannot read the {what} file as Parquet ({type(exc).__name__})",
                               path=p, hint=hint) from None
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise SchemaError(f"cannot read the {what} file ({exc.strerror})", path=p, hint=hint) from None
-    text = _decode(p, data)
+    text = _decode(p, read_input(p))  # bounded: a file over the input limit is refused
     if not text.strip():
         raise SchemaError(f"cannot read the {what} file: it is empty", path=p, hint=hint)
     try:

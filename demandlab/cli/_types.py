@@ -20,15 +20,28 @@ Examples
 7
 >>> tier("100:0.05")
 (100.0, 0.05)
+>>> number("2.5"), whole("12")
+(2.5, 12)
+>>> number("nan")
+Traceback (most recent call last):
+...
+argparse.ArgumentTypeError: need a finite number, got 'nan' (e.g. 0.25)
+
+Every option declared with ``type=float`` or ``type=int`` reads its value with
+:func:`number` or :func:`whole` instead (:func:`register_types`), so ``nan``, ``inf``
+and ``1e999`` are refused everywhere, not only where a library check happens to
+catch them.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import re
 from collections.abc import Callable
 
-__all__ = ["int_or_auto", "int_range", "number_pairs", "numbers", "seed", "tier"]
+__all__ = ["int_or_auto", "int_range", "number", "number_pairs", "numbers", "register_types", "seed",
+           "tier", "whole"]
 
 
 _FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -36,11 +49,55 @@ _INT = re.compile(r"[+-]?\d+")
 
 
 def _float(text: str) -> float | None:
-    return float(text) if _FLOAT.fullmatch(text) else None
+    """A finite number written plainly, else None (``nan``, ``inf`` and ``1e999`` too)."""
+    if not _FLOAT.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
 
 
 def _int(text: str) -> int | None:
     return int(text) if _INT.fullmatch(text) else None
+
+
+def _one(text: str, parse: Callable[[str], object], need: str, example: str = ""):
+    """``parse(text)``, or the usage error saying what is needed."""
+    value = parse(text.strip())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"need {need}, got {text!r}" + (f" (e.g. {example})" if example else ""))
+    return value
+
+
+def number(text: str) -> float:
+    """A finite number (the ``type`` of every ``type=float`` option)."""
+    return _one(text, _float, "a finite number", "0.25")
+
+
+def whole(text: str) -> int:
+    """A whole number (the ``type`` of every ``type=int`` option)."""
+    return _one(text, _int, "a whole number", "12")
+
+
+def register_types(parser: argparse.ArgumentParser) -> None:
+    """Read ``type=float`` and ``type=int`` options with :func:`number` and :func:`whole`.
+
+    argparse looks an option's ``type`` up in the parser's registry first; call this in
+    the ``__init__`` of the parser class, which sub-parsers share.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser(exit_on_error=False)
+    >>> register_types(p)
+    >>> _ = p.add_argument("--share", type=float)
+    >>> p.parse_args(["--share", "0.5"]).share
+    0.5
+    >>> p.parse_args(["--share", "inf"])
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentError: argument --share: need a finite number, got 'inf' (e.g. 0.25)
+    """
+    parser.register("type", float, number)
+    parser.register("type", int, whole)
 
 
 def int_or_auto(text: str) -> int | str:
@@ -55,10 +112,7 @@ def int_or_auto(text: str) -> int | str:
 
 def seed(text: str) -> int:
     """A seed: a whole number >= 0."""
-    value = _int(text.strip())
-    if value is None or value < 0:
-        raise argparse.ArgumentTypeError(f"need a whole number >= 0, got {text!r}")
-    return value
+    return _one(text, lambda t: None if (v := _int(t)) is None or v < 0 else v, "a whole number >= 0")
 
 
 def int_range(text: str) -> tuple[int, int]:
@@ -101,5 +155,6 @@ def tier(text: str) -> tuple[float, float]:
     """``MIN:DISCOUNT`` as two numbers."""
     parts = [_float(v.strip()) for v in text.split(":")]
     if len(parts) != 2 or None in parts:
-        raise argparse.ArgumentTypeError(f"cannot read {text!r}: write MIN:DISCOUNT, e.g. 100:0.05")
+        raise argparse.ArgumentTypeError(
+            f"cannot read {text!r}: write MIN:DISCOUNT as two finite numbers, e.g. 100:0.05")
     return parts[0], parts[1]  # type: ignore[return-value]

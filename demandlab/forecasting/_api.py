@@ -62,7 +62,15 @@ import numpy as np
 import pandas as pd
 
 from .._results import Result
-from .._validation import Interval, Options, check_level, check_params, validate_params
+from .._validation import (
+    Interval,
+    Options,
+    check_level,
+    check_memory,
+    check_params,
+    forecast_bytes,
+    validate_params,
+)
 from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ..io._frames import file_line
 from ._data import FREQ_NAMES, GapWarning, ShortSeriesWarning, prepare
@@ -477,6 +485,8 @@ def forecast(
     prep = prepare(df, gaps=gaps, exog=exog, path=path, freq=freq)
     m = _season_length(season_length, prep)
     n_series = len(prep.ids)
+    check_memory(forecast_bytes(n_series, h, len(levels)), "h", h, what=f"{n_series} series",
+                 hint="forecast fewer periods ahead")
     if isinstance(models, dict):
         unknown = sorted(set(models) - set(prep.ids))
         if unknown:

@@ -7,7 +7,7 @@ of the CSV file the frame came from (frame position + 2).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,36 +54,122 @@ class Prepared:
         return periods.to_timestamp(how="start")
 
 
-def infer_freq(ds: pd.Series, path=None) -> tuple[str, str, str]:
-    """Return (period code, kind, anchor) from the dates of a panel."""
+def _kind_of_step(d: float) -> str | None:
+    """The frequency whose period is ``d`` days long (the smallest step of a series)."""
+    if 27 <= d <= 31:
+        return "M"
+    if 85 <= d <= 92:
+        return "Q"
+    if 6 <= d <= 8:
+        return "W"
+    if d <= 1.5:
+        return "D"
+    if 360 <= d <= 367:
+        return "Y"
+    return None
+
+
+def _series_steps(ds: pd.Series, ids: pd.Series) -> pd.Series:
+    """The smallest positive step (days) between the dates of each series (series with one date: none)."""
+    work = pd.DataFrame({"id": ids.to_numpy(), "ds": ds.to_numpy()}).dropna()
+    work = work.drop_duplicates().sort_values(["id", "ds"], kind="stable")
+    step = work["ds"].diff().dt.total_seconds().to_numpy() / 86_400.0
+    same = (work["id"] == work["id"].shift()).to_numpy()
+    keep = same & (step > 0)
+    steps = pd.Series(step[keep], index=work["id"].to_numpy()[keep]).groupby(level=0, sort=False).min()
+    order = pd.unique(ids.to_numpy())  # the order of the file: the first series is the reference
+    return steps.reindex([k for k in order if k in steps.index])
+
+
+def infer_freq(ds: pd.Series, path=None, ids: pd.Series | None = None,
+               where: Callable[[object], int | None] | None = None) -> tuple[str, str, str]:
+    """Return (period code, kind, anchor) from the dates of a panel.
+
+    With ``ids`` each series' frequency is inferred from its own dates (its smallest
+    step) and all must agree: a monthly and a weekly series in one panel are an error
+    naming both, never both read at the finer frequency. ``where(series)`` gives the
+    file line named in that error.
+    """
     dates = pd.DatetimeIndex(ds.dropna().unique()).sort_values()
     if len(dates) < 2:
         return "M", "M", "start"
-    diffs = np.diff(dates.to_numpy().astype("datetime64[s]").astype(np.int64)) / 86_400.0
-    d = float(np.min(diffs[diffs > 0])) if np.any(diffs > 0) else 30.0
-    if 27 <= d <= 31:
-        kind, code = "M", "M"
-    elif 85 <= d <= 92:
-        kind, code = "Q", "Q"
-    elif 6 <= d <= 8:
-        kind = "W"
-        # a week labelled by its first day ends six days later
-        code = "W-" + (dates[0] + pd.Timedelta(days=6)).day_name()[:3].upper()
-    elif d <= 1.5:
-        kind, code = "D", "D"
-    elif 360 <= d <= 367:
-        kind, code = "Y", "Y"
+    steps = _series_steps(ds, ids) if ids is not None else pd.Series(dtype=float)
+    if len(steps):
+        kinds = steps.map(_kind_of_step)
+        odd = kinds[kinds.isna()]
+        if len(odd):
+            key = odd.index[0]
+            raise DataError(
+                f"cannot tell the frequency of series {key!r} (smallest step {steps[key]:.0f} days)",
+                path=path, column="ds", row=where(key) if where else None,
+                hint="use monthly, quarterly, weekly or daily period-start dates",
+            )
+        found = list(dict.fromkeys(kinds.tolist()))
+        if len(found) > 1:
+            a = kinds.index[kinds == found[0]][0]
+            b = kinds.index[kinds == found[1]][0]
+            n = {k: int((kinds == k).sum()) for k in found}
+            listing = ", ".join(f"{n[k]} {FREQ_NAMES[k]}" for k in found)
+            raise DataError(
+                f"series {b!r} is {FREQ_NAMES[found[1]]} but series {a!r} is {FREQ_NAMES[found[0]]}: "
+                f"one forecast needs one frequency ({listing} series)",
+                path=path, column="ds", row=where(b) if where else None,
+                hint="split the file by frequency, or aggregate the finer series to the coarser "
+                "periods (e.g. sum weeks into months) before forecasting",
+            )
+        kind = found[0]
+        d = float(steps.min())
     else:
+        diffs = np.diff(dates.to_numpy().astype("datetime64[s]").astype(np.int64)) / 86_400.0
+        d = float(np.min(diffs[diffs > 0])) if np.any(diffs > 0) else 30.0
+        kind = _kind_of_step(d)
+    if kind is None:
         raise DataError(
             f"cannot tell the frequency of the dates (smallest step {d:.0f} days)",
             path=path,
             column="ds",
             hint="use monthly, quarterly, weekly or daily period-start dates",
         )
+    # a week labelled by its first day ends six days later
+    code = "W-" + (dates[0] + pd.Timedelta(days=6)).day_name()[:3].upper() if kind == "W" else kind
     anchor = "start"
     if kind in ("M", "Q", "Y") and bool(np.all(dates.is_month_end)) and not np.all(dates.day == 1):
         anchor = "end"
     return code, kind, anchor
+
+
+def _when(t: pd.Timestamp) -> str:
+    return f"{t:%Y-%m-%d}" if t == t.normalize() else f"{t:%Y-%m-%d %H:%M}"
+
+
+def _note_moved(ds: pd.Series, per: pd.Series, uid: pd.Series, kind: str, anchor: str,
+                row: Callable[[int], int]) -> None:
+    """Warn, with a count, when dates are not on their period's first (or last) day.
+
+    Each such date is read as its period (``2024-03-15`` as March 2024); the warning
+    states it, so a conversion is never silent.
+    """
+    ok = per.notna().to_numpy()
+    if not ok.any():
+        return
+    if anchor == "end":
+        expected = per[ok].dt.end_time.dt.normalize()
+    else:
+        expected = per[ok].dt.start_time
+    moved = np.zeros(len(ds), dtype=bool)
+    moved[ok] = (ds[ok].to_numpy() != expected.to_numpy())
+    if not moved.any():
+        return
+    i = int(np.flatnonzero(moved)[0])
+    day = {"M": "month", "Q": "quarter", "Y": "year", "W": "week", "D": "day"}[kind]
+    where = "last day" if anchor == "end" else ("start" if kind == "D" else "first day")
+    n_series = uid[moved].nunique()
+    warnings.warn(
+        f"{int(moved.sum())} date(s) in {n_series} series are not on the {where} of their {day} "
+        f"(first: {_when(ds.iloc[i])} on line {row(i)}); each was read as the {day} it falls in",
+        DemandlabWarning,
+        stacklevel=4,
+    )
 
 
 def prepare(
@@ -171,7 +257,8 @@ def prepare(
                         hint="give every row the name of its product line")
     uid = uid.astype(str)
     if freq is None:
-        code, kind, anchor = infer_freq(ds, path)
+        first_line = pd.Series(np.arange(len(frame)), index=uid.to_numpy()).groupby(level=0).min()
+        code, kind, anchor = infer_freq(ds, path, uid, lambda key: _row(int(first_line[key])))
     else:
         code = freq
         kind = freq[0].upper()
@@ -180,6 +267,7 @@ def prepare(
                                  hint="e.g. freq='M' (monthly) or 'W-SUN' (weekly)")
         anchor = "start"
     per = ds.dt.to_period(code)
+    _note_moved(ds, per, uid, kind, anchor, _row)
     work = pd.DataFrame({"unique_id": uid, "per": per, "y": y, "_pos": np.arange(len(frame))})
     for c in exog:
         col = pd.to_numeric(frame[c], errors="coerce")

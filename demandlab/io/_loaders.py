@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import csv
 import fnmatch
-import gzip
 import io
 import os
 import re
@@ -45,9 +44,11 @@ import numpy as np
 import pandas as pd
 
 from .._results import Result
-from .._validation import validate_params
+from .._validation import DATE_MAX, DATE_MIN, validate_params
 from ..errors import DataError, DemandlabError, ParameterError, SchemaError
 from ._encoding import utf16_order
+from ._files import MAX_CELL_CHARS, MAX_COLUMNS, MAX_INPUT_BYTES, human_size, read_input, too_big
+from ._files import check_path as _check_path
 
 __all__ = [
     "Column",
@@ -57,8 +58,12 @@ __all__ = [
     "ReadOptions",
     "SchemaProblems",
     "DataProblems",
+    "MAX_CELL_CHARS",
+    "MAX_COLUMNS",
+    "MAX_INPUT_BYTES",
     "check_frame",
     "infer_kind",
+    "read_input",
     "load",
     "validate_file",
     "load_trends",
@@ -111,6 +116,9 @@ class Column:
         A regular expression every (text) value must match in full.
     hint : str
         How to fix a bad value.
+    empty_ok : bool, default False
+        A nullable number column may be empty on every row (its absence has a stated
+        meaning); otherwise such a column in a file is refused, not read as all NaN.
 
     Examples
     --------
@@ -129,6 +137,7 @@ class Column:
     allowed: tuple[str, ...] | None = None
     pattern: str | None = None
     hint: str = ""
+    empty_ok: bool = False
 
     def __post_init__(self) -> None:
         if self.dtype not in _DTYPES:
@@ -236,6 +245,7 @@ class _Ctx:
     kind: str | None = None  # the contract being checked
     headers: dict[str, str] | None = None  # matched header -> as written in the file
     mapped_away: frozenset[str] = frozenset()  # contract columns whose map failed (reported)
+    from_file: bool = False  # read from a file by a reader here (not a frame built in code)
 
     def header(self, name: str) -> str:
         """A header as written in the file."""
@@ -355,8 +365,9 @@ _PATH_ARG = validate_params({"path": ["path-like"]})
 
 _TRENDS_FIRST_LINE = re.compile(r"^[^\W\d_][^\W\d_ ]*\s?:\s")
 
-
 def _head_text(path: Path, n: int = 4096) -> str:
+    if not path.is_file():  # a pipe or a device would block or never end
+        return ""
     try:
         with open(path, "rb") as fh:
             head = fh.read(n)
@@ -371,19 +382,6 @@ def _is_trends_export(path: Path) -> bool:
     """A Google Trends manual export starts with a localised 'Category: ...' line."""
     first = _head_text(path, 512).splitlines()[:1]
     return bool(first) and "," not in first[0] and bool(_TRENDS_FIRST_LINE.match(first[0]))
-
-
-def _check_path(path: Path) -> None:
-    if not path.exists():
-        raise SchemaError(
-            "file not found", path=path, hint="check the path (relative to the current folder)"
-        )
-    if path.is_dir():
-        raise SchemaError(
-            "is a folder, not a file", path=path, hint="pass a file, or --kind trends for a folder of exports"
-        )
-    if not os.access(path, os.R_OK):
-        raise SchemaError("file is not readable", path=path, hint="check its permissions")
 
 
 def _is_parquet(path: Path) -> bool:
@@ -407,39 +405,145 @@ def _header_name(c: object) -> str:
     return " ".join(str(c).split()).lower()
 
 
-def _check_header(path: Path, cols: list[str]) -> None:
-    unnamed = [i for i, c in enumerate(cols) if c.startswith("unnamed:") or c == ""]
-    if unnamed:
+def _check_header(path: Path, cols: list[str], written: list[str] | None = None) -> None:
+    """Every header cell named, no name twice (ignoring case and spaces), at most :data:`MAX_COLUMNS`.
+
+    Linear in the number of columns. ``written``: the cells as in the file, for messages.
+    """
+    _check_width(path, len(cols))
+    for i, c in enumerate(cols):
+        if c == "" or c.startswith("unnamed:"):
+            raise SchemaError(
+                f"header cell {i + 1} is empty",
+                path=path,
+                row=1,
+                hint="give every column a name in the first row",
+            )
+    _check_repeats(path, cols, written or cols)
+
+
+def _check_repeats(path: PathLike, cols: list[str], written: list[str], row: int | None = 1) -> None:
+    """No column name twice (``cols`` as matched, ``written`` as in the file): one dict pass."""
+    seen: dict[str, int] = {}
+    for i, c in enumerate(cols):
+        j = seen.setdefault(c, i)
+        if j != i:
+            a, b = str(written[j]).strip(), str(written[i]).strip()
+            same = f"{a!r} appears twice" if a == b else f"{a!r} and {b!r} are the same column"
+            raise SchemaError(
+                f"{same} in the header (cells {j + 1} and {i + 1}; names are matched "
+                "without regard to case and spaces)",
+                path=path,
+                column=a,
+                row=row,
+                hint="rename or drop the duplicate column",
+            )
+
+
+def _check_width(path: Path, n: int) -> None:
+    if n > MAX_COLUMNS:
         raise SchemaError(
-            f"header cell {unnamed[0] + 1} is empty",
+            f"the header has {n:,} columns; a table may have at most {MAX_COLUMNS:,}",
             path=path,
             row=1,
-            hint="give every column a name in the first row",
-        )
-    dupes = sorted({c for c in cols if cols.count(c) > 1})
-    if dupes:
-        raise SchemaError(
-            f"column {dupes[0]!r} appears more than once in the header",
-            path=path,
-            column=dupes[0],
-            row=1,
-            hint="rename or drop the duplicate column",
+            hint="keep only the columns you need (a long table: one row per item and period)",
         )
 
 
-def _read_parquet(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, _Ctx]:
+def _check_cells(path: Path, df: pd.DataFrame, lines: np.ndarray | None = None) -> None:
+    """No text cell longer than :data:`MAX_CELL_CHARS` (one pass over each text column)."""
+    for j, c in enumerate(df.columns):
+        s = df[c]
+        if not (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
+            continue
+        n = s.str.len().to_numpy(dtype="float64", na_value=0.0)
+        i = int(np.argmax(n)) if len(n) else 0
+        if len(n) and n[i] > MAX_CELL_CHARS:
+            raise SchemaError(
+                f"a cell of column {j + 1} has {int(n[i]):,} characters; cells are limited to "
+                f"{MAX_CELL_CHARS:,}",
+                path=path,
+                column=str(c),
+                row=None if lines is None else int(lines[i]),
+                hint="check the separator and the quotes: an unclosed quote makes one huge cell",
+            )
+
+
+_PARQUET_REFUSED = (
+    ("binary", "bytes, not text", "store it as a UTF-8 string column"),
+    ("list", "lists", "store one value per cell (one row per item)"),
+    ("struct", "records", "store one value per cell (one column per field)"),
+    ("map", "maps", "store one value per cell (one column per key)"),
+)
+
+
+def _parquet_check(path: Path) -> None:
+    """The Parquet footer only: size once decompressed, column count, no bytes or list columns."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
-        df = pd.read_parquet(path)
+        meta = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises several types
         raise SchemaError(
             f"cannot read as Parquet ({type(exc).__name__}: {exc})",
             path=path,
             hint="re-export the table as Parquet or as a comma-separated CSV",
         ) from None
-    headers = {_header_name(c): str(c).strip() for c in df.columns}
-    df.columns = [_header_name(c) for c in df.columns]
+    schema = meta.schema_arrow
+    _check_width(path, len(schema))
+    md = meta.metadata
+    total = sum(md.row_group(i).total_byte_size for i in range(md.num_row_groups))
+    if total > MAX_INPUT_BYTES:
+        raise too_big(path, f"the table has {human_size(total)} once decompressed")
+    for field in schema:
+        t = field.type
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        tests = (pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t),
+                 pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t),
+                 pa.types.is_struct(t), pa.types.is_map(t))
+        for hit, (_, what, fix) in zip(tests, _PARQUET_REFUSED, strict=True):
+            if hit:
+                raise SchemaError(f"the column holds {what} ({t})", path=path, column=field.name,
+                                  hint=fix)
+
+
+def _check_utf8(path: Path, df: pd.DataFrame) -> None:
+    """Text columns of a Parquet file hold valid UTF-8 (pyarrow reads them without checking)."""
+    import pyarrow as pa
+
+    for c in df.columns:
+        if not isinstance(df[c].dtype, pd.StringDtype):
+            continue
+        try:
+            pa.array(df[c].array).validate(full=True)
+        except pa.ArrowInvalid as exc:
+            raise SchemaError(f"the column holds text that is not UTF-8 ({exc})", path=path,
+                              column=str(c), hint="re-export the table with its text encoded as UTF-8") from None
+        except (TypeError, ValueError):  # a storage pyarrow cannot take as is: nothing to check
+            continue
+
+
+def _read_parquet(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, _Ctx]:
+    _parquet_check(path)
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types (e.g. a string column that is not UTF-8)
+        raise SchemaError(
+            f"cannot read as Parquet ({type(exc).__name__}: {exc})",
+            path=path,
+            hint="re-export the table as Parquet (text as UTF-8) or as a comma-separated CSV",
+        ) from None
+    written = [str(c) for c in df.columns]
+    cols = [_header_name(c) for c in written]
+    _check_header(path, cols, written)
+    _check_utf8(path, df)
+    headers = dict(zip(cols, [c.strip() for c in written], strict=True))
+    df.columns = cols
+    _check_cells(path, df)
     return df.reset_index(drop=True), _Ctx(str(path), np.arange(1, len(df) + 1), options,
-                                           row_word="row", headers=headers)
+                                           row_word="row", headers=headers, from_file=True)
 
 
 def _excel_cell(v: object) -> str:
@@ -509,13 +613,14 @@ def _read_excel(path: Path, options: ReadOptions, kind: str | None) -> tuple[pd.
     keep = [j for j, c in enumerate(header) if c or (raw.iloc[1:, j] != "").any()]
     raw = raw.iloc[:, keep]
     header = [header[j] for j in keep]
-    _check_header(path, header)
+    _check_header(path, header, [written[j] for j in keep])
     df = raw.iloc[1:].copy()
     df.columns = header
     lines = np.arange(2, len(df) + 2)
     blank = (df == "").all(axis=1).to_numpy()
     df = df.loc[~blank].reset_index(drop=True)
-    return df, _Ctx(str(path), lines[~blank], options,
+    _check_cells(path, df, lines[~blank])
+    return df, _Ctx(str(path), lines[~blank], options, from_file=True,
                     headers=dict(zip(header, [written[j] for j in keep], strict=True)))
 
 
@@ -638,17 +743,7 @@ def _read_csv_raw(
 ) -> tuple[pd.DataFrame, _Ctx]:
     """Read a CSV as text cells ('' = missing); return it with the line of every row."""
     options = options or ReadOptions()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SchemaError(f"cannot read the file ({exc.strerror})", path=path) from None
-    if path.suffix.lower() == ".gz":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise SchemaError(
-                f"not a valid gzip file ({exc})", path=path, hint="re-compress it with gzip"
-            ) from None
+    data = read_input(path)
     if not data.strip():
         raise SchemaError(
             "file is empty", path=path, hint="export the table with a header row and data rows"
@@ -658,7 +753,7 @@ def _read_csv_raw(
         raise SchemaError(
             "file is empty", path=path, hint="export the table with a header row and data rows"
         )
-    header = text[:65536].splitlines()[0] if text[:65536].splitlines() else ""
+    header = _first_line(text)
     if not header.strip():
         raise SchemaError(
             "line 1 is blank: the header row must be the first line",
@@ -673,12 +768,24 @@ def _read_csv_raw(
             row=1,
             hint="validate it with --kind trends",
         )
+    if len(header) > MAX_CELL_CHARS:  # a header cell over the limit (the csv module's)
+        longest = max(len(c) for c in re.split(r"[,;\t|]", header))
+        if longest > MAX_CELL_CHARS:
+            raise SchemaError(
+                f"a header cell has {longest:,} characters; cells are limited to {MAX_CELL_CHARS:,}",
+                path=path, row=1, hint="check that line 1 is the header row of the table",
+            )
     sep = options.sep or _sniff_sep(path, text, options, kind)
+    width = header.count(sep) + 1  # linear; an upper bound when a quoted cell holds the separator
+    if width > MAX_COLUMNS and '"' in header:
+        width = _fields(header, sep) or width
+    _check_width(path, width)
     try:
-        df = pd.read_csv(
+        df = pd.read_csv(  # header=None: pandas would rename a repeated header 'y' to 'y.1'
             io.StringIO(text),
             sep=sep,
             dtype=str,
+            header=None,
             keep_default_na=False,
             skip_blank_lines=False,
         )
@@ -698,9 +805,11 @@ def _read_csv_raw(
         ) from None
     except pd.errors.EmptyDataError:
         raise SchemaError("file is empty", path=path, hint="add a header row") from None
-    cols = [_header_name(c) for c in df.columns]
-    _check_header(path, cols)
-    headers = dict(zip(cols, [str(c).strip() for c in df.columns], strict=True))
+    written = [str(c) for c in df.iloc[0].tolist()]
+    df = df.iloc[1:].reset_index(drop=True)
+    cols = [_header_name(c) for c in written]
+    _check_header(path, cols, written)
+    headers = dict(zip(cols, [c.strip() for c in written], strict=True))
     df.columns = cols
     lines = np.arange(2, len(df) + 2)
     if len(df):
@@ -708,7 +817,19 @@ def _read_csv_raw(
         if blank.any():
             df = df.loc[~blank].reset_index(drop=True)
             lines = lines[~blank]
-    return df, _Ctx(str(path), lines, options, sep=sep, headers=headers)
+    if len(text) > MAX_CELL_CHARS:
+        _check_cells(path, df, lines)
+    return df, _Ctx(str(path), lines, options, sep=sep, headers=headers, from_file=True)
+
+
+def _first_line(text: str) -> str:
+    """The first line of ``text`` (any line break), found in linear time."""
+    end = len(text)
+    for brk in ("\n", "\r"):
+        i = text.find(brk, 0, end)
+        if i >= 0:
+            end = i
+    return text[:end]
 
 
 def _read_table(
@@ -732,6 +853,31 @@ def _read_table(
 # --------------------------------------------------------------------------------------
 # Checking a frame against a schema
 # --------------------------------------------------------------------------------------
+
+
+_SINGLE = frozenset({"string", "empty", "floating", "integer", "mixed-integer-float", "boolean",
+                     "datetime", "datetime64", "date", "decimal", "time", "timedelta", "period",
+                     "categorical", "complex"})
+
+
+def _odd_cells(s: pd.Series) -> np.ndarray | None:
+    """Cells of an object column that hold bytes, lists, dicts or arrays; None when there are none.
+
+    One C pass (``infer_dtype``) decides; only a column it cannot name is looked at cell
+    by cell.
+
+    Examples
+    --------
+    >>> _odd_cells(pd.Series(["a", b"\\xff", ["x"]])).tolist()
+    [False, True, True]
+    >>> _odd_cells(pd.Series(["a", None])) is None
+    True
+    """
+    if s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) in _SINGLE:
+        return None
+    odd = s.map(lambda v: isinstance(v, bytes | bytearray | memoryview | list | tuple | dict | set
+                                     | np.ndarray)).to_numpy(dtype=bool)
+    return odd if odd.any() else None
 
 
 def _missing_mask(s: pd.Series) -> np.ndarray:
@@ -918,6 +1064,35 @@ _RE_NAMED = re.compile(r"^([^\W\d_]{3,10})\.?[\s\-]*'?(\d{4}|\d{2})$")
 _RE_NAMED_YM = re.compile(r"^(\d{4})[\s\-]*([^\W\d_]{3,10})\.?$")
 
 
+_TZ_OFFSET = re.compile(r"(?<=\d)\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+
+
+def _to_datetime(clean: pd.Series, fmt: str) -> pd.Series:
+    """``pd.to_datetime`` (NaT where a value does not parse), without the time zones.
+
+    An offset (``+02:00``, ``Z``) is dropped and the date and time kept as written:
+    dates are calendar periods, and a series exported in local time changes its
+    offset in summer. Mixed offsets are read the same way.
+
+    Examples
+    --------
+    >>> s = pd.Series(["2024-03-31T23:00+01:00", "2024-04-01T00:00+02:00", None])
+    >>> [str(d) for d in _to_datetime(s, "ISO8601")]
+    ['2024-03-31 23:00:00', '2024-04-01 00:00:00', 'NaT']
+    """
+    try:
+        out = pd.to_datetime(clean, format=fmt, errors="coerce")
+    except ValueError:  # mixed time zones: pandas refuses to put them in one column
+        out = None
+    if out is None or not pd.api.types.is_datetime64_any_dtype(out):
+        bare = clean.str.replace(_TZ_OFFSET, "", regex=True)
+        out = pd.to_datetime(bare, format=fmt.replace("%z", "").replace("%Z", "").strip(),
+                             errors="coerce")
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_localize(None)
+    return out
+
+
 def _parse_dates(
     text: pd.Series, present: np.ndarray, date_format: str | None
 ) -> tuple[pd.Series, str | None]:
@@ -934,10 +1109,9 @@ def _parse_dates(
     ['2024-03-01', '2024-03-01', '2024-03-01', '2024-03-01', '2024-03-01', None]
     """
     clean = text.astype(str).str.strip().where(present, None)
+    out = _to_datetime(clean, date_format or "ISO8601")
     if date_format:
-        out = pd.to_datetime(clean, format=date_format, errors="coerce")
         return out, None
-    out = pd.to_datetime(clean, format="ISO8601", errors="coerce")
     rest = present & out.isna().to_numpy()
     if not rest.any():
         return out, None
@@ -975,9 +1149,41 @@ def _parse_dates(
                 except ValueError:
                     pass
     if found:
-        fill = clean.map(found)
-        out = out.where(~rest, pd.to_datetime(fill, errors="coerce"))
+        fill = pd.to_datetime(clean.map(found), errors="coerce")
+        if fill.dtype != out.dtype:
+            out = out.astype(fill.dtype) if len(out) and out.isna().all() else out
+        out = out.where(~rest, fill)
     return out, note
+
+
+_DATE_LO, _DATE_HI = pd.Timestamp(DATE_MIN), pd.Timestamp(DATE_MAX) + pd.Timedelta(days=1)
+_YEAR = re.compile(r"(?<!\d)(\d{4,})(?!\d)")
+
+
+def _outside(dates: pd.Series, text: pd.Series, present: np.ndarray) -> np.ndarray:
+    """Rows whose date lies outside ``DATE_MIN..DATE_MAX`` (parsed, or a year that cannot be)."""
+    d = dates
+    if getattr(d.dt, "tz", None) is not None:
+        d = d.dt.tz_localize(None)
+    out = ((d < _DATE_LO) | (d >= _DATE_HI)).fillna(False).to_numpy(dtype=bool, copy=True)
+    unparsed = present & d.isna().to_numpy()
+    if unparsed.any():  # e.g. year 99999: too far for any date type, still a year
+        years = text[unparsed].astype(str).str.extract(_YEAR, expand=False)
+        years = pd.to_numeric(years, errors="coerce").to_numpy(dtype="float64")
+        far = (years < _DATE_LO.year) | (years > _DATE_HI.year)
+        out[np.flatnonzero(unparsed)[far]] = True
+    return out
+
+
+def _date_range_problem(problems: list[DemandlabError], ctx: _Ctx, bad: np.ndarray,
+                        shown: pd.Series, column: str) -> None:
+    _problem(
+        problems, ctx, DataError, bad, shown,
+        lambda i: f"date {shown.iloc[i]!r} is outside the range every contract allows "
+        f"({DATE_MIN}..{DATE_MAX})",
+        f"dates outside the range every contract allows ({DATE_MIN}..{DATE_MAX})", column,
+        "check the year (a typo, or a spreadsheet serial number read as a year)",
+    )
 
 
 def _convert(
@@ -1023,12 +1229,16 @@ def _convert(
             return num.astype("int64") if present.all() else num.astype("Int64")
         return num
     if col.dtype == "date":
+        shown = s.astype(str).str.strip()
         if pd.api.types.is_datetime64_any_dtype(s):
             out = s
             note = None
         else:
             out, note = _parse_dates(s, present, ctx.options.date_format)
-        bad = present & out.isna().to_numpy()
+        far = _outside(out, shown, present)
+        _date_range_problem(problems, ctx, far, shown, col.name)
+        out = out.where(~far)
+        bad = present & out.isna().to_numpy() & ~far
         fmt = ctx.options.date_format
         hint = col.hint or (
             f"write dates as {fmt}" if fmt else
@@ -1036,7 +1246,6 @@ def _convert(
             "01.03.2024 are read too), or "
             + ReadOptions.key_hint(ctx.options, "date_format", "%d/%m/%Y", ctx.options.section)
         )
-        shown = s.astype(str).str.strip()
         _problem(
             problems, ctx, DataError, bad, shown,
             lambda i: f"{_fmt(shown.iloc[i])} is not a date" + (f" ({note})" if note else ""),
@@ -1061,10 +1270,16 @@ def _convert(
         return out.astype("boolean") if (missing | bad).any() else out.astype(bool)
     if col.dtype == "period":
         text = s.astype(str).str.strip()
-        if pd.api.types.is_datetime64_any_dtype(s):
-            return s.astype("datetime64[ns]")
-        dates, _ = _parse_dates(text, present, ctx.options.date_format)
-        if present.any() and not (present & dates.isna().to_numpy()).any():
+        dates = s if pd.api.types.is_datetime64_any_dtype(s) else _parse_dates(
+            text, present, ctx.options.date_format)[0]
+        far = _outside(dates, text, present)
+        if far.any():
+            _date_range_problem(problems, ctx, far, text, col.name)
+            return text.astype("str")
+        if pd.api.types.is_datetime64_any_dtype(s) or (
+                present.any() and not (present & dates.isna().to_numpy()).any()):
+            if getattr(dates.dt, "tz", None) is not None:
+                dates = dates.dt.tz_localize(None)
             return dates.astype("datetime64[ns]")
         return text.astype("str")
     # str and hs6
@@ -1145,12 +1360,16 @@ def _check_allowed(
 
 
 def _check_key(
-    df: pd.DataFrame, key: tuple[str, ...], ctx: _Ctx, problems: list[DemandlabError] | None = None
+    df: pd.DataFrame, key: tuple[str, ...], ctx: _Ctx, problems: list[DemandlabError] | None = None,
+    reported: np.ndarray | None = None,
 ) -> None:
+    """Each key once; ``reported``: rows whose key holds a value already reported as bad."""
     key = tuple(k for k in key if k in df.columns)
     if not key:
         return
     dup = df.duplicated(subset=list(key), keep="first").to_numpy()
+    if reported is not None:
+        dup = dup & ~reported
     i = _first(dup)
     if i is None:
         return
@@ -1267,8 +1486,10 @@ def _check(
     problems: list[DemandlabError] = []
     ctx.kind = schema.kind
     df = df.copy()
+    written = [str(c) for c in df.columns]
     df.columns = [_header_name(c) for c in df.columns]
     path = ctx.path
+    _check_repeats(path, list(df.columns), written, row=1 if ctx.from_file else None)
     names = [c.name for c in schema.columns]
     missing_cols = [c.name for c in schema.columns if c.required and c.name not in df.columns]
     reported = [c for c in missing_cols if c not in ctx.mapped_away]
@@ -1298,26 +1519,51 @@ def _check(
             hint="add at least one data row below the header",
         ))
         return df.reset_index(drop=True), problems
-    decimal_problem = _resolve_decimal(df, schema, ctx)
+    odds = {c.name: _odd_cells(df[c.name]) for c in schema.columns if c.name in df.columns}
+    decimal_problem = _resolve_decimal(
+        df.assign(**{k: df[k].where(~v, None) for k, v in odds.items() if v is not None}), schema, ctx)
     if decimal_problem is not None:
         problems.append(decimal_problem)
     out: dict[str, pd.Series] = {}
+    flagged = np.zeros(len(df), dtype=bool)  # rows whose key holds a value reported as bad
     for col in schema.columns:
         if col.name not in df.columns:
             continue
         s = df[col.name]
-        missing = _missing_mask(s)
-        if not col.nullable and missing.any():
+        odd = odds[col.name]
+        if odd is not None:
+            kinds = sorted({type(v).__name__ for v in s[odd]})
             _problem(
-                problems, ctx, DataError, missing, pd.Series([""] * len(s), index=s.index),
+                problems, ctx, DataError, odd, s.map(lambda v: type(v).__name__),
+                lambda i, kinds=kinds: f"a cell holds {kinds[0]}, not a single value",
+                f"cells hold {', '.join(kinds)}, not single values", col.name,
+                "put one number, date or text in each cell (bytes as decoded text)",
+            )
+            s = s.where(~odd, None)
+            if col.name in schema.key:
+                flagged |= odd
+        missing = _missing_mask(s)
+        if (ctx.from_file and col.nullable and not col.empty_ok and col.dtype in ("int", "float")
+                and missing.all()):
+            problems.append(ctx.fail(
+                DataError, "the column is empty on every row", column=col.name,
+                hint=f"fill in {col.name} ({col.describe()})"
+                + ("" if col.required else ", or delete the column: it is optional"),
+            ))
+        gap = missing if odd is None else missing & ~odd  # odd cells are reported above
+        if not col.nullable and gap.any():
+            if col.name in schema.key:
+                flagged |= gap
+            _problem(
+                problems, ctx, DataError, gap, pd.Series([""] * len(s), index=s.index),
                 lambda i: "missing value", "missing values", col.name,
                 f"fill in {col.name} on every row ({col.describe()})",
             )
-            if missing.sum() > 1:  # "1 missing values in 3 rows" reads badly: say it plainly
+            if gap.sum() > 1:  # "1 missing values in 3 rows" reads badly: say it plainly
                 problems[-1] = ctx.fail(
-                    DataError, f"{int(missing.sum())} missing values "
-                    f"({ctx.rows(np.flatnonzero(missing))})", column=col.name,
-                    i=_first(missing), hint=f"fill in {col.name} on every row ({col.describe()})",
+                    DataError, f"{int(gap.sum())} missing values "
+                    f"({ctx.rows(np.flatnonzero(gap))})", column=col.name,
+                    i=_first(gap), hint=f"fill in {col.name} on every row ({col.describe()})",
                 )
         conv = _convert(s, col, ctx, missing, problems)
         _check_allowed(conv, s, col, ctx, missing, problems)
@@ -1332,7 +1578,11 @@ def _check(
     if missing_cols:
         return clean, problems
     before = len(problems)
-    _check_key(clean, schema.key, ctx, problems)
+    strict = [c.name for c in schema.columns if c.name in schema.key and not c.nullable
+              and c.name in clean.columns]
+    if strict:
+        flagged |= clean[strict].isna().any(axis=1).to_numpy()
+    _check_key(clean, schema.key, ctx, problems, reported=flagged)
     for check in schema.checks:
         try:
             check(clean, ctx)
@@ -1525,7 +1775,7 @@ _register(Schema(
         Column("hs6", "hs6"),
         Column("flow", "str", allowed=FLOWS),
         _num("value_usd", **_NONNEG),
-        _num("quantity_kg", nullable=True, required=False, **_NONNEG),
+        _num("quantity_kg", nullable=True, required=False, empty_ok=True, **_NONNEG),
     ),
     key=("year", "reporter", "partner", "hs6", "flow"),
     patterns=("trade*.csv", "trade*.parquet"),
@@ -1537,7 +1787,7 @@ _register(Schema(
     (
         Column("niche", "str"),
         Column("hs6", "hs6"),
-        _num("share", required=False, nullable=True, min=0.0, min_open=True, max=1.0,
+        _num("share", required=False, nullable=True, min=0.0, min_open=True, max=1.0, empty_ok=True,
              hint="share in (0, 1] of the code's trade that belongs to the niche"),
     ),
     key=("niche", "hs6"),
@@ -1945,13 +2195,23 @@ def load_geomap(path: PathLike) -> pd.DataFrame:
 
 
 def _load_table(path: PathLike, kind: str, options: ReadOptions | None = None) -> pd.DataFrame:
+    """Read a table file and check it against the contract of ``kind`` (the one path of every loader)."""
     df, ctx = _read_table(path, options, kind)
-    return _check_table(df, KINDS[kind], ctx)
+    return _check_table(df, _funnel_schema(df) if kind == "funnel" else KINDS[kind], ctx)
 
 
-@_PATH_ARG
-def load_marketplace(path: PathLike) -> pd.DataFrame:
-    """Load top sellers per niche (``niche, seller_rank, revenue_share, review_count, price, n_sellers, currency``).
+def _table_loader(kind: str, doc: str) -> Callable[[PathLike], pd.DataFrame]:
+    """The public ``load_<kind>(path)`` of a kind read by :func:`_load_table` alone."""
+
+    def loader(path: PathLike) -> pd.DataFrame:
+        return _load_table(path, kind)
+
+    loader.__name__ = loader.__qualname__ = f"load_{kind}"
+    loader.__doc__ = doc
+    return _PATH_ARG(loader)
+
+
+load_marketplace = _table_loader("marketplace", """Load top sellers per niche (``niche, seller_rank, revenue_share, review_count, price, n_sellers, currency``).
 
     Revenue shares must add up to at most 1 per niche, and ``n_sellers`` must be
     the same on every row of a niche and at least its number of rows.
@@ -1962,13 +2222,10 @@ def load_marketplace(path: PathLike) -> pd.DataFrame:
     >>> df = load_marketplace(raw("demo", "marketplace.csv"))
     >>> df["niche"].nunique(), int(df["seller_rank"].max())
     (40, 10)
-    """
-    return _load_table(path, "marketplace")
+    """)
 
 
-@_PATH_ARG
-def load_trade(path: PathLike) -> pd.DataFrame:
-    """Load tidy yearly trade flows (``year, reporter, partner, hs6, flow, value_usd, quantity_kg``).
+load_trade = _table_loader("trade", """Load tidy yearly trade flows (``year, reporter, partner, hs6, flow, value_usd, quantity_kg``).
 
     ``flow`` is ``import``, ``export`` or ``production``; HS codes stay text with their
     leading zeros. BACI and Comext files are converted by :mod:`demandlab.niches._market`.
@@ -1979,13 +2236,10 @@ def load_trade(path: PathLike) -> pd.DataFrame:
     >>> df = load_trade(raw("demo", "trade.csv"))
     >>> sorted(df["flow"].unique())
     ['export', 'import', 'production']
-    """
-    return _load_table(path, "trade")
+    """)
 
 
-@_PATH_ARG
-def load_niche_hs(path: PathLike) -> pd.DataFrame:
-    """Load the niche to HS6 mapping (``niche, hs6, share``; ``share`` defaults to 1).
+load_niche_hs = _table_loader("niche_hs", """Load the niche to HS6 mapping (``niche, hs6, share``; ``share`` defaults to 1).
 
     Examples
     --------
@@ -1993,13 +2247,10 @@ def load_niche_hs(path: PathLike) -> pd.DataFrame:
     >>> df = load_niche_hs(raw("demo", "niche_hs.csv"))
     >>> df.loc[df["niche"] == "Fiets", "hs6"].tolist()
     ['871200']
-    """
-    return _load_table(path, "niche_hs")
+    """)
 
 
-@_PATH_ARG
-def load_landed_costs(path: PathLike) -> pd.DataFrame:
-    """Load landed-cost inputs, one row per niche.
+load_landed_costs = _table_loader("landed_costs", """Load landed-cost inputs, one row per niche.
 
     Examples
     --------
@@ -2007,13 +2258,10 @@ def load_landed_costs(path: PathLike) -> pd.DataFrame:
     >>> df = load_landed_costs(raw("demo", "landed_costs.csv"))
     >>> len(df), sorted(df["vat_rate"].unique().tolist())
     (40, [0.09, 0.21])
-    """
-    return _load_table(path, "landed_costs")
+    """)
 
 
-@_PATH_ARG
-def load_customers(path: PathLike) -> pd.DataFrame:
-    """Load B2B customers (``customer_id, size, employees, industry, orders_per_year, avg_order_value, region, purpose``).
+load_customers = _table_loader("customers", """Load B2B customers (``customer_id, size, employees, industry, orders_per_year, avg_order_value, region, purpose``).
 
     ``size`` must be micro/small/medium/large and ``purpose``
     resale/own_production/personal_use (case-insensitive; returned in lower case).
@@ -2024,13 +2272,10 @@ def load_customers(path: PathLike) -> pd.DataFrame:
     >>> df = load_customers(raw("demo", "customers.csv"))
     >>> len(df), df["customer_id"].is_unique
     (2400, True)
-    """
-    return _load_table(path, "customers")
+    """)
 
 
-@_PATH_ARG
-def load_sales(path: PathLike) -> pd.DataFrame:
-    """Load demand per series and period (``unique_id, ds, y`` + exogenous columns).
+load_sales = _table_loader("sales", """Load demand per series and period (``unique_id, ds, y`` + exogenous columns).
 
     Examples
     --------
@@ -2038,13 +2283,10 @@ def load_sales(path: PathLike) -> pd.DataFrame:
     >>> df = load_sales(raw("demo", "sales.csv"))
     >>> df["unique_id"].nunique(), df["ds"].min().date(), df["ds"].max().date()
     (24, datetime.date(2019, 1, 1), datetime.date(2024, 12, 1))
-    """
-    return _load_table(path, "sales")
+    """)
 
 
-@_PATH_ARG
-def load_channels(path: PathLike) -> pd.DataFrame:
-    """Load marketing channel figures per period.
+load_channels = _table_loader("channels", """Load marketing channel figures per period.
 
     ``period`` becomes a date when every value parses as one (``2024-01``), and stays
     text otherwise (``2024-Q1``).
@@ -2055,13 +2297,10 @@ def load_channels(path: PathLike) -> pd.DataFrame:
     >>> df = load_channels(raw("demo", "channels.csv"))
     >>> df["channel"].nunique(), str(df["period"].max().date())
     (6, '2024-12-01')
-    """
-    return _load_table(path, "channels")
+    """)
 
 
-@_PATH_ARG
-def load_funnel(path: PathLike) -> pd.DataFrame:
-    """Load funnel counts per stage, or a funnel event log (``user_id, stage, timestamp``).
+load_funnel = _table_loader("funnel", """Load funnel counts per stage, or a funnel event log (``user_id, stage, timestamp``).
 
     Examples
     --------
@@ -2069,9 +2308,7 @@ def load_funnel(path: PathLike) -> pd.DataFrame:
     >>> df = load_funnel(raw("demo", "funnel.csv"))
     >>> df["stage"].unique().tolist()
     ['awareness', 'interest', 'decision', 'purchase', 'retention']
-    """
-    df, ctx = _read_table(path, None, "funnel")
-    return _check_table(df, _funnel_schema(df), ctx)
+    """)
 
 
 def _funnel_schema(df: pd.DataFrame) -> Schema:
@@ -2082,9 +2319,7 @@ def _funnel_schema(df: pd.DataFrame) -> Schema:
     return KINDS["funnel"]
 
 
-@_PATH_ARG
-def load_orders(path: PathLike) -> pd.DataFrame:
-    """Load an order log (``customer_id, order_id, date, value``; negative value = return).
+load_orders = _table_loader("orders", """Load an order log (``customer_id, order_id, date, value``; negative value = return).
 
     Examples
     --------
@@ -2092,13 +2327,10 @@ def load_orders(path: PathLike) -> pd.DataFrame:
     >>> df = load_orders(processed("online_retail_orders.csv.gz"))
     >>> df["customer_id"].nunique()
     4372
-    """
-    return _load_table(path, "orders")
+    """)
 
 
-@_PATH_ARG
-def load_pilots(path: PathLike) -> pd.DataFrame:
-    """Load pilot shipments (``pilot, units_offered, units_sold``; sold <= offered).
+load_pilots = _table_loader("pilots", """Load pilot shipments (``pilot, units_offered, units_sold``; sold <= offered).
 
     Examples
     --------
@@ -2106,13 +2338,10 @@ def load_pilots(path: PathLike) -> pd.DataFrame:
     >>> df = load_pilots(raw("demo", "pilots.csv"))
     >>> bool((df["units_sold"] <= df["units_offered"]).all())
     True
-    """
-    return _load_table(path, "pilots")
+    """)
 
 
-@_PATH_ARG
-def load_prices(path: PathLike) -> pd.DataFrame:
-    """Load competitor prices (``niche, seller, date, price, currency``).
+load_prices = _table_loader("prices", """Load competitor prices (``niche, seller, date, price, currency``).
 
     Examples
     --------
@@ -2120,27 +2349,20 @@ def load_prices(path: PathLike) -> pd.DataFrame:
     >>> df = load_prices(raw("demo", "prices.csv"))
     >>> bool((df["price"] > 0).all())
     True
-    """
-    return _load_table(path, "prices")
+    """)
 
 
-@_PATH_ARG
-def load_price_survey(path: PathLike) -> pd.DataFrame:
-    """Load Van Westendorp answers (``too_cheap, cheap, expensive, too_expensive``).
+load_price_survey = _table_loader("price_survey", """Load Van Westendorp answers (``too_cheap, cheap, expensive, too_expensive``).
 
     Examples
     --------
     >>> from demandlab.paths import raw
     >>> load_price_survey(raw("demo", "price_survey.csv")).columns[:3].tolist()
     ['respondent', 'niche', 'too_cheap']
-    """
-    return _load_table(path, "price_survey")
+    """)
 
 
-@_PATH_ARG
-def load_gabor_survey(path: PathLike) -> pd.DataFrame:
-    """Load Gabor-Granger answers (``respondent, price, buy``)."""
-    return _load_table(path, "gabor_survey")
+load_gabor_survey = _table_loader("gabor_survey", """Load Gabor-Granger answers (``respondent, price, buy``).""")
 
 
 @_PATH_ARG
@@ -2242,9 +2464,7 @@ def load(
     if options is not None and kind not in ("geomap", "turnover") and not (
         kind == "trends" and _is_trends_source(Path(path))
     ):
-        df, ctx = _read_table(path, options, kind)
-        schema = _funnel_schema(df) if kind == "funnel" else KINDS[kind]
-        return _check_table(df, schema, ctx)
+        return _load_table(path, kind, options)
     loader = _LOADERS.get(kind)
     if loader is not None:
         return loader(path)

@@ -941,7 +941,7 @@ def _cheap_rows(files: list[Path]) -> int | None:
     for f in files:
         name = f.name.lower()
         try:
-            if f.is_dir():
+            if not f.is_file():  # a folder, or a pipe or device that a read would block on
                 return None
             if name.endswith((".parquet", ".pq")):
                 import pyarrow.parquet as pq
@@ -1430,6 +1430,15 @@ def guess_project(
             else:
                 sections[kind] = {"path": rel(p)}
             continue
+        if kind in (None, "volumes") and _is_keyword_planner(p):
+            # a Keyword Planner export is read by its own reader: no column map to guess
+            if "volumes" in sections:
+                notes.append(f"{rel(p)} also looks like volumes; [volumes] uses "
+                             f"{sections['volumes']['path']} (one file per section)")
+            else:
+                sections["volumes"] = {"path": rel(p)}
+                notes.append(f"{rel(p)}: a Keyword Planner export, read as [volumes]")
+            continue
         tables = _read_sheets(p, notes, rel(p))
         if not tables:
             continue
@@ -1455,11 +1464,6 @@ def guess_project(
                          f"{sections[kind]['path']} (one file per section)")
             continue
         spec: dict[str, object] = {"path": rel(p)}
-        if kind == "volumes" and _is_keyword_planner(p):
-            # a Keyword Planner export is read by its own reader: no column map to guess
-            sections[kind] = spec
-            notes.append(f"{rel(p)}: a Keyword Planner export, read as [volumes]")
-            continue
         if sheet is not None and sheet != tables[0][0]:
             spec["sheet"] = sheet
             notes.append(f"{rel(p)}: using sheet {sheet!r}")

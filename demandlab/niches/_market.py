@@ -42,6 +42,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -139,7 +140,11 @@ def _baci_sources(path: PathLike | Iterable[PathLike]) -> tuple[list[tuple[str, 
                 elif f.name.lower().startswith("country_codes") and f.suffix.lower() == ".csv":
                     countries = f
         elif p.suffix.lower() == ".zip":
-            zf = zipfile.ZipFile(p)
+            try:
+                zf = zipfile.ZipFile(p)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise SchemaError(f"cannot read as a zip archive ({exc})", path=p,
+                                  hint="download the BACI zip from CEPII again") from None
             for name in sorted(zf.namelist()):
                 base = Path(name).name.lower()
                 if base.startswith("baci_") and base.endswith(".csv"):
@@ -158,10 +163,34 @@ def _baci_sources(path: PathLike | Iterable[PathLike]) -> tuple[list[tuple[str, 
     return files, countries
 
 
+class _ZipMember(io.RawIOBase):
+    """A member of a zip archive whose read errors (a corrupt archive) are a SchemaError."""
+
+    def __init__(self, zf: zipfile.ZipFile, name: str) -> None:
+        self._fh = zf.open(name)
+        self._where = f"{zf.filename}:{name}"
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        try:
+            data = self._fh.read(len(b))
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise SchemaError(f"the zip archive is corrupt ({exc})", path=self._where,
+                              hint="download the BACI zip from CEPII again") from None
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
 def _open(src: object):
     if isinstance(src, tuple):
         zf, name = src
-        return zf.open(name)
+        return io.BufferedReader(_ZipMember(zf, name))
     return open(src, "rb")  # closed by the caller
 
 

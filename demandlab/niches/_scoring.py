@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from .._results import Result
-from .._validation import Interval, validate_params
+from .._validation import Interval, check_memory, draws_bytes, validate_params
 from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ._components import (
     MIN_STL,
@@ -657,6 +657,8 @@ def _monte_carlo(
 ) -> dict[str, np.ndarray]:
     n, ncomp = dmat.shape
     nan = np.full(n, np.nan)
+    check_memory(draws_bytes(n_draws, n), "n_draws", n_draws, what=f"the draws of {n} niches",
+                 hint="fewer draws (1000 gives stable intervals)")
     if n_draws <= 0:
         return {"score_lo": nan, "score_hi": nan, "rank_lo": nan, "rank_hi": nan, "p_top_k": nan}
     rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
@@ -1122,6 +1124,9 @@ def backtest_niches(
             fcst["seasonal_naive"][a] = 0.0
     rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
     nn = len(niches)
+    check_memory(draws_bytes(n_bootstrap, nn, itemsize=16), "n_bootstrap", n_bootstrap,
+                 what=f"the resamples of {nn} niches",
+                 hint="fewer resamples (2000 gives stable intervals)")
     boot_idx = rng.integers(0, nn, size=(n_bootstrap, nn))
 
     def mean_sp(x: np.ndarray) -> float:

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._validation import DATE_MAX, DATE_MIN
 from ..errors import DataError, SchemaError
 from ._geo import geo_code
 
@@ -90,10 +91,9 @@ def list_csv_files(folder: Path) -> list[Path]:
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SchemaError(f"cannot read the file ({exc.strerror})", path=path) from None
+    from ..io._files import read_input  # a regular file within the input limits
+
+    data = read_input(path)
     try:
         text = _utf16_text(path, data)
         if text is None:
@@ -151,10 +151,26 @@ def _find_header(path: Path, lines: list[str]) -> int:
     return i
 
 
-def _split_row(line: str) -> list[str]:
-    if '"' in line:
-        return next(csv.reader([line]))
-    return line.split(",")
+def _split_row(line: str, path: Path | None = None, row: int | None = None) -> list[str]:
+    from ..io._files import MAX_CELL_CHARS, MAX_COLUMNS
+
+    cells = next(csv.reader([line]), []) if '"' in line and len(line) <= MAX_CELL_CHARS else (
+        line.split(","))
+    if len(line) > MAX_CELL_CHARS:  # the limits every reader states, in one linear pass
+        longest = max(map(len, cells))
+        if longest > MAX_CELL_CHARS:
+            raise SchemaError(
+                f"a cell has {longest:,} characters; cells are limited to {MAX_CELL_CHARS:,}",
+                path=path, row=row, hint=_HEADER_HINT,
+            )
+        if '"' in line:
+            cells = next(csv.reader([line]), [])
+    if len(cells) > MAX_COLUMNS + 1:
+        raise SchemaError(
+            f"the line has {len(cells):,} cells; a table may have at most {MAX_COLUMNS:,} columns",
+            path=path, row=row, hint=_HEADER_HINT,
+        )
+    return cells
 
 
 def _split_term(path: Path, cell: str, row: int) -> tuple[str, str]:
@@ -174,7 +190,7 @@ def _read_header(path: Path) -> tuple[list[str], int, list[str], list[tuple[str,
     """The file's lines, the header's index, its cells and ``(term, bracketed)`` per column."""
     lines = _read_lines(path)
     h = _find_header(path, lines)
-    header = _split_row(lines[h])
+    header = _split_row(lines[h], path, h + 1)
     if len(header) < 2:
         raise SchemaError(
             f"line {lines[h]!r} is not a Google Trends header",
@@ -189,7 +205,7 @@ def _data_rows(path: Path, lines: list[str], h: int, ncol: int) -> Iterator[tupl
     for j in range(h + 1, len(lines)):
         if not lines[j].strip():
             continue
-        cells = _split_row(lines[j])
+        cells = _split_row(lines[j], path, j + 1)
         if len(cells) != ncol:
             raise SchemaError(
                 f"row has {len(cells)} cells, the header has {ncol} (truncated or edited export?)",
@@ -342,6 +358,9 @@ def _rows_slow(path: Path, lines: list[str], h: int, ncol: int, geos: list[str],
             below.append(b)
     if not date_text:
         raise _no_rows(path, h)
+    for t, line_no in zip(date_text, lines_no, strict=True):
+        if not DATE_MIN[:4] <= t[:4] <= DATE_MAX[:4]:
+            raise _out_of_range(path, t, label, line_no)
     try:
         dates = pd.DatetimeIndex(pd.to_datetime(date_text, format=fmt)).as_unit("ns")
     except (ValueError, OverflowError) as exc:
@@ -358,6 +377,14 @@ def _rows_slow(path: Path, lines: list[str], h: int, ncol: int, geos: list[str],
     n = len(date_text)
     return (kind or "", dates, np.asarray(vals, dtype=float).reshape(n, k),
             np.asarray(below, dtype=bool).reshape(n, k), lines_no)
+
+
+def _out_of_range(path: Path, text: str, label: str, row: int) -> DataError:
+    return DataError(
+        f"period {text!r} is outside the range every contract allows ({DATE_MIN}..{DATE_MAX})",
+        path=path, column=label, row=row,
+        hint="re-export the file from Google Trends; do not edit the dates",
+    )
 
 
 _NP_UNITS = {"month": "datetime64[M]", "day": "datetime64[D]", "hour": "datetime64[h]",
@@ -382,11 +409,14 @@ def _rows_fast(lines: list[str], h: int, ncol: int):
     if kind is None or set(map(len, date_text)) != {len(first)}:
         return None
     try:
-        dates = np.array(date_text, dtype=_NP_UNITS[kind]).astype("datetime64[ns]")
+        dates = np.array(date_text, dtype=_NP_UNITS[kind])
     except ValueError:
         return None
-    if np.isnat(dates).any():
+    if np.isnat(dates).any() or not (
+        (dates >= np.datetime64(DATE_MIN)) & (dates <= np.datetime64(DATE_MAX))
+    ).all():  # outside: the careful pass names the row (a cast to ns would wrap the century)
         return None
+    dates = dates.astype("datetime64[ns]")
     n, k = len(rows), ncol - 1
     values = np.empty((n, k), dtype=float)
     get = _FLOATS.get
