@@ -312,10 +312,10 @@ def test_report_into_an_empty_folder_marks_it_and_replaces_it_next_time(cli, tmp
 
 @pytest.mark.slow  # builds the whole demo world and the Online Retail derivatives
 def test_data_build_writes_all_its_files_or_none(cli, tmp_path):
-    out = tmp_path / "raw"
-    (out / "demo").mkdir(parents=True)
-    (out / "demo" / "sales.csv").write_text("my own sales, not the demo's\n")
-    (out / "online_retail_customers.csv").mkdir()  # in the way of the last file written
+    out = tmp_path / "data"
+    (out / "raw" / "demo").mkdir(parents=True)
+    (out / "raw" / "demo" / "sales.csv").write_text("my own sales, not the demo's\n")
+    (out / "processed" / "online_retail_customers.csv").mkdir(parents=True)  # in the way of the last file
     before = snapshot(tmp_path)
     refused(cli("data", "build", "--out", out), "online_retail_customers.csv", "is a folder")
     assert snapshot(tmp_path) == before

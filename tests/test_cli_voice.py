@@ -44,7 +44,7 @@ def _sales(path: Path, months: int = 2) -> Path:
         (("niche", "backtest", "t.csv", "--seed", "-1"), "argument --seed"),
         (("segment", "c.csv", "--random-state", "-1"), "argument --random-state"),
         (("data", "build", "--seed", "-1"), "argument --seed"),
-        (("forecast", "s.csv", "--h", "twelve"), "argument --h: invalid int value"),
+        (("forecast", "s.csv", "--h", "twelve"), "argument --h: need a whole number"),
         (("kpi", "funnel"), "the following arguments are required: path"),
         (("kpi", "tiers", "o.csv", "--tier", "100"), "argument --tier"),
         (("pricing", "psm", "p.csv", "--bogus"), "unrecognized arguments: --bogus"),
