@@ -543,3 +543,35 @@ def test_bottom_up_market_size_and_cac_by_hand(tmp_path):
                                                            ["fiets", "EUR", "50", "0.10", "0.30"] + ["1000"] * 12]))
     f = niche_components(tr, volumes=kp).iloc[0]
     assert (f["cac_search"], f["cac_search_lo"], f["cac_search_hi"]) == pytest.approx((0.2 / 0.02, 0.1 / 0.04, 0.3 / 0.01))
+
+
+def test_cli_niche_score_volumes_option(cli, tmp_path):
+    """``niche score --volumes``: a Keyword Planner export keeps its bids; a ``;`` table works too."""
+    months = pd.date_range("2023-01-01", periods=24, freq="MS")
+    season = 1 + 0.2 * np.sin(2 * np.pi * np.arange(24) / 12)
+    trends = pd.concat([pd.DataFrame({"keyword": kw, "geo": "NL", "date": months,
+                                      "interest": np.round(50 * season, 1)})
+                        for kw in ("Hangmat", "Tuinbank")])
+    tp = tmp_path / "trends.csv"
+    trends.to_csv(tp, index=False)
+    last = months[-12:]
+    header = ["Keyword", "Currency", "Competition (indexed value)", "Top of page bid (low range)",
+              "Top of page bid (high range)"] + [f"Searches: {d:%b %Y}" for d in last]
+    kp = _write(tmp_path / "planner.csv", ["Keyword Stats", "range", header,
+                                           ["hangmat", "EUR", "20", "0.20", "0.60"] + ["9900"] * 12,
+                                           ["tuinbank", "EUR", "80", "", ""] + ["990"] * 12])
+    out = tmp_path / "scores.csv"
+    code, _, err = cli("niche", "score", tp, "--volumes", kp, "--draws", "20", "-o", out)
+    assert code == 0, err
+    t = pd.read_csv(out).set_index("niche")
+    assert (t["demand_unit"] == "searches/month").all()
+    assert t.loc["Hangmat", "demand_level"] == pytest.approx(10 * t.loc["Tuinbank", "demand_level"], rel=0.02)
+    assert t.loc["Hangmat", "cpc"] == pytest.approx(0.4) and np.isnan(t.loc["Tuinbank", "cpc"])
+    tidy = tmp_path / "wordstat.csv"
+    tidy.write_text("keyword;date;searches\n" + "".join(
+        f"{kw};{d:%Y-%m-%d};{n}\n" for d in last for kw, n in (("hangmat", 1234), ("tuinbank", 56))))
+    code, _, err = cli("niche", "score", tp, "--volumes", tidy, "--draws", "0", "-o", out)
+    assert code == 0, err
+    t = pd.read_csv(out).set_index("niche")
+    assert t.loc["Hangmat", "demand_level"] == pytest.approx(1234, rel=0.02)
+    assert t["paid_competition_flag"].eq("no_keyword_tool_data").all()
