@@ -177,7 +177,10 @@ if card is not None:
         "the origin and compared with the realised log growth of the next {h} months "
         "(Spearman rank correlation, mean over origins, 95 % bootstrap interval over niches), "
         "next to two baselines. A component keeps its default weight only if its interval "
-        "excludes zero.", n=len(card.origins), h=card.horizon))
+        "excludes zero. `forecast_growth` is the growth demandlab's own forecaster predicts "
+        "(the next 12 months forecast against the last 12); it would earn a weight only by "
+        "predicting better than `growth` here and on a second real data set (the German "
+        "gtab series, `benchmarks/bench_niche.py --growth`).", n=len(card.origins), h=card.horizon))
     display(show_table(card.table))
     growth = card.table.set_index("predictor")
     g = growth.loc["growth"]
@@ -185,6 +188,16 @@ if card is not None:
                                   predictor="search growth",
                                   target=f"the next {card.horizon} months' search growth")
     display(show_md("**{verdict}**", verdict=verdict))
+    if "forecast_growth" in growth.index:
+        fg = growth.loc["forecast_growth"]
+        display(show_md(
+            "The forecaster's growth has a Spearman of {fs} (95 % interval {flo} to {fhi}) against "
+            "{gs} for `growth`, and a mean absolute error of {fm} against {gm} for the log growth "
+            "itself: it {better} in rank here.",
+            fs=fmt_number(fg["spearman"]), flo=fmt_number(fg["spearman_lo"]),
+            fhi=fmt_number(fg["spearman_hi"]), gs=fmt_number(g["spearman"]),
+            fm=fmt_number(fg["mae"]), gm=fmt_number(g["mae"]),
+            better="predicts better" if fg["spearman"] > g["spearman"] else "does not predict better"))
     fig_backtest = card.plot()
 
 # %%
@@ -197,7 +210,8 @@ if sector is not None and sector not in set(sales_index["sector_code"].astype(st
 if card is not None and sector is not None:
     card_sales = backtest_niches(trends, sales_index=sales_index,
                                  sectors=dict.fromkeys(trends["keyword"].unique(), sector),
-                                 n_bootstrap=n_bootstrap, random_state=random_state)
+                                 n_bootstrap=n_bootstrap, random_state=random_state,
+                                 forecaster=None)
     display(show_md(
         "### Search growth against the sector's sales\n\n"
         "Over the same windows, the niches' mean search growth against the growth of the sales "
@@ -278,7 +292,7 @@ if card is not None:
     summary.metrics("Backtest (Spearman with next-year search growth)", {
         f"{p} ({growth.loc[p, 'spearman_lo']:+.2f} to {growth.loc[p, 'spearman_hi']:+.2f})":
             float(growth.loc[p, "spearman"])
-        for p in ["growth", "trend", "last_year_growth"] if p in growth.index
+        for p in ["growth", "trend", "forecast_growth", "last_year_growth"] if p in growth.index
     })
 summary.figure("Score and interval per niche", fig_scores, alt="ranked niche scores")
 summary.number("n_niches", len(table))

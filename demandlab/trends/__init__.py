@@ -13,6 +13,7 @@ from ._backend import (
     PytrendsBackend,
     TrendsBackend,
 )
+from ._gtab import read_gtab
 from ._volume import (
     KeywordPlannerExport,
     VolumeCalibration,
@@ -31,6 +32,7 @@ __all__ = [
     "TrendsBackend",
     "PytrendsBackend",
     "read_keyword_planner",
+    "read_gtab",
     "KeywordPlannerExport",
     "calibrate_volume",
     "VolumeCalibration",
