@@ -122,3 +122,21 @@ def test_prices_markups_and_moves_per_niche_and_bad_ones():
                        (lambda: break_even_units(c, 30.0, -1.0), "fixed_costs")):
         with pytest.raises(ParameterError, match=match):
             bad()
+
+
+def test_unit_margin_less_acquisition_cost_by_hand():
+    costs = pd.concat([_costs(), _costs(niche="mug", fob_price=10.0, freight_per_unit=2.0)], ignore_index=True)
+    base = unit_margin(costs, {"kettle": 60.5, "mug": 12.1})
+    got = unit_margin(costs, {"kettle": 60.5, "mug": 12.1}, cac={"kettle": 8.0})
+    k, m = got.set_index("niche").loc["kettle"], got.set_index("niche").loc["mug"]
+    assert k["price_net"] == pytest.approx(50.0)  # 60.5 / 1.21
+    assert k["margin_per_unit_after_cac"] == pytest.approx(base.loc[0, "margin_per_unit"] - 8.0)
+    assert k["margin_after_cac"] == pytest.approx((base.loc[0, "margin_per_unit"] - 8.0) / 50.0)
+    assert np.isnan(m["cac"]) and np.isnan(m["margin_after_cac"])  # no CAC for the mug: unknown, not 0
+    assert got["margin"].tolist() == base["margin"].tolist()
+    one = unit_margin(costs, 12.1, cac=[1.0, 2.0])
+    assert one["margin_per_unit_after_cac"].tolist() == pytest.approx((one["margin_per_unit"] - [1.0, 2.0]).tolist())
+    with pytest.raises(ParameterError, match="cac"):
+        unit_margin(costs, 12.1, cac=-1.0)
+    with pytest.raises(ParameterError, match="cac"):
+        unit_margin(costs, 12.1, cac=[1.0, 2.0, 3.0])

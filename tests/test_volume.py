@@ -575,3 +575,44 @@ def test_cli_niche_score_volumes_option(cli, tmp_path):
     t = pd.read_csv(out).set_index("niche")
     assert t.loc["Hangmat", "demand_level"] == pytest.approx(1234, rel=0.02)
     assert t["paid_competition_flag"].eq("no_keyword_tool_data").all()
+
+
+def test_cac_from_bids_and_channel_conversion_carried_into_the_margin(tmp_path):
+    months = pd.date_range("2024-02-01", periods=13, freq="MS")
+    trends = pd.concat([pd.DataFrame({"keyword": kw, "date": months, "interest": 40.0 + np.arange(13)})
+                        for kw in ("Kaars", "Lamp")])
+    header = ["Keyword", "Currency", "Competition (indexed value)", "Top of page bid (low range)",
+              "Top of page bid (high range)"] + [f"Searches: {d:%b %Y}" for d in months[-12:]]
+    kp = read_keyword_planner(_write(tmp_path / "kp.tsv", ["t", "r", header,
+                                                           ["kaars", "SEK", "30", "2.00", "6.00"] + ["2400"] * 12,
+                                                           ["lamp", "USD", "60", "1.00", "3.00"] + ["880"] * 12]))
+    market = pd.DataFrame({"niche": np.repeat(["Kaars", "Lamp"], 2), "seller_rank": [1, 2] * 2,
+                           "revenue_share": 0.3, "review_count": 10, "price": [250.0, 250.0, 500.0, 500.0],
+                           "n_sellers": 12, "currency": "SEK"})
+    costs = pd.DataFrame({"niche": ["Kaars", "Lamp"], "currency": "SEK", "fob_price": [50.0, 100.0],
+                          "freight_per_unit": 0.0, "insurance_rate": 0.0, "duty_rate": 0.0, "vat_rate": 0.25,
+                          "fees_per_unit": 0.0, "fx_rate": 1.0, "home_currency": "SEK"})
+    channels = pd.DataFrame({"period": ["2025-01", "2025-02"] * 2, "channel": ["Bing Ads"] * 2 + ["Nyhetsbrev"] * 2,
+                             "clicks": [400, 600, 50, 50], "orders": [20, 30, 9, 9]})
+    rate = dl.conversion_from_channels(channels)
+    assert rate[0] == pytest.approx(0.05) and rate[1] < 0.05 < rate[2]  # Bing: 50 / 1000
+    with pytest.raises(DataError, match="Kanal"):
+        dl.conversion_from_channels(channels, channel="Kanal")
+    with pytest.raises(DataError, match="no paid-search channel"):
+        dl.conversion_from_channels(channels[channels["channel"] == "Nyhetsbrev"])
+    t = niche_components(trends, market, costs=costs, volumes=kp, conversion_rate=rate).set_index("niche")
+    k = t.loc["Kaars"]
+    assert k["cac_search"] == pytest.approx(4.0 / 0.05)  # mid bid / rate
+    assert k["cac_search_hi"] == pytest.approx(6.0 / rate[1])
+    assert k["price_net"] == pytest.approx(200.0) and k["margin_per_unit"] == pytest.approx(150.0)
+    assert k["margin_per_unit_after_cac"] == pytest.approx(150.0 - 80.0)
+    assert k["margin_after_cac"] == pytest.approx(70.0 / 200.0)
+    assert k["margin_after_cac_lo"] == pytest.approx((k["margin_per_unit_lo"] - k["cac_search_hi"]) / 200.0)
+    assert k["market_size_search"] == pytest.approx(2400 * 12 * 0.30 * 0.05 * 250.0)
+    # bids in dollars against prices in kronor: no margin after CAC rather than a wrong one
+    assert t.loc["Lamp", "cac_search"] == pytest.approx(2.0 / 0.05) and np.isnan(t.loc["Lamp", "margin_after_cac"])
+    # the default assumption (2 %, 1-4 %) when there are no channel data
+    d = niche_components(trends, market, costs=costs, volumes=kp).set_index("niche")
+    assert d.loc["Kaars", "cac_search"] == pytest.approx(4.0 / 0.02) and d.loc["Kaars", "conversion_rate"] == 0.02
+    with pytest.raises(ParameterError, match="conversion_rate"):
+        niche_components(trends, volumes=kp, conversion_rate=(0.02, 0.03, 0.04))

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 from ..io._frames import check_input, file_line
 from ._stl import batch_stl, batch_theilslopes
 
@@ -255,6 +255,11 @@ def competition_components(marketplace: pd.DataFrame, niches: pd.Index) -> pd.Da
     return out
 
 
+#: Columns of :func:`margin_components` (besides ``margin_flag``).
+MARGIN_COLUMNS = ("landed_cost", "margin", "margin_lo", "margin_hi", "margin_fx_minus10", "margin_fx_plus10",
+                  "price_net", "margin_per_unit", "margin_per_unit_lo", "margin_per_unit_hi")
+
+
 def margin_components(costs: pd.DataFrame, competition: pd.DataFrame | None, niches: pd.Index) -> pd.DataFrame:
     """Unit margin of the landed cost against the marketplace median price.
 
@@ -270,7 +275,7 @@ def margin_components(costs: pd.DataFrame, competition: pd.DataFrame | None, nic
     out.index.name = "niche"
     lc = landed_cost(c).set_index("niche")
     out["landed_cost"] = lc["landed_cost"].reindex(niches)
-    for col in ("margin", "margin_lo", "margin_hi", "margin_fx_minus10", "margin_fx_plus10"):
+    for col in MARGIN_COLUMNS[1:]:
         out[col] = np.nan
     out["margin_flag"] = ""
     if competition is None or c.empty:
@@ -288,8 +293,8 @@ def margin_components(costs: pd.DataFrame, competition: pd.DataFrame | None, nic
     use = ok & ~mismatch
     cu = c[use]
     if len(cu):
-        def m(p, fx):
-            return unit_margin(cu, p, fx_move=fx)["margin"].to_numpy()
+        def m(p, fx, col="margin"):
+            return unit_margin(cu, p, fx_move=fx)[col].to_numpy()
 
         names = cu["niche"].to_numpy()
         mid = m(comp["median_price"].to_numpy()[use], 0.0)
@@ -298,6 +303,13 @@ def margin_components(costs: pd.DataFrame, competition: pd.DataFrame | None, nic
         out.loc[names, "margin"] = mid
         out.loc[names, "margin_lo"] = np.minimum(lo, mid)
         out.loc[names, "margin_hi"] = np.maximum(hi, mid)
+        out.loc[names, "price_net"] = m(comp["median_price"].to_numpy()[use], 0.0, "price_net")
+        pu = m(comp["median_price"].to_numpy()[use], 0.0, "margin_per_unit")
+        out.loc[names, "margin_per_unit"] = pu
+        out.loc[names, "margin_per_unit_lo"] = np.minimum(
+            m(comp["median_price_lo"].to_numpy()[use], 0.1, "margin_per_unit"), pu)
+        out.loc[names, "margin_per_unit_hi"] = np.maximum(
+            m(comp["median_price_hi"].to_numpy()[use], -0.1, "margin_per_unit"), pu)
         out.loc[names, "margin_fx_minus10"] = m(comp["median_price"].to_numpy()[use], -0.1)
         out.loc[names, "margin_fx_plus10"] = m(comp["median_price"].to_numpy()[use], 0.1)
     out.loc[c["niche"].to_numpy()[mismatch], "margin_flag"] = "currency_mismatch"
@@ -350,35 +362,68 @@ def volume_components(comp: pd.DataFrame, hist: np.ndarray, trends: pd.DataFrame
 
 #: Bottom-up market-size assumptions (point, low, high), judgement: the share of a
 #: keyword's searches that click through to a shop selling the product, and the share of
-#: those visits that buy (e-commerce conversion rates are typically 1-4 %).
+#: those visits that buy (e-commerce conversion rates are typically 1-4 %). The order
+#: value is the marketplace median price with its interval.
 CLICK_SHARE = (0.30, 0.15, 0.45)
 CONVERSION_RATE = (0.02, 0.01, 0.04)
 
 
-def bottom_up_components(comp: pd.DataFrame) -> None:
-    """Search-based market size and paid-search cost per customer, in place (not scored).
+def _triple(value, name: str) -> tuple[float, float, float]:
+    """A rate as ``(point, low, high)``: a number is its own interval."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        v = (float(value),) * 3
+    else:
+        v = tuple(float(x) for x in value)
+    if len(v) != 3 or not (0 < v[1] <= v[0] <= v[2] <= 1):
+        raise ParameterError(f"{name}={value!r} is not a rate or a (point, low, high) triple with "
+                        "0 < low <= point <= high <= 1", column=name, hint=f"e.g. {name}=(0.02, 0.01, 0.04)")
+    return v
+
+
+def bottom_up_components(comp: pd.DataFrame, *, click_share=CLICK_SHARE,
+                         conversion_rate=CONVERSION_RATE) -> None:
+    """Search-based market size, paid-search cost per customer and the margin after it, in place.
 
     ``market_size_search`` -- yearly revenue reachable through search: searches per
-    month x 12 x :data:`CLICK_SHARE` x :data:`CONVERSION_RATE` x the marketplace
-    median price (its currency: ``price_currency``); the interval multiplies the low
-    (high) ends of all four. ``cac_search`` -- expected cost of one customer bought
-    with paid search before launch: cost per click / conversion rate (interval: low
-    bid / high rate .. high bid / low rate), in ``cpc_currency``. NaN without
-    searches per month, a price or bids.
+    month x 12 x ``click_share`` x ``conversion_rate`` x the marketplace median price
+    (its currency: ``price_currency``); the interval multiplies the low (high) ends
+    of all four. ``cac_search`` -- expected cost of one customer bought with paid
+    search before launch: cost per click / conversion rate (interval: low bid / high
+    rate .. high bid / low rate), in ``cpc_currency``. ``margin_per_unit_after_cac``
+    and ``margin_after_cac`` -- the landed-cost margin of one order less that
+    acquisition cost (a first order bought with paid search; interval: low margin
+    with high CAC .. high margin with low CAC); NaN when the bid currency is not
+    the price currency. NaN without searches per month, a price, bids or costs.
     """
+    (cs, cs_lo, cs_hi) = _triple(click_share, "click_share")
+    (cr, cr_lo, cr_hi) = _triple(conversion_rate, "conversion_rate")
     searches = comp["demand_unit"].astype(str).to_numpy() == "searches/month"
     price = comp["median_price"].to_numpy(float) if "median_price" in comp else np.full(len(comp), np.nan)
     price_lo = comp["median_price_lo"].to_numpy(float) if "median_price_lo" in comp else price
     price_hi = comp["median_price_hi"].to_numpy(float) if "median_price_hi" in comp else price
-    (cs, cs_lo, cs_hi), (cr, cr_lo, cr_hi) = CLICK_SHARE, CONVERSION_RATE
     for suffix, level, share, rate, p in (("", "demand_level", cs, cr, price),
                                           ("_lo", "demand_level_lo", cs_lo, cr_lo, price_lo),
                                           ("_hi", "demand_level_hi", cs_hi, cr_hi, price_hi)):
         v = comp[level].to_numpy(float) * 12.0 * share * rate * p
         comp["market_size_search" + suffix] = np.where(searches, v, np.nan)
+    comp["click_share"], comp["conversion_rate"] = cs, cr
     comp["cac_search"] = comp["cpc"].to_numpy(float) / cr
     comp["cac_search_lo"] = comp["cpc_lo"].to_numpy(float) / cr_hi
     comp["cac_search_hi"] = comp["cpc_hi"].to_numpy(float) / cr_lo
+    if "margin_per_unit" not in comp:
+        return
+    cur = comp["cpc_currency"].astype(str).to_numpy()
+    pcur = comp["price_currency"].astype(str).to_numpy() if "price_currency" in comp else np.full(len(comp), "")
+    same = (cur == pcur) | (cur == "") | (pcur == "")
+    pu = comp["margin_per_unit"].to_numpy(float)
+    net = comp["price_net"].to_numpy(float)
+    for suffix, m, k in (("", pu, comp["cac_search"].to_numpy(float)),
+                         ("_lo", comp["margin_per_unit_lo"].to_numpy(float), comp["cac_search_hi"].to_numpy(float)),
+                         ("_hi", comp["margin_per_unit_hi"].to_numpy(float), comp["cac_search_lo"].to_numpy(float))):
+        after = np.where(same, m - k, np.nan)
+        comp["margin_per_unit_after_cac" + suffix] = after
+        with np.errstate(divide="ignore", invalid="ignore"):
+            comp["margin_after_cac" + suffix] = after / net
 
 
 # --------------------------------------------------------------------------------------

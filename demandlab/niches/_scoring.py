@@ -56,7 +56,10 @@ from .._results import Result
 from .._validation import Interval, validate_params
 from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ._components import (
+    CLICK_SHARE,
+    CONVERSION_RATE,
     GROWTH_MODELS,
+    MARGIN_COLUMNS,
     MIN_STL,
     bottom_up_components,
     competition_components,
@@ -237,6 +240,8 @@ _FRAMES = {
     "niche_hs": [pd.DataFrame, None],
     "reporter": [str, None],
     "common_scale": ["boolean", None],
+    "click_share": [Real, "array-like"],
+    "conversion_rate": [Real, "array-like"],
 }
 
 
@@ -251,6 +256,8 @@ def niche_components(
     reporter: str | None = None,
     common_scale: bool | None = None,
     volumes=None,
+    click_share: float | tuple[float, float, float] = CLICK_SHARE,
+    conversion_rate: float | tuple[float, float, float] = CONVERSION_RATE,
 ) -> pd.DataFrame:
     """Every component of every niche, with intervals (``_lo``/``_hi``) and flags.
 
@@ -275,6 +282,13 @@ def niche_components(
         contract) or :func:`demandlab.read_keyword_planner`'s result, which also gives
         ``ads_competition`` and ``cpc``. ``demand_level`` is then in searches per month
         (see :func:`demandlab.calibrate_volume`) for every niche they cover.
+    click_share : float or (point, low, high), default (0.30, 0.15, 0.45)
+        Share of a keyword's searches that click through to a shop selling the
+        product (judgement), for the bottom-up market size ``market_size_search``.
+    conversion_rate : float or (point, low, high), default (0.02, 0.01, 0.04)
+        Share of those visits (paid clicks) that buy: for ``market_size_search`` and
+        the cost per customer ``cac_search`` = bid / rate. Your own paid-search rate
+        from channel data: :func:`demandlab.conversion_from_channels`.
 
     Returns
     -------
@@ -321,7 +335,7 @@ def niche_components(
     comp = comp.drop(columns=["zero_share"])
 
     # marketplace
-    mcols = ["n_sellers", "hhi", "hhi_lo", "hhi_hi", "hhi_band", "effective_competitors", "effective_competitors_lo", "effective_competitors_hi", "top10_median_reviews", "top10_median_reviews_lo", "top10_median_reviews_hi", "median_price", "median_price_lo", "median_price_hi"]
+    mcols = ["n_sellers", "hhi", "hhi_lo", "hhi_hi", "hhi_band", "effective_competitors", "effective_competitors_lo", "effective_competitors_hi", "top10_median_reviews", "top10_median_reviews_lo", "top10_median_reviews_hi", "median_price", "median_price_lo", "median_price_hi", "price_currency"]
     competition = None
     if marketplace is not None:
         competition = competition_components(marketplace, niches)
@@ -333,7 +347,7 @@ def niche_components(
             flags[key] = np.where(missing, "no_marketplace_data", extra)
     else:
         for col in mcols:
-            comp[col] = "" if col == "hhi_band" else np.nan
+            comp[col] = "" if col in ("hhi_band", "price_currency") else np.nan
         for key in _MARKET_KEYS:
             flags[key] = np.full(len(niches), "no_marketplace_data", dtype=object)
     comp["n_sellers_lo"] = comp["n_sellers"]
@@ -367,14 +381,14 @@ def niche_components(
     # costs
     if costs is not None:
         mg = margin_components(costs, competition, niches)
-        for col in ("landed_cost", "margin", "margin_lo", "margin_hi", "margin_fx_minus10", "margin_fx_plus10"):
+        for col in MARGIN_COLUMNS:
             comp[col] = mg[col].to_numpy()
         flags["margin"] = mg["margin_flag"].to_numpy()
     else:
-        for col in ("landed_cost", "margin", "margin_lo", "margin_hi", "margin_fx_minus10", "margin_fx_plus10"):
+        for col in MARGIN_COLUMNS:
             comp[col] = np.nan
         flags["margin"] = np.full(len(niches), "no_landed_cost", dtype=object)
-    bottom_up_components(comp)
+    bottom_up_components(comp, click_share=click_share, conversion_rate=conversion_rate)
 
     for key, f in flags.items():
         comp[f"{key}_flag"] = np.asarray(f, dtype=object)
@@ -534,6 +548,8 @@ def score_niches(
     weights: Mapping[str, float] | None = None,
     common_scale: bool | None = None,
     volumes=None,
+    click_share: float | tuple[float, float, float] = CLICK_SHARE,
+    conversion_rate: float | tuple[float, float, float] = CONVERSION_RATE,
     n_draws: int = 1000,
     top_k: int = 5,
     weight_concentration: float = 100.0,
@@ -544,7 +560,7 @@ def score_niches(
 
     Parameters
     ----------
-    trends, marketplace, trade, costs, niche_hs, reporter, common_scale, volumes
+    trends, marketplace, trade, costs, niche_hs, reporter, common_scale, volumes, click_share, conversion_rate
         As in :func:`niche_components`.
     weights : mapping component -> weight, optional
         Keys of :data:`DESIRABILITY`; missing keys get 0. Default
@@ -591,7 +607,8 @@ def score_niches(
     (['a', 'b'], [1.0, 1.0])
     """
     w = _resolve_weights(weights)
-    comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale, volumes=volumes)
+    comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale, volumes=volumes,
+                            click_share=click_share, conversion_rate=conversion_rate)
     keys = list(DESIRABILITY)
     dmat = desirabilities(comp)[keys].to_numpy(float)
     wvec = np.array([w[k] for k in keys])

@@ -18,6 +18,7 @@ from ._volume import (
     KeywordPlannerExport,
     VolumeCalibration,
     calibrate_volume,
+    is_keyword_planner,
     read_keyword_planner,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "PytrendsBackend",
     "read_keyword_planner",
     "read_gtab",
+    "is_keyword_planner",
     "KeywordPlannerExport",
     "calibrate_volume",
     "VolumeCalibration",

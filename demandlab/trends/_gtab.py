@@ -43,8 +43,9 @@ def read_gtab(path: str | os.PathLike[str], *, geo: str = "", freq: str = "W") -
     Returns
     -------
     DataFrame
-        ``keyword, geo, date, interest, source_file, label``: ``keyword`` is the
-        label where the file has one (else the topic id), ``source_file`` is
+        ``keyword, geo, date, interest, source_file, label, topic``: ``keyword`` is
+        the label where the file has one (else the topic id, kept in ``topic``),
+        ``source_file`` is
         ``"query <id>"`` so :func:`demandlab.to_common_scale` (``by="source_file"``)
         treats each query as a separate request.
 
@@ -95,6 +96,7 @@ def read_gtab(path: str | os.PathLike[str], *, geo: str = "", freq: str = "W") -
         "interest": value.astype(float),
         "source_file": "query " + raw["query_id"].astype(str),
         "label": label.astype(str),
+        "topic": raw["keyword"].astype(str),
     })
     dup = out.duplicated(["source_file", "keyword", "date"])
     if dup.any():
@@ -113,7 +115,7 @@ def read_gtab(path: str | os.PathLike[str], *, geo: str = "", freq: str = "W") -
         ends = month.dt.end_time.dt.normalize() + pd.Timedelta(days=1)
         complete = (starts >= first) & (ends <= last)
         out = (out[complete.to_numpy()].assign(date=starts[complete].astype("datetime64[ns]"))
-               .groupby(["source_file", "keyword", "geo", "label", "date"], sort=False)["interest"].mean()
+               .groupby(["source_file", "keyword", "geo", "label", "topic", "date"], sort=False)["interest"].mean()
                .reset_index())
-        out = out[["keyword", "geo", "date", "interest", "source_file", "label"]]
+        out = out[["keyword", "geo", "date", "interest", "source_file", "label", "topic"]]
     return out.reset_index(drop=True)

@@ -591,6 +591,7 @@ def _columns(path: Path, h: _Header, rows: list[list[str]], line_no: list[int], 
     return _Parsed(per, vol, pre[0] if pre else "", pre[1] if len(pre) > 1 else "")
 
 
+@validate_params({"path": ["path-like"]})
 def is_keyword_planner(path: PathLike) -> bool:
     """Whether ``path`` looks like a Keyword Planner export (its header in the first lines).
 
