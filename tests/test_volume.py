@@ -616,3 +616,57 @@ def test_cac_from_bids_and_channel_conversion_carried_into_the_margin(tmp_path):
     assert d.loc["Kaars", "cac_search"] == pytest.approx(4.0 / 0.02) and d.loc["Kaars", "conversion_rate"] == 0.02
     with pytest.raises(ParameterError, match="conversion_rate"):
         niche_components(trends, volumes=kp, conversion_rate=(0.02, 0.03, 0.04))
+
+
+# -- gtab query slices sharing anchor terms ----------------------------------------------
+
+
+def test_read_gtab_weekly_to_months_and_linked_by_the_anchor(tmp_path):
+    """Two planted queries share an anchor; to_common_scale recovers the true ratio."""
+    weeks = pd.date_range("2022-01-02", "2022-04-24", freq="W-SUN")
+    rng = np.random.default_rng(3)
+    truth = {"anchor": 50 + 5 * rng.random(len(weeks)), "zuurkool": 400 + 20 * rng.random(len(weeks)),
+             "kapsalon": 5 + rng.random(len(weeks))}
+    rows = []
+    for q, terms in ((7, ("anchor", "zuurkool")), (9, ("anchor", "kapsalon"))):
+        top = max(truth[t].max() for t in terms)
+        for t in terms:
+            for w, v in zip(weeks, truth[t], strict=True):
+                rows.append({"query_id": q, "keyword": f"/m/{t}", "keyword_label": "" if t == "anchor" else t.title(),
+                             "week_start": f"{w:%Y-%m-%d}", "value": round(100 * v / top)})
+    path = tmp_path / "slices.tsv"
+    pd.DataFrame(rows).to_csv(path, sep="\t", index=False)
+    weekly = dl.read_gtab(path, geo="BE")
+    assert len(weekly) == len(rows) and set(weekly["source_file"]) == {"query 7", "query 9"}
+    assert set(weekly["keyword"]) == {"/m/anchor", "Zuurkool", "Kapsalon"}
+    assert (weekly["geo"] == "BE").all() and weekly["date"].dtype == "datetime64[ns]"
+    monthly = dl.read_gtab(path, geo="BE", freq="MS")
+    # 1 January precedes the first week (2 January): January is incomplete; the last week ends on 30 April
+    assert sorted(monthly["date"].dt.month.unique()) == [2, 3, 4]
+    one = weekly[(weekly["keyword"] == "Zuurkool") & (weekly["date"].dt.month == 2)]["interest"].mean()
+    got = monthly[(monthly["keyword"] == "Zuurkool") & (monthly["date"] == "2022-02-01")]["interest"]
+    assert float(got.iloc[0]) == pytest.approx(one)
+    common = dl.to_common_scale(weekly)
+    lvl = common.groupby("keyword")["interest"].mean()
+    true_ratio = truth["zuurkool"].mean() / truth["kapsalon"].mean()
+    assert lvl["Zuurkool"] / lvl["Kapsalon"] == pytest.approx(true_ratio, rel=0.1)
+    lo = common.groupby("keyword")["interest_lo"].mean()
+    hi = common.groupby("keyword")["interest_hi"].mean()
+    assert lo["Zuurkool"] / hi["Kapsalon"] <= true_ratio <= hi["Zuurkool"] / lo["Kapsalon"]
+
+
+def test_read_gtab_names_bad_cells(tmp_path):
+    p = tmp_path / "g.csv"
+    p.write_text("query_id,keyword,week_start,value\n1,a,2022-01-02,40\n1,a,2022-01-09,140\n")
+    with pytest.raises(DataError, match="0..100") as e:
+        dl.read_gtab(p)
+    assert e.value.row == 3 and e.value.column == "value"
+    p.write_text("query_id,keyword,value\n1,a,40\n")
+    with pytest.raises(SchemaError, match="week_start"):
+        dl.read_gtab(p)
+    p.write_text("query_id,keyword,week_start,value\n1,a,2022-01-02,40\n1,a,2022-01-02,41\n")
+    with pytest.raises(DataError, match="twice"):
+        dl.read_gtab(p)
+    p.write_text("query_id,keyword,week_start,value\n1,a,gisteren,40\n")
+    with pytest.raises(DataError, match="gisteren"):
+        dl.read_gtab(p)
