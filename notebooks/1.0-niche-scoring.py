@@ -74,6 +74,7 @@ n_bootstrap = 1000  # bootstrap draws of the backtest
 n_show = 10  # niches shown in tables and charts
 random_state = 0
 anchor_trends = ""  # gtab query slices sharing anchor terms; empty: the project's google_trends_gtab, if any
+anchor_geo = "DE"  # the region of those queries
 
 # %%
 proj = load_project(project)
@@ -363,7 +364,7 @@ else:
 # %%
 anchor_path = Path(anchor_trends) if anchor_trends else proj.root / "google_trends_gtab" / "de" / "gtab_de_food_cat71_weekly_2018_2021.csv"
 if anchor_path.exists():
-    queries = read_gtab(anchor_path, geo="DE", freq="MS")
+    queries = read_gtab(anchor_path, geo=anchor_geo, freq="MS")
     common = to_common_scale(queries)
     links = pd.DataFrame(common.attrs["scale_factors"])
     last = common[common["date"] > common["date"].max() - pd.DateOffset(months=12)]
