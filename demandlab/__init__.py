@@ -105,6 +105,7 @@ from .niches import (
     read_comext,
     read_trade,
     score_niches,
+    search_cac,
 )
 from .pricing import (
     GaborGranger,
@@ -259,6 +260,7 @@ __all__ = [
     "compare_market_size",
     "MarketSizeComparison",
     "conversion_from_channels",
+    "search_cac",
     "CLICK_SHARE",
     "CONVERSION_RATE",
     "landed_cost",

@@ -140,3 +140,23 @@ def test_unit_margin_less_acquisition_cost_by_hand():
         unit_margin(costs, 12.1, cac=-1.0)
     with pytest.raises(ParameterError, match="cac"):
         unit_margin(costs, 12.1, cac=[1.0, 2.0, 3.0])
+
+
+def test_corridor_floor_covers_the_acquisition_cost():
+    from demandlab.pricing import price_corridor
+
+    costs = pd.DataFrame({"niche": ["kruk", "vaas"], "landed_cost": [14.0, 6.0]})
+    prices = pd.DataFrame({"niche": ["kruk"] * 4, "seller": list("abcd"), "offer": list("abcd"),
+                           "date": pd.Timestamp("2025-03-01"), "price": [30.0, 34.0, 38.0, 42.0],
+                           "currency": "EUR"})
+    base = price_corridor(costs, prices=prices, target_margin=0.3).table.set_index("niche")
+    got = price_corridor(costs, prices=prices, target_margin=0.3, cac={"kruk": 7.0})
+    t = got.table.set_index("niche")
+    assert t.loc["kruk", "floor"] == pytest.approx((14.0 + 7.0) / 0.7)
+    assert t.loc["vaas", "floor"] == pytest.approx(base.loc["vaas", "floor"]) and np.isnan(t.loc["vaas", "cac"])
+    s = got.strategies.set_index(["niche", "strategy"])
+    p = s.loc[("kruk", "neutral"), "price"]
+    assert s.loc[("kruk", "neutral"), "margin_after_cac"] == pytest.approx((p - 14.0 - 7.0) / p)
+    assert np.isnan(s.loc[("vaas", "neutral"), "margin_after_cac"])
+    with pytest.raises(ParameterError, match="cac"):
+        price_corridor(costs, cac={"kruk": -1.0})

@@ -670,3 +670,22 @@ def test_read_gtab_names_bad_cells(tmp_path):
     p.write_text("query_id,keyword,week_start,value\n1,a,gisteren,40\n")
     with pytest.raises(DataError, match="gisteren"):
         dl.read_gtab(p)
+
+
+def test_search_cac_per_niche_matches_keywords_and_refuses_other_currencies(tmp_path):
+    header = ["Zoekwoord", "Valuta", "Bod voor bovenaan pagina (laag bereik)", "Bod voor bovenaan pagina (hoog bereik)",
+              "Zoekopdrachten: jan 2026"]
+    kp = read_keyword_planner(_write(tmp_path / "nl.csv", ["Zoekwoordstatistieken", "1 jan 2026", header,
+                                                           ["tuin bank", "EUR", "0,40", "1,20", "880"],
+                                                           ["hangmat", "USD", "0,10", "0,30", "390"],
+                                                           ["kruk", "EUR", "", "0,90", "90"]]))
+    got = dl.search_cac(kp, niches=["Tuin  Bank", "Hangmat", "Kruk", "Lamp"], conversion_rate=(0.05, 0.04, 0.08),
+                        currency="EUR")
+    assert got.loc["Tuin  Bank", "cpc"] == pytest.approx(0.8)
+    assert got.loc["Tuin  Bank", ["cac", "cac_lo", "cac_hi"]].tolist() == pytest.approx([16.0, 5.0, 30.0])
+    assert np.isnan(got.loc["Hangmat", "cac"]) and got.loc["Hangmat", "currency"] == "USD"  # dollars, not euros
+    assert got.loc["Kruk", "cac"] == pytest.approx(0.9 / 0.05)  # one end of the range stands for both
+    assert np.isnan(got.loc["Lamp", "cac"])  # no such keyword
+    assert dl.search_cac(kp).index.tolist() == ["tuin bank", "hangmat", "kruk"]
+    with pytest.raises(DataError, match="read_keyword_planner"):
+        dl.search_cac(kp.volumes)

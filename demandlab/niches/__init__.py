@@ -1,6 +1,6 @@
 """Niche scoring from search trends, competition and market size, with its backtest."""
 
-from ._acquisition import conversion_from_channels
+from ._acquisition import conversion_from_channels, search_cac
 from ._components import CLICK_SHARE, CONVERSION_RATE
 from ._market import (
     MarketSize,
@@ -39,6 +39,7 @@ __all__ = [
     "compare_market_size",
     "MarketSizeComparison",
     "conversion_from_channels",
+    "search_cac",
     "CLICK_SHARE",
     "CONVERSION_RATE",
 ]

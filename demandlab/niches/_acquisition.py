@@ -10,14 +10,18 @@ measured: :func:`conversion_from_channels`.
 from __future__ import annotations
 
 import re
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 
 from .._validation import validate_params
-from ..errors import DataError, SchemaError
+from ..errors import DataError, ParameterError, SchemaError
 
-__all__ = ["conversion_from_channels"]
+__all__ = ["conversion_from_channels", "search_cac"]
+
+#: Orders per paid click assumed without channel data (point, low, high).
+CONVERSION_RATE_DEFAULT = (0.02, 0.01, 0.04)
 
 _SEARCH = re.compile(r"google|search|\bsea\b|adwords|bing|\bppc\b|\bcpc\b", re.IGNORECASE)
 
@@ -91,3 +95,93 @@ def conversion_from_channels(channels: pd.DataFrame, channel: str | None = None,
                         hint="orders per paid click cannot exceed 1: check the columns")
     lo, hi = proportion_confint(k, n, alpha=1 - level / 100.0, method="wilson")
     return (k / n, float(lo), float(hi))
+
+
+def _triple(value, name: str) -> tuple[float, float, float]:
+    """A rate as ``(point, low, high)``: a number is its own interval."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        v = (float(value),) * 3
+    else:
+        v = tuple(float(x) for x in value)
+    if len(v) != 3 or not (0 < v[1] <= v[0] <= v[2] <= 1):
+        raise ParameterError(f"{name}={value!r} is not a rate or a (point, low, high) triple with "
+                        "0 < low <= point <= high <= 1", column=name, hint=f"e.g. {name}=(0.02, 0.01, 0.04)")
+    return v
+
+
+def _keyword_bids(keywords: pd.DataFrame) -> pd.DataFrame:
+    """Per matching key (case and spacing ignored): competition index, low and high bid, currency.
+
+    Several files for one keyword are averaged; a missing end of the bid range takes
+    the other end.
+    """
+    from ..trends._volume import _match_key
+
+    kw = keywords.assign(_key=keywords["keyword"].map(_match_key))
+    agg = kw.groupby("_key", sort=False).agg(
+        keyword=("keyword", "first"), ads=("competition_index", "mean"), bid_low=("bid_low", "mean"),
+        bid_high=("bid_high", "mean"), currency=("currency", "first"))
+    lo, hi = agg["bid_low"].to_numpy(float), agg["bid_high"].to_numpy(float)
+    agg["bid_low"], agg["bid_high"] = np.where(np.isnan(lo), hi, lo), np.where(np.isnan(hi), lo, hi)
+    return agg
+
+
+@validate_params({"volumes": [object], "niches": ["array-like", None],
+                  "conversion_rate": [Real, "array-like"], "currency": [str, None]})
+def search_cac(volumes, niches=None, *, conversion_rate=CONVERSION_RATE_DEFAULT,
+               currency: str | None = None) -> pd.DataFrame:
+    """Expected cost of a customer bought with paid search, per keyword (or niche), before launch.
+
+    ``cac = cpc / conversion rate`` with ``cpc`` the middle of Keyword Planner's
+    top-of-page bid range; the interval is low bid / high rate .. high bid / low rate.
+
+    Parameters
+    ----------
+    volumes : KeywordPlannerExport
+        :func:`demandlab.read_keyword_planner`'s result (it has the bids).
+    niches : sequence of str, optional
+        Names to report under (matched to keywords ignoring case and spacing);
+        default: every keyword.
+    conversion_rate : float or (point, low, high), default (0.02, 0.01, 0.04)
+        Orders per paid click (e.g. :func:`conversion_from_channels`).
+    currency : str, optional
+        The home currency: a keyword whose bids are in another currency gets NaN.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by niche (or keyword): ``cpc, cpc_lo, cpc_hi, cac, cac_lo, cac_hi,
+        currency``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from demandlab.trends import read_keyword_planner
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "kp.csv"
+    >>> _ = f.write_text("Keyword Stats\\nrange\\nKeyword\\tCurrency\\tTop of page bid (low range)\\t"
+    ...                  "Top of page bid (high range)\\tSearches: Jan 2026\\nfiets\\tEUR\\t0.50\\t1.50\\t40500\\n",
+    ...                  encoding="utf-16")
+    >>> t = search_cac(read_keyword_planner(f), niches=["Fiets"], conversion_rate=0.025)
+    >>> t.loc["Fiets", ["cpc", "cac", "cac_lo", "cac_hi"]].tolist()
+    [1.0, 40.0, 20.0, 60.0]
+    """
+    from ..trends._volume import KeywordPlannerExport, _match_key
+
+    if not isinstance(volumes, KeywordPlannerExport):
+        raise DataError(f"volumes must be read_keyword_planner's result (it has the bids), got "
+                        f"{type(volumes).__name__}", column="volumes", hint="read_keyword_planner(path)")
+    cr, cr_lo, cr_hi = _triple(conversion_rate, "conversion_rate")
+    b = _keyword_bids(volumes.keywords)
+    names = list(b["keyword"]) if niches is None else [str(n) for n in niches]
+    b = b.reindex([_match_key(n) for n in names])
+    lo, hi = b["bid_low"].to_numpy(float), b["bid_high"].to_numpy(float)
+    cur = b["currency"].fillna("").astype(str).to_numpy()
+    if currency is not None:
+        wrong = (cur != "") & (cur != currency)
+        lo, hi = np.where(wrong, np.nan, lo), np.where(wrong, np.nan, hi)
+    out = pd.DataFrame({"cpc": (lo + hi) / 2.0, "cpc_lo": lo, "cpc_hi": hi}, index=pd.Index(names, name="niche"))
+    out["cac"] = out["cpc"] / cr
+    out["cac_lo"] = out["cpc_lo"] / cr_hi
+    out["cac_hi"] = out["cpc_hi"] / cr_lo
+    out["currency"] = cur
+    return out

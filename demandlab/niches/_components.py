@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError, ParameterError
+from ..errors import DataError
 from ..io._frames import check_input, file_line
+from ._acquisition import CONVERSION_RATE_DEFAULT, _triple
 from ._stl import batch_stl, batch_theilslopes
 
 #: Floor for log interest: Google reports "<1" (and 0) for tiny interest.
@@ -343,14 +344,11 @@ def volume_components(comp: pd.DataFrame, hist: np.ndarray, trends: pd.DataFrame
     out = np.where(has, fit["flag"].fillna("").astype(str).to_numpy(),
                    np.where(hist < 12, "short_history", np.char.add("not_comparable;", fit_flag.astype(str))))
     if isinstance(volumes, KeywordPlannerExport) and len(volumes.keywords):
-        kw = volumes.keywords.assign(_key=volumes.keywords["keyword"].map(_match_key))
-        agg = kw.groupby("_key", sort=False).agg(
-            ads=("competition_index", "mean"), bid_low=("bid_low", "mean"), bid_high=("bid_high", "mean"),
-            currency=("currency", "first"))
-        agg = agg.reindex([_match_key(n) for n in comp.index])
+        from ._acquisition import _keyword_bids
+
+        agg = _keyword_bids(volumes.keywords).reindex([_match_key(n) for n in comp.index])
         ads = agg["ads"].to_numpy(float)
         lo, hi = agg["bid_low"].to_numpy(float), agg["bid_high"].to_numpy(float)
-        lo, hi = np.where(np.isnan(lo), hi, lo), np.where(np.isnan(hi), lo, hi)
         comp["ads_competition"] = comp["ads_competition_lo"] = comp["ads_competition_hi"] = ads
         comp["cpc"] = (lo + hi) / 2.0
         comp["cpc_lo"], comp["cpc_hi"] = lo, hi
@@ -365,19 +363,7 @@ def volume_components(comp: pd.DataFrame, hist: np.ndarray, trends: pd.DataFrame
 #: those visits that buy (e-commerce conversion rates are typically 1-4 %). The order
 #: value is the marketplace median price with its interval.
 CLICK_SHARE = (0.30, 0.15, 0.45)
-CONVERSION_RATE = (0.02, 0.01, 0.04)
-
-
-def _triple(value, name: str) -> tuple[float, float, float]:
-    """A rate as ``(point, low, high)``: a number is its own interval."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        v = (float(value),) * 3
-    else:
-        v = tuple(float(x) for x in value)
-    if len(v) != 3 or not (0 < v[1] <= v[0] <= v[2] <= 1):
-        raise ParameterError(f"{name}={value!r} is not a rate or a (point, low, high) triple with "
-                        "0 < low <= point <= high <= 1", column=name, hint=f"e.g. {name}=(0.02, 0.01, 0.04)")
-    return v
+CONVERSION_RATE = CONVERSION_RATE_DEFAULT
 
 
 def bottom_up_components(comp: pd.DataFrame, *, click_share=CLICK_SHARE,
