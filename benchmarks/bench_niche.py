@@ -17,8 +17,16 @@ the vectorised kernels and again with the per-series ``statsmodels`` STL (and
 ``scipy`` Theil-Sen) put in their place, all in the same run, and prints the ratios.
 ``--stl-only`` runs only this part.
 
+``--growth`` (issue 13): does the growth demandlab's forecaster predicts
+(``forecast_growth``: next 12 months forecast against the last 12) rank niches by
+next-year search growth better than ``growth`` (last 3 months against a year
+earlier)? The niche backtest on two real data sets: the 40 bundled Dutch series
+(``data/raw/google_trends_nl_monthly``) and 37 German gtab terms (all categories,
+weekly 2017-2021 made monthly, ``data/raw/google_trends_gtab/de``). It prints each
+predictor's Spearman with its interval and the time of the forecaster.
+
 Run: ``python benchmarks/run.py niche`` (or ``make bench-niche``; ``make bench-niche
-ARGS=--stl-only``).
+ARGS=--stl-only``; ``ARGS=--growth``).
 """
 
 from __future__ import annotations
@@ -159,7 +167,7 @@ def stl_section() -> None:
         same = np.allclose(a.table["score"], b.table["score"], equal_nan=True, atol=1e-9)
         rows[-1] = (*rows[-1][:3], f"same scores: {same}")
         both("score_niches (trends only, 1,000 Monte Carlo draws)", lambda: score_niches(trends, n_draws=1000))
-        both("backtest_niches (default origins, 200 bootstrap draws)", lambda: backtest_niches(trends, n_bootstrap=200))
+        both("backtest_niches (default origins, 200 bootstrap draws)", lambda: backtest_niches(trends, n_bootstrap=200, forecaster=None))
     print()
     print(f"STL: {N_STL:,} niches x {N_MONTHS} months, vectorised (demandlab) vs per-series statsmodels STL "
           "and scipy Theil-Sen, same run")
@@ -169,12 +177,58 @@ def stl_section() -> None:
     print(f"load average at end {os.getloadavg()[0]:.2f}")
 
 
+def growth_section(forecasters=("auto", ("theta", "dotm", "ets"))) -> None:
+    """The niche backtest with the forecaster's growth, on the two real data sets."""
+    from pathlib import Path
+
+    import demandlab as dl
+
+    raw = Path(__file__).resolve().parent.parent / "data" / "raw"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nl = dl.read_trends_csv(raw / "google_trends_nl_monthly")
+        m = dl.read_gtab(raw / "google_trends_gtab" / "de" / "gtab_de_allcat_weekly_2017_2021.csv",
+                         geo="DE", freq="MS")
+    stat = m.groupby(["keyword", "source_file"])["interest"].agg(["mean", "min"]).reset_index()
+    best = stat.sort_values("mean").drop_duplicates("keyword", keep="last")  # one query per term
+    de = m.merge(best[best["min"] > 0][["keyword", "source_file"]])[["keyword", "geo", "date", "interest"]]
+    keeps = {}
+    for name, trends in (("bundled NL (Google Trends exports, monthly 2019-2025)", nl),
+                         ("gtab DE (all categories, weekly 2017-2021 -> monthly)", de)):
+        for fc in forecasters:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                bt, t = timed(dl.backtest_niches, trends, n_bootstrap=2000, forecaster=fc)
+            card = bt.table.set_index("predictor")
+            label = fc if isinstance(fc, str) else "+".join(fc)
+            print(f"\n{name}: {bt.n_niches} niches, {len(bt.origins)} origins; forecaster {label!r}: "
+                  f"backtest {t:.1f} s")
+            print(f"{'predictor':<18} {'Spearman':>8} {'95% interval':>16} {'MAE':>7}  keeps weight")
+            for p in ("growth", "trend", "forecast_growth", "last_year_growth"):
+                r = card.loc[p]
+                keep = "" if r["kind"] != "component" else ("yes" if r["keeps_weight"] else "no")
+                print(f"{p:<18} {r['spearman']:>+8.3f} [{r['spearman_lo']:+.2f}, {r['spearman_hi']:+.2f}] "
+                      f"{r['mae']:>7.3f}  {keep}")
+            ratio = card.loc["forecast_growth", "spearman"] / card.loc["growth", "spearman"]
+            print(f"forecast_growth / growth Spearman: {ratio:.2f}")
+            keeps.setdefault(label, []).append(bool(card.loc["forecast_growth", "keeps_weight"]))
+    for label, k in keeps.items():
+        print(f"forecaster {label!r}: keeps a default weight only if better on both sets -> "
+              f"{'yes' if all(k) else 'no'}")
+
+
 def main() -> int:
     import argparse
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stl-only", action="store_true", help="only the STL part (vectorised vs statsmodels)")
+    ap.add_argument("--growth", action="store_true",
+                    help="only the backtest of the forecaster's growth on two real data sets")
     args = ap.parse_args()
+    if args.growth:
+        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
+        growth_section()
+        return 0
     if args.stl_only:
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
         stl_section()

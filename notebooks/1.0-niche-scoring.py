@@ -33,11 +33,24 @@
 # interval, a rank interval and the probability of being in the top k.
 
 # %%
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 from IPython.display import display
 
 from demandlab.errors import DemandlabError
 from demandlab.io import load_project
-from demandlab.niches import DEFAULT_WEIGHTS, backtest_niches, market_size, score_niches
+from demandlab.niches import (
+    CONVERSION_RATE,
+    DEFAULT_WEIGHTS,
+    backtest_niches,
+    compare_market_size,
+    conversion_from_channels,
+    market_size,
+    score_niches,
+)
 from demandlab.pricing import landed_cost
 from demandlab.reporting import (
     ReportSummary,
@@ -50,6 +63,7 @@ from demandlab.reporting import (
     show_md,
     show_table,
 )
+from demandlab.trends import is_keyword_planner, read_gtab, read_keyword_planner, to_common_scale
 
 # %% tags=["parameters"]
 project = ""  # demandlab.toml or its folder; empty: $DEMANDLAB_PROJECT, else the bundled project
@@ -59,6 +73,8 @@ top_k = 5  # p_top_k is the chance of ranking in the top k
 n_bootstrap = 1000  # bootstrap draws of the backtest
 n_show = 10  # niches shown in tables and charts
 random_state = 0
+anchor_trends = ""  # gtab query slices sharing anchor terms; empty: the project's google_trends_gtab, if any
+anchor_geo = "DE"  # the region of those queries
 
 # %%
 proj = load_project(project)
@@ -85,9 +101,19 @@ niche_hs = optional("niche_hs", "Market size", "the HS codes of each niche") if 
 costs = optional("landed_costs", "Landed-cost margin", "supplier prices, freight and duties")
 volumes = optional("volumes", "Demand in searches per month",
                    "Keyword Planner searches per month per keyword")
+if volumes is not None and all(is_keyword_planner(f) for f in proj.files("volumes")):
+    volumes = read_keyword_planner(proj.files("volumes"))  # Keyword Planner exports: keep the bids
+channels = optional("channels", "Cost per customer", "clicks and orders per channel")
+conversion, conversion_source = CONVERSION_RATE, "an assumption (2 %, 1-4 %)"
+if channels is not None:
+    try:
+        conversion = conversion_from_channels(channels)
+        conversion_source = "measured on the paid-search channel of the channel data"
+    except DemandlabError as exc:
+        conversion_source += f" (channel data without a usable paid-search channel: {exc})"
 used = ["trends"] + [k for k, v in [("marketplace", marketplace), ("trade", trade),
                                     ("niche_hs", niche_hs), ("landed_costs", costs),
-                                    ("volumes", volumes)] if v is not None]
+                                    ("volumes", volumes), ("channels", channels)] if v is not None]
 synthetic = [k for k in used if proj.is_synthetic(k)]
 n_months = trends["date"].nunique()
 display(show_md(
@@ -110,7 +136,8 @@ display(show_md(
 # %%
 scores = score_niches(
     trends, marketplace, trade, costs, niche_hs=niche_hs, volumes=volumes,
-    n_draws=n_draws, top_k=top_k, random_state=random_state, progress=False,
+    conversion_rate=conversion, n_draws=n_draws, top_k=top_k, random_state=random_state,
+    progress=False,
 )
 table = scores.table
 cols = ["niche", "score", "score_lo", "score_hi", "rank", "rank_lo", "rank_hi", "p_top_k",
@@ -148,7 +175,7 @@ display(show_table(scores.explain(top_niche), caption=str(top_niche)))
 equal = {key: 1.0 for key, w in DEFAULT_WEIGHTS.items() if w > 0}
 scores_equal = score_niches(
     trends, marketplace, trade, costs, niche_hs=niche_hs, volumes=volumes,
-    weights=equal, n_draws=0, top_k=top_k, random_state=random_state, progress=False,
+    conversion_rate=conversion, weights=equal, n_draws=0, top_k=top_k, random_state=random_state, progress=False,
 )
 ranks = table[["niche", "rank"]].merge(
     scores_equal.table[["niche", "rank"]].rename(columns={"rank": "rank_equal_weights"}),
@@ -177,7 +204,10 @@ if card is not None:
         "the origin and compared with the realised log growth of the next {h} months "
         "(Spearman rank correlation, mean over origins, 95 % bootstrap interval over niches), "
         "next to two baselines. A component keeps its default weight only if its interval "
-        "excludes zero.", n=len(card.origins), h=card.horizon))
+        "excludes zero. `forecast_growth` is the growth demandlab's own forecaster predicts "
+        "(the next 12 months forecast against the last 12); it would earn a weight only by "
+        "predicting better than `growth` here and on a second real data set (the German "
+        "gtab series, `benchmarks/bench_niche.py --growth`).", n=len(card.origins), h=card.horizon))
     display(show_table(card.table))
     growth = card.table.set_index("predictor")
     g = growth.loc["growth"]
@@ -185,6 +215,16 @@ if card is not None:
                                   predictor="search growth",
                                   target=f"the next {card.horizon} months' search growth")
     display(show_md("**{verdict}**", verdict=verdict))
+    if "forecast_growth" in growth.index:
+        fg = growth.loc["forecast_growth"]
+        display(show_md(
+            "The forecaster's growth has a Spearman of {fs} (95 % interval {flo} to {fhi}) against "
+            "{gs} for `growth`, and a mean absolute error of {fm} against {gm} for the log growth "
+            "itself: it {better} in rank here.",
+            fs=fmt_number(fg["spearman"]), flo=fmt_number(fg["spearman_lo"]),
+            fhi=fmt_number(fg["spearman_hi"]), gs=fmt_number(g["spearman"]),
+            fm=fmt_number(fg["mae"]), gm=fmt_number(g["mae"]),
+            better="predicts better" if fg["spearman"] > g["spearman"] else "does not predict better"))
     fig_backtest = card.plot()
 
 # %%
@@ -197,7 +237,8 @@ if sector is not None and sector not in set(sales_index["sector_code"].astype(st
 if card is not None and sector is not None:
     card_sales = backtest_niches(trends, sales_index=sales_index,
                                  sectors=dict.fromkeys(trends["keyword"].unique(), sector),
-                                 n_bootstrap=n_bootstrap, random_state=random_state)
+                                 n_bootstrap=n_bootstrap, random_state=random_state,
+                                 forecaster=None)
     display(show_md(
         "### Search growth against the sector's sales\n\n"
         "Over the same windows, the niches' mean search growth against the growth of the sales "
@@ -244,6 +285,123 @@ if costs is not None:
                        money=["median_price", "landed_cost"]))
 
 # %%
+sizes = None
+if trade is not None and table["market_size_search"].notna().any():
+    display(show_md(
+        "## Two market sizes: bottom-up from searches against trade\n\n"
+        "Bottom-up, a niche's yearly revenue reachable through search is searches per month x "
+        "12 x click share x conversion rate x order value: click share {cs} (judgement, "
+        "interval {cs_lo} to {cs_hi}), conversion rate {cr} ({cr_lo} to {cr_hi}; "
+        "{cr_source}), and the marketplace median price as the order value (with its interval). "
+        "Trade counts the whole market (apparent consumption or imports, converted from US "
+        "dollars). The two measure different things, so the question is by what factor they "
+        "differ and whether their intervals overlap.",
+        cs=fmt_percent(table["click_share"].iloc[0]), cs_lo=fmt_percent(0.15), cs_hi=fmt_percent(0.45),
+        cr=fmt_percent(conversion[0]), cr_lo=fmt_percent(conversion[1]), cr_hi=fmt_percent(conversion[2]),
+        cr_source=conversion_source))
+    try:
+        sizes = compare_market_size(scores, costs=costs)
+    except DemandlabError as exc:
+        summary.omitted("Bottom-up against trade-based market size", str(exc))
+        display(show_md("*The comparison is left out: {why}.*", why=str(exc)))
+if sizes is not None:
+    cmp = sizes.table.dropna(subset=["ratio"]).sort_values("factor", ascending=False)
+    display(show_table(cmp[["niche", "search_size", "search_size_lo", "search_size_hi", "trade_size",
+                            "ratio", "factor", "verdict"]],
+                       money=["search_size", "search_size_lo", "search_size_hi", "trade_size"],
+                       max_rows=n_show))
+    fig_sizes = sizes.plot()
+    lower = cmp[cmp["verdict"] == "search lower"]
+    higher = cmp[cmp["verdict"] == "search higher"]
+    display(show_md(
+        "The search-based size is a median {med} of the trade-based one. The intervals overlap "
+        "for {agree} of {n} niches; the search-based size is lower for {n_lower} and higher for "
+        "{n_higher}. The largest gap is **{top}** (a factor of {top_f}, search {top_dir}); the "
+        "smallest is {bottom} (a factor of {bottom_f}). A large factor says search reaches "
+        "a small part of that market (goods bought offline, by businesses, or under other "
+        "words), or that a keyword covers only part of the niche's HS codes.",
+        med=fmt_percent(float(np.exp(np.log(cmp["ratio"]).median()))), agree=int((cmp["verdict"] == "agree").sum()),
+        n=len(cmp), n_lower=len(lower), n_higher=len(higher), top=cmp["niche"].iloc[0],
+        top_f=fmt_number(cmp["factor"].iloc[0]), top_dir=cmp["verdict"].iloc[0].removeprefix("search "),
+        bottom=cmp["niche"].iloc[-1], bottom_f=fmt_number(cmp["factor"].iloc[-1])))
+
+# %%
+cac = table[table["cac_search"].notna()]
+if len(cac):
+    display(show_md(
+        "## What a customer costs before launch\n\n"
+        "With paid search, one customer costs the keyword's top-of-page bid (the middle of the "
+        "keyword tool's low and high bids) divided by the conversion rate ({cr_source}); the "
+        "interval takes the low bid with the high rate and the reverse. Where landed costs are "
+        "known, the margin of a first order is shown after that cost.", cr_source=conversion_source))
+    cac_cols = [c for c in ["niche", "cpc", "cac_search", "cac_search_lo", "cac_search_hi",
+                            "margin_per_unit", "margin_per_unit_after_cac", "margin_after_cac",
+                            "margin_after_cac_lo", "margin_after_cac_hi"] if c in cac.columns]
+    display(show_table(cac[cac["niche"].isin(top)][cac_cols],
+                       money=["cpc", "cac_search", "cac_search_lo", "cac_search_hi", "margin_per_unit",
+                              "margin_per_unit_after_cac"],
+                       percent=["margin_after_cac", "margin_after_cac_lo", "margin_after_cac_hi"]))
+    after = cac.dropna(subset=["margin_after_cac"])
+    if len(after):
+        loses = after[after["margin_after_cac"] < 0]
+        display(show_md(
+            "For {n_loss} of {n} niches with costs and bids, a first order bought with paid search "
+            "loses money after the cost of the customer (median margin after it: {med}); "
+            "these need repeat orders, organic traffic or a higher price: {names}.",
+            n_loss=len(loses), n=len(after), med=fmt_percent(after["margin_after_cac"].median()),
+            names=", ".join(loses.sort_values("margin_after_cac")["niche"].head(n_show)) or "none"))
+else:
+    summary.omitted("Cost per customer before launch", "a Keyword Planner export with bids under [volumes]")
+
+# %% [markdown]
+# ## Demand levels on one scale from real Trends queries that share anchor terms
+#
+# Separate Google Trends requests are each scaled to their own maximum, so their levels are
+# not comparable. Requests that share a term can be linked through it: `to_common_scale`
+# chains them and carries Google's integer rounding as an interval. Shown here on real query
+# slices that share anchor terms (collected by the gtab project), when the project has them.
+
+# %%
+anchor_path = Path(anchor_trends) if anchor_trends else proj.root / "google_trends_gtab" / "de" / "gtab_de_food_cat71_weekly_2018_2021.csv"
+if anchor_path.exists():
+    queries = read_gtab(anchor_path, geo=anchor_geo, freq="MS")
+    common = to_common_scale(queries)
+    links = pd.DataFrame(common.attrs["scale_factors"])
+    last = common[common["date"] > common["date"].max() - pd.DateOffset(months=12)]
+    levels = (last[last["label"] != ""].groupby("keyword")[["interest", "interest_lo", "interest_hi"]]
+              .mean().sort_values("interest", ascending=False).reset_index())
+    display(show_md(
+        "{n_q} queries of five terms ({n_terms} terms, {period}, monthly means of weekly values) "
+        "linked through shared terms onto the scale of the first query; a query's scale factor "
+        "has a rounding interval of median width {width}. Mean interest over the last 12 months "
+        "of the named food "
+        "terms, on that one scale:", n_q=len(links), n_terms=common["keyword"].nunique(),
+        period=fmt_period(common["date"]),
+        width=fmt_percent(float((links["factor_hi"] / links["factor_lo"]).median() - 1))))
+    display(show_table(levels, max_rows=n_show))
+    a, b = levels.iloc[0], levels.iloc[min(4, len(levels) - 1)]
+    display(show_md(
+        "**{a}** is searched {r} times as often as **{b}** ({r_lo} to {r_hi} with the rounding "
+        "of every link), a comparison the separate requests could not make.",
+        a=a["keyword"], b=b["keyword"], r=fmt_number(a["interest"] / b["interest"]),
+        r_lo=fmt_number(a["interest_lo"] / b["interest_hi"]), r_hi=fmt_number(a["interest_hi"] / b["interest_lo"])))
+    fig_anchor, ax = plt.subplots(figsize=(8, 4))
+    for kw in levels["keyword"].head(6):
+        s = common[common["keyword"] == kw]
+        ax.plot(s["date"], s["interest"], label=kw)
+        ax.fill_between(s["date"], s["interest_lo"], s["interest_hi"], alpha=0.2)
+    ax.set_yscale("log")
+    ax.set_ylabel("interest on one scale (log)")
+    ax.set_title("Terms from separate queries on one scale (band: rounding interval)")
+    ax.legend(fontsize=7)
+    fig_anchor.tight_layout()
+else:
+    summary.omitted("Demand levels on one scale from anchor terms",
+                    "Trends query slices sharing anchor terms (google_trends_gtab/ beside the project file)")
+    display(show_md("*Left out: no Trends queries sharing anchor terms; set `anchor_trends` to a "
+                    "gtab query table to include it.*"))
+
+# %%
 caveats = []
 if synthetic:
     caveats.append(f"The {', '.join(synthetic)} input(s) are marked synthetic in the project "
@@ -278,9 +436,14 @@ if card is not None:
     summary.metrics("Backtest (Spearman with next-year search growth)", {
         f"{p} ({growth.loc[p, 'spearman_lo']:+.2f} to {growth.loc[p, 'spearman_hi']:+.2f})":
             float(growth.loc[p, "spearman"])
-        for p in ["growth", "trend", "last_year_growth"] if p in growth.index
+        for p in ["growth", "trend", "forecast_growth", "last_year_growth"] if p in growth.index
     })
 summary.figure("Score and interval per niche", fig_scores, alt="ranked niche scores")
+if sizes is not None:
+    summary.figure("Bottom-up (search) against trade-based market size", fig_sizes,
+                   alt="search-based against trade-based market size per niche")
+    summary.number("market_size_factor", dict(zip(sizes.table["niche"], sizes.table["factor"].astype(float),
+                                                  strict=True)))
 summary.number("n_niches", len(table))
 summary.number("top_niches", top)
 summary.number("top_scores", [float(v) for v in table["score"].head(n_show)])

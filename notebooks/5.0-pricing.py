@@ -36,7 +36,9 @@
 import pandas as pd
 from IPython.display import display
 
+from demandlab.errors import DemandlabError
 from demandlab.io import load_project
+from demandlab.niches import CONVERSION_RATE, conversion_from_channels, search_cac
 from demandlab.pricing import (
     gabor_granger,
     landed_cost,
@@ -54,6 +56,7 @@ from demandlab.reporting import (
     show_md,
     show_table,
 )
+from demandlab.trends import is_keyword_planner, read_keyword_planner
 
 # %% tags=["parameters"]
 project = ""  # demandlab.toml or its folder; empty: $DEMANDLAB_PROJECT, else the bundled project
@@ -80,6 +83,20 @@ def marked(kind):
 
 costs = optional("landed_costs", "Price floor and corridor", "landed costs per niche")
 landed = None if costs is None else landed_cost(costs).set_index("niche")["landed_cost"]
+
+# the cost of a customer bought with paid search, from the keyword tool's bids (when the
+# project has them) and the paid-search conversion rate of the channel data (else 2 %)
+cac = None
+volumes = optional("volumes", "Acquisition cost in the floor", "Keyword Planner bids per keyword")
+if landed is not None and volumes is not None and all(is_keyword_planner(f) for f in proj.files("volumes")):
+    channels = optional("channels", "Acquisition cost in the floor", "clicks and orders per channel")
+    try:
+        conversion = CONVERSION_RATE if channels is None else conversion_from_channels(channels)
+    except DemandlabError:
+        conversion = CONVERSION_RATE
+    bids = search_cac(read_keyword_planner(proj.files("volumes")), niches=landed.index,
+                      conversion_rate=conversion, currency=cur)
+    cac = bids["cac"].dropna()
 
 # %%
 prices = optional("prices", "Competitor prices", "competitor price scrapes (niche, seller, date, price, currency)")
@@ -235,15 +252,19 @@ if landed is not None:
               if u in landed.index}
     corridor = price_corridor(landed.rename("landed_cost").reset_index(), prices=prices,
                               surveys=psm_by_niche or None, elasticity=el or None,
-                              target_margin=target_margin)
+                              target_margin=target_margin, cac=cac)
     display(show_md(
         "## The price corridor\n\n"
-        "The floor earns a {margin} margin on the landed cost; the market band is the competitors' "
+        "The floor earns a {margin} margin on the landed cost{cac_text}; the market band is the competitors' "
         "25th to 75th percentile of their latest regular prices; the survey band is PMC to PME. "
         "Penetration sits at the market's 25th percentile, neutral at its median, premium at its "
         "75th (capped at PME where a survey exists), never below the floor.",
-        margin=fmt_percent(target_margin)))
-    display(show_table(corridor.table, money=["landed_cost", "floor", "market_p25", "market_median",
+        margin=fmt_percent(target_margin),
+        cac_text="" if cac is None else (
+            " plus the cost of acquiring the customer with paid search (`cac`: the keyword's bid / "
+            f"a {fmt_percent(conversion[0])} conversion rate) for {len(cac)} niche(s), as if every "
+            "order were a new customer's first (repeat orders would share that cost)")))
+    display(show_table(corridor.table, money=["landed_cost", "cac", "floor", "market_p25", "market_median",
                                                "market_p75", "survey_low", "survey_high",
                                                "optimum_elasticity"], currency=cur))
     no_room = corridor.table.loc[~corridor.table["room"], "niche"].tolist()

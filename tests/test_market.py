@@ -191,3 +191,49 @@ def test_cli_comext_needs_a_rate_and_baci_ignores_it(cli, fix):
     code, out, err = cli("niche", "market", fix / "baci", "--niche-hs", fix / "niche_hs.csv",
                          "--reporter", "NL", "--usd-per-eur", "1.1")
     assert code == 0 and "dumbbell" in out, err
+
+
+# -- bottom-up (search) against trade-based size ----------------------------------------
+
+
+def test_compare_market_size_by_hand_with_usd_rate_from_costs():
+    from demandlab.niches import compare_market_size
+
+    comp = pd.DataFrame({
+        "niche": ["Hangmat", "Kruk", "Lamp", "Stoel"],
+        "market_size_search": [3.0e4, 8.0e5, np.nan, 1.0e5],
+        "market_size_search_lo": [1.0e4, 4.0e5, np.nan, 5.0e4],
+        "market_size_search_hi": [6.0e4, 1.6e6, np.nan, 2.0e5],
+        "tam_usd": [1.0e6, 5.0e3, 2.0e6, 1.5e4],
+        "tam_usd_lo": [8.0e5, 4.0e3, 1.0e6, 1.2e4], "tam_usd_hi": [1.2e6, 6.0e3, 3.0e6, 1.8e4],
+        "price_currency": "SEK",
+    })
+    costs = pd.DataFrame({"niche": ["Hangmat", "Kruk"], "currency": ["usd", "CNY"], "fx_rate": [10.0, 1.4]})
+    c = compare_market_size(comp, costs=costs)
+    assert c.usd_rate == 10.0 and c.currency == "SEK"
+    t = c.table.set_index("niche")
+    assert t.loc["Hangmat", "trade_size"] == 1.0e7 and t.loc["Hangmat", "trade_size_lo"] == 8.0e6
+    assert t.loc["Hangmat", "ratio"] == pytest.approx(3.0e4 / 1.0e7)
+    assert t.loc["Hangmat", "factor"] == pytest.approx(1.0e7 / 3.0e4)
+    assert t.loc["Hangmat", "ratio_hi"] == pytest.approx(6.0e4 / 8.0e6)
+    assert t.loc["Hangmat", "verdict"] == "search lower"
+    assert t.loc["Kruk", "verdict"] == "search higher"  # 4.0e5 > 6.0e4: no overlap
+    assert t.loc["Kruk", "factor"] == pytest.approx(8.0e5 / 5.0e4)
+    assert t.loc["Stoel", "verdict"] == "agree"  # 5e4..2e5 against 1.2e5..1.8e5
+    assert np.isnan(t.loc["Lamp", "ratio"]) and t.loc["Lamp", "verdict"] == ""
+    text = c.summary()
+    assert "3 niches with both" in text and "overlap for 1 of 3" in text
+    assert text.index("Hangmat") < text.index("Kruk") < text.index("Stoel")  # largest factor first
+    assert len(c.plot().axes) == 1
+    half = compare_market_size(comp, usd_rate=5.0, currency="SEK").table.set_index("niche")
+    assert half.loc["Hangmat", "ratio"] == pytest.approx(2 * t.loc["Hangmat", "ratio"])
+
+
+def test_compare_market_size_needs_a_rate_and_the_columns():
+    from demandlab.niches import compare_market_size
+
+    comp = pd.DataFrame({"niche": ["a"], "market_size_search": [1.0], "tam_usd": [2.0]})
+    with pytest.raises(DataError, match="exchange rate"):
+        compare_market_size(comp, costs=pd.DataFrame({"currency": ["CNY"], "fx_rate": [0.13]}))
+    with pytest.raises(SchemaError, match="tam_usd"):
+        compare_market_size(comp.drop(columns="tam_usd"), usd_rate=1.0)

@@ -465,7 +465,8 @@ def test_niche_scoring_numbers(bundled):
     points = score_niches(
         trends, proj.load("marketplace"), proj.load("trade"), proj.load("landed_costs"),
         niche_hs=proj.load("niche_hs"), n_draws=0,
-        volumes=proj.load("volumes") if proj.has("volumes") else None,
+        # the notebook reads Keyword Planner exports with their bids (paid-search components)
+        volumes=demandlab.read_keyword_planner(proj.files("volumes")) if proj.has("volumes") else None,
     ).table
     n = len(got["top_niches"])
     assert got["top_niches"] == points["niche"].head(n).tolist()

@@ -122,3 +122,41 @@ def test_prices_markups_and_moves_per_niche_and_bad_ones():
                        (lambda: break_even_units(c, 30.0, -1.0), "fixed_costs")):
         with pytest.raises(ParameterError, match=match):
             bad()
+
+
+def test_unit_margin_less_acquisition_cost_by_hand():
+    costs = pd.concat([_costs(), _costs(niche="mug", fob_price=10.0, freight_per_unit=2.0)], ignore_index=True)
+    base = unit_margin(costs, {"kettle": 60.5, "mug": 12.1})
+    got = unit_margin(costs, {"kettle": 60.5, "mug": 12.1}, cac={"kettle": 8.0})
+    k, m = got.set_index("niche").loc["kettle"], got.set_index("niche").loc["mug"]
+    assert k["price_net"] == pytest.approx(50.0)  # 60.5 / 1.21
+    assert k["margin_per_unit_after_cac"] == pytest.approx(base.loc[0, "margin_per_unit"] - 8.0)
+    assert k["margin_after_cac"] == pytest.approx((base.loc[0, "margin_per_unit"] - 8.0) / 50.0)
+    assert np.isnan(m["cac"]) and np.isnan(m["margin_after_cac"])  # no CAC for the mug: unknown, not 0
+    assert got["margin"].tolist() == base["margin"].tolist()
+    one = unit_margin(costs, 12.1, cac=[1.0, 2.0])
+    assert one["margin_per_unit_after_cac"].tolist() == pytest.approx((one["margin_per_unit"] - [1.0, 2.0]).tolist())
+    with pytest.raises(ParameterError, match="cac"):
+        unit_margin(costs, 12.1, cac=-1.0)
+    with pytest.raises(ParameterError, match="cac"):
+        unit_margin(costs, 12.1, cac=[1.0, 2.0, 3.0])
+
+
+def test_corridor_floor_covers_the_acquisition_cost():
+    from demandlab.pricing import price_corridor
+
+    costs = pd.DataFrame({"niche": ["kruk", "vaas"], "landed_cost": [14.0, 6.0]})
+    prices = pd.DataFrame({"niche": ["kruk"] * 4, "seller": list("abcd"), "offer": list("abcd"),
+                           "date": pd.Timestamp("2025-03-01"), "price": [30.0, 34.0, 38.0, 42.0],
+                           "currency": "EUR"})
+    base = price_corridor(costs, prices=prices, target_margin=0.3).table.set_index("niche")
+    got = price_corridor(costs, prices=prices, target_margin=0.3, cac={"kruk": 7.0})
+    t = got.table.set_index("niche")
+    assert t.loc["kruk", "floor"] == pytest.approx((14.0 + 7.0) / 0.7)
+    assert t.loc["vaas", "floor"] == pytest.approx(base.loc["vaas", "floor"]) and np.isnan(t.loc["vaas", "cac"])
+    s = got.strategies.set_index(["niche", "strategy"])
+    p = s.loc[("kruk", "neutral"), "price"]
+    assert s.loc[("kruk", "neutral"), "margin_after_cac"] == pytest.approx((p - 14.0 - 7.0) / p)
+    assert np.isnan(s.loc[("vaas", "neutral"), "margin_after_cac"])
+    with pytest.raises(ParameterError, match="cac"):
+        price_corridor(costs, cac={"kruk": -1.0})

@@ -101,6 +101,9 @@ BUILDERS = {
         pd.DataFrame({"year": [2023], "reporter": ["NL"], "partner": [EVIL], "hs6": ["950691"],
                       "flow": ["import"], "value_usd": [1000.0], "quantity_kg": [np.nan]}),
         pd.DataFrame({"niche": [EVIL], "hs6": ["950691"], "share": [1.0]})),
+    "MarketSizeComparison": lambda tmp: dl.compare_market_size(
+        pd.DataFrame({"niche": [EVIL, "b"], "market_size_search": [5.0e4, 2.0e5], "tam_usd": [1.0e6, 2.0e5]}),
+        usd_rate=0.9, currency=EVIL),
     "SegmentProfiles": lambda tmp: _segmenter().profiles_,
     "KSelection": lambda tmp: _segmenter().k_selection_,
     "StabilityResult": lambda tmp: _segmenter().stability_,

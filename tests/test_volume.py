@@ -543,3 +543,149 @@ def test_bottom_up_market_size_and_cac_by_hand(tmp_path):
                                                            ["fiets", "EUR", "50", "0.10", "0.30"] + ["1000"] * 12]))
     f = niche_components(tr, volumes=kp).iloc[0]
     assert (f["cac_search"], f["cac_search_lo"], f["cac_search_hi"]) == pytest.approx((0.2 / 0.02, 0.1 / 0.04, 0.3 / 0.01))
+
+
+def test_cli_niche_score_volumes_option(cli, tmp_path):
+    """``niche score --volumes``: a Keyword Planner export keeps its bids; a ``;`` table works too."""
+    months = pd.date_range("2023-01-01", periods=24, freq="MS")
+    season = 1 + 0.2 * np.sin(2 * np.pi * np.arange(24) / 12)
+    trends = pd.concat([pd.DataFrame({"keyword": kw, "geo": "NL", "date": months,
+                                      "interest": np.round(50 * season, 1)})
+                        for kw in ("Hangmat", "Tuinbank")])
+    tp = tmp_path / "trends.csv"
+    trends.to_csv(tp, index=False)
+    last = months[-12:]
+    header = ["Keyword", "Currency", "Competition (indexed value)", "Top of page bid (low range)",
+              "Top of page bid (high range)"] + [f"Searches: {d:%b %Y}" for d in last]
+    kp = _write(tmp_path / "planner.csv", ["Keyword Stats", "range", header,
+                                           ["hangmat", "EUR", "20", "0.20", "0.60"] + ["9900"] * 12,
+                                           ["tuinbank", "EUR", "80", "", ""] + ["990"] * 12])
+    out = tmp_path / "scores.csv"
+    code, _, err = cli("niche", "score", tp, "--volumes", kp, "--draws", "20", "-o", out)
+    assert code == 0, err
+    t = pd.read_csv(out).set_index("niche")
+    assert (t["demand_unit"] == "searches/month").all()
+    assert t.loc["Hangmat", "demand_level"] == pytest.approx(10 * t.loc["Tuinbank", "demand_level"], rel=0.02)
+    assert t.loc["Hangmat", "cpc"] == pytest.approx(0.4) and np.isnan(t.loc["Tuinbank", "cpc"])
+    tidy = tmp_path / "wordstat.csv"
+    tidy.write_text("keyword;date;searches\n" + "".join(
+        f"{kw};{d:%Y-%m-%d};{n}\n" for d in last for kw, n in (("hangmat", 1234), ("tuinbank", 56))))
+    code, _, err = cli("niche", "score", tp, "--volumes", tidy, "--draws", "0", "-o", out)
+    assert code == 0, err
+    t = pd.read_csv(out).set_index("niche")
+    assert t.loc["Hangmat", "demand_level"] == pytest.approx(1234, rel=0.02)
+    assert t["paid_competition_flag"].eq("no_keyword_tool_data").all()
+
+
+def test_cac_from_bids_and_channel_conversion_carried_into_the_margin(tmp_path):
+    months = pd.date_range("2024-02-01", periods=13, freq="MS")
+    trends = pd.concat([pd.DataFrame({"keyword": kw, "date": months, "interest": 40.0 + np.arange(13)})
+                        for kw in ("Kaars", "Lamp")])
+    header = ["Keyword", "Currency", "Competition (indexed value)", "Top of page bid (low range)",
+              "Top of page bid (high range)"] + [f"Searches: {d:%b %Y}" for d in months[-12:]]
+    kp = read_keyword_planner(_write(tmp_path / "kp.tsv", ["t", "r", header,
+                                                           ["kaars", "SEK", "30", "2.00", "6.00"] + ["2400"] * 12,
+                                                           ["lamp", "USD", "60", "1.00", "3.00"] + ["880"] * 12]))
+    market = pd.DataFrame({"niche": np.repeat(["Kaars", "Lamp"], 2), "seller_rank": [1, 2] * 2,
+                           "revenue_share": 0.3, "review_count": 10, "price": [250.0, 250.0, 500.0, 500.0],
+                           "n_sellers": 12, "currency": "SEK"})
+    costs = pd.DataFrame({"niche": ["Kaars", "Lamp"], "currency": "SEK", "fob_price": [50.0, 100.0],
+                          "freight_per_unit": 0.0, "insurance_rate": 0.0, "duty_rate": 0.0, "vat_rate": 0.25,
+                          "fees_per_unit": 0.0, "fx_rate": 1.0, "home_currency": "SEK"})
+    channels = pd.DataFrame({"period": ["2025-01", "2025-02"] * 2, "channel": ["Bing Ads"] * 2 + ["Nyhetsbrev"] * 2,
+                             "clicks": [400, 600, 50, 50], "orders": [20, 30, 9, 9]})
+    rate = dl.conversion_from_channels(channels)
+    assert rate[0] == pytest.approx(0.05) and rate[1] < 0.05 < rate[2]  # Bing: 50 / 1000
+    with pytest.raises(DataError, match="Kanal"):
+        dl.conversion_from_channels(channels, channel="Kanal")
+    with pytest.raises(DataError, match="no paid-search channel"):
+        dl.conversion_from_channels(channels[channels["channel"] == "Nyhetsbrev"])
+    t = niche_components(trends, market, costs=costs, volumes=kp, conversion_rate=rate).set_index("niche")
+    k = t.loc["Kaars"]
+    assert k["cac_search"] == pytest.approx(4.0 / 0.05)  # mid bid / rate
+    assert k["cac_search_hi"] == pytest.approx(6.0 / rate[1])
+    assert k["price_net"] == pytest.approx(200.0) and k["margin_per_unit"] == pytest.approx(150.0)
+    assert k["margin_per_unit_after_cac"] == pytest.approx(150.0 - 80.0)
+    assert k["margin_after_cac"] == pytest.approx(70.0 / 200.0)
+    assert k["margin_after_cac_lo"] == pytest.approx((k["margin_per_unit_lo"] - k["cac_search_hi"]) / 200.0)
+    assert k["market_size_search"] == pytest.approx(2400 * 12 * 0.30 * 0.05 * 250.0)
+    # bids in dollars against prices in kronor: no margin after CAC rather than a wrong one
+    assert t.loc["Lamp", "cac_search"] == pytest.approx(2.0 / 0.05) and np.isnan(t.loc["Lamp", "margin_after_cac"])
+    # the default assumption (2 %, 1-4 %) when there are no channel data
+    d = niche_components(trends, market, costs=costs, volumes=kp).set_index("niche")
+    assert d.loc["Kaars", "cac_search"] == pytest.approx(4.0 / 0.02) and d.loc["Kaars", "conversion_rate"] == 0.02
+    with pytest.raises(ParameterError, match="conversion_rate"):
+        niche_components(trends, volumes=kp, conversion_rate=(0.02, 0.03, 0.04))
+
+
+# -- gtab query slices sharing anchor terms ----------------------------------------------
+
+
+def test_read_gtab_weekly_to_months_and_linked_by_the_anchor(tmp_path):
+    """Two planted queries share an anchor; to_common_scale recovers the true ratio."""
+    weeks = pd.date_range("2022-01-02", "2022-04-24", freq="W-SUN")
+    rng = np.random.default_rng(3)
+    truth = {"anchor": 50 + 5 * rng.random(len(weeks)), "zuurkool": 400 + 20 * rng.random(len(weeks)),
+             "kapsalon": 5 + rng.random(len(weeks))}
+    rows = []
+    for q, terms in ((7, ("anchor", "zuurkool")), (9, ("anchor", "kapsalon"))):
+        top = max(truth[t].max() for t in terms)
+        for t in terms:
+            for w, v in zip(weeks, truth[t], strict=True):
+                rows.append({"query_id": q, "keyword": f"/m/{t}", "keyword_label": "" if t == "anchor" else t.title(),
+                             "week_start": f"{w:%Y-%m-%d}", "value": round(100 * v / top)})
+    path = tmp_path / "slices.tsv"
+    pd.DataFrame(rows).to_csv(path, sep="\t", index=False)
+    weekly = dl.read_gtab(path, geo="BE")
+    assert len(weekly) == len(rows) and set(weekly["source_file"]) == {"query 7", "query 9"}
+    assert set(weekly["keyword"]) == {"/m/anchor", "Zuurkool", "Kapsalon"}
+    assert (weekly["geo"] == "BE").all() and weekly["date"].dtype == "datetime64[ns]"
+    monthly = dl.read_gtab(path, geo="BE", freq="MS")
+    # 1 January precedes the first week (2 January): January is incomplete; the last week ends on 30 April
+    assert sorted(monthly["date"].dt.month.unique()) == [2, 3, 4]
+    one = weekly[(weekly["keyword"] == "Zuurkool") & (weekly["date"].dt.month == 2)]["interest"].mean()
+    got = monthly[(monthly["keyword"] == "Zuurkool") & (monthly["date"] == "2022-02-01")]["interest"]
+    assert float(got.iloc[0]) == pytest.approx(one)
+    common = dl.to_common_scale(weekly)
+    lvl = common.groupby("keyword")["interest"].mean()
+    true_ratio = truth["zuurkool"].mean() / truth["kapsalon"].mean()
+    assert lvl["Zuurkool"] / lvl["Kapsalon"] == pytest.approx(true_ratio, rel=0.1)
+    lo = common.groupby("keyword")["interest_lo"].mean()
+    hi = common.groupby("keyword")["interest_hi"].mean()
+    assert lo["Zuurkool"] / hi["Kapsalon"] <= true_ratio <= hi["Zuurkool"] / lo["Kapsalon"]
+
+
+def test_read_gtab_names_bad_cells(tmp_path):
+    p = tmp_path / "g.csv"
+    p.write_text("query_id,keyword,week_start,value\n1,a,2022-01-02,40\n1,a,2022-01-09,140\n")
+    with pytest.raises(DataError, match="0..100") as e:
+        dl.read_gtab(p)
+    assert e.value.row == 3 and e.value.column == "value"
+    p.write_text("query_id,keyword,value\n1,a,40\n")
+    with pytest.raises(SchemaError, match="week_start"):
+        dl.read_gtab(p)
+    p.write_text("query_id,keyword,week_start,value\n1,a,2022-01-02,40\n1,a,2022-01-02,41\n")
+    with pytest.raises(DataError, match="twice"):
+        dl.read_gtab(p)
+    p.write_text("query_id,keyword,week_start,value\n1,a,gisteren,40\n")
+    with pytest.raises(DataError, match="gisteren"):
+        dl.read_gtab(p)
+
+
+def test_search_cac_per_niche_matches_keywords_and_refuses_other_currencies(tmp_path):
+    header = ["Zoekwoord", "Valuta", "Bod voor bovenaan pagina (laag bereik)", "Bod voor bovenaan pagina (hoog bereik)",
+              "Zoekopdrachten: jan 2026"]
+    kp = read_keyword_planner(_write(tmp_path / "nl.csv", ["Zoekwoordstatistieken", "1 jan 2026", header,
+                                                           ["tuin bank", "EUR", "0,40", "1,20", "880"],
+                                                           ["hangmat", "USD", "0,10", "0,30", "390"],
+                                                           ["kruk", "EUR", "", "0,90", "90"]]))
+    got = dl.search_cac(kp, niches=["Tuin  Bank", "Hangmat", "Kruk", "Lamp"], conversion_rate=(0.05, 0.04, 0.08),
+                        currency="EUR")
+    assert got.loc["Tuin  Bank", "cpc"] == pytest.approx(0.8)
+    assert got.loc["Tuin  Bank", ["cac", "cac_lo", "cac_hi"]].tolist() == pytest.approx([16.0, 5.0, 30.0])
+    assert np.isnan(got.loc["Hangmat", "cac"]) and got.loc["Hangmat", "currency"] == "USD"  # dollars, not euros
+    assert got.loc["Kruk", "cac"] == pytest.approx(0.9 / 0.05)  # one end of the range stands for both
+    assert np.isnan(got.loc["Lamp", "cac"])  # no such keyword
+    assert dl.search_cac(kp).index.tolist() == ["tuin bank", "hangmat", "kruk"]
+    with pytest.raises(DataError, match="read_keyword_planner"):
+        dl.search_cac(kp.volumes)

@@ -1,7 +1,7 @@
 """``demandlab niche ...``: score niches, backtest the score, size markets from trade data.
 
 * ``niche score TRENDS [--marketplace F] [--trade F --niche-hs F] [--costs F]
-  [--weights k=v,...] [--top-k 5] -o scores.csv`` writes the full score table and
+  [--volumes F] [--weights k=v,...] [--top-k 5] -o scores.csv`` writes the full score table and
   prints a short ranked table.
 * ``niche backtest TRENDS [--sales-index CBS_FILE]`` prints the backtest card.
 * ``niche market TRADE --niche-hs F [--reporter NL]`` prints imports, CAGR, origins
@@ -40,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--trade", help="trade file: tidy trade*.csv, BACI_*.csv (or its folder/zip), Comext extract")
     p.add_argument("--niche-hs", help="niche_hs*.csv mapping niches to HS6 codes (needed with --trade)")
     p.add_argument("--costs", help="landed_cost*.csv (one row per niche)")
+    p.add_argument("--volumes", help="searches per month: a Keyword Planner export (file or folder) "
+                   "or a tidy keyword,date,searches file; scores demand in searches per month")
     p.add_argument("--reporter", help="ISO2 code of your market in the trade data (e.g. NL)")
     p.add_argument("--usd-per-eur", type=float, help="exchange rate for Comext extracts (values in EUR)")
     p.add_argument("--weights", type=number_pairs,
@@ -90,6 +92,20 @@ def _read_trade(path: str, args: Any):
     return read_trade(path, **kwargs)
 
 
+def _read_volumes(path: str):
+    """A Keyword Planner export (file or folder; bids kept) or a tidy volumes file."""
+    from pathlib import Path
+
+    from ..io._loaders import load_volumes
+    from ..trends._volume import is_keyword_planner, read_keyword_planner
+
+    p = Path(path)
+    files = sorted(q for q in p.iterdir() if q.is_file()) if p.is_dir() else [p]
+    if files and all(is_keyword_planner(f) for f in files):
+        return read_keyword_planner(path)
+    return load_volumes(path)
+
+
 def _check_count(value: int, name: str, least: int) -> None:
     from ..errors import DataError
 
@@ -103,7 +119,8 @@ def run_score(args: Any) -> int:
     from ..niches._scoring import score_niches
 
     plan = outputs(args, tables=("--out",), figures=("--plot",),
-                   inputs=(args.trends, args.marketplace, args.trade, args.niche_hs, args.costs))
+                   inputs=(args.trends, args.marketplace, args.trade, args.niche_hs, args.costs,
+                           getattr(args, "volumes", None)))
     _check_count(args.show, "--show", 1)
     _check_count(args.draws, "--draws", 0)
     _check_count(args.top_k, "--top-k", 1)
@@ -112,10 +129,11 @@ def run_score(args: Any) -> int:
     niche_hs = load_niche_hs(args.niche_hs) if args.niche_hs else None
     trade = _read_trade(args.trade, args) if args.trade else None
     costs = load_landed_costs(args.costs) if args.costs else None
+    volumes = _read_volumes(args.volumes) if getattr(args, "volumes", None) else None
     res = score_niches(  # its warnings are printed one line each (demandlab.cli._warnings)
         trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=args.reporter,
         weights=args.weights or None, common_scale=True if args.common_scale else None,
-        n_draws=args.draws, top_k=args.top_k, random_state=args.seed,
+        volumes=volumes, n_draws=args.draws, top_k=args.top_k, random_state=args.seed,
     )
     print(res.summary(args.show))
     write_outputs(plan, {"--out": res.table, "--plot": res.plot() if args.plot else None})

@@ -1,7 +1,11 @@
 """Niche scoring from search trends, competition and market size, with its backtest."""
 
+from ._acquisition import conversion_from_channels, search_cac
+from ._components import CLICK_SHARE, CONVERSION_RATE
 from ._market import (
     MarketSize,
+    MarketSizeComparison,
+    compare_market_size,
     market_size,
     niche_trade,
     read_baci,
@@ -32,4 +36,10 @@ __all__ = [
     "read_baci",
     "read_comext",
     "niche_trade",
+    "compare_market_size",
+    "MarketSizeComparison",
+    "conversion_from_channels",
+    "search_cac",
+    "CLICK_SHARE",
+    "CONVERSION_RATE",
 ]

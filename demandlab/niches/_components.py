@@ -12,6 +12,7 @@ from scipy import stats
 from .._stats import seasonal_strength
 from ..errors import DataError
 from ..io._frames import check_input, file_line
+from ._acquisition import CONVERSION_RATE_DEFAULT, _triple
 from ._stl import batch_stl, batch_theilslopes
 
 #: Floor for log interest: Google reports "<1" (and 0) for tiny interest.
@@ -252,6 +253,11 @@ def competition_components(marketplace: pd.DataFrame, niches: pd.Index) -> pd.Da
     return out
 
 
+#: Columns of :func:`margin_components` (besides ``margin_flag``).
+MARGIN_COLUMNS = ("landed_cost", "margin", "margin_lo", "margin_hi", "margin_fx_minus10", "margin_fx_plus10",
+                  "price_net", "margin_per_unit", "margin_per_unit_lo", "margin_per_unit_hi")
+
+
 def margin_components(costs: pd.DataFrame, competition: pd.DataFrame | None, niches: pd.Index) -> pd.DataFrame:
     """Unit margin of the landed cost against the marketplace median price.
 
@@ -267,7 +273,7 @@ def margin_components(costs: pd.DataFrame, competition: pd.DataFrame | None, nic
     out.index.name = "niche"
     lc = landed_cost(c).set_index("niche")
     out["landed_cost"] = lc["landed_cost"].reindex(niches)
-    for col in ("margin", "margin_lo", "margin_hi", "margin_fx_minus10", "margin_fx_plus10"):
+    for col in MARGIN_COLUMNS[1:]:
         out[col] = np.nan
     out["margin_flag"] = ""
     if competition is None or c.empty:
@@ -285,8 +291,8 @@ def margin_components(costs: pd.DataFrame, competition: pd.DataFrame | None, nic
     use = ok & ~mismatch
     cu = c[use]
     if len(cu):
-        def m(p, fx):
-            return unit_margin(cu, p, fx_move=fx)["margin"].to_numpy()
+        def m(p, fx, col="margin"):
+            return unit_margin(cu, p, fx_move=fx)[col].to_numpy()
 
         names = cu["niche"].to_numpy()
         mid = m(comp["median_price"].to_numpy()[use], 0.0)
@@ -295,6 +301,13 @@ def margin_components(costs: pd.DataFrame, competition: pd.DataFrame | None, nic
         out.loc[names, "margin"] = mid
         out.loc[names, "margin_lo"] = np.minimum(lo, mid)
         out.loc[names, "margin_hi"] = np.maximum(hi, mid)
+        out.loc[names, "price_net"] = m(comp["median_price"].to_numpy()[use], 0.0, "price_net")
+        pu = m(comp["median_price"].to_numpy()[use], 0.0, "margin_per_unit")
+        out.loc[names, "margin_per_unit"] = pu
+        out.loc[names, "margin_per_unit_lo"] = np.minimum(
+            m(comp["median_price_lo"].to_numpy()[use], 0.1, "margin_per_unit"), pu)
+        out.loc[names, "margin_per_unit_hi"] = np.maximum(
+            m(comp["median_price_hi"].to_numpy()[use], -0.1, "margin_per_unit"), pu)
         out.loc[names, "margin_fx_minus10"] = m(comp["median_price"].to_numpy()[use], -0.1)
         out.loc[names, "margin_fx_plus10"] = m(comp["median_price"].to_numpy()[use], 0.1)
     out.loc[c["niche"].to_numpy()[mismatch], "margin_flag"] = "currency_mismatch"
@@ -328,14 +341,11 @@ def volume_components(comp: pd.DataFrame, hist: np.ndarray, trends: pd.DataFrame
     out = np.where(has, fit["flag"].fillna("").astype(str).to_numpy(),
                    np.where(hist < 12, "short_history", np.char.add("not_comparable;", fit_flag.astype(str))))
     if isinstance(volumes, KeywordPlannerExport) and len(volumes.keywords):
-        kw = volumes.keywords.assign(_key=volumes.keywords["keyword"].map(_match_key))
-        agg = kw.groupby("_key", sort=False).agg(
-            ads=("competition_index", "mean"), bid_low=("bid_low", "mean"), bid_high=("bid_high", "mean"),
-            currency=("currency", "first"))
-        agg = agg.reindex([_match_key(n) for n in comp.index])
+        from ._acquisition import _keyword_bids
+
+        agg = _keyword_bids(volumes.keywords).reindex([_match_key(n) for n in comp.index])
         ads = agg["ads"].to_numpy(float)
         lo, hi = agg["bid_low"].to_numpy(float), agg["bid_high"].to_numpy(float)
-        lo, hi = np.where(np.isnan(lo), hi, lo), np.where(np.isnan(hi), lo, hi)
         comp["ads_competition"] = comp["ads_competition_lo"] = comp["ads_competition_hi"] = ads
         comp["cpc"] = (lo + hi) / 2.0
         comp["cpc_lo"], comp["cpc_hi"] = lo, hi
@@ -347,32 +357,111 @@ def volume_components(comp: pd.DataFrame, hist: np.ndarray, trends: pd.DataFrame
 
 #: Bottom-up market-size assumptions (point, low, high), judgement: the share of a
 #: keyword's searches that click through to a shop selling the product, and the share of
-#: those visits that buy (e-commerce conversion rates are typically 1-4 %).
+#: those visits that buy (e-commerce conversion rates are typically 1-4 %). The order
+#: value is the marketplace median price with its interval.
 CLICK_SHARE = (0.30, 0.15, 0.45)
-CONVERSION_RATE = (0.02, 0.01, 0.04)
+CONVERSION_RATE = CONVERSION_RATE_DEFAULT
 
 
-def bottom_up_components(comp: pd.DataFrame) -> None:
-    """Search-based market size and paid-search cost per customer, in place (not scored).
+def bottom_up_components(comp: pd.DataFrame, *, click_share=CLICK_SHARE,
+                         conversion_rate=CONVERSION_RATE) -> None:
+    """Search-based market size, paid-search cost per customer and the margin after it, in place.
 
     ``market_size_search`` -- yearly revenue reachable through search: searches per
-    month x 12 x :data:`CLICK_SHARE` x :data:`CONVERSION_RATE` x the marketplace
-    median price (its currency: ``price_currency``); the interval multiplies the low
-    (high) ends of all four. ``cac_search`` -- expected cost of one customer bought
-    with paid search before launch: cost per click / conversion rate (interval: low
-    bid / high rate .. high bid / low rate), in ``cpc_currency``. NaN without
-    searches per month, a price or bids.
+    month x 12 x ``click_share`` x ``conversion_rate`` x the marketplace median price
+    (its currency: ``price_currency``); the interval multiplies the low (high) ends
+    of all four. ``cac_search`` -- expected cost of one customer bought with paid
+    search before launch: cost per click / conversion rate (interval: low bid / high
+    rate .. high bid / low rate), in ``cpc_currency``. ``margin_per_unit_after_cac``
+    and ``margin_after_cac`` -- the landed-cost margin of one order less that
+    acquisition cost (a first order bought with paid search; interval: low margin
+    with high CAC .. high margin with low CAC); NaN when the bid currency is not
+    the price currency. NaN without searches per month, a price, bids or costs.
     """
+    (cs, cs_lo, cs_hi) = _triple(click_share, "click_share")
+    (cr, cr_lo, cr_hi) = _triple(conversion_rate, "conversion_rate")
     searches = comp["demand_unit"].astype(str).to_numpy() == "searches/month"
     price = comp["median_price"].to_numpy(float) if "median_price" in comp else np.full(len(comp), np.nan)
     price_lo = comp["median_price_lo"].to_numpy(float) if "median_price_lo" in comp else price
     price_hi = comp["median_price_hi"].to_numpy(float) if "median_price_hi" in comp else price
-    (cs, cs_lo, cs_hi), (cr, cr_lo, cr_hi) = CLICK_SHARE, CONVERSION_RATE
     for suffix, level, share, rate, p in (("", "demand_level", cs, cr, price),
                                           ("_lo", "demand_level_lo", cs_lo, cr_lo, price_lo),
                                           ("_hi", "demand_level_hi", cs_hi, cr_hi, price_hi)):
         v = comp[level].to_numpy(float) * 12.0 * share * rate * p
         comp["market_size_search" + suffix] = np.where(searches, v, np.nan)
+    comp["click_share"], comp["conversion_rate"] = cs, cr
     comp["cac_search"] = comp["cpc"].to_numpy(float) / cr
     comp["cac_search_lo"] = comp["cpc_lo"].to_numpy(float) / cr_hi
     comp["cac_search_hi"] = comp["cpc_hi"].to_numpy(float) / cr_lo
+    if "margin_per_unit" not in comp:
+        return
+    cur = comp["cpc_currency"].astype(str).to_numpy()
+    pcur = comp["price_currency"].astype(str).to_numpy() if "price_currency" in comp else np.full(len(comp), "")
+    same = (cur == pcur) | (cur == "") | (pcur == "")
+    pu = comp["margin_per_unit"].to_numpy(float)
+    net = comp["price_net"].to_numpy(float)
+    for suffix, m, k in (("", pu, comp["cac_search"].to_numpy(float)),
+                         ("_lo", comp["margin_per_unit_lo"].to_numpy(float), comp["cac_search_hi"].to_numpy(float)),
+                         ("_hi", comp["margin_per_unit_hi"].to_numpy(float), comp["cac_search_lo"].to_numpy(float))):
+        after = np.where(same, m - k, np.nan)
+        comp["margin_per_unit_after_cac" + suffix] = after
+        with np.errstate(divide="ignore", invalid="ignore"):
+            comp["margin_after_cac" + suffix] = after / net
+
+
+# --------------------------------------------------------------------------------------
+# growth from demandlab's forecaster
+# --------------------------------------------------------------------------------------
+
+#: Models of the forecaster growth component: demandlab's default forecaster (``"auto"``:
+#: the combination :func:`demandlab.forecast` picks for the history's length). On the
+#: bundled series it has the same Spearman as theta+dotm+ets and a lower MAE
+#: (0.126 against 0.168), at twice the time (benchmarks/bench_niche.py --growth).
+GROWTH_MODELS = "auto"
+#: Fewest months of history for the forecaster growth component (two seasons).
+MIN_FORECAST = 24
+
+
+def forecast_growth(y: np.ndarray, dates: pd.DatetimeIndex, *, models=GROWTH_MODELS,
+                    horizon: int = 12, level: float = 95.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Forecast log growth per niche: ``log(sum of the next 12 months forecast / sum of the last 12)``.
+
+    ``y`` is (niches x months) interest (NaN = missing); each row is forecast ``horizon``
+    months ahead with :func:`demandlab.forecast` (``models``). The interval sums the
+    monthly ``level`` % bounds (as if the months' errors moved together: a conservative
+    interval for the sum). Negative forecasts are floored at :data:`LOG_FLOOR` a month.
+    Rows with fewer than :data:`MIN_FORECAST` months, or no interest in the last 12,
+    give NaN. Returns ``(growth, growth_lo, growth_hi)`` scaled to 12 months.
+    """
+    import warnings
+
+    from ..forecasting import forecast
+
+    n, m = y.shape
+    g = np.full(n, np.nan)
+    lo = np.full(n, np.nan)
+    hi = np.full(n, np.nan)
+    hist = np.array([m - np.argmax(np.isfinite(r)) if np.isfinite(r).any() else 0 for r in y])
+    last12 = np.nansum(y[:, -12:], axis=1) if m >= 12 else np.zeros(n)
+    rows = np.flatnonzero((hist >= MIN_FORECAST) & (last12 > 0))
+    if rows.size == 0:
+        return g, lo, hi
+    ids = np.repeat(rows, m)
+    frame = pd.DataFrame({"unique_id": ids, "ds": np.tile(dates.to_numpy(), rows.size), "y": y[rows].ravel()})
+    frame = frame[frame.groupby("unique_id")["y"].transform(lambda s: s.notna().cumsum() > 0)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = forecast(frame, h=horizon, models=list(models) if not isinstance(models, str) else models,
+                       level=(level,), n_jobs=1, progress=False, calibration_windows=0, guard="off")
+    tag = f"{level:g}".replace(".", "_")
+    t = res.table
+    floor = LOG_FLOOR
+    sums = t.assign(f=t["forecast"].clip(lower=floor), a=t[f"lo_{tag}"].clip(lower=floor),
+                    b=t[f"hi_{tag}"].clip(lower=floor)).groupby("unique_id")[["f", "a", "b"]].sum()
+    idx = sums.index.to_numpy(int)
+    scale = 12.0 / horizon
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g[idx] = np.log(sums["f"].to_numpy() * scale / last12[idx])
+        lo[idx] = np.log(sums["a"].to_numpy() * scale / last12[idx])
+        hi[idx] = np.log(sums["b"].to_numpy() * scale / last12[idx])
+    return g, lo, hi

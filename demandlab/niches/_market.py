@@ -64,6 +64,8 @@ __all__ = [
     "niche_trade",
     "market_size",
     "MarketSize",
+    "compare_market_size",
+    "MarketSizeComparison",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -851,3 +853,187 @@ def market_size(
     table["year"] = table["year"].astype("Int64")
     origins = bp[["niche", "partner", "value_usd", "share"]]
     return MarketSize(table.reset_index(drop=True), origins.reset_index(drop=True), yearly.reset_index(drop=True))
+
+
+# --------------------------------------------------------------------------------------
+# bottom-up (search) against trade-based market size
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(repr=False)
+class MarketSizeComparison(Result):
+    """Result of :func:`compare_market_size`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per niche with both sizes: ``niche, search_size, search_size_lo,
+        search_size_hi`` (bottom-up, yearly, in ``currency``), ``trade_size,
+        trade_size_lo, trade_size_hi`` (the trade-based TAM converted to
+        ``currency``), ``ratio`` (search / trade) with ``ratio_lo`` / ``ratio_hi``
+        (the ends of both intervals), ``factor`` (how many times the larger is the
+        smaller) and ``verdict`` (``agree``: the intervals overlap; ``search lower``
+        / ``search higher``; ``""`` without both sizes).
+    currency : str
+    usd_rate : float
+        Units of ``currency`` per US dollar used for the trade sizes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> comp = pd.DataFrame({"niche": ["tent", "mat"], "market_size_search": [2.0e5, 1.0e5],
+    ...     "market_size_search_lo": [1.0e5, 5.0e4], "market_size_search_hi": [4.0e5, 2.0e5],
+    ...     "tam_usd": [1.0e6, 1.1e5], "tam_usd_lo": [9.0e5, 1.0e5], "tam_usd_hi": [1.1e6, 1.2e5]})
+    >>> c = compare_market_size(comp, usd_rate=0.9, currency="EUR")
+    >>> c.table[["niche", "ratio", "factor", "verdict"]].round(2)
+      niche  ratio  factor       verdict
+    0  tent   0.22    4.50  search lower
+    1   mat   1.01    1.01         agree
+    >>> print(c.summary().splitlines()[0])
+    Bottom-up (search) against trade-based market size, EUR a year: 2 niches with both
+    """
+
+    table: pd.DataFrame
+    currency: str = ""
+    usd_rate: float = float("nan")
+
+    def _facts(self) -> dict[str, object]:
+        both = self.table["ratio"].notna()
+        return {"niches": int(both.sum()), "disagree": int((self.table["verdict"].str.startswith("search")).sum())}
+
+    def summary(self) -> str:
+        """Where the two sizes agree, and where and by what factor they do not."""
+        t = self.table[self.table["ratio"].notna()]
+        lines = [f"Bottom-up (search) against trade-based market size, {self.currency or 'home currency'} "
+                 f"a year: {len(t)} niches with both"]
+        if not len(t):
+            return lines[0]
+        med = float(np.exp(np.log(t["ratio"]).median()))
+        lines.append(f"median search / trade: {med:.2g}; the intervals overlap for "
+                     f"{int((t['verdict'] == 'agree').sum())} of {len(t)}")
+        for _, r in t.sort_values("factor", ascending=False).iterrows():
+            lines.append(f"  {str(r['niche'])[:24]:<24} search {r['search_size']:>12,.0f}  trade "
+                         f"{r['trade_size']:>14,.0f}  x{r['factor']:<6.3g} {r['verdict']}")
+        return "\n".join(lines)
+
+    def plot(self, ax=None):
+        """Search-based against trade-based size per niche (log axes, intervals, the diagonal)."""
+        import matplotlib.pyplot as plt
+
+        t = self.table[self.table["ratio"].notna()]
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(6, 5))
+        else:
+            fig = ax.figure
+        x, y = t["trade_size"].to_numpy(float), t["search_size"].to_numpy(float)
+        xerr = np.vstack([x - t["trade_size_lo"].to_numpy(float), t["trade_size_hi"].to_numpy(float) - x])
+        yerr = np.vstack([y - t["search_size_lo"].to_numpy(float), t["search_size_hi"].to_numpy(float) - y])
+        colors = np.where(t["verdict"] == "agree", "#4c72b0", "#dd8452")
+        ax.errorbar(x, y, xerr=np.maximum(xerr, 0), yerr=np.maximum(yerr, 0), fmt="none", ecolor="#bbbbbb", lw=0.8)
+        ax.scatter(x, y, c=colors, s=18, zorder=3)
+        for name, xi, yi in zip(t["niche"], x, y, strict=True):
+            ax.annotate(str(name), (xi, yi), fontsize=7, xytext=(3, 2), textcoords="offset points")
+        if len(t):
+            lo = np.nanmin([t["trade_size_lo"].min(), t["search_size_lo"].min()])
+            hi = np.nanmax([t["trade_size_hi"].max(), t["search_size_hi"].max()])
+            lo = max(lo, hi * 1e-8, 1e-9)
+            ax.plot([lo, hi], [lo, hi], color="grey", lw=0.8, ls="--", label="equal")
+            ax.legend(fontsize=8)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        cur = self.currency or "home currency"
+        ax.set_xlabel(f"trade-based size (TAM), {cur} a year")
+        ax.set_ylabel(f"bottom-up size from searches, {cur} a year")
+        ax.set_title("Two market sizes (orange: intervals do not overlap)")
+        fig.tight_layout()
+        return fig
+
+
+@validate_params({
+    "scores": [pd.DataFrame, Result],
+    "usd_rate": [Interval(Real, 0, None, closed="neither"), None],
+    "costs": [pd.DataFrame, None],
+    "currency": [str, None],
+})
+def compare_market_size(scores, *, usd_rate: float | None = None, costs: pd.DataFrame | None = None,
+                        currency: str | None = None) -> MarketSizeComparison:
+    """Put the bottom-up market size from searches beside the trade-based one.
+
+    The bottom-up size (``market_size_search`` of :func:`score_niches`: searches per
+    month x 12 x click share x conversion rate x order value, each with a stated
+    default and an interval) counts what search can reach; the trade-based size
+    (``tam_usd``: apparent consumption, or imports, in US dollars) counts the whole
+    market. They measure different things, so a factor between them is expected;
+    the comparison says per niche whether their intervals overlap and, where they do
+    not, by what factor they differ.
+
+    Parameters
+    ----------
+    scores : NicheScores or DataFrame
+        :func:`score_niches`' result or its table (or :func:`niche_components`'),
+        with ``market_size_search`` (and ``_lo``/``_hi``) and ``tam_usd`` (and
+        ``_lo``/``_hi``).
+    usd_rate : float, optional
+        Units of the home currency per US dollar (e.g. 0.92 EUR). Default: from
+        ``costs``, the ``fx_rate`` of its US-dollar rows.
+    costs : DataFrame, optional
+        The ``landed_costs`` table (``currency, fx_rate[, home_currency]``).
+    currency : str, optional
+        The home currency's name for the text; default: ``price_currency`` of the
+        scores, or ``home_currency`` of the costs.
+
+    Returns
+    -------
+    MarketSizeComparison
+
+    Raises
+    ------
+    SchemaError
+        A size column is missing.
+    DataError
+        No exchange rate: neither ``usd_rate`` nor a US-dollar row in ``costs``.
+    """
+    t = getattr(scores, "table", scores)
+    if not isinstance(t, pd.DataFrame):
+        raise DataError(f"scores must be a NicheScores or a DataFrame, got {type(scores).__name__}",
+                        column="scores", hint="pass score_niches(...) or its table")
+    need = ["niche", "market_size_search", "tam_usd"]
+    missing = [c for c in need if c not in t.columns]
+    if missing:
+        raise SchemaError(f"scores lack column(s) {', '.join(map(repr, missing))}", column=missing[0],
+                          hint="score with volumes=, a marketplace (prices) and trade= with niche_hs=")
+    if usd_rate is None and costs is not None and {"currency", "fx_rate"} <= set(costs.columns):
+        rates = pd.to_numeric(costs.loc[costs["currency"].astype(str).str.upper() == "USD", "fx_rate"],
+                              errors="coerce").dropna()
+        if len(rates):
+            usd_rate = float(rates.median())
+    if usd_rate is None:
+        raise DataError("no exchange rate from US dollars (trade values) to the home currency",
+                        column="usd_rate", hint="pass usd_rate= (home currency per USD), or costs with a USD row")
+    if currency is None:
+        cur = ""
+        if "price_currency" in t.columns:
+            cur = next((str(c) for c in t["price_currency"] if str(c) and str(c) != "nan"), "")
+        if not cur and costs is not None and "home_currency" in costs.columns and len(costs):
+            cur = str(costs["home_currency"].iloc[0])
+        currency = cur
+
+    def col(name: str, base: str) -> np.ndarray:
+        return t[name].to_numpy(float) if name in t.columns else t[base].to_numpy(float)
+
+    s, s_lo, s_hi = (col(f"market_size_search{x}", "market_size_search") for x in ("", "_lo", "_hi"))
+    g, g_lo, g_hi = (col(f"tam_usd{x}", "tam_usd") * usd_rate for x in ("", "_lo", "_hi"))
+    ok = np.isfinite(s) & np.isfinite(g) & (s > 0) & (g > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(ok, s / g, np.nan)
+        r_lo = np.where(ok, s_lo / g_hi, np.nan)
+        r_hi = np.where(ok, s_hi / g_lo, np.nan)
+    factor = np.where(ok, np.maximum(ratio, 1.0 / ratio), np.nan)
+    verdict = np.where(~ok, "", np.where(r_hi < 1.0, "search lower", np.where(r_lo > 1.0, "search higher", "agree")))
+    out = pd.DataFrame({
+        "niche": t["niche"].astype(str).to_numpy(),
+        "search_size": s, "search_size_lo": s_lo, "search_size_hi": s_hi,
+        "trade_size": g, "trade_size_lo": g_lo, "trade_size_hi": g_hi,
+        "ratio": ratio, "ratio_lo": r_lo, "ratio_hi": r_hi, "factor": factor, "verdict": verdict,
+    })
+    return MarketSizeComparison(out, currency=currency, usd_rate=float(usd_rate))

@@ -56,9 +56,14 @@ from .._results import Result
 from .._validation import Interval, check_memory, draws_bytes, validate_params
 from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ._components import (
+    CLICK_SHARE,
+    CONVERSION_RATE,
+    GROWTH_MODELS,
+    MARGIN_COLUMNS,
     MIN_STL,
     bottom_up_components,
     competition_components,
+    forecast_growth,
     margin_components,
     search_components,
     trend_matrix,
@@ -194,6 +199,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "margin": 0.20,  # judgement
     "paid_competition": 0.05,  # judgement (only with keyword-tool data)
     "cpc": 0.05,  # judgement (only with keyword-tool data)
+    # no "forecast_growth": in the backtest it predicts no better than growth on the bundled
+    # Dutch series nor on the gtab German ones (benchmarks/bench_niche.py --growth)
 }
 
 #: File-name prefix of the bundled trend exports -> CBS sector code.
@@ -233,6 +240,8 @@ _FRAMES = {
     "niche_hs": [pd.DataFrame, None],
     "reporter": [str, None],
     "common_scale": ["boolean", None],
+    "click_share": [Real, "array-like"],
+    "conversion_rate": [Real, "array-like"],
 }
 
 
@@ -247,6 +256,8 @@ def niche_components(
     reporter: str | None = None,
     common_scale: bool | None = None,
     volumes=None,
+    click_share: float | tuple[float, float, float] = CLICK_SHARE,
+    conversion_rate: float | tuple[float, float, float] = CONVERSION_RATE,
 ) -> pd.DataFrame:
     """Every component of every niche, with intervals (``_lo``/``_hi``) and flags.
 
@@ -271,6 +282,13 @@ def niche_components(
         contract) or :func:`demandlab.read_keyword_planner`'s result, which also gives
         ``ads_competition`` and ``cpc``. ``demand_level`` is then in searches per month
         (see :func:`demandlab.calibrate_volume`) for every niche they cover.
+    click_share : float or (point, low, high), default (0.30, 0.15, 0.45)
+        Share of a keyword's searches that click through to a shop selling the
+        product (judgement), for the bottom-up market size ``market_size_search``.
+    conversion_rate : float or (point, low, high), default (0.02, 0.01, 0.04)
+        Share of those visits (paid clicks) that buy: for ``market_size_search`` and
+        the cost per customer ``cac_search`` = bid / rate. Your own paid-search rate
+        from channel data: :func:`demandlab.conversion_from_channels`.
 
     Returns
     -------
@@ -317,7 +335,7 @@ def niche_components(
     comp = comp.drop(columns=["zero_share"])
 
     # marketplace
-    mcols = ["n_sellers", "hhi", "hhi_lo", "hhi_hi", "hhi_band", "effective_competitors", "effective_competitors_lo", "effective_competitors_hi", "top10_median_reviews", "top10_median_reviews_lo", "top10_median_reviews_hi", "median_price", "median_price_lo", "median_price_hi"]
+    mcols = ["n_sellers", "hhi", "hhi_lo", "hhi_hi", "hhi_band", "effective_competitors", "effective_competitors_lo", "effective_competitors_hi", "top10_median_reviews", "top10_median_reviews_lo", "top10_median_reviews_hi", "median_price", "median_price_lo", "median_price_hi", "price_currency"]
     competition = None
     if marketplace is not None:
         competition = competition_components(marketplace, niches)
@@ -329,7 +347,7 @@ def niche_components(
             flags[key] = np.where(missing, "no_marketplace_data", extra)
     else:
         for col in mcols:
-            comp[col] = "" if col == "hhi_band" else np.nan
+            comp[col] = "" if col in ("hhi_band", "price_currency") else np.nan
         for key in _MARKET_KEYS:
             flags[key] = np.full(len(niches), "no_marketplace_data", dtype=object)
     comp["n_sellers_lo"] = comp["n_sellers"]
@@ -363,14 +381,14 @@ def niche_components(
     # costs
     if costs is not None:
         mg = margin_components(costs, competition, niches)
-        for col in ("landed_cost", "margin", "margin_lo", "margin_hi", "margin_fx_minus10", "margin_fx_plus10"):
+        for col in MARGIN_COLUMNS:
             comp[col] = mg[col].to_numpy()
         flags["margin"] = mg["margin_flag"].to_numpy()
     else:
-        for col in ("landed_cost", "margin", "margin_lo", "margin_hi", "margin_fx_minus10", "margin_fx_plus10"):
+        for col in MARGIN_COLUMNS:
             comp[col] = np.nan
         flags["margin"] = np.full(len(niches), "no_landed_cost", dtype=object)
-    bottom_up_components(comp)
+    bottom_up_components(comp, click_share=click_share, conversion_rate=conversion_rate)
 
     for key, f in flags.items():
         comp[f"{key}_flag"] = np.asarray(f, dtype=object)
@@ -530,6 +548,8 @@ def score_niches(
     weights: Mapping[str, float] | None = None,
     common_scale: bool | None = None,
     volumes=None,
+    click_share: float | tuple[float, float, float] = CLICK_SHARE,
+    conversion_rate: float | tuple[float, float, float] = CONVERSION_RATE,
     n_draws: int = 1000,
     top_k: int = 5,
     weight_concentration: float = 100.0,
@@ -540,7 +560,7 @@ def score_niches(
 
     Parameters
     ----------
-    trends, marketplace, trade, costs, niche_hs, reporter, common_scale, volumes
+    trends, marketplace, trade, costs, niche_hs, reporter, common_scale, volumes, click_share, conversion_rate
         As in :func:`niche_components`.
     weights : mapping component -> weight, optional
         Keys of :data:`DESIRABILITY`; missing keys get 0. Default
@@ -587,7 +607,8 @@ def score_niches(
     (['a', 'b'], [1.0, 1.0])
     """
     w = _resolve_weights(weights)
-    comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale, volumes=volumes)
+    comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale, volumes=volumes,
+                            click_share=click_share, conversion_rate=conversion_rate)
     keys = list(DESIRABILITY)
     dmat = desirabilities(comp)[keys].to_numpy(float)
     wvec = np.array([w[k] for k in keys])
@@ -891,11 +912,13 @@ class NicheBacktest(Result):
     ----------
     table : DataFrame
         The card: one row per predictor (``growth``, ``trend``, ``stability``,
-        ``fad`` and the baselines ``last_year_growth``, ``seasonal_naive``) with
+        ``fad``, ``forecast_growth`` -- the growth demandlab's forecaster predicts, see
+        ``forecaster`` -- and the baselines ``last_year_growth``, ``seasonal_naive``) with
         ``spearman, spearman_lo, spearman_hi`` (mean over origins; 95 % bootstrap
         over niches), ``mae`` of the implied 12-month log-growth forecast where one
         exists, ``skill`` (1 - MAE / MAE of the seasonal-naive forecast, i.e. zero
-        growth) with its interval, and ``keeps_weight``.
+        growth) with its interval, and ``keeps_weight`` (the interval excludes 0;
+        for ``forecast_growth`` also a higher Spearman than ``growth``).
     per_origin : DataFrame
         ``origin, predictor, spearman`` per origin.
     sectors : DataFrame or None
@@ -915,7 +938,7 @@ class NicheBacktest(Result):
     ...     for i, b in enumerate(np.linspace(-0.02, 0.02, 6))])
     >>> bt = backtest_niches(trends, n_bootstrap=100)
     >>> bt.to_frame()["predictor"].tolist()
-    ['growth', 'trend', 'stability', 'fad', 'last_year_growth', 'seasonal_naive']
+    ['growth', 'trend', 'stability', 'fad', 'forecast_growth', 'last_year_growth', 'seasonal_naive']
     >>> bt.summary().splitlines()[0][:29]
     'Niche backtest: 6 niches, 5 o'
     >>> len(bt.plot().axes)
@@ -1013,6 +1036,7 @@ def _sector_of(trends: pd.DataFrame, niches: pd.Index, sectors: Mapping[str, str
     "sectors": [Mapping, None],
     "n_bootstrap": [Interval(Integral, 1, None, closed="left")],
     "random_state": ["random_state"],
+    "forecaster": [str, "array-like", None],
 }, hints={"horizon": "e.g. horizon=12 (the default)", "min_history": "e.g. min_history=24 (the default)",
           "step": "e.g. step=3 (the default)", "n_bootstrap": "e.g. n_bootstrap=2000 (the default)"})
 def backtest_niches(
@@ -1026,6 +1050,7 @@ def backtest_niches(
     sectors: Mapping[str, str] | None = None,
     n_bootstrap: int = 2000,
     random_state: int | np.random.Generator | None = 0,
+    forecaster: str | Sequence[str] | None = GROWTH_MODELS,
 ) -> NicheBacktest:
     """Do the search components predict the next year's search growth?
 
@@ -1058,6 +1083,12 @@ def backtest_niches(
         ``n_bootstrap`` is demandlab's name for resampling counts (``n_draws`` is
         kept for Monte Carlo and posterior draws).
     random_state : int or Generator, default 0
+    forecaster : str, sequence of str or None, default "auto"
+        Models of :func:`demandlab.forecast` for the ``forecast_growth`` predictor:
+        the sum of the next ``horizon`` months forecast from the data up to the
+        origin against the sum of the last 12 (in logs). ``"auto"`` is demandlab's
+        default forecaster; a faster choice is ``("theta", "dotm", "ets")``.
+        ``None`` leaves the predictor out (the backtest is then much faster).
 
     Returns
     -------
@@ -1100,10 +1131,11 @@ def backtest_niches(
             f"no origin with {min_history} months before and {horizon} after",
             hint=f"need at least {min_history + horizon} months of trends",
         )
-    names = list(_BACKTEST_COMPONENTS) + ["last_year_growth"]
+    names = list(_BACKTEST_COMPONENTS) + (["forecast_growth"] if forecaster is not None else []) + ["last_year_growth"]
     pred = {k: np.full((len(idx), len(niches)), np.nan) for k in names}
     raw_growth = np.full((len(idx), len(niches)), np.nan)
-    fcst = {k: np.full((len(idx), len(niches)), np.nan) for k in ("growth", "trend", "last_year_growth", "seasonal_naive")}
+    fcst = {k: np.full((len(idx), len(niches)), np.nan)
+            for k in ("growth", "trend", "forecast_growth", "last_year_growth", "seasonal_naive")}
     real = np.full((len(idx), len(niches)), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         for a, i in enumerate(idx):
@@ -1122,6 +1154,10 @@ def backtest_niches(
             fcst["trend"][a] = comp["trend_slope"] * (horizon / 12.0)
             fcst["last_year_growth"][a] = lyg
             fcst["seasonal_naive"][a] = 0.0
+            if forecaster is not None:
+                fg = forecast_growth(past, dates[: i + 1], models=forecaster, horizon=horizon)[0]
+                pred["forecast_growth"][a] = fg
+                fcst["forecast_growth"][a] = fg
     rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
     nn = len(niches)
     check_memory(draws_bytes(n_bootstrap, nn, itemsize=16), "n_bootstrap", n_bootstrap,
@@ -1154,7 +1190,7 @@ def backtest_niches(
     rows = []
     per_origin = []
     for name in [*names, "seasonal_naive"]:
-        kind = "component" if name in _BACKTEST_COMPONENTS else "baseline"
+        kind = "component" if name in _BACKTEST_COMPONENTS or name == "forecast_growth" else "baseline"
         if name in pred:
             sp = mean_sp(pred[name])
             bs = boot_sp(pred[name])
@@ -1172,6 +1208,8 @@ def backtest_niches(
         else:
             sk = sk_lo = sk_hi = np.nan
         keeps = bool(np.isfinite(lo) and lo > 0) if kind == "component" else None
+        if name == "forecast_growth":  # a second growth: only if it predicts better than growth
+            keeps = bool(keeps and sp > next(r["spearman"] for r in rows if r["predictor"] == "growth"))
         rows.append({"predictor": name, "kind": kind, "spearman": sp, "spearman_lo": lo, "spearman_hi": hi, "mae": m, "skill": sk, "skill_lo": sk_lo, "skill_hi": sk_hi, "keeps_weight": keeps})
     table = pd.DataFrame(rows)
 

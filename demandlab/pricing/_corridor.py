@@ -108,6 +108,7 @@ class PriceCorridor(Result):
     "units_at_neutral": [Mapping, None],
     "target_margin": [Interval(Real, 0, 1, closed="left")],
     "fx": [Mapping, None],
+    "cac": [Mapping, pd.Series, None],
 })
 def price_corridor(
     costs: pd.DataFrame,
@@ -118,6 +119,7 @@ def price_corridor(
     units_at_neutral: Mapping[str, float] | None = None,
     target_margin: float = 0.3,
     fx: Mapping[str, float] | None = None,
+    cac: Mapping[str, float] | pd.Series | None = None,
 ) -> PriceCorridor:
     """Floor, market band, survey band and a recommended price per strategy, per niche.
 
@@ -139,6 +141,12 @@ def price_corridor(
         Margin on the net selling price that the floor must earn (0-1).
     fx : mapping, optional
         Exchange rates for competitor prices in several currencies.
+    cac : mapping or Series niche -> cost, optional
+        Cost of acquiring the customer of an order, in the home currency (e.g. the
+        ``cac_search`` of :func:`demandlab.score_niches`). The floor then covers it
+        too, ``(landed_cost + cac) / (1 - target_margin)``, and each strategy gets
+        ``margin_after_cac``. Niches without a figure keep the floor on the landed
+        cost alone (``cac`` NaN).
     """
     if "niche" not in costs.columns:
         raise SchemaError("costs lack column 'niche'", column="niche")
@@ -155,7 +163,12 @@ def price_corridor(
 
         lc = landed_cost(costs)[["niche", "landed_cost"]]
     table = lc.reset_index(drop=True).copy()
-    table["floor"] = table["landed_cost"] / (1 - target_margin)
+    k = pd.Series(dict(cac) if isinstance(cac, Mapping) else (cac if cac is not None else {}), dtype=float)
+    if (k < 0).any():
+        raise ParameterError(f"acquisition cost of {k.index[(k < 0).to_numpy()][0]!r} is negative", column="cac",
+                             hint="give the cost per acquired customer (>= 0) in the home currency")
+    table["cac"] = table["niche"].map(k).astype(float)
+    table["floor"] = (table["landed_cost"] + table["cac"].fillna(0.0)) / (1 - target_margin)
     for col in ("market_p25", "market_median", "market_p75", "survey_low", "survey_high", "optimum_elasticity"):
         table[col] = np.nan
     table["competitors"] = 0
@@ -200,5 +213,6 @@ def price_corridor(
             rel = (p / candidates["neutral"]) ** e if np.isfinite(e) else np.nan
             rows.append({"niche": r.niche, "strategy": name, "price": p,
                          "unit_margin": p - r.landed_cost, "margin_pct": (p - r.landed_cost) / p,
+                         "margin_after_cac": (p - r.landed_cost - r.cac) / p,
                          "relative_units": rel, "units": rel * base_units})
     return PriceCorridor(table=table, strategies=pd.DataFrame(rows), target_margin=float(target_margin))

@@ -229,13 +229,14 @@ def cost_plus_price(
 
 
 @validate_params({"costs": [pd.DataFrame], "price": _PER_NICHE, "price_includes_vat": ["boolean"],
-                  "fx_move": _FX_MOVE})
+                  "fx_move": _FX_MOVE, "cac": [*_PER_NICHE, None]})
 def unit_margin(
     costs: pd.DataFrame,
     price: float | Mapping[str, float] | pd.Series | np.ndarray,
     *,
     price_includes_vat: bool = True,
     fx_move: float = 0.0,
+    cac: float | Mapping[str, float] | pd.Series | np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Margin per unit against a selling price, per niche.
 
@@ -250,13 +251,19 @@ def unit_margin(
         ``vat_rate`` before comparing with the (VAT-free) landed cost.
     fx_move : float, default 0
         Relative exchange-rate move, as in :func:`landed_cost`.
+    cac : float, mapping niche -> cost, Series or array, optional
+        Cost of acquiring the customer of one order, in the home currency (e.g. the
+        ``cac_search`` of :func:`demandlab.score_niches`: bid / conversion rate,
+        for a first order bought with paid search). Adds ``cac``,
+        ``margin_per_unit_after_cac`` and ``margin_after_cac``.
 
     Returns
     -------
     DataFrame
         ``niche, price_net, landed_cost, margin_per_unit, margin`` where ``margin`` is
         the share of the net price kept per unit (negative when selling at a loss).
-        A missing price gives NaN.
+        A missing price gives NaN. With ``cac``: the same less the acquisition cost
+        of the order (a missing ``cac`` gives NaN).
 
     Examples
     --------
@@ -266,6 +273,8 @@ def unit_margin(
     ...     "fees_per_unit": [1.0], "fx_rate": [1.0]})
     >>> unit_margin(costs, 12.5)[["price_net", "landed_cost", "margin"]].values.tolist()
     [[10.0, 5.0, 0.5]]
+    >>> unit_margin(costs, 12.5, cac=3.0)[["margin_per_unit_after_cac", "margin_after_cac"]].values.tolist()
+    [[2.0, 0.2]]
     """
     c = _check_costs(costs)
     lc = _landed(c, _check_move(fx_move))
@@ -274,7 +283,7 @@ def unit_margin(
         raise ParameterError("prices must be > 0", column="price", hint="give prices in the home currency")
     net = p / (1.0 + c["vat_rate"].to_numpy(float)) if price_includes_vat else p
     per_unit = net - lc["landed_cost"].to_numpy()
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "niche": lc["niche"],
             "price_net": net,
@@ -283,6 +292,15 @@ def unit_margin(
             "margin": per_unit / net,
         }
     )
+    if cac is not None:
+        k = _per_niche(cac, lc["niche"], "cac")
+        if (k < 0).any():
+            raise ParameterError("acquisition costs must be >= 0", column="cac",
+                                 hint="give the cost per acquired customer in the home currency")
+        out["cac"] = k
+        out["margin_per_unit_after_cac"] = per_unit - k
+        out["margin_after_cac"] = (per_unit - k) / net
+    return out
 
 
 @validate_params({"costs": [pd.DataFrame], "price": _PER_NICHE, "fixed_costs": _PER_NICHE,

@@ -13,10 +13,12 @@ from ._backend import (
     PytrendsBackend,
     TrendsBackend,
 )
+from ._gtab import read_gtab
 from ._volume import (
     KeywordPlannerExport,
     VolumeCalibration,
     calibrate_volume,
+    is_keyword_planner,
     read_keyword_planner,
 )
 
@@ -31,6 +33,8 @@ __all__ = [
     "TrendsBackend",
     "PytrendsBackend",
     "read_keyword_planner",
+    "read_gtab",
+    "is_keyword_planner",
     "KeywordPlannerExport",
     "calibrate_volume",
     "VolumeCalibration",
