@@ -56,6 +56,14 @@ def test_a_frame_with_out_of_range_datetimes_is_an_error_not_an_overflow():
         check_frame(df, KINDS["sales"])
 
 
+def test_a_forecast_of_a_frame_with_far_dates_is_refused():
+    from demandlab.forecasting import forecast
+
+    df = pd.DataFrame({"unique_id": "a", "ds": ["2024-01-01", "2024-02-01", "1200-03-01"], "y": 1.0})
+    with pytest.raises(DataError, match=r"<df>:4: column 'ds': date '1200-03-01' is outside"):
+        forecast(df, h=2, models="naive", path="<df>")
+
+
 @pytest.mark.parametrize("first", ["1200-01", "2201-01"])
 def test_trends_export_years_outside_the_range_are_an_error_never_another_century(tmp_path, first):
     year = int(first[:4])

@@ -33,8 +33,9 @@ from demandlab.io._loaders import KINDS, check_frame, load
 #: 50 examples a test, the same ones every run (a failure reproduces); set
 #: DEMANDLAB_HYPOTHESIS_EXAMPLES=1000 for a longer, randomised search.
 _EXAMPLES = int(os.environ.get("DEMANDLAB_HYPOTHESIS_EXAMPLES", "50"))
+_FIXED = "DEMANDLAB_HYPOTHESIS_EXAMPLES" not in os.environ
 SETTINGS = settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow],
-                    derandomize="DEMANDLAB_HYPOTHESIS_EXAMPLES" not in os.environ)
+                    derandomize=_FIXED, **({"database": None} if _FIXED else {}))  # no .hypothesis/ folder
 
 # -- cells -----------------------------------------------------------------------------------
 

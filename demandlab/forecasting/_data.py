@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._validation import DATE_MAX, DATE_MIN
 from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ..io._frames import check_columns, file_line
 
@@ -250,6 +251,15 @@ def prepare(
         )
     if getattr(ds.dt, "tz", None) is not None:
         ds = ds.dt.tz_localize(None)
+    far = ((ds < pd.Timestamp(DATE_MIN)) | (ds > pd.Timestamp(DATE_MAX))).to_numpy()
+    if far.any():
+        pos = int(np.flatnonzero(far)[0])
+        raise DataError(
+            f"date {frame['ds'].iloc[pos]!r} is outside the range every contract allows "
+            f"({DATE_MIN}..{DATE_MAX})",
+            path=path, column="ds", row=_row(pos),
+            hint="check the year (a typo, or a spreadsheet serial number read as a year)",
+        )
     uid = frame["unique_id"]
     if uid.isna().any():
         pos = int(np.flatnonzero(uid.isna().to_numpy())[0])
