@@ -40,17 +40,57 @@ class MixtureParams:
     log_likelihood: float
 
 
+def size_edges(encoder: CustomerEncoder, customers: pd.DataFrame, n_bins: int = 8) -> np.ndarray:
+    """Bin edges on ``log1p(employees)`` for the joint size attribute of the mixture.
+
+    The size-class thresholds (10, 50, 250) plus the ``n_bins``-quantiles of the
+    fitted head counts, so that the bins never straddle a class boundary.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"employees": [1, 5, 20, 80, 400, 9, 12]})
+    >>> edges = size_edges(CustomerEncoder().fit(df), df, n_bins=2)
+    >>> np.round(np.expm1(edges)).tolist()
+    [10.0, 12.0, 50.0, 250.0]
+    """
+    v = encoder._employees(customers)
+    q = np.quantile(v, np.linspace(0, 1, n_bins + 1)[1:-1])
+    return np.unique(np.r_[np.log1p([10.0, 50.0, 250.0]), q])
+
+
+def _size_codes(encoder: CustomerEncoder, customers: pd.DataFrame, edges: np.ndarray) -> np.ndarray:
+    """Head-count bin x recorded size class (when a ``size`` column is there) as one code."""
+    b = np.searchsorted(edges, encoder._employees(customers), side="right")
+    if "size" not in customers.columns:
+        return b.astype(np.int64)
+    s = customers["size"]
+    cls = category_codes(s.astype(object).where(s.notna(), None), encoder.categories_["size"])
+    cls = np.where(cls < 0, len(encoder.categories_["size"]), cls)  # unknown/missing: own level
+    return (b * (len(encoder.categories_["size"]) + 1) + cls).astype(np.int64)
+
+
+def _joint_size(encoder: CustomerEncoder, edges: np.ndarray | None) -> bool:
+    return edges is not None and getattr(encoder, "size_source_", None) == "employees"
+
+
 def mixture_parts(
-    encoder: CustomerEncoder, customers: pd.DataFrame
+    encoder: CustomerEncoder, customers: pd.DataFrame, edges: np.ndarray | None = None
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Numeric matrix (standardised, unweighted) and category codes (-1 = unknown) per attribute.
 
     A ``size`` attribute read from the head count (``encoder.size_source_ ==
-    "employees"``) is a numeric column here (standardised ``log1p(employees)``).
+    "employees"``) is a numeric column here (standardised ``log1p(employees)``), or,
+    given bin ``edges`` (:func:`size_edges`), one categorical attribute: head-count
+    bin x recorded size class. That joint attribute fits whichever way the two are
+    linked (head counts drawn inside a recorded class, or classes derived from head
+    counts, or a stale class) without assuming the head count is log-normal.
     """
     nums, codes = [], []
     for col, kind in encoder.attributes_.items():
         if col == "size" and getattr(encoder, "size_source_", None) == "employees":
+            if edges is not None:
+                codes.append(_size_codes(encoder, customers, edges))
+                continue
             v = encoder._employees(customers)
             nums.append((v - encoder.center_[col]) / encoder.std_[col])
             continue
@@ -81,14 +121,16 @@ def mixture_parts(
     return X, codes
 
 
-def mixture_n_categories(encoder: CustomerEncoder) -> list[int]:
+def mixture_n_categories(encoder: CustomerEncoder, edges: np.ndarray | None = None) -> list[int]:
     """Number of categories of each attribute the mixture treats as categorical, in order."""
-    return [
-        len(encoder.categories_[c])
-        for c, kd in encoder.attributes_.items()
-        if kd in ("categorical", "ordinal")
-        and not (c == "size" and getattr(encoder, "size_source_", None) == "employees")
-    ]
+    out = []
+    for c, kd in encoder.attributes_.items():
+        if c == "size" and getattr(encoder, "size_source_", None) == "employees":
+            if edges is not None:
+                out.append((len(edges) + 1) * (len(encoder.categories_["size"]) + 1))
+        elif kd in ("categorical", "ordinal"):
+            out.append(len(encoder.categories_[c]))
+    return out
 
 
 def mixture_log_resp(params: MixtureParams, X: np.ndarray, codes: list[np.ndarray]) -> tuple[np.ndarray, float]:
