@@ -30,7 +30,8 @@ _VAR_FLOOR = 1e-3
 
 @dataclass
 class MixtureParams:
-    """Fitted mixture: weights (k,), means and variances (k, d), log category probs per attribute."""
+    """Fitted mixture: weights (k,), means (k, d), variances (k, d) or full covariances
+    (k, d, d), log category probs per attribute."""
 
     log_weights: np.ndarray
     means: np.ndarray
@@ -137,13 +138,23 @@ def mixture_log_resp(params: MixtureParams, X: np.ndarray, codes: list[np.ndarra
     """Log responsibilities (n, k) and the mean log-likelihood per customer."""
     from scipy.special import logsumexp
 
-    inv = 1.0 / params.variances
-    ll = (
-        -0.5 * ((X**2) @ inv.T)
-        + X @ (params.means * inv).T
-        - 0.5 * ((params.means**2) * inv).sum(axis=1)
-        - 0.5 * np.log(2 * np.pi * params.variances).sum(axis=1)
-    ) if X.shape[1] else np.zeros((len(X) if len(codes) == 0 else len(codes[0]), len(params.log_weights)))
+    if not X.shape[1]:
+        ll = np.zeros((len(X) if len(codes) == 0 else len(codes[0]), len(params.log_weights)))
+    elif params.variances.ndim == 3:  # full covariances of the numbers
+        ll = np.empty((len(X), len(params.log_weights)))
+        d = X.shape[1]
+        for j, (mu, cov) in enumerate(zip(params.means, params.variances, strict=True)):
+            L = np.linalg.cholesky(cov)
+            z = np.linalg.solve(L, (X - mu).T)
+            ll[:, j] = -0.5 * (z**2).sum(axis=0) - np.log(np.diag(L)).sum() - 0.5 * d * np.log(2 * np.pi)
+    else:
+        inv = 1.0 / params.variances
+        ll = (
+            -0.5 * ((X**2) @ inv.T)
+            + X @ (params.means * inv).T
+            - 0.5 * ((params.means**2) * inv).sum(axis=1)
+            - 0.5 * np.log(2 * np.pi * params.variances).sum(axis=1)
+        )
     ll = ll + params.log_weights
     for lp, c in zip(params.log_probs, codes, strict=True):
         ok = c >= 0
@@ -155,11 +166,20 @@ def mixture_log_resp(params: MixtureParams, X: np.ndarray, codes: list[np.ndarra
     return ll - norm, float(norm.mean())
 
 
-def _m_step(resp: np.ndarray, X: np.ndarray, codes: list[np.ndarray], n_cats: list[int]) -> MixtureParams:
+def _m_step(
+    resp: np.ndarray, X: np.ndarray, codes: list[np.ndarray], n_cats: list[int], full: bool = False
+) -> MixtureParams:
     nk = resp.sum(axis=0) + 1e-10
     means = (resp.T @ X) / nk[:, None]
-    variances = (resp.T @ (X**2)) / nk[:, None] - means**2
-    variances = np.maximum(variances, _VAR_FLOOR)
+    if full and X.shape[1]:
+        d = X.shape[1]
+        variances = np.empty((resp.shape[1], d, d))
+        for j in range(resp.shape[1]):
+            D = X - means[j]
+            variances[j] = (D * resp[:, j : j + 1]).T @ D / nk[j] + _VAR_FLOOR * np.eye(d)
+    else:
+        variances = (resp.T @ (X**2)) / nk[:, None] - means**2
+        variances = np.maximum(variances, _VAR_FLOOR)
     log_probs = []
     for c, m in zip(codes, n_cats, strict=True):
         counts = np.zeros((resp.shape[1], m))
@@ -181,8 +201,13 @@ def fit_mixture(
     *,
     max_iter: int = 200,
     tol: float = 1e-6,
+    covariance: str = "diag",
 ) -> MixtureParams:
     """EM from a hard start (k-means labels) until the mean log-likelihood gains < ``tol``.
+
+    ``covariance="full"`` gives each segment a full covariance of the numbers (they
+    are few: frequency and order value may move together inside a segment), else
+    a diagonal one.
 
     Examples
     --------
@@ -197,10 +222,11 @@ def fit_mixture(
     resp = np.zeros((len(init_labels), k))
     resp[np.arange(len(init_labels)), init_labels] = 1.0
     prev = -np.inf
-    params = _m_step(resp, X, codes, n_cats)
+    full = covariance == "full"
+    params = _m_step(resp, X, codes, n_cats, full)
     for it in range(1, max_iter + 1):
         log_resp, ll = mixture_log_resp(params, X, codes)
-        params = _m_step(np.exp(log_resp), X, codes, n_cats)
+        params = _m_step(np.exp(log_resp), X, codes, n_cats, full)
         params.n_iter, params.log_likelihood = it, ll
         if ll - prev < tol:
             break
@@ -209,7 +235,8 @@ def fit_mixture(
 
 
 def partition_log_likelihood(
-    X: np.ndarray, codes: list[np.ndarray], n_cats: list[int], labels: np.ndarray, k: int
+    X: np.ndarray, codes: list[np.ndarray], n_cats: list[int], labels: np.ndarray, k: int,
+    covariance: str = "diag",
 ) -> float:
     """Mean log-likelihood per customer of the mixture fitted to a hard partition.
 
@@ -230,4 +257,4 @@ def partition_log_likelihood(
     """
     resp = np.zeros((len(labels), k))
     resp[np.arange(len(labels)), labels] = 1.0
-    return mixture_log_resp(_m_step(resp, X, codes, n_cats), X, codes)[1]
+    return mixture_log_resp(_m_step(resp, X, codes, n_cats, covariance == "full"), X, codes)[1]

@@ -84,6 +84,11 @@ __all__ = [
 ]
 
 
+#: Extra EM starts of the mixture candidate (single k-means++ runs), beside the k-means
+#: candidates' partitions.
+MIXTURE_EXTRA_STARTS = 3
+
+
 class CustomerSegmenter:
     """Segment customers with k-means on an encoding of their mixed attributes.
 
@@ -378,7 +383,7 @@ class CustomerSegmenter:
         def refit(boot: np.ndarray, uniq: np.ndarray, seed: int) -> np.ndarray:
             start = nearest_center(S[boot], _kmeans(S[boot], k, n_init=self.n_init, random_state=seed))
             p = fit_mixture(Xn[boot], [c[boot] for c in codes], n_cats, start, k, max_iter=100,
-                            tol=1e-5)
+                            tol=1e-5, covariance="full")
             return mixture_log_resp(p, Xn[uniq], [c[uniq] for c in codes])[0].argmax(axis=1)
 
         return _bootstrap(self.labels_[idx], k, refit, self.n_bootstrap, rng, self.progress)
@@ -421,7 +426,7 @@ class CustomerSegmenter:
 
         from sklearn.cluster import KMeans
 
-        from ._eval import _sample, _threads
+        from ._eval import _kmeans, _sample, _threads
         from ._mixture import (
             fit_mixture,
             mixture_log_resp,
@@ -458,20 +463,32 @@ class CustomerSegmenter:
             self.balanced_encoder_.size_source_ == "employees") else None
         Xn, codes = mixture_parts(self.balanced_encoder_, sub, edges)
         n_cats = mixture_n_categories(self.balanced_encoder_, edges)
-        fits = [fit_mixture(Xn, codes, n_cats, lab, k, max_iter=100, tol=1e-5)
-                for lab in parts.values()]
+        # EM from every k-means candidate and from MIXTURE_EXTRA_STARTS single k-means++
+        # runs: EM's local optima differ more than k-means', the likeliest is kept
+        starts = list(parts.values()) + [
+            nearest_center(Xs, _kmeans(Xs, k, n_init=1, random_state=seed))
+            for seed in range(1, MIXTURE_EXTRA_STARTS + 1)
+        ]
+        with _threads(len(Xs)):
+            fits = [fit_mixture(Xn, codes, n_cats, lab, k, max_iter=100, tol=1e-5,
+                                covariance="full") for lab in starts]
         best_fit = max(fits, key=lambda f: f.log_likelihood)
-        parts["mixture"] = mixture_log_resp(best_fit, Xn, codes)[0].argmax(axis=1)
+        log_resp, mixture_ll = mixture_log_resp(best_fit, Xn, codes)
+        parts["mixture"] = log_resp.argmax(axis=1)
         secs["mixture"] = time.perf_counter() - t
-        ll = {c: partition_log_likelihood(Xn, codes, n_cats, lab, k) for c, lab in parts.items()}
+        # score: the likelihood of the model each candidate yields (a k-means partition:
+        # the mixture fitted to it in one M step; the mixture: its own fit)
+        ll = {c: partition_log_likelihood(Xn, codes, n_cats, lab, k, covariance="full")
+              for c, lab in parts.items() if c != "mixture"}
+        ll["mixture"] = mixture_ll
         bcodes, bcats = binned_codes(Xn, codes, n_cats)
         empty = np.zeros((len(Xn), 0))
         bll = {c: partition_log_likelihood(empty, bcodes, bcats, lab, k) for c, lab in parts.items()}
-        self.candidates_, best = candidate_table(parts, bll, ll, secs)
+        self.candidates_, best = candidate_table(parts, ll, bll, secs)
         if self.method != "auto":
             best = self.method
             self.candidates_["chosen"] = self.candidates_["candidate"] == best
-            self.candidates_["margin"] = bll[best] - self.candidates_["score"]
+            self.candidates_["margin"] = ll[best] - self.candidates_["score"]
         self.candidate_ = best
         self._candidate_sample = (idx, parts)  # for benchmarks: each candidate's labels
         if best == "mixture":
@@ -590,7 +607,7 @@ class CustomerSegmenter:
         others = t.drop(index=self.candidate_)
         runner = others["score"].idxmax()
         how = "chosen" if self.method == "auto" else "named by method="
-        return (f"candidate {self.candidate_!r} ({how}) of {len(t)}: latent class "
+        return (f"candidate {self.candidate_!r} ({how}) of {len(t)}: mixture "
                 f"log-likelihood {t.loc[self.candidate_, 'score']:.4f} per customer, "
                 f"{float(t.loc[self.candidate_, 'score'] - others.loc[runner, 'score']):+.4f} "
                 f"against the runner-up {runner!r}; agreement with the other candidates "
@@ -614,7 +631,8 @@ class CustomerSegmenter:
             parts += ["", "candidates:", self.candidates_.to_string(
                 index=False, float_format=lambda v: f"{v:.4f}")]
         parts += ["", self.profiles_.summary()]
-        parts += ["", "reading per segment:", self.verdict_.table.drop(columns="why").to_string(
+        parts += ["", "reading per segment (k evidence, bootstrap stability, separation):",
+                  self.verdict_.table.drop(columns="why").to_string(
             index=False, float_format=lambda v: f"{v:.3f}")]
         return "\n".join(parts)
 

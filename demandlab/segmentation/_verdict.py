@@ -13,8 +13,8 @@ reading per segment and one for the segmentation, on one scale
   limit;
 * a segment's reading is the lowest of its stability, its separation and the k
   evidence: when the number of segments is uncertain no segment reads better;
-* the segmentation's reading is the lowest of the k evidence and the reading that
-  the customer-weighted median segment gets.
+* the segmentation's reading is the lowest of the k evidence and the highest reading
+  that segments holding at least half of the customers reach.
 
 ============ ================ ================= ======================
 level        split-half ARI   bootstrap Jaccard silhouette
@@ -166,9 +166,11 @@ def segmentation_verdict(
             why += "; limited by " + " and ".join(word[p] for p in limit)
         levels.append(lev)
         whys.append(why)
-    order = np.argsort(levels, kind="stable")
-    cum = np.cumsum(shares[order]) / max(shares.sum(), 1e-12)
-    median_level = levels[int(order[np.searchsorted(cum, 0.5)])] if m else 3
+    lv = np.asarray(levels)
+    total = max(float(shares.sum()), 1e-12)
+    # the highest level that at least half of the customers reach
+    median_level = max((v for v in range(4) if shares[lv >= v].sum() / total >= 0.5 - 1e-12),
+                       default=0) if m else 3
     overall = min(k_level, median_level)
     reading = READINGS[overall]
     weak = [f"{j} ({names[j]})" for j in range(m) if levels[j] < overall]
