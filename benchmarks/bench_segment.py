@@ -182,8 +182,9 @@ def perf(n: int) -> None:
             continue
         _, wall, cpu, peak, *extra = line.split()
         out[what] = (float(wall), float(cpu))
-        goal = "" if target is None else (" (goal < %.0f s: %s)" % (target, "ok" if float(wall) < target
-                                                                   else "SHORT"))
+        goal = "" if target is None else (
+            f" (goal < {target:.0f} s: wall {'ok' if float(wall) < target else 'SHORT'}, "
+            f"CPU {'ok' if float(cpu) < target else 'SHORT'})")
         print(f"  {label:<42} {float(wall):7.1f} s wall {float(cpu):7.1f} s CPU, peak "
               f"{float(peak):,.0f} MB{goal}; {' '.join(extra)}", flush=True)
     if "fit" in out and "kmeans" in out:

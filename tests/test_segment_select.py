@@ -24,7 +24,12 @@ from demandlab.segmentation._planted import (
     make_population,
 )
 from demandlab.segmentation._segmenter import CustomerSegmenter
-from demandlab.segmentation._select import agreement_scores, binned_codes, candidate_table, plain_encoder
+from demandlab.segmentation._select import (
+    agreement_scores,
+    binned_codes,
+    candidate_table,
+    plain_encoder,
+)
 from demandlab.segmentation._verdict import READINGS, segmentation_verdict
 
 #: Columns under other names than the contract's, as a CRM export in German would have.

@@ -136,8 +136,6 @@ def mixture_n_categories(encoder: CustomerEncoder, edges: np.ndarray | None = No
 
 def mixture_log_resp(params: MixtureParams, X: np.ndarray, codes: list[np.ndarray]) -> tuple[np.ndarray, float]:
     """Log responsibilities (n, k) and the mean log-likelihood per customer."""
-    from scipy.special import logsumexp
-
     if not X.shape[1]:
         ll = np.zeros((len(X) if len(codes) == 0 else len(codes[0]), len(params.log_weights)))
     elif params.variances.ndim == 3:  # full covariances of the numbers
@@ -162,8 +160,10 @@ def mixture_log_resp(params: MixtureParams, X: np.ndarray, codes: list[np.ndarra
             ll += lp.T[c]
         else:
             ll[ok] += lp.T[c[ok]]
-    norm = logsumexp(ll, axis=1, keepdims=True)
-    return ll - norm, float(norm.mean())
+    top = ll.max(axis=1, keepdims=True)  # logsumexp by hand: scipy's checks cost 2x here
+    ll -= top
+    norm = np.log(np.exp(ll).sum(axis=1, keepdims=True))
+    return ll - norm, float((norm + top).mean())
 
 
 def _m_step(
@@ -196,7 +196,7 @@ def fit_mixture(
     X: np.ndarray,
     codes: list[np.ndarray],
     n_cats: list[int],
-    init_labels: np.ndarray,
+    init_labels: np.ndarray | MixtureParams,
     k: int,
     *,
     max_iter: int = 200,
@@ -205,6 +205,7 @@ def fit_mixture(
 ) -> MixtureParams:
     """EM from a hard start (k-means labels) until the mean log-likelihood gains < ``tol``.
 
+    ``init_labels`` may also be a fitted :class:`MixtureParams`, to resume EM from it.
     ``covariance="full"`` gives each segment a full covariance of the numbers (they
     are few: frequency and order value may move together inside a segment), else
     a diagonal one.
@@ -219,11 +220,14 @@ def fit_mixture(
     >>> bool(np.allclose(p.means.ravel(), [0, 4], atol=0.2)), p.log_weights.size
     (True, 2)
     """
-    resp = np.zeros((len(init_labels), k))
-    resp[np.arange(len(init_labels)), init_labels] = 1.0
-    prev = -np.inf
     full = covariance == "full"
-    params = _m_step(resp, X, codes, n_cats, full)
+    if isinstance(init_labels, MixtureParams):  # resume a fit
+        params = init_labels
+    else:
+        resp = np.zeros((len(init_labels), k))
+        resp[np.arange(len(init_labels)), init_labels] = 1.0
+        params = _m_step(resp, X, codes, n_cats, full)
+    prev = -np.inf
     for it in range(1, max_iter + 1):
         log_resp, ll = mixture_log_resp(params, X, codes)
         params = _m_step(np.exp(log_resp), X, codes, n_cats, full)

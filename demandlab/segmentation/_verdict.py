@@ -92,9 +92,9 @@ class SegmentationVerdict(Result):
     k_evidence: str
 
     def _facts(self) -> dict[str, object]:
+        lows = self.table["reading"].map(READINGS.index)
         return {"reading": self.reading, "segments": len(self.table),
-                "weakest": str(self.table["reading"].map(READINGS.index).min() if len(self.table)
-                               else "")}
+                "weakest": READINGS[int(lows.min())] if len(lows) else ""}
 
     def summary(self) -> str:
         """The sentence, then one line per segment."""
