@@ -469,12 +469,11 @@ class CustomerSegmenter:
             nearest_center(Xs, _kmeans(Xs, k, n_init=1, random_state=seed))
             for seed in range(1, MIXTURE_EXTRA_STARTS + 1)
         ]
-        with _threads(len(Xs)):  # 20 EM steps from each start, then the best two go on
-            fits = [fit_mixture(Xn, codes, n_cats, lab, k, max_iter=20, tol=1e-5,
+        # every start to convergence: a shortlist after 20 EM steps (the best two going on)
+        # saved 30 % of the 1M fit's CPU but lost 0.22 ARI on tiny_and_huge, seed 1
+        with _threads(len(Xs)):
+            fits = [fit_mixture(Xn, codes, n_cats, lab, k, max_iter=100, tol=1e-5,
                                 covariance="full") for lab in starts]
-            fits = sorted(fits, key=lambda f: -f.log_likelihood)[:2]
-            fits = [fit_mixture(Xn, codes, n_cats, f, k, max_iter=100, tol=1e-5,
-                                covariance="full") for f in fits]
         best_fit = max(fits, key=lambda f: f.log_likelihood)
         log_resp, mixture_ll = mixture_log_resp(best_fit, Xn, codes)
         parts["mixture"] = log_resp.argmax(axis=1)
