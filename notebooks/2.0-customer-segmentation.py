@@ -117,6 +117,22 @@ if seg.k_selection_ is not None:
 # means twice as common as overall), and the median frequency and order value. The name is
 # built from the most distinctive traits.
 
+# %% [markdown]
+# ## Which method? Four candidates, chosen without labels
+#
+# No single encoding wins on every customer base, so four candidates are fitted: the
+# balanced encoding with tuned weights, the plain recipe (standardised raw numbers +
+# one-hot categories, k-means), the same on log numbers, and a mixed-data mixture model.
+# The one kept explains the customers best: the highest likelihood of the mixed-data model
+# it yields (`score`, per customer), unless a model that assumes nothing about the shape of
+# the numbers (`binned_score`) clearly prefers another. `agreement` is each candidate's mean
+# ARI with the others.
+
+# %%
+if seg.candidates_ is not None:
+    display(show_table(seg.candidates_))
+    display(show_md("{text}.", text=seg.candidates_text()))
+
 # %%
 profiles = seg.profiles_.table
 display(show_table(profiles, percent=[c for c in profiles.columns if c.endswith("share")
@@ -136,22 +152,21 @@ fig_heat = seg.plot()
 # %%
 fig_map = seg.plot_map()
 
+# %% [markdown]
+# ## Can the segments be trusted? One reading
+#
+# Three pieces of evidence: does the number of segments reproduce on new customers
+# (split-half ARI of the k scan), does each segment come back when the customers are
+# resampled and the segmentation refitted (mean bootstrap Jaccard), and do its customers
+# sit closer to each other than to the next segment (silhouette)? They are read together,
+# on one scale (solid, usable, tentative, do not use): a segment reads no better than its
+# weakest piece of evidence, and no better than the evidence for the number of segments.
+
 # %%
-if seg.stability_ is not None:
-    stab_table = seg.stability_.table
-    display(show_md(
-        "## How stable is each segment?\n\n"
-        "The customers are resampled with replacement, the segmentation is refitted, and each "
-        "segment is matched to its best counterpart (mean Jaccard similarity over the refits). "
-        "Hennig's reading: below 0.6 do not trust the segment, 0.6-0.75 patterns only, 0.75 "
-        "and above stable, 0.85 and above highly stable."))
-    display(show_table(stab_table))
-    weak = stab_table[stab_table["jaccard_mean"] < 0.6]
-    display(show_md(
-        "Every segment reproduces (lowest mean Jaccard {low})." if weak.empty else
-        "{n} segment(s) do not reproduce (mean Jaccard below 0.6): {names}. Do not act on "
-        "them.", low=fmt_number(stab_table["jaccard_mean"].min()), n=len(weak),
-        names=", ".join(map(str, weak["name"]))))
+verdict = seg.verdict_
+display(show_md("**{reading}.** {sentence}", reading=verdict.reading.capitalize(),
+                sentence=verdict.sentence.split(": ", 1)[-1]))
+display(show_table(verdict.table, percent=["share"]))
 
 # %% [markdown]
 # ### Does the weight of the categorical attributes matter?
@@ -161,11 +176,15 @@ if seg.stability_ is not None:
 # segments do not hinge on that modelling choice.
 
 # %%
-sensitivity = seg.weight_sensitivity()
-display(show_table(sensitivity, percent=["moved_share"]))
-display(show_md("At most {moved} of the customers change segment when the categorical "
-                "weight is halved or doubled.",
-                moved=fmt_percent(sensitivity["moved_share"].max())))
+if seg.candidate_ == "balanced":
+    sensitivity = seg.weight_sensitivity()
+    display(show_table(sensitivity, percent=["moved_share"]))
+    display(show_md("At most {moved} of the customers change segment when the categorical "
+                    "weight is halved or doubled.",
+                    moved=fmt_percent(sensitivity["moved_share"].max())))
+else:
+    display(show_md("The segments come from the {c!r} candidate, which does not use the "
+                    "weights: nothing to check here.", c=seg.candidate_))
 
 # %%
 ari = None
@@ -201,28 +220,31 @@ if real_examples:
 # %% [markdown]
 # **Caveats.** k-means finds compact groups in the encoded space; how much each attribute
 # counts is a choice (the weights, tuned by the mixture likelihood unless you give them),
-# checked above by halving and doubling the categorical weight. Segments with a Jaccard below
-# 0.6 should not be acted upon. The names are automatic: read the profile before using them
+# checked above by halving and doubling the categorical weight. Segments read "do not use"
+# should not be acted upon. The names are automatic: read the profile before using them
 # in a price list.
 
 # %%
 stab = seg.stability_.table if seg.stability_ is not None else None
 summary.headline(
     f"{seg.n_segments_} customer segments among {fmt_number(len(customers))} customers "
-    f"({region})"
-    + (f"; k chosen from evidence: {seg.k_selection_.reason}" if seg.k_selection_ else ".")
+    f"({region}). {seg.verdict_.sentence}"
 )
 cols = ["name", "customers", "share_customers", "share_revenue",
         "orders_per_year_median", "avg_order_value_median"]
 table = profiles[[c for c in cols if c in profiles.columns]].copy()
+vt = seg.verdict_.table.set_index("segment").loc[profiles["segment"]]
 if stab is not None:
-    table["stability"] = stab.set_index("segment").loc[profiles["segment"], "jaccard_mean"].to_numpy()
-    table["reading"] = stab.set_index("segment").loc[profiles["segment"], "reading"].to_numpy()
+    table["stability"] = vt["jaccard_mean"].to_numpy()
+table["reading"] = vt["reading"].to_numpy()
 summary.table("The segments", table,
-              note="Shares of customers and of revenue; stability = mean bootstrap Jaccard.")
+              note="Shares of customers and of revenue; stability = mean bootstrap Jaccard; "
+                   "reading = the one reading of k evidence, stability and separation.")
 summary.figure("Segment shares", fig_shares, alt="share of customers and revenue per segment")
 summary.figure("Segment map", fig_map, alt="customers on the first two principal components")
 summary.number("n_segments", seg.n_segments_)
+summary.number("verdict", seg.verdict_.reading)
+summary.number("candidate", seg.candidate_)
 summary.number("n_customers", len(customers))
 summary.number("segment_sizes", [int(v) for v in profiles["customers"]])
 summary.number("segment_names", list(profiles["name"]))

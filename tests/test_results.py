@@ -108,6 +108,7 @@ BUILDERS = {
     "KSelection": lambda tmp: _segmenter().k_selection_,
     "StabilityResult": lambda tmp: _segmenter().stability_,
     "WeightTuning": lambda tmp: _segmenter().weight_tuning_,
+    "SegmentationVerdict": lambda tmp: _segmenter().verdict_,
     "ValidationSummary": _validation,
     "PriceSensitivity": lambda tmp: dl.van_westendorp(
         pd.DataFrame({"niche": EVIL, "too_cheap": [1, 2, 2], "cheap": [2, 3, 3], "expensive": [4, 5, 5],

@@ -39,8 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "(used as given; without it the weights are tuned by the mixture likelihood)")
     p.add_argument("--no-tune", action="store_true",
                    help="do not tune the attribute weights; use --weights or the defaults as given")
-    p.add_argument("--method", choices=("kmeans", "mixture"), default="kmeans",
-                   help="kmeans (default) or a mixture model refining it (soft memberships)")
+    p.add_argument("--method", choices=("auto", "kmeans", "plain", "plain_log", "mixture"),
+                   default="auto",
+                   help="auto (default: the likeliest of four candidates), or one of them")
     p.add_argument("--bootstrap", type=int, default=10, metavar="N",
                    help="bootstrap refits for the stability (default 10; 0 skips)")
     p.add_argument("--impute", action="store_true",

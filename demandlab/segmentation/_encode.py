@@ -10,7 +10,8 @@ import pandas as pd
 
 from .._validation import Options, check_params
 from ..errors import DataError, DemandlabWarning, NotFittedError, ParameterError, SchemaError
-from ..io._frames import file_line, frame_path
+from ..io._frames import file_line, frame_lines, frame_path
+from ..io._loaders import Column, Schema, _header_name, check_frame
 
 __all__ = [
     "CustomerEncoder",
@@ -280,38 +281,15 @@ class CustomerEncoder:
             )
         s = df[col]
         if kind in ("log", "numeric"):
-            if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-                num = pd.to_numeric(s, errors="coerce")
-                bad = np.flatnonzero(num.isna().to_numpy() & s.notna().to_numpy())
-                if bad.size:
-                    raise DataError(
-                        f"not a number: {s.iloc[bad[0]]!r}",
-                        path=frame_path(df),
-                        column=col,
-                        row=file_line(df, int(bad[0])),
-                        hint=f"make {col!r} numeric, or declare it 'categorical'",
-                    )
-                s = num
-            s = s.astype(float)
-            inf = np.flatnonzero(np.isinf(s.to_numpy()))
-            if inf.size:
-                raise DataError(
-                    f"infinite value {s.iloc[inf[0]]}",
-                    path=frame_path(df),
-                    column=col,
-                    row=file_line(df, int(inf[0])),
-                    hint=f"replace it with a finite number in {col!r} or drop the row",
-                )
-            if kind == "log":
-                neg = np.flatnonzero(s.to_numpy() < 0)
-                if neg.size:
-                    raise DataError(
-                        f"negative value {s.iloc[neg[0]]} cannot be log-transformed",
-                        path=frame_path(df),
-                        column=col,
-                        row=file_line(df, int(neg[0])),
-                        hint=f"remove negative rows or declare {col!r} as 'numeric'",
-                    )
+            # the contract checker: not-a-number, infinite and (for log) negative values
+            # are named with their column and file line like those of a file
+            name = _header_name(col)  # as the checker matches headers
+            rule = Column(name, "float", nullable=True, min=0.0 if kind == "log" else None,
+                          hint=f"log1p needs values >= 0: remove negative rows or declare {col!r} "
+                          "as 'numeric'" if kind == "log" else "")
+            s = check_frame(pd.DataFrame({name: s.to_numpy()}), Schema("customers", (rule,)),
+                            frame_path(df) or "<customers>", frame_lines(df))[name]
+            s = pd.Series(s.to_numpy(float), index=df.index, name=col)
         return s
 
     def _check_missing(self, df: pd.DataFrame, col: str, s: pd.Series) -> np.ndarray:

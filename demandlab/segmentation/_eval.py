@@ -368,7 +368,7 @@ def choose_k(
         k_rec = ks[i]
         reason = (
             f"no k reaches split-half ARI {STABILITY_THRESHOLD}; k={k_rec} is the most stable "
-            f"({stab[i]:.2f}): treat the segments as tentative"
+            f"({stab[i]:.2f})"
         )
     if best_sil is not None and best_sil != k_rec:
         reason += f"; silhouette alone would pick k={best_sil}"
@@ -509,18 +509,28 @@ def bootstrap_stability(
     >>> res.table["jaccard_mean"].round(3).tolist(), res.table["reading"].tolist()
     ([1.0, 1.0], ['highly stable', 'highly stable'])
     """
-    from scipy.optimize import linear_sum_assignment
-
     rng = np.random.default_rng(random_state)
     idx = _sample(len(X), sample_size, rng)
     S, base = np.asarray(X)[idx], np.asarray(labels)[idx]
-    m = len(S)
+
+    def refit(boot: np.ndarray, uniq: np.ndarray, seed: int) -> np.ndarray:
+        return nearest_center(S[uniq], _kmeans(S[boot], k, n_init=n_init, random_state=seed))
+
+    return _bootstrap(base, k, refit, n_bootstrap, rng, progress)
+
+
+def _bootstrap(base: np.ndarray, k: int, refit, n_bootstrap: int, rng: np.random.Generator,
+               progress: bool | None) -> StabilityResult:
+    """Clusterboot on ``base`` (labels of a sample): ``refit(boot, uniq, seed)`` labels ``uniq``
+    after fitting on the bootstrap rows ``boot``; matched Jaccard per segment."""
+    from scipy.optimize import linear_sum_assignment
+
+    m = len(base)
     rows = []
     for b in _progress(range(n_bootstrap), n_bootstrap, "bootstrap", progress):
         boot = rng.integers(0, m, size=m)
         uniq = np.unique(boot)
-        centers = _kmeans(S[boot], k, n_init=n_init, random_state=int(rng.integers(2**31)))
-        new = nearest_center(S[uniq], centers)
+        new = refit(boot, uniq, int(rng.integers(2**31)))
         old = base[uniq]
         inter = np.zeros((k, k))
         np.add.at(inter, (old, new), 1)

@@ -30,7 +30,8 @@ _VAR_FLOOR = 1e-3
 
 @dataclass
 class MixtureParams:
-    """Fitted mixture: weights (k,), means and variances (k, d), log category probs per attribute."""
+    """Fitted mixture: weights (k,), means (k, d), variances (k, d) or full covariances
+    (k, d, d), log category probs per attribute."""
 
     log_weights: np.ndarray
     means: np.ndarray
@@ -40,17 +41,57 @@ class MixtureParams:
     log_likelihood: float
 
 
+def size_edges(encoder: CustomerEncoder, customers: pd.DataFrame, n_bins: int = 8) -> np.ndarray:
+    """Bin edges on ``log1p(employees)`` for the joint size attribute of the mixture.
+
+    The size-class thresholds (10, 50, 250) plus the ``n_bins``-quantiles of the
+    fitted head counts, so that the bins never straddle a class boundary.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"employees": [1, 5, 20, 80, 400, 9, 12]})
+    >>> edges = size_edges(CustomerEncoder().fit(df), df, n_bins=2)
+    >>> np.round(np.expm1(edges)).tolist()
+    [10.0, 12.0, 50.0, 250.0]
+    """
+    v = encoder._employees(customers)
+    q = np.quantile(v, np.linspace(0, 1, n_bins + 1)[1:-1])
+    return np.unique(np.r_[np.log1p([10.0, 50.0, 250.0]), q])
+
+
+def _size_codes(encoder: CustomerEncoder, customers: pd.DataFrame, edges: np.ndarray) -> np.ndarray:
+    """Head-count bin x recorded size class (when a ``size`` column is there) as one code."""
+    b = np.searchsorted(edges, encoder._employees(customers), side="right")
+    if "size" not in customers.columns:
+        return b.astype(np.int64)
+    s = customers["size"]
+    cls = category_codes(s.astype(object).where(s.notna(), None), encoder.categories_["size"])
+    cls = np.where(cls < 0, len(encoder.categories_["size"]), cls)  # unknown/missing: own level
+    return (b * (len(encoder.categories_["size"]) + 1) + cls).astype(np.int64)
+
+
+def _joint_size(encoder: CustomerEncoder, edges: np.ndarray | None) -> bool:
+    return edges is not None and getattr(encoder, "size_source_", None) == "employees"
+
+
 def mixture_parts(
-    encoder: CustomerEncoder, customers: pd.DataFrame
+    encoder: CustomerEncoder, customers: pd.DataFrame, edges: np.ndarray | None = None
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Numeric matrix (standardised, unweighted) and category codes (-1 = unknown) per attribute.
 
     A ``size`` attribute read from the head count (``encoder.size_source_ ==
-    "employees"``) is a numeric column here (standardised ``log1p(employees)``).
+    "employees"``) is a numeric column here (standardised ``log1p(employees)``), or,
+    given bin ``edges`` (:func:`size_edges`), one categorical attribute: head-count
+    bin x recorded size class. That joint attribute fits whichever way the two are
+    linked (head counts drawn inside a recorded class, or classes derived from head
+    counts, or a stale class) without assuming the head count is log-normal.
     """
     nums, codes = [], []
     for col, kind in encoder.attributes_.items():
         if col == "size" and getattr(encoder, "size_source_", None) == "employees":
+            if edges is not None:
+                codes.append(_size_codes(encoder, customers, edges))
+                continue
             v = encoder._employees(customers)
             nums.append((v - encoder.center_[col]) / encoder.std_[col])
             continue
@@ -81,27 +122,37 @@ def mixture_parts(
     return X, codes
 
 
-def mixture_n_categories(encoder: CustomerEncoder) -> list[int]:
+def mixture_n_categories(encoder: CustomerEncoder, edges: np.ndarray | None = None) -> list[int]:
     """Number of categories of each attribute the mixture treats as categorical, in order."""
-    return [
-        len(encoder.categories_[c])
-        for c, kd in encoder.attributes_.items()
-        if kd in ("categorical", "ordinal")
-        and not (c == "size" and getattr(encoder, "size_source_", None) == "employees")
-    ]
+    out = []
+    for c, kd in encoder.attributes_.items():
+        if c == "size" and getattr(encoder, "size_source_", None) == "employees":
+            if edges is not None:
+                out.append((len(edges) + 1) * (len(encoder.categories_["size"]) + 1))
+        elif kd in ("categorical", "ordinal"):
+            out.append(len(encoder.categories_[c]))
+    return out
 
 
 def mixture_log_resp(params: MixtureParams, X: np.ndarray, codes: list[np.ndarray]) -> tuple[np.ndarray, float]:
     """Log responsibilities (n, k) and the mean log-likelihood per customer."""
-    from scipy.special import logsumexp
-
-    inv = 1.0 / params.variances
-    ll = (
-        -0.5 * ((X**2) @ inv.T)
-        + X @ (params.means * inv).T
-        - 0.5 * ((params.means**2) * inv).sum(axis=1)
-        - 0.5 * np.log(2 * np.pi * params.variances).sum(axis=1)
-    ) if X.shape[1] else np.zeros((len(X) if len(codes) == 0 else len(codes[0]), len(params.log_weights)))
+    if not X.shape[1]:
+        ll = np.zeros((len(X) if len(codes) == 0 else len(codes[0]), len(params.log_weights)))
+    elif params.variances.ndim == 3:  # full covariances of the numbers
+        ll = np.empty((len(X), len(params.log_weights)))
+        d = X.shape[1]
+        for j, (mu, cov) in enumerate(zip(params.means, params.variances, strict=True)):
+            L = np.linalg.cholesky(cov)
+            z = np.linalg.solve(L, (X - mu).T)
+            ll[:, j] = -0.5 * (z**2).sum(axis=0) - np.log(np.diag(L)).sum() - 0.5 * d * np.log(2 * np.pi)
+    else:
+        inv = 1.0 / params.variances
+        ll = (
+            -0.5 * ((X**2) @ inv.T)
+            + X @ (params.means * inv).T
+            - 0.5 * ((params.means**2) * inv).sum(axis=1)
+            - 0.5 * np.log(2 * np.pi * params.variances).sum(axis=1)
+        )
     ll = ll + params.log_weights
     for lp, c in zip(params.log_probs, codes, strict=True):
         ok = c >= 0
@@ -109,15 +160,26 @@ def mixture_log_resp(params: MixtureParams, X: np.ndarray, codes: list[np.ndarra
             ll += lp.T[c]
         else:
             ll[ok] += lp.T[c[ok]]
-    norm = logsumexp(ll, axis=1, keepdims=True)
-    return ll - norm, float(norm.mean())
+    top = ll.max(axis=1, keepdims=True)  # logsumexp by hand: scipy's checks cost 2x here
+    ll -= top
+    norm = np.log(np.exp(ll).sum(axis=1, keepdims=True))
+    return ll - norm, float((norm + top).mean())
 
 
-def _m_step(resp: np.ndarray, X: np.ndarray, codes: list[np.ndarray], n_cats: list[int]) -> MixtureParams:
+def _m_step(
+    resp: np.ndarray, X: np.ndarray, codes: list[np.ndarray], n_cats: list[int], full: bool = False
+) -> MixtureParams:
     nk = resp.sum(axis=0) + 1e-10
     means = (resp.T @ X) / nk[:, None]
-    variances = (resp.T @ (X**2)) / nk[:, None] - means**2
-    variances = np.maximum(variances, _VAR_FLOOR)
+    if full and X.shape[1]:
+        d = X.shape[1]
+        variances = np.empty((resp.shape[1], d, d))
+        for j in range(resp.shape[1]):
+            D = X - means[j]
+            variances[j] = (D * resp[:, j : j + 1]).T @ D / nk[j] + _VAR_FLOOR * np.eye(d)
+    else:
+        variances = (resp.T @ (X**2)) / nk[:, None] - means**2
+        variances = np.maximum(variances, _VAR_FLOOR)
     log_probs = []
     for c, m in zip(codes, n_cats, strict=True):
         counts = np.zeros((resp.shape[1], m))
@@ -134,13 +196,19 @@ def fit_mixture(
     X: np.ndarray,
     codes: list[np.ndarray],
     n_cats: list[int],
-    init_labels: np.ndarray,
+    init_labels: np.ndarray | MixtureParams,
     k: int,
     *,
     max_iter: int = 200,
     tol: float = 1e-6,
+    covariance: str = "diag",
 ) -> MixtureParams:
     """EM from a hard start (k-means labels) until the mean log-likelihood gains < ``tol``.
+
+    ``init_labels`` may also be a fitted :class:`MixtureParams`, to resume EM from it.
+    ``covariance="full"`` gives each segment a full covariance of the numbers (they
+    are few: frequency and order value may move together inside a segment), else
+    a diagonal one.
 
     Examples
     --------
@@ -152,13 +220,17 @@ def fit_mixture(
     >>> bool(np.allclose(p.means.ravel(), [0, 4], atol=0.2)), p.log_weights.size
     (True, 2)
     """
-    resp = np.zeros((len(init_labels), k))
-    resp[np.arange(len(init_labels)), init_labels] = 1.0
+    full = covariance == "full"
+    if isinstance(init_labels, MixtureParams):  # resume a fit
+        params = init_labels
+    else:
+        resp = np.zeros((len(init_labels), k))
+        resp[np.arange(len(init_labels)), init_labels] = 1.0
+        params = _m_step(resp, X, codes, n_cats, full)
     prev = -np.inf
-    params = _m_step(resp, X, codes, n_cats)
     for it in range(1, max_iter + 1):
         log_resp, ll = mixture_log_resp(params, X, codes)
-        params = _m_step(np.exp(log_resp), X, codes, n_cats)
+        params = _m_step(np.exp(log_resp), X, codes, n_cats, full)
         params.n_iter, params.log_likelihood = it, ll
         if ll - prev < tol:
             break
@@ -167,7 +239,8 @@ def fit_mixture(
 
 
 def partition_log_likelihood(
-    X: np.ndarray, codes: list[np.ndarray], n_cats: list[int], labels: np.ndarray, k: int
+    X: np.ndarray, codes: list[np.ndarray], n_cats: list[int], labels: np.ndarray, k: int,
+    covariance: str = "diag",
 ) -> float:
     """Mean log-likelihood per customer of the mixture fitted to a hard partition.
 
@@ -188,4 +261,4 @@ def partition_log_likelihood(
     """
     resp = np.zeros((len(labels), k))
     resp[np.arange(len(labels)), labels] = 1.0
-    return mixture_log_resp(_m_step(resp, X, codes, n_cats), X, codes)[1]
+    return mixture_log_resp(_m_step(resp, X, codes, n_cats, covariance == "full"), X, codes)[1]
