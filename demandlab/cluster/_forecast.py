@@ -101,20 +101,16 @@ def _phase1(part: pd.DataFrame, spec, gaps: str, freq: str, anchor: str):
     return prep, outs
 
 
-def _phase1_pools(res) -> dict:
-    from ..forecasting._api import _error_pools
-
-    return {} if res is None else _error_pools(res[1])
+def _phase1_pools(res, error_pools) -> dict:
+    return {} if res is None else error_pools(res[1])
 
 
-def _phase3(res, qs: dict, h: int, levels: tuple, keep_components: bool, out_dir: str | None, i: int):
+def _phase3(res, i: int, assemble, qs: dict, h: int, levels: tuple, keep_components: bool, out_dir: str | None):
     """Tables of one partition with the pooled calibration (runs on a worker)."""
-    from ..forecasting._api import _assemble
-
     if res is None:
         return None
     prep, outs = res
-    frames, info_rows, comp_frames, _ = _assemble(outs, prep, qs, h, levels, [], keep_components)
+    frames, info_rows, comp_frames, _ = assemble(outs, prep, qs, h, levels, [], keep_components)
     table = pd.concat(frames, ignore_index=True)
     table["unique_id"] = table["unique_id"].astype(str)
     comps = pd.concat(comp_frames, ignore_index=True) if comp_frames else None
@@ -137,19 +133,17 @@ def _sorted(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def forecast_frame(df, h, *, season_length, models, level, n_jobs, combine, gaps, exog, future, freq,
                    intermittent, calibration_windows, keep_components, progress, path, guard, engine,
-                   scheduler, to_parquet):
-    """:func:`demandlab.forecast` of a Dask DataFrame, partition by partition on the workers."""
+                   scheduler, to_parquet, assemble, error_pools, calibration_frame) -> dict:
+    """The fields of :func:`demandlab.forecast`'s result for a Dask DataFrame, computed per partition.
+
+    ``level`` and ``models`` come resolved; ``assemble``, ``error_pools`` and
+    ``calibration_frame`` are the forecasting module's own steps (passed in, so this
+    engine does not import the module that dispatches to it).
+    """
     import warnings
 
     import dask
 
-    from ..forecasting._api import (
-        ForecastResult,
-        _as_level,
-        _calibration_frame,
-        _resolve_models,
-        _warn_lines,
-    )
     from ..forecasting._data import SEASON_LENGTHS, GapWarning, infer_freq
     from ..forecasting._intervals import calibrate
     from ..forecasting._runner import Spec
@@ -167,8 +161,7 @@ def forecast_frame(df, h, *, season_length, models, level, n_jobs, combine, gaps
                           hint="the sales contract is unique_id, ds, y (docs/data-contracts.md)")
     client = get_client(scheduler)
     h = int(h)
-    levels = _as_level(level)
-    models = _resolve_models(models)
+    levels = level
     ddf = df[["unique_id", "ds", "y"]]
     ddf = ddf.assign(unique_id=ddf["unique_id"].astype(str))
     # phase 0: the calendar and the number of series, as prepare infers them from the whole panel
@@ -195,20 +188,19 @@ def forecast_frame(df, h, *, season_length, models, level, n_jobs, combine, gaps
     try:
         # phase 2: pool the rolling-origin errors here (the one step that needs every series)
         pools: dict[str, list] = {}
-        for part in gather(client, client.map(_phase1_pools, phase1, pure=False), progress):
+        for part in gather(client, client.map(_phase1_pools, phase1, error_pools=error_pools, pure=False), progress):
             for g, errs in part.items():
                 pools.setdefault(g, []).extend(errs)
         qs = {g: calibrate(errs, h, levels) for g, errs in pools.items()} if levels else {}
         # phase 3: tables per partition with the pooled calibration
         if to_parquet is None:
-            outs = gather(client, client.map(_phase3, phase1, qs=qs, h=h, levels=levels,
-                                             keep_components=keep_components, out_dir=None,
-                                             i=list(range(len(phase1))), pure=False))
+            outs = gather(client, client.map(_phase3, phase1, list(range(len(phase1))), assemble=assemble, qs=qs, h=h, levels=levels,
+                                             keep_components=keep_components, out_dir=None, pure=False))
         else:
             with atomic_dir(to_parquet) as tmp:
-                outs = gather(client, client.map(_phase3, phase1, qs=qs, h=h, levels=levels,
+                outs = gather(client, client.map(_phase3, phase1, list(range(len(phase1))), assemble=assemble, qs=qs, h=h, levels=levels,
                                                  keep_components=keep_components, out_dir=str(tmp),
-                                                 i=list(range(len(phase1))), pure=False))
+                                                 pure=False))
     finally:
         for f in phase1:
             f.release()
@@ -229,10 +221,9 @@ def forecast_frame(df, h, *, season_length, models, level, n_jobs, combine, gaps
         warnings.warn(f"filled {len(gaps_df)} missing period(s) in {gaps_df['unique_id'].nunique()} series "
                       f"({'linear interpolation' if gaps == 'fill' else 'zeros'}); see result.gaps",
                       GapWarning, stacklevel=3)
-    _warn_lines(info)
-    return ForecastResult(table=table, history=history, info=info, gaps=gaps_df,
-                          calibration=_calibration_frame(qs, pools, h), h=h, season_length=m, freq=code,
-                          level=levels, components=_sorted(comps) if comps else None, exog_coef=None)
+    return {"table": table, "history": history, "info": info, "gaps": gaps_df,
+            "calibration": calibration_frame(qs, pools, h), "h": h, "season_length": m, "freq": code,
+            "level": levels, "components": _sorted(comps) if comps else None, "exog_coef": None}
 
 
 def backtest_input(df, kwargs: dict) -> tuple[pd.DataFrame, dict]:

@@ -488,10 +488,13 @@ def forecast(
     'mean(theta,dotm,ets,arima,short_theta,short_dotm,short_ets,seasonal_naive_drift)'
     """
     if is_dask_frame(df):  # engine hook: the whole pipeline per partition on the workers
-        kw = dict(locals())
+        kw = dict(locals(), level=_as_level(level), models=_resolve_models(models))
         from ..cluster._forecast import forecast_frame
 
-        return forecast_frame(**kw)
+        fields = forecast_frame(**kw, assemble=_assemble, error_pools=_error_pools,
+                                calibration_frame=_calibration_frame)
+        _warn_lines(fields["info"])
+        return ForecastResult(**fields)
     from ._intervals import calibrate
     from ._runner import Spec, run_many
 

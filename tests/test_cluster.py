@@ -1,0 +1,155 @@
+"""The Dask engine against the local run: same numbers, same order (issue 16).
+
+A LocalCluster of two worker processes is started here (no outside service). Data here
+is small and unlike the bundled files: ``;``-free frames built in code, short and
+ragged histories, odd keyword and channel names.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+from demandlab.cluster import ClusterError  # noqa: E402
+from demandlab.forecasting._api import backtest_forecast, forecast  # noqa: E402
+from demandlab.niches._scoring import score_niches  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB",
+                                       dashboard_address=None, silence_logs=40)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def _panel(n: int = 24, seed: int = 3) -> pd.DataFrame:
+    """Monthly lines of 26 to 40 months, one intermittent, one constant, rows shuffled."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        length = 40 - (i * 5) % 15
+        t = np.arange(length)
+        y = 30 + i + 8 * np.sin(2 * np.pi * (t + i) / 12) + rng.normal(0, 2, length)
+        if i == 5:
+            y = np.where(rng.random(length) < 0.6, 0.0, rng.poisson(3, length).astype(float))
+        if i == 7:
+            y = np.full(length, 4.0)
+        rows.append(pd.DataFrame({"unique_id": f"Lijn-{i:02d}", "ds": pd.date_range("2021-03-01", periods=length,
+                                                                                  freq="MS"), "y": np.maximum(y, 0)}))
+    return pd.concat(rows, ignore_index=True).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return _panel()
+
+
+@pytest.fixture(scope="module")
+def local_forecast(panel):
+    with pytest.warns(Warning):  # short lines fall back (ShortSeriesWarning) as in any run
+        return forecast(panel, h=5, n_jobs=1, models=["theta", "ets"])
+
+
+def test_forecast_engine_dask_equals_local(client, panel, local_forecast):
+    with pytest.warns(Warning):
+        res = forecast(panel, h=5, models=["theta", "ets"], engine="dask")
+    pd.testing.assert_frame_equal(res.table, local_forecast.table)
+    pd.testing.assert_frame_equal(res.info, local_forecast.info)
+    pd.testing.assert_frame_equal(res.calibration, local_forecast.calibration)
+
+
+def test_forecast_of_a_dask_frame_equals_local(client, panel, local_forecast, tmp_path):
+    ddf = dd.from_pandas(panel, npartitions=3)
+    with pytest.warns(Warning):
+        res = forecast(ddf, h=5, models=["theta", "ets"])
+    for name in ("table", "info", "history", "gaps", "calibration"):
+        pd.testing.assert_frame_equal(getattr(res, name), getattr(local_forecast, name))
+    # big results stay on the cluster: Parquet written by the workers, read back lazily
+    with pytest.warns(Warning):
+        kept = forecast(ddf, h=5, models=["theta", "ets"], to_parquet=tmp_path / "fc")
+    assert sorted(p.name for p in (tmp_path / "fc").iterdir()) == ["history", "table"]
+    table = kept.table.compute().sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(table, local_forecast.table, check_dtype=False)
+
+
+def test_backtest_on_dask_equals_local(client, panel):
+    with pytest.warns(Warning):
+        local = backtest_forecast(panel, h=4, n_windows=2, models="theta", n_jobs=1)
+    with pytest.warns(Warning):
+        dist = backtest_forecast(dd.from_pandas(panel, npartitions=2), h=4, n_windows=2, models="theta")
+    pd.testing.assert_frame_equal(dist.table, local.table)
+    pd.testing.assert_frame_equal(dist.overall, local.overall)
+
+
+def _niche_inputs():
+    rng = np.random.default_rng(11)
+    months = pd.date_range("2019-06-01", periods=54, freq="MS")
+    t = np.arange(54)
+    frames, rows = [], []
+    for i in range(14):
+        start = (i % 4) * 3  # ragged spans: the keywords do not share one date grid
+        y = (20 + 3 * i) * np.exp((i % 5 - 2) * 0.01 * t) * (1 + 0.3 * np.sin(2 * np.pi * (t + i) / 12))
+        y = y * np.exp(rng.normal(0, 0.05, 54))
+        frames.append(pd.DataFrame({"keyword": f"zoekterm {i}", "date": months[start:], "interest": y[start:]}))
+        for r in range(1, 4):
+            rows.append({"niche": f"zoekterm {i}", "seller_rank": r, "revenue_share": [0.4, 0.2, 0.1][r - 1],
+                         "review_count": 50 * (i + r), "price": 10.0 + i, "n_sellers": 5 + i, "currency": "EUR"})
+    return pd.concat(frames, ignore_index=True), pd.DataFrame(rows)
+
+
+def test_niche_scores_on_dask_equal_local(client):
+    trends, market = _niche_inputs()
+    local = score_niches(trends, market, common_scale=True, n_draws=200, random_state=4)
+    dist = score_niches(trends, market, common_scale=True, n_draws=200, random_state=4, engine="dask")
+    pd.testing.assert_frame_equal(dist.table, local.table)
+
+
+def test_unknown_engine_is_a_parameter_error():
+    from demandlab.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="engine"):
+        forecast(_panel(2), h=2, engine="spark")
+
+
+def test_worker_killed_mid_forecast_gives_the_same_result(client, panel, local_forecast):
+    """Kill one worker process while the chunks run: the scheduler reruns its tasks."""
+    big = pd.concat([panel.assign(unique_id=panel["unique_id"] + f"-{k}") for k in range(3)], ignore_index=True)
+    with pytest.warns(Warning):
+        local = forecast(big, h=5, n_jobs=1, models=["theta", "ets"])
+    killed = []
+
+    def kill_one():
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            busy = [w for w, tasks in client.processing().items() if tasks]
+            if busy:
+                pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+                os.kill(pid, 9)
+                killed.append(pid)
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=kill_one)
+    thread.start()
+    try:
+        with pytest.warns(Warning):
+            res = forecast(big, h=5, models=["theta", "ets"], engine="dask")
+    except ClusterError as exc:  # the other allowed outcome: one clear error
+        assert "Dask run failed" in str(exc)
+        return
+    finally:
+        thread.join()
+    assert killed, "no worker was busy: the kill did not happen mid-run"
+    pd.testing.assert_frame_equal(res.table, local.table)
+    pd.testing.assert_frame_equal(res.info, local.info)
