@@ -25,6 +25,10 @@ from demandlab.niches._scoring import score_niches  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client():
+    import dask
+
+    # keep pandas' own string dtype in the partitions, so frames compare equal column by column
+    dask.config.set({"dataframe.convert-string": False})
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB",
                                        dashboard_address=None, silence_logs=40)
     c = distributed.Client(cluster)
@@ -113,6 +117,55 @@ def test_niche_scores_on_dask_equal_local(client):
     local = score_niches(trends, market, common_scale=True, n_draws=200, random_state=4)
     dist = score_niches(trends, market, common_scale=True, n_draws=200, random_state=4, engine="dask")
     pd.testing.assert_frame_equal(dist.table, local.table)
+
+
+def _channels() -> pd.DataFrame:
+    rng = np.random.default_rng(8)
+    n = 400
+    return pd.DataFrame({
+        "kanaal": rng.choice(["zoek", "sociaal", "e-mail", "partner"], n),
+        "maand": rng.choice(["2024-01", "2024-02", "2024-03"], n),
+        "spend": rng.gamma(2.0, 35.0, n).round(2), "impressions": rng.integers(0, 5000, n),
+        "clicks": rng.integers(0, 200, n), "sessions": rng.integers(0, 150, n), "bounces": rng.integers(0, 60, n),
+        "orders": rng.integers(0, 9, n), "revenue": rng.normal(300, 120, n).round(2),
+        "new_customers": rng.integers(0, 4, n), "gross_profit": rng.normal(90, 40, n).round(2),
+    })
+
+
+@pytest.mark.parametrize("by", [["kanaal"], ["kanaal", "maand"], None])
+def test_channel_kpis_of_a_dask_frame_equal_local(client, by):
+    from demandlab.sales._channels import channel_kpis
+
+    df = _channels()
+    local = channel_kpis(df, by=by).table
+    dist = channel_kpis(dd.from_pandas(df, npartitions=5), by=by).table
+    counts = ["impressions", "clicks", "sessions", "bounces", "orders", "new_customers"]
+    pd.testing.assert_frame_equal(dist[counts], local[counts])  # integer sums: exact
+    # float sums are added in another order: equal to the last bits
+    pd.testing.assert_frame_equal(dist, local, check_exact=False, rtol=1e-12)
+
+
+def test_segments_fitted_on_half_and_refined_agree_with_a_full_fit(client):
+    from sklearn.metrics import adjusted_rand_score
+
+    from demandlab import CustomerSegmenter, make_planted_customers, predict_segments
+
+    customers = make_planted_customers(4000, random_state=5)
+    full = CustomerSegmenter(n_segments=6, tune=False, n_bootstrap=0).fit(customers)
+    half = CustomerSegmenter(n_segments=6, tune=False, n_bootstrap=0).fit(customers.sample(2000, random_state=1))
+    ddf = dd.from_pandas(customers, npartitions=4)
+    plain = predict_segments(half, ddf, distances=True).compute()
+    np.testing.assert_array_equal(plain["segment"].to_numpy(), half.predict(customers))
+    np.testing.assert_allclose(plain.filter(like="distance_").to_numpy(), half.transform(customers))
+    refined = predict_segments(half, ddf, refine=True).compute()
+    assert adjusted_rand_score(refined["segment"], full.labels_) >= 0.99
+
+
+def test_predict_segments_refuses_an_unfitted_segmenter(client):
+    from demandlab import CustomerSegmenter, NotFittedError, make_planted_customers, predict_segments
+
+    with pytest.raises(NotFittedError):
+        predict_segments(CustomerSegmenter(), dd.from_pandas(make_planted_customers(50), npartitions=2))
 
 
 def test_unknown_engine_is_a_parameter_error():
