@@ -22,6 +22,9 @@ from demandlab.cluster import ClusterError  # noqa: E402
 from demandlab.forecasting._api import backtest_forecast, forecast  # noqa: E402
 from demandlab.niches._scoring import score_niches  # noqa: E402
 
+#: cheap members (no numba compilation in the workers); the engine is the same for any model
+MODELS = ["seasonal_naive_drift", "naive"]
+
 
 @pytest.fixture(scope="module")
 def client():
@@ -62,12 +65,12 @@ def panel():
 @pytest.fixture(scope="module")
 def local_forecast(panel):
     with pytest.warns(Warning):  # short lines fall back (ShortSeriesWarning) as in any run
-        return forecast(panel, h=5, n_jobs=1, models=["theta", "ets"])
+        return forecast(panel, h=5, n_jobs=1, models=MODELS)
 
 
 def test_forecast_engine_dask_equals_local(client, panel, local_forecast):
     with pytest.warns(Warning):
-        res = forecast(panel, h=5, models=["theta", "ets"], engine="dask")
+        res = forecast(panel, h=5, models=MODELS, engine="dask")
     pd.testing.assert_frame_equal(res.table, local_forecast.table)
     pd.testing.assert_frame_equal(res.info, local_forecast.info)
     pd.testing.assert_frame_equal(res.calibration, local_forecast.calibration)
@@ -76,12 +79,12 @@ def test_forecast_engine_dask_equals_local(client, panel, local_forecast):
 def test_forecast_of_a_dask_frame_equals_local(client, panel, local_forecast, tmp_path):
     ddf = dd.from_pandas(panel, npartitions=3)
     with pytest.warns(Warning):
-        res = forecast(ddf, h=5, models=["theta", "ets"])
+        res = forecast(ddf, h=5, models=MODELS)
     for name in ("table", "info", "history", "gaps", "calibration"):
         pd.testing.assert_frame_equal(getattr(res, name), getattr(local_forecast, name))
     # big results stay on the cluster: Parquet written by the workers, read back lazily
     with pytest.warns(Warning):
-        kept = forecast(ddf, h=5, models=["theta", "ets"], to_parquet=tmp_path / "fc")
+        kept = forecast(ddf, h=5, models=MODELS, to_parquet=tmp_path / "fc")
     assert sorted(p.name for p in (tmp_path / "fc").iterdir()) == ["history", "table"]
     table = kept.table.compute().sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(table, local_forecast.table, check_dtype=False)
@@ -89,9 +92,9 @@ def test_forecast_of_a_dask_frame_equals_local(client, panel, local_forecast, tm
 
 def test_backtest_on_dask_equals_local(client, panel):
     with pytest.warns(Warning):
-        local = backtest_forecast(panel, h=4, n_windows=2, models="theta", n_jobs=1)
+        local = backtest_forecast(panel, h=4, n_windows=2, models=MODELS, n_jobs=1)
     with pytest.warns(Warning):
-        dist = backtest_forecast(dd.from_pandas(panel, npartitions=2), h=4, n_windows=2, models="theta")
+        dist = backtest_forecast(dd.from_pandas(panel, npartitions=2), h=4, n_windows=2, models=MODELS)
     pd.testing.assert_frame_equal(dist.table, local.table)
     pd.testing.assert_frame_equal(dist.overall, local.overall)
 
@@ -145,6 +148,32 @@ def test_channel_kpis_of_a_dask_frame_equal_local(client, by):
     pd.testing.assert_frame_equal(dist, local, check_exact=False, rtol=1e-12)
 
 
+def _events() -> pd.DataFrame:
+    """A shuffled event log: users reach later stages less often, some out of order."""
+    rng = np.random.default_rng(21)
+    rows = []
+    for u in range(300):
+        t = pd.Timestamp("2024-05-01") + pd.Timedelta(minutes=int(rng.integers(0, 50_000)))
+        bron = ["advertentie", "nieuwsbrief", "direct"][u % 3]
+        for k, stage in enumerate(["bezoek", "mandje", "kassa", "betaald"]):
+            if k and rng.random() < 0.35:
+                break
+            step = pd.Timedelta(minutes=int(rng.integers(-30, 240)))  # sometimes before the previous stage
+            t = t + step
+            rows.append({"user_id": f"u{u:04d}", "stage": stage, "timestamp": t, "bron": bron})
+    return pd.DataFrame(rows).sample(frac=1.0, random_state=2).reset_index(drop=True)
+
+
+@pytest.mark.parametrize(("by", "ordered"), [(None, True), ("bron", True), ("bron", False)])
+def test_funnel_of_a_dask_event_log_equals_local(client, by, ordered):
+    from demandlab.sales._funnel import funnel
+
+    ev = _events()
+    local = funnel(ev, by=by, ordered=ordered).table
+    dist = funnel(dd.from_pandas(ev, npartitions=4), by=by, ordered=ordered).table
+    pd.testing.assert_frame_equal(dist, local)
+
+
 def test_segments_fitted_on_half_and_refined_agree_with_a_full_fit(client):
     from sklearn.metrics import adjusted_rand_score
 
@@ -162,7 +191,12 @@ def test_segments_fitted_on_half_and_refined_agree_with_a_full_fit(client):
 
 
 def test_predict_segments_refuses_an_unfitted_segmenter(client):
-    from demandlab import CustomerSegmenter, NotFittedError, make_planted_customers, predict_segments
+    from demandlab import (
+        CustomerSegmenter,
+        NotFittedError,
+        make_planted_customers,
+        predict_segments,
+    )
 
     with pytest.raises(NotFittedError):
         predict_segments(CustomerSegmenter(), dd.from_pandas(make_planted_customers(50), npartitions=2))

@@ -41,3 +41,58 @@ def frame_sums(sums: Callable, frame, what: str, wanted: list[str], by_cols: lis
     if not any(len(p) for p in parts):
         raise DataError(f"{what} has no rows")
     return reduce_sums(parts, by_cols)
+
+
+def _present_stages(part: pd.DataFrame, with_order: bool) -> pd.DataFrame:
+    cols = ["stage", "stage_order"] if with_order else ["stage"]
+    out = part[cols].copy()
+    out["stage"] = out["stage"].astype(str)
+    return out.drop_duplicates()
+
+
+def _part_counts(part: pd.DataFrame, counts: Callable, order: list[str], by_cols: list[str],
+                 ordered: bool) -> pd.DataFrame | None:
+    if len(part) == 0:
+        return None
+    return counts(part, order, by_cols, ordered)
+
+
+def event_counts(counts: Callable, stage_order: Callable, frame, stages, by_cols: list[str], ordered: bool, *,
+                 scheduler: Any = None) -> tuple[pd.DataFrame, list[str]]:
+    """Funnel counts of an event log in a Dask DataFrame: ``(tidy counts, stage order)``.
+
+    The stage order comes from the distinct stages of the partitions in partition order
+    (so "first appearance" is the local run's); the log is shuffled by ``user_id`` so each
+    user's events meet in one partition, where ``counts`` (the local function) counts
+    them; users are disjoint across partitions, so the counts add up.
+    """
+    import dask
+
+    from ..errors import ParameterError, SchemaError
+
+    meta = frame._meta
+    if "count" in meta.columns:
+        raise ParameterError("aggregated funnel counts are small: compute() them and pass a pandas frame",
+                             column="data", hint="data.compute()")
+    need = ["user_id", "stage", "timestamp", *by_cols]
+    missing = [c for c in need if c not in meta.columns]
+    if missing:
+        raise SchemaError(f"the event log lacks column {missing[0]!r}", column=missing[0],
+                          hint="an event log has user_id, stage, timestamp")
+    client = get_client(scheduler)
+    with_order = "stage_order" in meta.columns
+    firsts = gather(client, client.compute([dask.delayed(_present_stages)(p, with_order)
+                                            for p in frame.to_delayed()]))
+    present = pd.concat(firsts, ignore_index=True)
+    order = stage_order(present if with_order else present.drop_duplicates(), stages)
+    shuffled = frame.shuffle(on="user_id", method="tasks") if frame.npartitions > 1 else frame
+    parts = gather(client, client.compute([dask.delayed(_part_counts)(p, counts, order, by_cols, ordered)
+                                           for p in shuffled.to_delayed()]))
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        from ..errors import DataError
+
+        raise DataError("funnel data has no rows")
+    tidy = pd.concat(parts, ignore_index=True)
+    tidy = tidy.groupby([*by_cols, "stage"], sort=False, dropna=False)["count"].sum().reset_index()
+    return tidy, order
