@@ -174,6 +174,31 @@ def test_funnel_of_a_dask_event_log_equals_local(client, by, ordered):
     pd.testing.assert_frame_equal(dist, local)
 
 
+def _orders() -> pd.DataFrame:
+    """Order lines (several per order, some returns), shuffled."""
+    rng = np.random.default_rng(13)
+    rows = []
+    for o in range(500):
+        klant = f"klant-{int(rng.integers(0, 140)):03d}"
+        day = pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(rng.integers(0, 400)))
+        for _ in range(int(rng.integers(1, 4))):
+            rows.append({"customer_id": klant, "order_id": f"B{o:05d}", "date": day,
+                         "value": round(float(rng.normal(80, 60)), 2)})
+    return pd.DataFrame(rows).sample(frac=1.0, random_state=4).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("freq", ["M", "Q"])
+def test_cohorts_of_a_dask_order_log_equal_local(client, freq):
+    from demandlab.sales._cohorts import cohort_retention
+
+    orders = _orders()
+    local = cohort_retention(orders, freq=freq)
+    dist = cohort_retention(dd.from_pandas(orders, npartitions=3), freq=freq)
+    pd.testing.assert_frame_equal(dist.table, local.table, check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(dist.cohorts, local.cohorts, check_exact=False, rtol=1e-12)
+    assert dist.repeat_purchase_rate == local.repeat_purchase_rate
+
+
 def test_segments_fitted_on_half_and_refined_agree_with_a_full_fit(client):
     from sklearn.metrics import adjusted_rand_score
 

@@ -96,3 +96,46 @@ def event_counts(counts: Callable, stage_order: Callable, frame, stages, by_cols
     tidy = pd.concat(parts, ignore_index=True)
     tidy = tidy.groupby([*by_cols, "stage"], sort=False, dropna=False)["count"].sum().reset_index()
     return tidy, order
+
+
+def _part_cohort_sums(part: pd.DataFrame, order_level: Callable, with_cohorts: Callable, sums: Callable,
+                      freq: str) -> tuple[dict | None, int | None]:
+    if len(part) == 0:
+        return None, None
+    o, last = with_cohorts(order_level(part), freq)
+    return (None if o.empty else sums(o)), last
+
+
+def _add(values: list) -> pd.Series | pd.DataFrame:
+    joined = pd.concat(values)
+    levels = list(range(joined.index.nlevels))
+    return joined.groupby(level=levels if len(levels) > 1 else 0).sum()
+
+
+def cohort_sums(order_level: Callable, with_cohorts: Callable, sums: Callable, frame, freq: str, *,
+                scheduler: Any = None) -> tuple[dict, int]:
+    """Cohort counts and sums of an order log in a Dask DataFrame, and its last period.
+
+    Shuffled by ``customer_id`` (a customer's orders, and so the lines of each order,
+    meet in one partition); each partition's sums come from the local functions;
+    customers are disjoint across partitions, so the sums add up.
+    """
+    import dask
+
+    from ..errors import DataError, SchemaError
+
+    missing = [c for c in ("customer_id", "order_id", "date", "value") if c not in frame._meta.columns]
+    if missing:
+        raise SchemaError(f"the order log lacks column {missing[0]!r}", column=missing[0],
+                          hint="an order log has customer_id, order_id, date, value")
+    client = get_client(scheduler)
+    shuffled = frame.shuffle(on="customer_id", method="tasks") if frame.npartitions > 1 else frame
+    results = gather(client, client.compute([dask.delayed(_part_cohort_sums)(p, order_level, with_cohorts, sums, freq)
+                                             for p in shuffled.to_delayed()]))
+    lasts = [last for _, last in results if last is not None]
+    parts = [p for p, _ in results if p is not None]
+    if not parts:
+        raise DataError("no order with a positive value: no customer has a cohort", column="value",
+                        hint="check the sign of 'value'")
+    # the last period of the whole log: the latest of the partitions' (each order lives in one)
+    return {k: _add([p[k] for p in parts]) for k in parts[0]}, max(lasts)
