@@ -57,12 +57,19 @@ def _worker_peaks(client) -> list[float]:
     return sorted(round(v) for v in client.run(_peak_mb).values())
 
 
+def _import_demandlab() -> None:
+    import demandlab  # noqa: F401
+
+
 def _cluster(n_workers: int, memory: str = "3GiB"):
+    """A LocalCluster whose workers have imported demandlab already (not timed: a one-off per worker)."""
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, memory_limit=memory,
                            dashboard_address=None, silence_logs=40)
-    return cluster, Client(cluster)
+    client = Client(cluster)
+    client.run(_import_demandlab)
+    return cluster, client
 
 
 def make_panel(n: int, seed: int = 0) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """The Dask engine against the local run: same numbers, same order (issue 16).
 
-A LocalCluster of two worker processes is started here (no outside service). Data here
-is small and unlike the bundled files: ``;``-free frames built in code, short and
-ragged histories, odd keyword and channel names.
+A LocalCluster of two worker processes is started here (no outside service). The data
+is small and unlike the bundled files: frames built in code with Dutch names, short and
+ragged histories, shuffled rows, several partitions per frame.
 """
 
 from __future__ import annotations
