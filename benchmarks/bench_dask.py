@@ -34,6 +34,7 @@ Run: ``python benchmarks/run.py dask`` (``make bench-dask``). Options: ``--serie
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -50,7 +51,32 @@ H = 18
 
 
 def _peak_mb() -> float:
+    """Peak resident memory of this process since it started its program (VmHWM).
+
+    Not ``ru_maxrss``: Linux carries that over from the parent through fork and exec,
+    so a worker spawned by a big client would report the client's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _children_cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _workers_cpu(client) -> dict:
+    return client.run(_cpu_s)
 
 
 def _worker_peaks(client) -> list[float]:
@@ -114,35 +140,50 @@ def bench_forecast(n: int) -> None:
     warm = make_panel(8, seed=9)
     warnings.simplefilter("ignore")
     forecast(warm, h=H, n_jobs=2)
-    t0 = time.perf_counter()
+    load = os.getloadavg()[0]
+    c0, k0, t0 = time.process_time(), _children_cpu_s(), time.perf_counter()
     local = forecast(train, h=H, n_jobs=2)
     t_local = time.perf_counter() - t0
+    cpu_local = time.process_time() - c0 + _children_cpu_s() - k0
     local_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    walls = {}
+    walls, client_cpu, worker_cpu = {}, {}, {}
     for workers in (2, 1):
         cluster, client = _cluster(workers)
         try:
             forecast(warm, h=H, engine="dask")
-            t0 = time.perf_counter()
+            w0 = _workers_cpu(client)
+            c0, t0 = time.process_time(), time.perf_counter()
             res = forecast(train, h=H, engine="dask")
             walls[workers] = time.perf_counter() - t0
+            client_cpu[workers] = time.process_time() - c0
+            w1 = _workers_cpu(client)
+            worker_cpu[workers] = sorted(w1[w] - w0[w] for w in w1)
             peaks = _worker_peaks(client)
         finally:
             client.close()
             cluster.close()
         same = res.table.equals(local.table) and res.info.equals(local.info)
-        print(f"   {workers}-worker LocalCluster: {walls[workers]:8.1f} s   peak memory per worker "
-              f"{', '.join(f'{p:,.0f}' for p in peaks)} MB   result identical to local: {same}")
+        print(f"   {workers}-worker LocalCluster: {walls[workers]:7.1f} s wall; cpu: client "
+              f"{client_cpu[workers]:.1f} s, workers {', '.join(f'{c:.1f}' for c in worker_cpu[workers])} s; "
+              f"peak memory per worker {', '.join(f'{p:,.0f}' for p in peaks)} MB; identical to local: {same}")
     sm_l, ms_l = _accuracy(local.table, test, train)
     sm_d, ms_d = _accuracy(res.table, test, train)
-    print(f"   local n_jobs=2:          {t_local:8.1f} s   peak memory of a pool process {local_peak:,.0f} MB")
+    print(f"   local n_jobs=2:          {t_local:7.1f} s wall; cpu (this process + pool) {cpu_local:.1f} s; "
+          f"peak memory of a pool process {local_peak:,.0f} MB")
+    print(f"   load average of the machine at the start: {load:.1f} on {os.cpu_count()} cores (shared)")
     print(f"   accuracy on the held-out 18 months: local sMAPE {sm_l:.3f} MASE {ms_l:.4f} | "
           f"dask sMAPE {sm_d:.3f} MASE {ms_d:.4f}")
-    print(f"   wall ratio dask(2 workers) / local(n_jobs=2): {walls[2] / t_local:.2f}x (target <= 1.15)")
-    b = 2 * (walls[1] - walls[2])
-    a = walls[1] - b
-    print(f"   wall-time model T(N) = a + b/N from the 1- and 2-worker runs: a = {a:.1f} s, b = {b:.1f} s; "
+    print(f"   wall ratio dask(2 workers) / local(n_jobs=2): {walls[2] / t_local:.2f}x (target <= 1.15); "
+          f"cpu ratio (client + workers) / (local process + pool): "
+          f"{(client_cpu[2] + sum(worker_cpu[2])) / cpu_local:.2f}x")
+    # the model: a = the client's serial part, b = the work that splits among N workers
+    a, b = client_cpu[2], sum(worker_cpu[2])
+    print(f"   wall-time model T(N) = a + b/N on dedicated cores: a = {a:.1f} s (client cpu), b = {b:.1f} s "
+          f"(workers' cpu): T(1) ~ {a + b:.1f} s, T(2) ~ {a + b / 2:.1f} s, "
           + ", ".join(f"T({k}) ~ {a + b / k:.1f} s" for k in (4, 8, 16)))
+    print(f"   check: the 1-worker run's cpu was a = {client_cpu[1]:.1f} s, b = {sum(worker_cpu[1]):.1f} s; "
+          f"its busiest worker in the 2-worker run {max(worker_cpu[2]):.1f} s against b/2 = {b / 2:.1f} s; "
+          f"measured wall {walls[1]:.1f} s and {walls[2]:.1f} s (inflated by the load)")
 
 
 def write_order_rows(folder: Path, rows: int, parts: int, seed: int = 0) -> pd.DataFrame:
@@ -234,11 +275,13 @@ def bench_customers(n: int, parts: int, tmp: Path) -> None:
         client.close()
         cluster.close()
     t0 = time.perf_counter()
-    local = pd.Series(seg.predict(pd.read_parquet(folder))).value_counts().sort_index()
+    everyone = pd.read_parquet(folder)
+    local = pd.Series(seg.predict(everyone)).value_counts().sort_index()
+    seg.transform(everyone)  # the distances too, as on the cluster
     t_local = time.perf_counter() - t0
     print(f"   2-worker LocalCluster predict + distances + sizes: {t_dask:7.1f} s   peak memory per worker "
           f"{', '.join(f'{p:,.0f}' for p in peaks)} MB")
-    print(f"   local predict + sizes:                            {t_local:7.1f} s   peak memory of this process "
+    print(f"   local predict + distances + sizes:                {t_local:7.1f} s   peak memory of this process "
           f"{_peak_mb():,.0f} MB")
     print(f"   ratio dask / local: {t_dask / t_local:.2f}x; segment sizes equal: {sizes.to_numpy().tolist() == local.to_numpy().tolist()}")
 

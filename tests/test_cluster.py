@@ -90,6 +90,16 @@ def test_forecast_of_a_dask_frame_equals_local(client, panel, local_forecast, tm
     pd.testing.assert_frame_equal(table, local_forecast.table, check_dtype=False)
 
 
+def test_bad_rows_in_one_partition_raise_one_error_and_write_nothing(client, panel, tmp_path):
+    from demandlab.errors import DataError
+
+    bad = panel.copy()
+    bad.loc[bad.index[-1], "y"] = -5.0
+    with pytest.raises(DataError, match="negative demand"):
+        forecast(dd.from_pandas(bad, npartitions=3), h=5, models=MODELS, to_parquet=tmp_path / "fc")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_backtest_on_dask_equals_local(client, panel):
     with pytest.warns(Warning):
         local = backtest_forecast(panel, h=4, n_windows=2, models=MODELS, n_jobs=1)
