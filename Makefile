@@ -72,7 +72,7 @@ data: setup ## Rebuild the derived files in data/processed and the synthetic dem
 bench: $(BENCH_STAMP) ## Run all benchmarks (printing each figure beside its peer's)
 	$(PY) benchmarks/run.py
 
-bench-%: $(BENCH_STAMP) ## Run one benchmark: bench-trends, bench-niche, bench-segment, bench-forecast, bench-short, bench-kpi, bench-volume, bench-pricing (ARGS="--n 200")
+bench-%: $(BENCH_STAMP) ## Run one benchmark: bench-trends, bench-niche, bench-segment, bench-forecast, bench-short, bench-kpi, bench-volume, bench-pricing, bench-dask (ARGS="--n 200")
 	$(PY) benchmarks/run.py $* -- $(ARGS)
 
 lock: setup ## Re-pin constraints.txt (the exact versions every install uses) from pyproject.toml

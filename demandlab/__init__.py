@@ -15,6 +15,7 @@ True
 """
 
 from ._version import __version__
+from .cluster import ClusterError, predict_segments
 from .errors import (
     DataError,
     DemandlabError,
@@ -193,6 +194,8 @@ __all__ = [
     "SourceError",
     "NotFittedError",
     "DemandlabWarning",
+    "ClusterError",
+    "predict_segments",
     "KINDS",
     "ValidationSummary",
     "ReadOptions",

@@ -375,13 +375,16 @@ CASES = [
     ("pilot_sample_size", lambda: dl.pilot_sample_size(0.5, 0.6, difference=0.1), "difference"),
     ("GoNoGoRule", lambda: dl.GoNoGoRule(1.5), "threshold"),
     ("GoNoGoRule", lambda: dl.GoNoGoRule(0.6, probability=80), "probability"),
+    # scale-out (demandlab.cluster): checked before dask is needed
+    ("predict_segments", lambda: dl.predict_segments("kmeans", DF), "segmenter"),
+    ("predict_segments", lambda: dl.predict_segments(dl.CustomerSegmenter(), DF), "customers"),
 ]
 
 # Public callables that take no user arguments to check, or whose checks live elsewhere.
 NOT_CHECKED_HERE = {
     # errors, warnings, result containers and the backend protocol
     "DemandlabError", "SchemaError", "DataError", "ParameterError", "SourceError", "NotFittedError",
-    "DemandlabWarning", "TrendsWarning", "NicheWarning", "UnknownCategoryWarning", "GapWarning",
+    "DemandlabWarning", "ClusterError", "TrendsWarning", "NicheWarning", "UnknownCategoryWarning", "GapWarning",
     "ShortSeriesWarning", "KPIWarning", "ValidationSummary", "NicheScores", "NicheBacktest", "MarketSize", "MarketSizeComparison",
     "KSelection", "StabilityResult", "SegmentProfiles", "WeightTuning", "ForecastResult",
     "ForecastBacktest", "PurchasePlan", "FunnelResult", "ChannelKPIs", "CohortRetention", "LTVCAC",

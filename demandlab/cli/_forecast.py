@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..cluster._cli import add_engine_options
 from ._common import outputs, read_table, write_outputs
 
 
@@ -52,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--backtest", type=int, default=0, metavar="N",
                    help="also run N rolling-origin windows and print sMAPE, MASE and coverage")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_engine_options(p)
     g = p.add_argument_group("purchase plan (with --plan)")
     g.add_argument("--plan", metavar="PATH", help="write a purchase plan here (.csv or .parquet)")
     g.add_argument("--lead-time", type=int, help="periods from order to arrival (required with --plan)")
@@ -111,6 +113,13 @@ def _stock_settings(path: str, settings: dict, ids) -> dict:
 
 def run_forecast(args: argparse.Namespace) -> int:
     """Run ``demandlab forecast``: compute everything first, then write the outputs."""
+    from ..cluster._cli import engine_session
+
+    with engine_session(args):  # --engine dask: the cluster of this run (a local one if no --scheduler)
+        return _run_forecast(args)
+
+
+def _run_forecast(args: argparse.Namespace) -> int:
     from ..errors import DemandlabError
     from ..forecasting._api import backtest_forecast, forecast
     from ..io._loaders import load_sales
@@ -121,12 +130,15 @@ def run_forecast(args: argparse.Namespace) -> int:
     if args.plan and args.lead_time is None and not args.stock:
         raise DemandlabError("--plan needs --lead-time (or a --stock file with lead_time)",
                              hint="e.g. --lead-time 3 for three months from order to arrival")
-    df = load_sales(args.path)
+    from ..cluster._cli import read_input
+
+    df = read_input(args.path, args, load_sales)
     models = args.models if args.models == "auto" or "," not in args.models else args.models.split(",")
     future = read_table(args.future, "future") if args.future else None
     common = dict(models=models, level=tuple(args.level), n_jobs=args.n_jobs, combine=args.combine,
                   exog=args.exog, season_length=args.season_length, gaps=args.gaps, guard=args.guard,
-                  progress=False if args.no_progress else None)
+                  progress=False if args.no_progress else None,
+                  **({"engine": "dask", "scheduler": args.scheduler} if args.engine == "dask" else {}))
     # warnings are printed one line each, once (backtest windows repeat them): cli._warnings
     res = forecast(df, args.h, future=future, path=args.path, **common)
     bt = backtest_forecast(df, args.h, n_windows=args.backtest, path=args.path, **common) if args.backtest else None

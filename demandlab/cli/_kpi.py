@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..cluster._cli import add_engine_options
 from ._common import help_for, outputs, write_outputs
 from ._types import numbers, tier
 
@@ -55,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--budget", action="store_true", help="print the ranked budget table too")
     p.add_argument("--out", help=_OUT_HELP)
     p.add_argument("--plot", help=_PLOT_HELP)
+    add_engine_options(p)
     p.set_defaults(func=run_channels)
 
     p = sub.add_parser("pilot", help="pilot sell-through posteriors and a go/no-go rule",
@@ -140,11 +142,14 @@ def run_funnel(args: argparse.Namespace) -> int:
 
 def run_channels(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi channels``."""
+    from ..cluster._cli import engine_session, read_input
     from ..sales import channel_kpis
 
     plan = _plan(args)
-    df = _load(args.path, "load_channels")
-    res = channel_kpis(df, by=args.by or ["channel"], margin=args.margin)
+    with engine_session(args):  # --engine dask: sums per partition on the workers
+        df = read_input(args.path, args, lambda path: _load(path, "load_channels"))
+        extra = {"scheduler": args.scheduler} if args.engine == "dask" else {}
+        res = channel_kpis(df, by=args.by or ["channel"], margin=args.margin, **extra)
     print(res.summary())
     if args.budget:
         import pandas as pd

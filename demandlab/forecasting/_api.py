@@ -71,6 +71,7 @@ from .._validation import (
     forecast_bytes,
     validate_params,
 )
+from ..cluster._engine import DASK_FRAME, ENGINE, SCHEDULER, is_dask_frame
 from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ..io._frames import file_line
 from ._data import FREQ_NAMES, GapWarning, ShortSeriesWarning, prepare
@@ -348,7 +349,7 @@ def _models_from_column(df: pd.DataFrame, col: str, path=None) -> dict:
 
 _SEASON_LENGTH = [Interval(Integral, 1, None, closed="left"), None]
 _FORECAST_CONSTRAINTS = {
-    "df": [pd.DataFrame],
+    "df": [pd.DataFrame, DASK_FRAME],
     "h": [Interval(Integral, 1, None, closed="left")],
     "season_length": _SEASON_LENGTH,
     "models": [str, BaseModel, "array-like", Mapping],
@@ -365,6 +366,9 @@ _FORECAST_CONSTRAINTS = {
     "keep_components": ["boolean"],
     "progress": ["boolean", None],
     "path": ["path-like", None],
+    "engine": ENGINE,
+    "scheduler": SCHEDULER,
+    "to_parquet": ["path-like", None],
 }
 
 
@@ -388,6 +392,9 @@ def forecast(
     progress: bool | None = None,
     path=None,
     guard: str = "auto",
+    engine: str = "local",
+    scheduler=None,
+    to_parquet=None,
 ) -> ForecastResult:
     """Forecast every series of a tidy sales frame ``h`` periods ahead.
 
@@ -448,6 +455,19 @@ def forecast(
         models you chose are reported (``info``, ``summary()`` and a
         :class:`GuardWarning`) but keep your models. ``"fallback"``: switch in both
         cases; ``"report"``: never switch.
+    engine : {"local", "dask"}
+        ``"dask"`` runs the per-series work on a Dask cluster (``pip install
+        'demandlab[dask]'``; ``docs/scale-out.md``); the result is the same as the local
+        run. A Dask DataFrame ``df`` implies it: each partition is prepared, forecast and
+        assembled on the workers, and only the rolling-origin errors come back to pool
+        the interval calibration.
+    scheduler : str or distributed.Client, optional
+        With ``engine="dask"``: the scheduler address (``"tcp://host:8786"``) or a
+        Client; default ``DASK_SCHEDULER_ADDRESS``, then this process's client.
+    to_parquet : path, optional
+        With a Dask DataFrame: write ``table`` and ``history`` as partitioned Parquet
+        folders under this path on the workers (atomically) and return them as lazy Dask
+        DataFrames instead of collecting them.
 
     Returns
     -------
@@ -475,9 +495,20 @@ def forecast(
     >>> res.info.loc[0, "model"]  # 4 seasons: the full set plus the short-history members
     'mean(theta,dotm,ets,arima,short_theta,short_dotm,short_ets,seasonal_naive_drift)'
     """
-    from ._intervals import apply_intervals, calibrate, normal_fallback
+    if is_dask_frame(df):  # engine hook: the whole pipeline per partition on the workers
+        kw = dict(locals(), level=_as_level(level), models=_resolve_models(models))
+        from ..cluster._forecast import forecast_frame
+
+        fields = forecast_frame(**kw, assemble=_assemble, error_pools=_error_pools,
+                                calibration_frame=_calibration_frame)
+        _warn_lines(fields["info"])
+        return ForecastResult(**fields)
+    from ._intervals import calibrate
     from ._runner import Spec, run_many
 
+    if to_parquet is not None:
+        raise ParameterError("to_parquet needs a Dask DataFrame input", column="to_parquet",
+                             hint="pass dask.dataframe.from_pandas(df, npartitions=...) or write result.table yourself")
     h = int(h)
     levels = _as_level(level)
     models = _resolve_models(models, df, path)
@@ -500,13 +531,93 @@ def forecast(
     spec = Spec(h=h, season_length=m, models=models, combine=combine, cal_windows=cal,
                 intermittent=intermittent, keep_components=keep_components, guard=guard)
     tasks = [(uid, y, X, Xf) for uid, y, X, Xf in zip(prep.ids, prep.values, prep.exog, future_X, strict=True)]
-    outs = run_many(tasks, spec, n_jobs=n_jobs, progress=progress)
+    if engine == "dask":  # engine hook: the same per-series function on the workers
+        from ..cluster._forecast import run_many_dask
+
+        outs = run_many_dask(tasks, spec, scheduler=scheduler, progress=progress)
+    else:
+        outs = run_many(tasks, spec, n_jobs=n_jobs, progress=progress)
 
     # calibrate per group; fallback and constant series borrow the regular pool
+    pools = _error_pools(outs)
+    qs = {g: calibrate(errs, h, levels) for g, errs in pools.items()} if levels else {}
+    frames, info_rows, comp_frames, coef_rows = _assemble(outs, prep, qs, h, levels, exog, keep_components)
+    table = pd.concat(frames, ignore_index=True)
+    table["unique_id"] = table["unique_id"].astype(str)
+    info = pd.DataFrame(info_rows)
+    _warn_lines(info)
+    calibration = _calibration_frame(qs, pools, h)
+    return ForecastResult(
+        table=table,
+        history=prep.history,
+        info=info,
+        gaps=prep.gaps,
+        calibration=calibration,
+        h=h,
+        season_length=m,
+        freq=prep.freq,
+        level=levels,
+        components=pd.concat(comp_frames, ignore_index=True) if comp_frames else None,
+        exog_coef=pd.DataFrame(coef_rows) if coef_rows else None,
+    )
+
+
+def _warn_lines(info: pd.DataFrame) -> None:
+    """The GuardWarning and ShortSeriesWarning of a forecast, from its ``info``."""
+    worse = info[info["guard"] == "worse (reported)"]
+    if len(worse):
+        import warnings
+
+        warnings.warn(
+            f"the models you chose forecast worse than seasonal naive on {len(worse)} line(s) "
+            f"({', '.join(worse['unique_id'].head(3))}{', ...' if len(worse) > 3 else ''}) over rolling origins; "
+            "see result.info['guard_note'] (guard='fallback' switches them)",
+            GuardWarning,
+            stacklevel=3,
+        )
+    n_fallback = int(info["model"].str.contains(r"\(fallback: \d+ obs <", regex=True).sum())
+    if n_fallback:
+        import warnings
+
+        warnings.warn(
+            f"{n_fallback} series too short for the chosen models got a seasonal naive / naive "
+            "fallback (see result.info['fallback'])",
+            ShortSeriesWarning,
+            stacklevel=3,
+        )
+
+
+def _calibration_frame(qs: dict, pools: dict, h: int) -> pd.DataFrame:
+    """``ForecastResult.calibration`` from the quantiles and the pooled errors."""
+    cal_rows = []
+    for g, q in qs.items():
+        if q is None:
+            continue
+        E = np.vstack(pools[g])
+        for lev, (lo, hi) in q.items():
+            for k in range(h):
+                cal_rows.append({"group": g, "level": lev, "step": k + 1, "q_lo": lo[k], "q_hi": hi[k],
+                                 "n_errors": int(np.isfinite(E[:, k]).sum())})
+    return pd.DataFrame(cal_rows, columns=["group", "level", "step", "q_lo", "q_hi", "n_errors"])
+
+
+def _error_pools(outs: list[dict]) -> dict[str, list[np.ndarray]]:
+    """The rolling-origin errors of every series, pooled per group (the input of ``calibrate``)."""
     pools: dict[str, list[np.ndarray]] = {}
     for o in outs:
         pools.setdefault(o["group"], []).extend(o["errors"])
-    qs = {g: calibrate(errs, h, levels) for g, errs in pools.items()} if levels else {}
+    return pools
+
+
+def _assemble(outs: list[dict], prep, qs: dict, h: int, levels: tuple[float, ...], exog: list[str],
+              keep_components: bool) -> tuple[list, list, list, list]:
+    """Forecast frames, info rows, component frames and regression coefficients of ``outs``.
+
+    Per series given the pooled calibration ``qs``, so a distributed engine runs it per
+    partition (demandlab/cluster/_forecast.py) after reducing the pools on the client.
+    """
+    from ._intervals import apply_intervals, normal_fallback
+
     regular_q = qs.get("regular")
     frames, info_rows, comp_frames, coef_rows = [], [], [], []
     n_gaps = prep.gaps["unique_id"].value_counts()
@@ -554,52 +665,7 @@ def forecast(
                                                  "model": name, "forecast": vals}))
         if o.get("beta") is not None:
             coef_rows += [{"unique_id": uid, "regressor": c, "coef": b} for c, b in zip(exog, o["beta"], strict=True)]
-    table = pd.concat(frames, ignore_index=True)
-    table["unique_id"] = table["unique_id"].astype(str)
-    info = pd.DataFrame(info_rows)
-    worse = info[info["guard"] == "worse (reported)"]
-    if len(worse):
-        import warnings
-
-        warnings.warn(
-            f"the models you chose forecast worse than seasonal naive on {len(worse)} line(s) "
-            f"({', '.join(worse['unique_id'].head(3))}{', ...' if len(worse) > 3 else ''}) over rolling origins; "
-            "see result.info['guard_note'] (guard='fallback' switches them)",
-            GuardWarning,
-            stacklevel=2,
-        )
-    n_fallback = int(info["model"].str.contains(r"\(fallback: \d+ obs <", regex=True).sum())
-    if n_fallback:
-        import warnings
-
-        warnings.warn(
-            f"{n_fallback} series too short for the chosen models got a seasonal naive / naive "
-            "fallback (see result.info['fallback'])",
-            ShortSeriesWarning,
-            stacklevel=2,
-        )
-    cal_rows = []
-    for g, q in qs.items():
-        if q is None:
-            continue
-        E = np.vstack(pools[g])
-        for lev, (lo, hi) in q.items():
-            for k in range(h):
-                cal_rows.append({"group": g, "level": lev, "step": k + 1, "q_lo": lo[k], "q_hi": hi[k],
-                                 "n_errors": int(np.isfinite(E[:, k]).sum())})
-    return ForecastResult(
-        table=table,
-        history=prep.history,
-        info=info,
-        gaps=prep.gaps,
-        calibration=pd.DataFrame(cal_rows, columns=["group", "level", "step", "q_lo", "q_hi", "n_errors"]),
-        h=h,
-        season_length=m,
-        freq=prep.freq,
-        level=levels,
-        components=pd.concat(comp_frames, ignore_index=True) if comp_frames else None,
-        exog_coef=pd.DataFrame(coef_rows) if coef_rows else None,
-    )
+    return frames, info_rows, comp_frames, coef_rows
 
 
 def _fallback_reason(o: dict) -> str:
@@ -799,7 +865,7 @@ class ForecastBacktest(Result):
 
 
 @validate_params({
-    "df": [pd.DataFrame],
+    "df": [pd.DataFrame, DASK_FRAME],
     "h": [Interval(Integral, 1, None, closed="left")],
     "n_windows": [Interval(Integral, 1, None, closed="left")],
     "step": [Interval(Integral, 1, None, closed="left"), None],
@@ -833,7 +899,9 @@ def backtest_forecast(
     season_length : int, optional
         As in :func:`forecast`; also the MASE lag.
     **kwargs
-        Passed to :func:`forecast` (``models``, ``level``, ``n_jobs``, ...).
+        Passed to :func:`forecast` (``models``, ``level``, ``n_jobs``, ``engine``,
+        ``scheduler``, ...). With ``engine="dask"`` (or a Dask DataFrame ``df``, whose
+        series are then collected here) every window's forecasts run on the cluster.
 
     Returns
     -------
@@ -852,6 +920,10 @@ def backtest_forecast(
     from ._metrics import mase, smape
 
     check_params(kwargs, {k: v for k, v in _FORECAST_CONSTRAINTS.items() if k != "df"})
+    if is_dask_frame(df) or kwargs.get("engine") == "dask":  # engine hook (demandlab/cluster/_forecast.py)
+        from ..cluster._forecast import backtest_input
+
+        df, kwargs = backtest_input(df, kwargs)
     step = int(step or h)
     level = _as_level(kwargs.get("level", (80, 95)))
     prep = prepare(df, gaps=kwargs.get("gaps", "fill"), exog=kwargs.get("exog") or (),

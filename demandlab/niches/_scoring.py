@@ -54,6 +54,7 @@ import pandas as pd
 
 from .._results import Result
 from .._validation import Interval, check_memory, draws_bytes, validate_params
+from ..cluster._engine import ENGINE, SCHEDULER, use_dask
 from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
 from ._components import (
     CLICK_SHARE,
@@ -536,6 +537,8 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
     "weight_concentration": [Interval(Real, 0, None, closed="neither")],
     "random_state": ["random_state"],
     "progress": ["boolean", None],
+    "engine": ENGINE,
+    "scheduler": SCHEDULER,
 }, hints={"n_draws": "0 (no intervals) or e.g. 1000", "top_k": "e.g. 5", "weight_concentration": "e.g. 100"})
 def score_niches(
     trends: pd.DataFrame,
@@ -555,6 +558,8 @@ def score_niches(
     weight_concentration: float = 100.0,
     random_state: int | np.random.Generator | None = 0,
     progress: bool | None = None,
+    engine: str = "local",
+    scheduler=None,
 ) -> NicheScores:
     """Score, rank and Monte Carlo every niche (see the module docstring).
 
@@ -580,6 +585,13 @@ def score_niches(
         Seed of the Monte Carlo.
     progress : bool, optional
         Show a progress bar (default: only on a terminal with many draws).
+    engine : {"local", "dask"}
+        ``"dask"``: the per-niche components run on a Dask cluster in groups of
+        keywords; scoring, Monte Carlo and ranks run here on the reduced table, so the
+        result equals the local run (``docs/scale-out.md``).
+    scheduler : str or distributed.Client, optional
+        With ``engine="dask"``: scheduler address or Client (default
+        ``DASK_SCHEDULER_ADDRESS``, then this process's client).
 
     Returns
     -------
@@ -607,8 +619,16 @@ def score_niches(
     (['a', 'b'], [1.0, 1.0])
     """
     w = _resolve_weights(weights)
-    comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale, volumes=volumes,
-                            click_share=click_share, conversion_rate=conversion_rate)
+    if use_dask(engine, trends):  # engine hook: per-niche components on the workers, the rest here
+        from ..cluster._niches import components_dask
+
+        comp = components_dask(niche_components, trends, marketplace, trade, costs, scheduler=scheduler,
+                               niche_hs=niche_hs, reporter=reporter, volumes=volumes,
+                               click_share=click_share, conversion_rate=conversion_rate,
+                               common_scale=_infer_common_scale(trends) if common_scale is None else common_scale)
+    else:
+        comp = niche_components(trends, marketplace, trade, costs, niche_hs=niche_hs, reporter=reporter, common_scale=common_scale,
+                                volumes=volumes, click_share=click_share, conversion_rate=conversion_rate)
     keys = list(DESIRABILITY)
     dmat = desirabilities(comp)[keys].to_numpy(float)
     wvec = np.array([w[k] for k in keys])

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .._results import Result
 from .._validation import validate_params
+from ..cluster._engine import DASK_FRAME, SCHEDULER, is_dask_frame
 from ..errors import DataError, SchemaError
 from ._common import (
     _BY,
@@ -197,10 +198,11 @@ class ChannelKPIs(Result):
 
 
 @validate_params({
-    "df": [pd.DataFrame],
+    "df": [pd.DataFrame, DASK_FRAME],
     "by": _BY,
     "margin": [_MARGIN, None],
-    "costs": [pd.DataFrame, None],
+    "costs": [pd.DataFrame, DASK_FRAME, None],
+    "scheduler": SCHEDULER,
 }, hints={"margin": "e.g. margin=0.35 for a 35 % gross margin"})
 def channel_kpis(
     df: pd.DataFrame,
@@ -208,6 +210,7 @@ def channel_kpis(
     *,
     margin: float | None = None,
     costs: pd.DataFrame | None = None,
+    scheduler=None,
 ) -> ChannelKPIs:
     """Marketing KPIs per channel (or any grouping) as ratios of sums.
 
@@ -231,6 +234,11 @@ def channel_kpis(
         ``df``'s before the ratios (e.g. ``spend, impressions, clicks, sessions,
         bounces`` per channel while ``df`` holds the orders). Every KPI column must be
         in ``df`` or ``costs``; a column missing from one of them counts 0 there.
+    scheduler : str or distributed.Client, optional
+        Where a Dask DataFrame ``df`` (or ``costs``) is summed: its partitions are
+        summed per group on the workers and the small sums reduced here before the
+        ratios (``docs/scale-out.md``). Default ``DASK_SCHEDULER_ADDRESS``, then this
+        process's client.
 
     Returns
     -------
@@ -267,11 +275,12 @@ def channel_kpis(
     by_cols = _as_by(by)
     frames = [("channel table", df)] + ([("costs table", costs)] if costs is not None else [])
     for what, frame in frames:
-        _require(frame, by_cols, what, _CHANNEL_HINT)
-        if frame.empty:
+        head = frame._meta if is_dask_frame(frame) else frame  # a Dask frame: its empty pandas schema
+        _require(head, by_cols, what, _CHANNEL_HINT)
+        if head is frame and frame.empty:
             raise DataError(f"{what} has no rows", hint=_CHANNEL_HINT, **_where(frame))
     if costs is None:
-        _require(df, _CHANNEL_REQUIRED, "channel table", _CHANNEL_HINT)
+        _require(df._meta if is_dask_frame(df) else df, _CHANNEL_REQUIRED, "channel table", _CHANNEL_HINT)
     else:
         have = set(df.columns) | set(costs.columns)
         missing = [c for c in _CHANNEL_REQUIRED if c not in have]
@@ -286,17 +295,12 @@ def channel_kpis(
     wanted = [*_CHANNEL_REQUIRED, "other_acquisition_costs", *(["gross_profit"] if has_gp else [])]
     parts = []
     for what, frame in frames:
-        data: dict[str, Any] = {
-            col: _numeric(frame, col, nonneg=col not in ("revenue", "gross_profit"), what=what)
-            for col in wanted if col in frame.columns
-        }
-        num = pd.DataFrame(data, index=pd.RangeIndex(len(frame)))
-        if by_cols:
-            for c in by_cols:
-                num[c] = frame[c].array
-            parts.append(num.groupby(by_cols, sort=False, observed=True, dropna=False).sum())
+        if is_dask_frame(frame):  # engine hook: sums per partition on the workers, reduced here
+            from ..cluster._sales import frame_sums
+
+            parts.append(frame_sums(_frame_sums, frame, what, wanted, by_cols, scheduler=scheduler))
         else:
-            parts.append(num.sum().to_frame().T)
+            parts.append(_frame_sums(frame, what, wanted, by_cols))
     if len(parts) == 1:
         sums = parts[0]
     elif by_cols:
@@ -306,6 +310,20 @@ def channel_kpis(
     sums = sums.reindex(columns=wanted, fill_value=0.0).fillna(0.0)
     sums = sums.sort_index().reset_index() if by_cols else sums.reset_index(drop=True)
     return _kpis_from_sums(sums, by_cols, margin, has_gp)
+
+
+def _frame_sums(frame: pd.DataFrame, what: str, wanted: list[str], by_cols: list[str]) -> pd.DataFrame:
+    """The KPI columns of one table summed per group (one row without ``by``)."""
+    data: dict[str, Any] = {
+        col: _numeric(frame, col, nonneg=col not in ("revenue", "gross_profit"), what=what)
+        for col in wanted if col in frame.columns
+    }
+    num = pd.DataFrame(data, index=pd.RangeIndex(len(frame)))
+    if by_cols:
+        for c in by_cols:
+            num[c] = frame[c].array
+        return num.groupby(by_cols, sort=False, observed=True, dropna=False).sum()
+    return num.sum().to_frame().T
 
 
 def _kpis_from_sums(sums: pd.DataFrame, by: list[str], margin: float | None, has_gp: bool) -> ChannelKPIs:

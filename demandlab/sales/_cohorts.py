@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._results import Result
 from .._validation import validate_params
+from ..cluster._engine import DASK_FRAME, SCHEDULER, is_dask_frame
 from ..errors import DataError
 from ._common import (
     _FREQ,
@@ -228,8 +229,8 @@ class CohortRetention(Result):
         return fig
 
 
-@validate_params({"orders": [pd.DataFrame], "freq": _FREQ})
-def cohort_retention(orders: pd.DataFrame, *, freq: str = "M") -> CohortRetention:
+@validate_params({"orders": [pd.DataFrame, DASK_FRAME], "freq": _FREQ, "scheduler": SCHEDULER})
+def cohort_retention(orders: pd.DataFrame, *, freq: str = "M", scheduler=None) -> CohortRetention:
     """Cohort retention matrix, repeat-purchase rate, AOV and historical LTV per cohort.
 
     Parameters
@@ -239,6 +240,11 @@ def cohort_retention(orders: pd.DataFrame, *, freq: str = "M") -> CohortRetentio
         line; lines of one ``order_id`` are summed, dated by their first line).
     freq : str, default "M"
         Period length (pandas period alias: "M", "W", "Q", ...).
+    scheduler : str or distributed.Client, optional
+        Where an order log held in a Dask DataFrame is summed: shuffled by
+        ``customer_id``, counts and sums per cohort on the workers, added up and turned
+        into rates here (``docs/scale-out.md``). Default ``DASK_SCHEDULER_ADDRESS``,
+        then this process's client.
 
     Returns
     -------
@@ -264,16 +270,41 @@ def cohort_retention(orders: pd.DataFrame, *, freq: str = "M") -> CohortRetentio
     2024-02-01  1.0  0.0  NaN
     """
     freq = _check_freq(freq)
+    if is_dask_frame(orders):  # engine hook: sums per cohort per partition (by customer) on the workers
+        from ..cluster._sales import cohort_sums
+
+        sums, last = cohort_sums(_order_level, _with_cohorts, _cohort_sums, orders, freq, scheduler=scheduler)
+        return _cohort_tables(sums, last, freq)
     o, last = _with_cohorts(_order_level(orders), freq)
     if o.empty:
         raise DataError("no order with a positive value: no customer has a cohort",
                         column="value", hint="check the sign of 'value'", **_where(orders))
+    return _cohort_tables(_cohort_sums(o), last, freq)
+
+
+def _cohort_sums(o: pd.DataFrame) -> dict[str, pd.Series | pd.DataFrame]:
+    """Counts and sums per cohort (and age) of orders with cohorts; they add up over disjoint customers."""
     buys = o[o["value"] > 0]
     key = ["cohort_ord", "age"]
-    active = buys.groupby(key)["customer_id"].nunique().rename("customers")
-    n_orders = buys.groupby(key).size().rename("orders")
-    revenue = o.groupby(key)["value"].sum().rename("revenue")
-    size = buys[buys["age"] == 0].groupby("cohort_ord")["customer_id"].nunique()
+    per_cust = buys.groupby("customer_id").agg(cohort_ord=("cohort_ord", "first"), n=("order_id", "size"))
+    per_cust["repeat"] = per_cust["n"] >= 2
+    return {
+        "active": buys.groupby(key)["customer_id"].nunique().rename("customers"),
+        "n_orders": buys.groupby(key).size().rename("orders"),
+        "revenue": o.groupby(key)["value"].sum().rename("revenue"),
+        "size": buys[buys["age"] == 0].groupby("cohort_ord")["customer_id"].nunique(),
+        "by_c": per_cust.groupby("cohort_ord").agg(customers=("n", "size"), repeat_customers=("repeat", "sum"),
+                                                   orders=("n", "sum")),
+        "gross_value": buys.groupby("cohort_ord")["value"].sum(),
+        "cohort_revenue": o.groupby("cohort_ord")["value"].sum(),
+        "repeat": pd.Series({"customers": len(per_cust), "repeat": int(per_cust["repeat"].sum())}),
+    }
+
+
+def _cohort_tables(sums: dict, last: int, freq: str) -> CohortRetention:
+    """The retention table, the per-cohort table and the repeat rate from :func:`_cohort_sums`."""
+    key = ["cohort_ord", "age"]
+    active, n_orders, revenue, size = sums["active"], sums["n_orders"], sums["revenue"], sums["size"]
     cohorts = size.index.to_numpy()
     n_age = last - cohorts + 1
     grid = pd.DataFrame({
@@ -292,14 +323,11 @@ def cohort_retention(orders: pd.DataFrame, *, freq: str = "M") -> CohortRetentio
         ["cohort", "age", "customers", "cohort_size", "retention", "orders", "revenue",
          "revenue_per_customer", "cumulative_revenue_per_customer"]
     ]
-    per_cust = buys.groupby("customer_id").agg(cohort_ord=("cohort_ord", "first"), n=("order_id", "size"))
-    per_cust["repeat"] = per_cust["n"] >= 2
-    by_c = per_cust.groupby("cohort_ord").agg(customers=("n", "size"), repeat_customers=("repeat", "sum"),
-                                              orders=("n", "sum"))
+    by_c = sums["by_c"].copy()
     by_c["repeat_rate"] = by_c["repeat_customers"] / by_c["customers"]
-    by_c["gross_value"] = buys.groupby("cohort_ord")["value"].sum()
+    by_c["gross_value"] = sums["gross_value"]
     by_c["aov"] = by_c["gross_value"] / by_c["orders"]
-    by_c["revenue"] = o.groupby("cohort_ord")["value"].sum()
+    by_c["revenue"] = sums["cohort_revenue"]
     by_c["revenue_per_customer"] = by_c["revenue"] / by_c["customers"]
     by_c = by_c.reset_index()
     by_c.insert(0, "cohort", _ord_to_start(by_c["cohort_ord"].to_numpy(), freq))
@@ -307,6 +335,6 @@ def cohort_retention(orders: pd.DataFrame, *, freq: str = "M") -> CohortRetentio
         ["cohort", "customers", "repeat_customers", "repeat_rate", "orders", "gross_value", "aov",
          "revenue", "revenue_per_customer"]
     ]
-    rpr = float(per_cust["repeat"].mean())
+    rpr = float(sums["repeat"]["repeat"] / sums["repeat"]["customers"])
     return CohortRetention(t.reset_index(drop=True), by_c, rpr, freq,
                            _ord_to_start(np.array([last]), freq)[0])

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .._results import Result
 from .._validation import check_level, validate_params
+from ..cluster._engine import DASK_FRAME, SCHEDULER, is_dask_frame
 from ..errors import DataError, ParameterError
 from ._common import _BY, KPIWarning, _as_by, _line, _numeric, _ratio, _require, _where
 
@@ -313,11 +314,12 @@ def _counts_from_events(
 
 
 @validate_params({
-    "data": [pd.DataFrame],
+    "data": [pd.DataFrame, DASK_FRAME],
     "stages": ["array-like", None],
     "by": _BY,
     "level": [Real],
     "ordered": ["boolean"],
+    "scheduler": SCHEDULER,
 }, hints={"data": _FUNNEL_HINT})
 def funnel(
     data: pd.DataFrame,
@@ -326,6 +328,7 @@ def funnel(
     by: str | Sequence[str] | None = None,
     level: float = 95,
     ordered: bool = True,
+    scheduler=None,
 ) -> FunnelResult:
     """Step and cumulative conversion through ordered funnel stages.
 
@@ -347,6 +350,11 @@ def funnel(
     ordered : bool, default True
         Event log only: a user counts at a stage if they reached every earlier stage
         before (timestamps non-decreasing). ``False`` counts distinct users per stage.
+    scheduler : str or distributed.Client, optional
+        Where an event log held in a Dask DataFrame is counted: shuffled by
+        ``user_id``, each partition's users counted per stage on the workers and the
+        counts added up here (``docs/scale-out.md``). Default
+        ``DASK_SCHEDULER_ADDRESS``, then this process's client.
 
     Returns
     -------
@@ -374,6 +382,12 @@ def funnel(
     """
     by_cols = _as_by(by)
     check_level(level)
+    if is_dask_frame(data):  # engine hook: an event log counted per partition (by user) on the workers
+        from ..cluster._sales import event_counts
+
+        tidy, order = event_counts(_counts_from_events, _stage_order, data, stages, by_cols, ordered,
+                                   scheduler=scheduler)
+        return _from_tidy(tidy, order, by_cols, level)
     is_counts = "count" in data.columns
     need = ["stage", "count"] if is_counts else ["user_id", "stage", "timestamp"]
     _require(data, [*need, *by_cols], "funnel data", _FUNNEL_HINT)
@@ -409,6 +423,11 @@ def funnel(
     else:
         tidy = _counts_from_events(data, order, by_cols, ordered)
 
+    return _from_tidy(tidy, order, by_cols, level)
+
+
+def _from_tidy(tidy: pd.DataFrame, order: list[str], by_cols: list[str], level: float) -> FunnelResult:
+    """The funnel of tidy counts (``*by, stage, count``)."""
     # complete grid: every group x every stage, in stage order
     if by_cols:
         groups = tidy[by_cols].drop_duplicates()

@@ -1,0 +1,308 @@
+"""Benchmark: the Dask engine on a 2-worker LocalCluster beside the local run (issue 16).
+
+A. Forecasts. M4 monthly (48,000 series, h = 18) is not available offline here, so the
+   panel is SYNTHETIC and shaped like it: lengths drawn from 42 to 330 months (M4
+   monthly's range, most of them short), trend, multiplicative seasonality, noise,
+   some intermittent lines; the last 18 months are held out. demandlab locally:
+   ``forecast(train, h=18, n_jobs=2)`` (its process pool); on the cluster:
+   ``forecast(train, h=18, engine="dask")`` on ``LocalCluster(n_workers=2,
+   threads_per_worker=1)`` and on a 1-worker cluster for the wall-time model. Both
+   sides are warmed up first (one small call: worker imports and numba kernels), so
+   the figures compare steady state. Printed: MASE and sMAPE on the held-out months
+   (must be equal), wall time and the ratio dask / local (target <= 1.15), peak
+   memory of each worker process (``ru_maxrss``), and the fitted model
+   ``T(N) = a + b / N`` from the 1- and 2-worker runs.
+
+B. Channel KPIs from order rows in partitioned Parquet (one row per order:
+   ``period, channel, orders, revenue, new_customers``), written here in chunks;
+   ``channel_kpis(dd.read_parquet(folder), costs=marketing, margin=0.35)`` on the
+   cluster against ``channel_kpis(pd.read_parquet(folder), ...)`` locally (same
+   numbers to 1e-12), peak memory per worker.
+
+C. Customers: ``make_planted_customers`` written as partitioned Parquet; a
+   ``CustomerSegmenter`` fitted on a 20,000-customer sample; ``predict_segments``
+   plus the segment sizes on the cluster against ``segmenter.predict`` locally; peak
+   memory per worker.
+
+The machine is shared and loaded: compare the ratios, not the seconds.
+
+Run: ``python benchmarks/run.py dask`` (``make bench-dask``). Options: ``--series``
+(default 48000), ``--rows`` (default 100,000,000), ``--customers`` (default
+10,000,000), ``--parts`` (Parquet files per data set, default 16), ``--only A|B|C``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+H = 18
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process since it started its program (VmHWM).
+
+    Not ``ru_maxrss``: Linux carries that over from the parent through fork and exec,
+    so a worker spawned by a big client would report the client's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _children_cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _workers_cpu(client) -> dict:
+    return client.run(_cpu_s)
+
+
+def _worker_peaks(client) -> list[float]:
+    return sorted(round(v) for v in client.run(_peak_mb).values())
+
+
+def _import_demandlab() -> None:
+    import demandlab  # noqa: F401
+
+
+def _cluster(n_workers: int, memory: str = "3GiB"):
+    """A LocalCluster whose workers have imported demandlab already (not timed: a one-off per worker)."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, memory_limit=memory,
+                           dashboard_address=None, silence_logs=40)
+    client = Client(cluster)
+    client.run(_import_demandlab)
+    return cluster, client
+
+
+def make_panel(n: int, seed: int = 0) -> pd.DataFrame:
+    """``n`` monthly series shaped like M4 monthly (see the module docstring)."""
+    rng = np.random.default_rng(seed)
+    lengths = np.clip((42 + rng.gamma(1.3, 60, n)).astype(int), 42, 330)
+    frames = []
+    end = pd.Period("2020-12", "M")
+    for i, length in enumerate(lengths):
+        t = np.arange(length)
+        level = rng.lognormal(7, 1)
+        season = 1 + rng.uniform(0, 0.4) * np.sin(2 * np.pi * (t + rng.integers(12)) / 12)
+        y = level * (1 + rng.normal(0.003, 0.004)) ** t * season * np.exp(rng.normal(0, 0.06, length))
+        if i % 25 == 0:  # a few intermittent lines
+            y = np.where(rng.random(length) < 0.55, 0.0, rng.poisson(4, length))
+        ds = pd.period_range(end=end, periods=length, freq="M").to_timestamp()
+        frames.append(pd.DataFrame({"unique_id": f"M{i:06d}", "ds": ds, "y": np.round(y, 2)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _accuracy(table: pd.DataFrame, test: pd.DataFrame, train: pd.DataFrame) -> tuple[float, float]:
+    from demandlab.forecasting._metrics import mase, smape
+
+    merged = table.merge(test, on=["unique_id", "ds"])
+    hist = dict(tuple(train.groupby("unique_id")["y"]))
+    sm, ms = [], []
+    for uid, g in merged.groupby("unique_id"):
+        sm.append(smape(g["y"].to_numpy(), g["forecast"].to_numpy()))
+        ms.append(mase(hist[uid].to_numpy(), g["y"].to_numpy(), g["forecast"].to_numpy(), 12))
+    ms = np.asarray(ms, float)
+    return float(np.mean(sm)), float(np.nanmean(np.where(np.isfinite(ms), ms, np.nan)))
+
+
+def bench_forecast(n: int) -> None:
+    from demandlab import forecast
+
+    panel = make_panel(n)
+    last = panel.groupby("unique_id")["ds"].transform("max")
+    cut = last - pd.DateOffset(months=H)
+    train, test = panel[panel["ds"] <= cut], panel[panel["ds"] > cut]
+    print(f"A. forecast: {n:,} synthetic M4-monthly-shaped series ({len(train):,} rows), h={H}")
+    warm = make_panel(8, seed=9)
+    warnings.simplefilter("ignore")
+    forecast(warm, h=H, n_jobs=2)
+    load = os.getloadavg()[0]
+    c0, k0, t0 = time.process_time(), _children_cpu_s(), time.perf_counter()
+    local = forecast(train, h=H, n_jobs=2)
+    t_local = time.perf_counter() - t0
+    cpu_local = time.process_time() - c0 + _children_cpu_s() - k0
+    local_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    walls, client_cpu, worker_cpu = {}, {}, {}
+    for workers in (2, 1):
+        cluster, client = _cluster(workers)
+        try:
+            forecast(warm, h=H, engine="dask")
+            w0 = _workers_cpu(client)
+            c0, t0 = time.process_time(), time.perf_counter()
+            res = forecast(train, h=H, engine="dask")
+            walls[workers] = time.perf_counter() - t0
+            client_cpu[workers] = time.process_time() - c0
+            w1 = _workers_cpu(client)
+            worker_cpu[workers] = sorted(w1[w] - w0[w] for w in w1)
+            peaks = _worker_peaks(client)
+        finally:
+            client.close()
+            cluster.close()
+        same = res.table.equals(local.table) and res.info.equals(local.info)
+        print(f"   {workers}-worker LocalCluster: {walls[workers]:7.1f} s wall; cpu: client "
+              f"{client_cpu[workers]:.1f} s, workers {', '.join(f'{c:.1f}' for c in worker_cpu[workers])} s; "
+              f"peak memory per worker {', '.join(f'{p:,.0f}' for p in peaks)} MB; identical to local: {same}")
+    sm_l, ms_l = _accuracy(local.table, test, train)
+    sm_d, ms_d = _accuracy(res.table, test, train)
+    print(f"   local n_jobs=2:          {t_local:7.1f} s wall; cpu (this process + pool) {cpu_local:.1f} s; "
+          f"peak memory of a pool process {local_peak:,.0f} MB")
+    print(f"   load average of the machine at the start: {load:.1f} on {os.cpu_count()} cores (shared)")
+    print(f"   accuracy on the held-out 18 months: local sMAPE {sm_l:.3f} MASE {ms_l:.4f} | "
+          f"dask sMAPE {sm_d:.3f} MASE {ms_d:.4f}")
+    print(f"   wall ratio dask(2 workers) / local(n_jobs=2): {walls[2] / t_local:.2f}x (target <= 1.15); "
+          f"cpu ratio (client + workers) / (local process + pool): "
+          f"{(client_cpu[2] + sum(worker_cpu[2])) / cpu_local:.2f}x")
+    # the model: a = the client's serial part, b = the work that splits among N workers
+    a, b = client_cpu[2], sum(worker_cpu[2])
+    print(f"   wall-time model T(N) = a + b/N on dedicated cores: a = {a:.1f} s (client cpu), b = {b:.1f} s "
+          f"(workers' cpu): T(1) ~ {a + b:.1f} s, T(2) ~ {a + b / 2:.1f} s, "
+          + ", ".join(f"T({k}) ~ {a + b / k:.1f} s" for k in (4, 8, 16)))
+    print(f"   check: the 1-worker run's cpu was a = {client_cpu[1]:.1f} s, b = {sum(worker_cpu[1]):.1f} s; "
+          f"its busiest worker in the 2-worker run {max(worker_cpu[2]):.1f} s against b/2 = {b / 2:.1f} s; "
+          f"measured wall {walls[1]:.1f} s and {walls[2]:.1f} s (inflated by the load)")
+
+
+def write_order_rows(folder: Path, rows: int, parts: int, seed: int = 0) -> pd.DataFrame:
+    """Order rows as ``parts`` Parquet files, generated chunk by chunk; returns the marketing table."""
+    channels = np.array(["Email", "Google Ads", "Marketplace ads", "Meta", "Organic", "Trade fairs"])
+    periods = pd.date_range("2022-01-01", periods=36, freq="MS").to_numpy()
+    folder.mkdir(parents=True, exist_ok=True)
+    per = int(np.ceil(rows / parts))
+    for p in range(parts):
+        rng = np.random.default_rng([seed, p])
+        k = min(per, rows - p * per)
+        if k <= 0:
+            break
+        pd.DataFrame({
+            "period": periods[rng.integers(0, 36, k)],
+            "channel": pd.array(channels[rng.integers(0, 6, k)], dtype="str"),
+            "orders": np.ones(k, dtype=np.int64),
+            "revenue": np.round(rng.gamma(2.0, 60.0, k), 2),
+            "new_customers": (rng.random(k) < 0.2).astype(np.int64),
+        }).to_parquet(folder / f"part.{p:04d}.parquet", index=False)
+    grid = pd.MultiIndex.from_product([periods, channels], names=["period", "channel"]).to_frame(index=False)
+    rng = np.random.default_rng(seed)
+    sessions = rng.integers(20_000, 200_000, len(grid))
+    return grid.assign(spend=rng.uniform(0, 9_000, len(grid)).round(2), impressions=sessions * 40,
+                       clicks=sessions + 100, sessions=sessions, bounces=sessions // 3)
+
+
+def bench_kpi(rows: int, parts: int, tmp: Path) -> None:
+    import dask.dataframe as dd
+
+    from demandlab import channel_kpis
+
+    folder = tmp / "orders"
+    t0 = time.perf_counter()
+    marketing = write_order_rows(folder, rows, parts)
+    size = sum(f.stat().st_size for f in folder.iterdir()) / 2**20
+    print(f"B. channel KPIs: {rows:,} order rows in {parts} Parquet files ({size:,.0f} MB, written in "
+          f"{time.perf_counter() - t0:.0f} s)")
+    cluster, client = _cluster(2)
+    try:
+        t0 = time.perf_counter()
+        dist = channel_kpis(dd.read_parquet(folder), by=["channel"], costs=marketing, margin=0.35).table
+        t_dask = time.perf_counter() - t0
+        peaks = _worker_peaks(client)
+    finally:
+        client.close()
+        cluster.close()
+    base = _peak_mb()
+    t0 = time.perf_counter()
+    local = channel_kpis(pd.read_parquet(folder), by=["channel"], costs=marketing, margin=0.35).table
+    t_local = time.perf_counter() - t0
+    num = local.select_dtypes("number").columns
+    diff = float(np.nanmax(np.abs((dist[num] - local[num]).to_numpy() / np.maximum(np.abs(local[num].to_numpy()), 1))))
+    print(f"   2-worker LocalCluster: {t_dask:7.1f} s   peak memory per worker "
+          f"{', '.join(f'{p:,.0f}' for p in peaks)} MB")
+    print(f"   local pandas:          {t_local:7.1f} s   peak memory of this process {max(_peak_mb(), base):,.0f} MB")
+    print(f"   ratio dask / local: {t_dask / t_local:.2f}x; largest relative difference of the KPIs {diff:.1e}")
+
+
+def bench_customers(n: int, parts: int, tmp: Path) -> None:
+    import dask.dataframe as dd
+
+    from demandlab import CustomerSegmenter, make_planted_customers, predict_segments
+
+    folder = tmp / "customers"
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    per = int(np.ceil(n / parts))
+    sample = []
+    for p in range(parts):
+        k = min(per, n - p * per)
+        if k <= 0:
+            break
+        part = make_planted_customers(k, random_state=100 + p)
+        part["customer_id"] = [f"K{p:03d}-{i:08d}" for i in range(k)]
+        part.to_parquet(folder / f"part.{p:04d}.parquet", index=False)
+        sample.append(part.sample(min(k, 20_000 // parts + 1), random_state=p))
+    print(f"C. customers: {n:,} planted customers in {parts} Parquet files (written in "
+          f"{time.perf_counter() - t0:.0f} s)")
+    seg = CustomerSegmenter(n_segments=6, tune=False, n_bootstrap=0).fit(pd.concat(sample, ignore_index=True))
+    cluster, client = _cluster(2)
+    try:
+        t0 = time.perf_counter()
+        labels = predict_segments(seg, dd.read_parquet(folder), distances=True)
+        sizes = labels["segment"].value_counts().compute().sort_index()
+        t_dask = time.perf_counter() - t0
+        peaks = _worker_peaks(client)
+    finally:
+        client.close()
+        cluster.close()
+    t0 = time.perf_counter()
+    everyone = pd.read_parquet(folder)
+    local = pd.Series(seg.predict(everyone)).value_counts().sort_index()
+    seg.transform(everyone)  # the distances too, as on the cluster
+    t_local = time.perf_counter() - t0
+    print(f"   2-worker LocalCluster predict + distances + sizes: {t_dask:7.1f} s   peak memory per worker "
+          f"{', '.join(f'{p:,.0f}' for p in peaks)} MB")
+    print(f"   local predict + distances + sizes:                {t_local:7.1f} s   peak memory of this process "
+          f"{_peak_mb():,.0f} MB")
+    print(f"   ratio dask / local: {t_dask / t_local:.2f}x; segment sizes equal: {sizes.to_numpy().tolist() == local.to_numpy().tolist()}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--series", type=int, default=48_000)
+    ap.add_argument("--rows", type=int, default=100_000_000)
+    ap.add_argument("--customers", type=int, default=10_000_000)
+    ap.add_argument("--parts", type=int, default=16)
+    ap.add_argument("--only", choices=["A", "B", "C"], action="append")
+    args = ap.parse_args()
+    only = set(args.only or "ABC")
+    with tempfile.TemporaryDirectory(prefix="bench-dask-") as tmp:
+        if "A" in only:
+            bench_forecast(args.series)
+        if "B" in only:
+            bench_kpi(args.rows, args.parts, Path(tmp))
+        if "C" in only:
+            bench_customers(args.customers, args.parts, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,277 @@
+"""The Dask engine against the local run: same numbers, same order (issue 16).
+
+A LocalCluster of two worker processes is started here (no outside service). The data
+is small and unlike the bundled files: frames built in code with Dutch names, short and
+ragged histories, shuffled rows, several partitions per frame.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+from demandlab.cluster import ClusterError  # noqa: E402
+from demandlab.forecasting._api import backtest_forecast, forecast  # noqa: E402
+from demandlab.niches._scoring import score_niches  # noqa: E402
+
+#: cheap members (no numba compilation in the workers); the engine is the same for any model
+MODELS = ["seasonal_naive_drift", "naive"]
+
+
+@pytest.fixture(scope="module")
+def client():
+    import dask
+
+    # keep pandas' own string dtype in the partitions, so frames compare equal column by column
+    dask.config.set({"dataframe.convert-string": False})
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB",
+                                       dashboard_address=None, silence_logs=40)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def _panel(n: int = 24, seed: int = 3) -> pd.DataFrame:
+    """Monthly lines of 26 to 40 months, one intermittent, one constant, rows shuffled."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        length = 40 - (i * 5) % 15
+        t = np.arange(length)
+        y = 30 + i + 8 * np.sin(2 * np.pi * (t + i) / 12) + rng.normal(0, 2, length)
+        if i == 5:
+            y = np.where(rng.random(length) < 0.6, 0.0, rng.poisson(3, length).astype(float))
+        if i == 7:
+            y = np.full(length, 4.0)
+        rows.append(pd.DataFrame({"unique_id": f"Lijn-{i:02d}", "ds": pd.date_range("2021-03-01", periods=length,
+                                                                                  freq="MS"), "y": np.maximum(y, 0)}))
+    return pd.concat(rows, ignore_index=True).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return _panel()
+
+
+@pytest.fixture(scope="module")
+def local_forecast(panel):
+    with pytest.warns(Warning):  # short lines fall back (ShortSeriesWarning) as in any run
+        return forecast(panel, h=5, n_jobs=1, models=MODELS)
+
+
+def test_forecast_engine_dask_equals_local(client, panel, local_forecast):
+    with pytest.warns(Warning):
+        res = forecast(panel, h=5, models=MODELS, engine="dask")
+    pd.testing.assert_frame_equal(res.table, local_forecast.table)
+    pd.testing.assert_frame_equal(res.info, local_forecast.info)
+    pd.testing.assert_frame_equal(res.calibration, local_forecast.calibration)
+
+
+def test_forecast_of_a_dask_frame_equals_local(client, panel, local_forecast, tmp_path):
+    ddf = dd.from_pandas(panel, npartitions=3)
+    with pytest.warns(Warning):
+        res = forecast(ddf, h=5, models=MODELS)
+    for name in ("table", "info", "history", "gaps", "calibration"):
+        pd.testing.assert_frame_equal(getattr(res, name), getattr(local_forecast, name))
+    # big results stay on the cluster: Parquet written by the workers, read back lazily
+    with pytest.warns(Warning):
+        kept = forecast(ddf, h=5, models=MODELS, to_parquet=tmp_path / "fc")
+    assert sorted(p.name for p in (tmp_path / "fc").iterdir()) == ["history", "table"]
+    table = kept.table.compute().sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(table, local_forecast.table, check_dtype=False)
+
+
+def test_bad_rows_in_one_partition_raise_one_error_and_write_nothing(client, panel, tmp_path):
+    from demandlab.errors import DataError
+
+    bad = panel.copy()
+    bad.loc[bad.index[-1], "y"] = -5.0
+    with pytest.raises(DataError, match="negative demand"):
+        forecast(dd.from_pandas(bad, npartitions=3), h=5, models=MODELS, to_parquet=tmp_path / "fc")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_backtest_on_dask_equals_local(client, panel):
+    with pytest.warns(Warning):
+        local = backtest_forecast(panel, h=4, n_windows=2, models=MODELS, n_jobs=1)
+    with pytest.warns(Warning):
+        dist = backtest_forecast(dd.from_pandas(panel, npartitions=2), h=4, n_windows=2, models=MODELS)
+    pd.testing.assert_frame_equal(dist.table, local.table)
+    pd.testing.assert_frame_equal(dist.overall, local.overall)
+
+
+def _niche_inputs():
+    rng = np.random.default_rng(11)
+    months = pd.date_range("2019-06-01", periods=54, freq="MS")
+    t = np.arange(54)
+    frames, rows = [], []
+    for i in range(14):
+        start = (i % 4) * 3  # ragged spans: the keywords do not share one date grid
+        y = (20 + 3 * i) * np.exp((i % 5 - 2) * 0.01 * t) * (1 + 0.3 * np.sin(2 * np.pi * (t + i) / 12))
+        y = y * np.exp(rng.normal(0, 0.05, 54))
+        frames.append(pd.DataFrame({"keyword": f"zoekterm {i}", "date": months[start:], "interest": y[start:]}))
+        for r in range(1, 4):
+            rows.append({"niche": f"zoekterm {i}", "seller_rank": r, "revenue_share": [0.4, 0.2, 0.1][r - 1],
+                         "review_count": 50 * (i + r), "price": 10.0 + i, "n_sellers": 5 + i, "currency": "EUR"})
+    return pd.concat(frames, ignore_index=True), pd.DataFrame(rows)
+
+
+def test_niche_scores_on_dask_equal_local(client):
+    trends, market = _niche_inputs()
+    local = score_niches(trends, market, common_scale=True, n_draws=200, random_state=4)
+    dist = score_niches(trends, market, common_scale=True, n_draws=200, random_state=4, engine="dask")
+    pd.testing.assert_frame_equal(dist.table, local.table)
+
+
+def _channels() -> pd.DataFrame:
+    rng = np.random.default_rng(8)
+    n = 400
+    return pd.DataFrame({
+        "kanaal": rng.choice(["zoek", "sociaal", "e-mail", "partner"], n),
+        "maand": rng.choice(["2024-01", "2024-02", "2024-03"], n),
+        "spend": rng.gamma(2.0, 35.0, n).round(2), "impressions": rng.integers(0, 5000, n),
+        "clicks": rng.integers(0, 200, n), "sessions": rng.integers(0, 150, n), "bounces": rng.integers(0, 60, n),
+        "orders": rng.integers(0, 9, n), "revenue": rng.normal(300, 120, n).round(2),
+        "new_customers": rng.integers(0, 4, n), "gross_profit": rng.normal(90, 40, n).round(2),
+    })
+
+
+@pytest.mark.parametrize("by", [["kanaal"], ["kanaal", "maand"], None])
+def test_channel_kpis_of_a_dask_frame_equal_local(client, by):
+    from demandlab.sales._channels import channel_kpis
+
+    df = _channels()
+    local = channel_kpis(df, by=by).table
+    dist = channel_kpis(dd.from_pandas(df, npartitions=5), by=by).table
+    counts = ["impressions", "clicks", "sessions", "bounces", "orders", "new_customers"]
+    pd.testing.assert_frame_equal(dist[counts], local[counts])  # integer sums: exact
+    # float sums are added in another order: equal to the last bits
+    pd.testing.assert_frame_equal(dist, local, check_exact=False, rtol=1e-12)
+
+
+def _events() -> pd.DataFrame:
+    """A shuffled event log: users reach later stages less often, some out of order."""
+    rng = np.random.default_rng(21)
+    rows = []
+    for u in range(300):
+        t = pd.Timestamp("2024-05-01") + pd.Timedelta(minutes=int(rng.integers(0, 50_000)))
+        bron = ["advertentie", "nieuwsbrief", "direct"][u % 3]
+        for k, stage in enumerate(["bezoek", "mandje", "kassa", "betaald"]):
+            if k and rng.random() < 0.35:
+                break
+            step = pd.Timedelta(minutes=int(rng.integers(-30, 240)))  # sometimes before the previous stage
+            t = t + step
+            rows.append({"user_id": f"u{u:04d}", "stage": stage, "timestamp": t, "bron": bron})
+    return pd.DataFrame(rows).sample(frac=1.0, random_state=2).reset_index(drop=True)
+
+
+@pytest.mark.parametrize(("by", "ordered"), [(None, True), ("bron", True), ("bron", False)])
+def test_funnel_of_a_dask_event_log_equals_local(client, by, ordered):
+    from demandlab.sales._funnel import funnel
+
+    ev = _events()
+    local = funnel(ev, by=by, ordered=ordered).table
+    dist = funnel(dd.from_pandas(ev, npartitions=4), by=by, ordered=ordered).table
+    pd.testing.assert_frame_equal(dist, local)
+
+
+def _orders() -> pd.DataFrame:
+    """Order lines (several per order, some returns), shuffled."""
+    rng = np.random.default_rng(13)
+    rows = []
+    for o in range(500):
+        klant = f"klant-{int(rng.integers(0, 140)):03d}"
+        day = pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(rng.integers(0, 400)))
+        for _ in range(int(rng.integers(1, 4))):
+            rows.append({"customer_id": klant, "order_id": f"B{o:05d}", "date": day,
+                         "value": round(float(rng.normal(80, 60)), 2)})
+    return pd.DataFrame(rows).sample(frac=1.0, random_state=4).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("freq", ["M", "Q"])
+def test_cohorts_of_a_dask_order_log_equal_local(client, freq):
+    from demandlab.sales._cohorts import cohort_retention
+
+    orders = _orders()
+    local = cohort_retention(orders, freq=freq)
+    dist = cohort_retention(dd.from_pandas(orders, npartitions=3), freq=freq)
+    pd.testing.assert_frame_equal(dist.table, local.table, check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(dist.cohorts, local.cohorts, check_exact=False, rtol=1e-12)
+    assert dist.repeat_purchase_rate == local.repeat_purchase_rate
+
+
+def test_segments_fitted_on_half_and_refined_agree_with_a_full_fit(client):
+    from sklearn.metrics import adjusted_rand_score
+
+    from demandlab import CustomerSegmenter, make_planted_customers, predict_segments
+
+    customers = make_planted_customers(4000, random_state=5)
+    full = CustomerSegmenter(n_segments=6, tune=False, n_bootstrap=0).fit(customers)
+    half = CustomerSegmenter(n_segments=6, tune=False, n_bootstrap=0).fit(customers.sample(2000, random_state=1))
+    ddf = dd.from_pandas(customers, npartitions=4)
+    plain = predict_segments(half, ddf, distances=True).compute()
+    np.testing.assert_array_equal(plain["segment"].to_numpy(), half.predict(customers))
+    np.testing.assert_allclose(plain.filter(like="distance_").to_numpy(), half.transform(customers))
+    refined = predict_segments(half, ddf, refine=True).compute()
+    assert adjusted_rand_score(refined["segment"], full.labels_) >= 0.99
+
+
+def test_predict_segments_refuses_an_unfitted_segmenter(client):
+    from demandlab import (
+        CustomerSegmenter,
+        NotFittedError,
+        make_planted_customers,
+        predict_segments,
+    )
+
+    with pytest.raises(NotFittedError):
+        predict_segments(CustomerSegmenter(), dd.from_pandas(make_planted_customers(50), npartitions=2))
+
+
+def test_unknown_engine_is_a_parameter_error():
+    from demandlab.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="engine"):
+        forecast(_panel(2), h=2, engine="spark")
+
+
+def test_worker_killed_mid_forecast_gives_the_same_result(client, panel, local_forecast):
+    """Kill one worker process while the chunks run: the scheduler reruns its tasks."""
+    big = pd.concat([panel.assign(unique_id=panel["unique_id"] + f"-{k}") for k in range(3)], ignore_index=True)
+    with pytest.warns(Warning):
+        local = forecast(big, h=5, n_jobs=1, models=["theta", "ets"])
+    killed = []
+
+    def kill_one():
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            busy = [w for w, tasks in client.processing().items() if tasks]
+            if busy:
+                pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+                os.kill(pid, 9)
+                killed.append(pid)
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=kill_one)
+    thread.start()
+    try:
+        with pytest.warns(Warning):
+            res = forecast(big, h=5, models=["theta", "ets"], engine="dask")
+    except ClusterError as exc:  # the other allowed outcome: one clear error
+        assert "Dask run failed" in str(exc)
+        return
+    finally:
+        thread.join()
+    assert killed, "no worker was busy: the kill did not happen mid-run"
+    pd.testing.assert_frame_equal(res.table, local.table)
+    pd.testing.assert_frame_equal(res.info, local.info)
