@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from demandlab.errors import ParameterError
+
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
@@ -215,14 +217,19 @@ def test_segments_fitted_on_half_and_refined_agree_with_a_full_fit(client):
     from demandlab import CustomerSegmenter, make_planted_customers, predict_segments
 
     customers = make_planted_customers(4000, random_state=5)
-    full = CustomerSegmenter(n_segments=6, tune=False, n_bootstrap=0).fit(customers)
-    half = CustomerSegmenter(n_segments=6, tune=False, n_bootstrap=0).fit(customers.sample(2000, random_state=1))
+    # refine=True is k-means on the cluster, so the local fit it is held against is k-means too
+    full = CustomerSegmenter(n_segments=6, method="kmeans", tune=False, n_bootstrap=0).fit(customers)
+    half = CustomerSegmenter(n_segments=6, method="kmeans", tune=False, n_bootstrap=0).fit(
+        customers.sample(2000, random_state=1))
     ddf = dd.from_pandas(customers, npartitions=4)
     plain = predict_segments(half, ddf, distances=True).compute()
     np.testing.assert_array_equal(plain["segment"].to_numpy(), half.predict(customers))
     np.testing.assert_allclose(plain.filter(like="distance_").to_numpy(), half.transform(customers))
     refined = predict_segments(half, ddf, refine=True).compute()
     assert adjusted_rand_score(refined["segment"], full.labels_) >= 0.99
+    mixture = CustomerSegmenter(n_segments=6, method="mixture", tune=False, n_bootstrap=0).fit(customers)
+    with pytest.raises(ParameterError, match="refine"):
+        predict_segments(mixture, ddf, refine=True)
 
 
 def test_predict_segments_refuses_an_unfitted_segmenter(client):

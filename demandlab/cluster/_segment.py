@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import validate_params
-from ..errors import NotFittedError
+from ..errors import NotFittedError, ParameterError
 from ..segmentation import CustomerSegmenter
 from ._engine import DASK_FRAME, SCHEDULER, get_client
 
@@ -136,6 +136,9 @@ def predict_segments(segmenter: CustomerSegmenter, customers: Any, *, distances:
     if getattr(segmenter, "cluster_centers_", None) is None:
         raise NotFittedError("this CustomerSegmenter is not fitted yet",
                              hint="fit it first, e.g. on customers.sample(frac=0.05).compute()")
+    if refine and getattr(segmenter, "candidate_", None) == "mixture":
+        raise ParameterError("refine=True refines k-means centres, but this segmenter's model is the mixture",
+                             hint="fit it with method='kmeans' to refine on the cluster, or use refine=False")
     client = get_client(scheduler)  # fail now, with one clear error, when there is no cluster
     k = int(np.asarray(segmenter.cluster_centers_).shape[0])
     centers = refine_centers(segmenter, customers, client=client) if refine else None
