@@ -168,8 +168,9 @@ def test_verdict_hand_cases():
     assert v.reading == "solid"  # the customer-weighted median segment (a, half the customers)
     assert "weaker than the rest: segment 1 (b), 2 (c)" in v.sentence
     assert "limited by its separation" in v.table.loc[1, "why"]
-    given = segmentation_verdict(["a"], np.array([1.0]))
-    assert given.reading == "solid" and "k was given" in given.sentence
+    given = segmentation_verdict(["a"], np.array([1.0]))  # k given, no bootstrap: nothing measured
+    assert given.reading == "tentative" and "k was given" in given.sentence
+    assert "no stability or k evidence" in given.table.loc[0, "why"]
 
 
 @pytest.mark.parametrize("seed", range(40))

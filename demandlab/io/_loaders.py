@@ -888,6 +888,9 @@ def _missing_mask(s: pd.Series) -> np.ndarray:
 
 
 def _first(mask: np.ndarray) -> int | None:
+    """Index of the first true row; a missing comparison (a blank cell, reported on its own) is false."""
+    if getattr(mask, "dtype", None) is not None and mask.dtype == object:
+        mask = pd.array(mask, dtype="boolean").fillna(False).to_numpy(dtype=bool)
     idx = np.flatnonzero(mask)
     return int(idx[0]) if idx.size else None
 
@@ -1600,7 +1603,7 @@ def _check(
 
 
 def _check_pilots(df: pd.DataFrame, ctx: _Ctx) -> None:
-    bad = (df["units_sold"] > df["units_offered"]).to_numpy()
+    bad = (df["units_sold"] > df["units_offered"]).fillna(False).to_numpy(dtype=bool)
     i = _first(bad)
     if i is not None:
         raise ctx.fail(
@@ -2043,7 +2046,7 @@ _register(Schema(
         _num("index", nullable=True, **_NONNEG),
     ),
     key=("sector_code", "date"),
-    patterns=("*cbs*turnover*.csv",),
+    patterns=("*cbs*turnover*.csv", "sales_index*.csv", "*turnover_index*.csv"),
     date_column="date",
     series_column="sector_code",
     description="CBS online-sales turnover index per retail sector (monthly)",
@@ -2465,10 +2468,23 @@ def load(
         kind == "trends" and _is_trends_source(Path(path))
     ):
         return _load_table(path, kind, options)
+    if kind == "turnover" and not _is_cbs_extract(Path(path)):  # a tidy index (sector_code, date, index)
+        return _load_table(path, kind, options)
     loader = _LOADERS.get(kind)
     if loader is not None:
         return loader(path)
     return _load_dataset(path, kind)
+
+
+def _is_cbs_extract(path: Path) -> bool:
+    """A CBS StatLine extract (its own column names), not a tidy turnover table."""
+    if not path.is_file():
+        return True  # the CBS reader says what is wrong with it
+    _check_path(path)
+    import gzip
+
+    with (gzip.open if path.suffix.lower() == ".gz" else open)(path, "rb") as fh:
+        return b"SectorBranches" in fh.read(4096)
 
 
 @dataclass(repr=False)

@@ -18,7 +18,7 @@ import pandas as pd
 from .._results import Result
 from .._validation import validate_params
 from ..cluster._engine import DASK_FRAME, SCHEDULER, is_dask_frame
-from ..errors import DataError, SchemaError
+from ..errors import DataError, ParameterError, SchemaError
 from ._common import (
     _BY,
     _FREQ,
@@ -293,6 +293,10 @@ def channel_kpis(
         warnings.warn("channel_kpis: margin given, so the gross_profit column is ignored",
                       KPIWarning, stacklevel=2)
     wanted = [*_CHANNEL_REQUIRED, "other_acquisition_costs", *(["gross_profit"] if has_gp else [])]
+    summed = sorted(set(by_cols) & {*wanted, "new_customers"})
+    if summed:  # e.g. by="spend": a measure cannot also be a group label
+        raise ParameterError(f"argument 'by': {summed[0]!r} is a measure that is summed, not a group",
+                             hint="group by a label column such as channel, period or campaign")
     parts = []
     for what, frame in frames:
         if is_dask_frame(frame):  # engine hook: sums per partition on the workers, reduced here

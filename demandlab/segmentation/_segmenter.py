@@ -400,7 +400,7 @@ class CustomerSegmenter:
         if k > 1:
             idx = _sample(len(X), 3000, np.random.default_rng(self.random_state))
             lab = self.labels_[idx]
-            if len(np.unique(lab)) > 1:
+            if 1 < len(np.unique(lab)) < len(idx):  # silhouette needs 2..n-1 labels
                 with _threads(len(idx)):
                     s = silhouette_samples(X[idx].astype(np.float64), lab)
                 sil = np.array([s[lab == j].mean() if (lab == j).any() else np.nan

@@ -10,7 +10,8 @@ reading per segment and one for the segmentation, on one scale
 (:data:`READINGS`), with the rule:
 
 * each piece of evidence gives a level (table below); a piece not measured does not
-  limit;
+  limit, but a segment with neither stability nor k evidence (k given and no bootstrap)
+  reads at most tentative: nothing says it would come back on other customers;
 * a segment's reading is the lowest of its stability, its separation and the k
   evidence: when the number of segments is uncertain no segment reads better;
 * the segmentation's reading is the lowest of the k evidence and the highest reading
@@ -137,6 +138,8 @@ def segmentation_verdict(
     >>> segmentation_verdict(["a", "b"], np.array([0.6, 0.4]),
     ...                      jaccard=np.array([0.95, 0.5])).table["reading"].tolist()
     ['solid', 'do not use']
+    >>> segmentation_verdict(["a", "b"], np.array([0.5, 0.5])).reading  # nothing measured
+    'tentative'
     """
     m = len(names)
     shares = np.asarray(shares, float)
@@ -153,6 +156,9 @@ def segmentation_verdict(
         parts = {"stability": _level(jac[j], _JACCARD_CUTS), "separation": _separation_level(sil[j]),
                  "k": k_level}
         lev = min(parts.values())
+        unchecked = not np.isfinite(jac[j]) and split_half_ari is None
+        if unchecked:
+            lev = min(lev, 1)
         facts = []
         if np.isfinite(jac[j]):
             facts.append(f"bootstrap Jaccard {jac[j]:.2f}")
@@ -160,6 +166,8 @@ def segmentation_verdict(
             facts.append(f"silhouette {sil[j]:.2f}")
         limit = [p for p, v in parts.items() if v == lev] if lev < 3 else []
         why = ", ".join(facts) or "no evidence measured"
+        if unchecked:
+            why += "; no stability or k evidence (k given, no bootstrap refits), so at most tentative"
         if limit:
             word = {"stability": "its stability", "separation": "its separation",
                     "k": "the uncertain number of segments"}
