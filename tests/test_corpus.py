@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import bad_inputs  # noqa: E402
+import bad_inputs
 
 CASES = bad_inputs.corpus()
 PINNED = {
