@@ -364,10 +364,7 @@ class CustomerEncoder:
                 self.categories_[col] = levels[col]
                 v = self._employees(customers)
                 self.fill_[col] = float(np.median(v))
-                self.center_[col] = float(v.mean())
-                sd = float(v.std())
-                self.std_[col] = sd if sd > 0 else 1.0
-                self.block_scale_[col] = float(np.sqrt(w)) if sd > 0 else 0.0
+                self._scale_number(col, v, w)
                 names.append(col)
                 self.blocks_[col] = slice(start, len(names))
                 continue
@@ -400,15 +397,18 @@ class CustomerEncoder:
                         v = np.log1p(v)
                 fill = float(np.median(v[~na])) if (~na).any() else 0.0
                 self.fill_[col] = fill
-                v = np.where(na, fill, v)
-                self.center_[col] = float(v.mean())
-                sd = float(v.std())
-                self.std_[col] = sd if sd > 0 else 1.0
-                self.block_scale_[col] = float(np.sqrt(w)) if sd > 0 else 0.0
+                self._scale_number(col, np.where(na, fill, v), w)
                 names.append(col)
             self.blocks_[col] = slice(start, len(names))
         self.feature_names_ = names
         return self
+
+    def _scale_number(self, col: str, v: np.ndarray, w: float) -> None:
+        """Centre, spread and block scale of one number column (a constant one weighs 0)."""
+        self.center_[col] = float(v.mean())
+        sd = float(v.std())
+        self.std_[col] = sd if sd > 0 else 1.0
+        self.block_scale_[col] = float(np.sqrt(w)) if sd > 0 else 0.0
 
     def _ordinal_codes(
         self, df: pd.DataFrame, col: str, s: pd.Series, na: np.ndarray
