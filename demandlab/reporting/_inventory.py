@@ -64,12 +64,9 @@ def _count_rows(path: Path, kind: str) -> int | None:
 
             return int(pq.read_metadata(path).num_rows)
         if suffix == ".csv" or path.name.lower().endswith(".csv.gz"):
-            if suffix == ".gz":
-                import gzip
+            from ..io._files import read_input
 
-                raw = gzip.decompress(path.read_bytes())
-            else:
-                raw = path.read_bytes()
+            raw = read_input(path)  # a regular file within the input limits; a .gz bounded too
             lines = [ln for ln in raw.splitlines() if ln.strip()]
             header = 1
             if kind.startswith(("trends", "geomap")) and suffix == ".csv":
@@ -83,13 +80,18 @@ def _count_rows(path: Path, kind: str) -> int | None:
 
 
 def _file_record(path: Path, rel: str, kind: str) -> dict[str, Any]:
-    data = path.read_bytes()
+    digest, size = hashlib.sha256(), 0
+    if path.is_file():  # a pipe or device is listed, never read (a read could block)
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
     return {
         "file": rel,
         "kind": kind,
         "rows": _count_rows(path, kind),
-        "bytes": len(data),
-        "sha256": hashlib.sha256(data).hexdigest()[:12],
+        "bytes": size,
+        "sha256": digest.hexdigest()[:12],
     }
 
 
