@@ -130,7 +130,7 @@ if seg.k_selection_ is not None:
 
 # %%
 if seg.candidates_ is not None:
-    display(show_table(seg.candidates_))
+    display(show_table(seg.candidates_.drop(columns="seconds")))  # timings vary run to run
     display(show_md("{text}.", text=seg.candidates_text()))
 
 # %%
