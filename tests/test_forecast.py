@@ -293,11 +293,11 @@ def test_result_object_plot_summary_and_frame():
     ("mutate", "error", "match"),
     [
         (lambda d: pd.concat([d, d.iloc[[3]]], ignore_index=True), DataError, "duplicate period"),
-        (lambda d: d.assign(y=d["y"].where(d.index != 4, -1.0)), DataError, "negative demand"),
-        (lambda d: d.assign(y=d["y"].astype(object).where(d.index != 2, "12 pcs")), SchemaError, "numeric"),
+        (lambda d: d.assign(y=d["y"].where(d.index != 4, -1.0)), DataError, "out of range"),
+        (lambda d: d.assign(y=d["y"].astype(object).where(d.index != 2, "12 pcs")), DataError, "not a number"),
         (lambda d: d.iloc[:1], DataError, "need at least 2"),
         (lambda d: d.drop(columns="y"), SchemaError, "missing column"),
-        (lambda d: d.assign(ds=d["ds"].astype(str).where(d.index != 1, "soon")), DataError, "cannot read date"),
+        (lambda d: d.assign(ds=d["ds"].astype(str).where(d.index != 1, "soon")), DataError, "not a date"),
     ],
 )
 def test_bad_input_is_rejected_with_row(mutate, error, match):

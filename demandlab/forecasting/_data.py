@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from .._validation import DATE_MAX, DATE_MIN
 from ..errors import DataError, DemandlabWarning, ParameterError, SchemaError
-from ..io._frames import check_columns, file_line
+from ..io._frames import check_columns, contract, file_line, frame_lines, frame_path
+from ..io._loaders import check_frame
 
 __all__ = ["GapWarning", "Prepared", "prepare", "infer_freq", "SEASON_LENGTHS", "FREQ_NAMES"]
 
@@ -207,65 +207,15 @@ def prepare(
     if gaps not in ("fill", "zero", "raise"):
         raise ParameterError(f"must be 'fill', 'zero' or 'raise', not {gaps!r}", column="gaps")
     frame = df.reset_index(drop=True)
-    y_raw = frame["y"]
-    if y_raw.dtype == bool or not pd.api.types.is_numeric_dtype(y_raw):
-        y_num = pd.to_numeric(y_raw.astype("object").where(y_raw.notna(), None), errors="coerce")
-        bad = y_num.isna() & y_raw.notna() & (y_raw.astype(str).str.strip() != "")
-        if y_raw.dtype == bool:
-            bad = pd.Series(True, index=y_raw.index)
-        if bad.any():
-            pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise SchemaError(
-                f"y must be numeric; found {y_raw.iloc[pos]!r}",
-                path=path,
-                column="y",
-                row=_row(pos),
-                hint="remove text, units and thousands separators from the demand column",
-            )
-    else:
-        y_num = y_raw
-    y = y_num.astype("float64").to_numpy()
-    if np.any(np.isinf(y)):
-        pos = int(np.flatnonzero(np.isinf(y))[0])
-        raise DataError("y is infinite", path=path, column="y", row=_row(pos), hint="fix the value")
-    neg = np.flatnonzero(y < 0)
-    if len(neg):
-        pos = int(neg[0])
-        raise DataError(
-            f"negative demand {y[pos]:g}",
-            path=path,
-            column="y",
-            row=_row(pos),
-            hint="demand must be >= 0; record returns separately or net them out per period",
-        )
-    ds = pd.to_datetime(frame["ds"], errors="coerce")
-    bad_ds = ds.isna() & frame["ds"].notna()
-    if bad_ds.any() or ds.isna().any():
-        pos = int(np.flatnonzero((bad_ds | ds.isna()).to_numpy())[0])
-        raise DataError(
-            f"cannot read date {frame['ds'].iloc[pos]!r}",
-            path=path,
-            column="ds",
-            row=_row(pos),
-            hint="use ISO dates such as 2024-01-01 (period start)",
-        )
-    if getattr(ds.dt, "tz", None) is not None:
-        ds = ds.dt.tz_localize(None)
-    far = ((ds < pd.Timestamp(DATE_MIN)) | (ds > pd.Timestamp(DATE_MAX))).to_numpy()
-    if far.any():
-        pos = int(np.flatnonzero(far)[0])
-        raise DataError(
-            f"date {frame['ds'].iloc[pos]!r} is outside the range every contract allows "
-            f"({DATE_MIN}..{DATE_MAX})",
-            path=path, column="ds", row=_row(pos),
-            hint="check the year (a typo, or a spreadsheet serial number read as a year)",
-        )
-    uid = frame["unique_id"]
-    if uid.isna().any():
-        pos = int(np.flatnonzero(uid.isna().to_numpy())[0])
-        raise DataError("missing unique_id", path=path, column="unique_id", row=_row(pos),
-                        hint="give every row the name of its product line")
-    uid = uid.astype(str)
+    # values through the one contract checker: unique_id present, ds a date in the allowed
+    # range, y a finite number >= 0; a blank y is a gap here (filled or refused below)
+    schema = contract("sales", need=("unique_id", "ds", "y"), bounds={"y": {"nullable": True}})
+    schema = replace(schema, key=())  # duplicate periods are found per period below
+    checked = check_frame(frame[["unique_id", "ds", "y"]], schema,
+                          str(path) if path is not None else (frame_path(df) or "<df>"), frame_lines(df))
+    y = checked["y"].to_numpy(dtype="float64", na_value=np.nan)
+    ds = checked["ds"]
+    uid = checked["unique_id"].astype(str)
     if freq is None:
         first_line = pd.Series(np.arange(len(frame)), index=uid.to_numpy()).groupby(level=0).min()
         code, kind, anchor = infer_freq(ds, path, uid, lambda key: _row(int(first_line[key])))
