@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from cli_checks import one_error as refused
 
 from demandlab.errors import DemandlabError, ParameterError
 from demandlab.io._atomic import OutputPlan, atomic_dir
@@ -29,14 +30,6 @@ def snapshot(folder: Path) -> dict[str, str]:
     return out
 
 
-def refused(result: tuple[int, str, str], *needles: str) -> str:
-    code, _stdout, err = result
-    assert code == 2, err
-    assert len(err.splitlines()) == 1 and err.startswith("demandlab: error: "), err
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle in err, err
-    return err
 
 
 # -- inputs unlike the bundled files: ';' separated, own names ------------------------------

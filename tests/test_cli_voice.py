@@ -14,19 +14,10 @@ import warnings
 from pathlib import Path
 
 import pytest
+from cli_checks import one_error
 
 from demandlab.cli._warnings import one_line_warnings, warning_line
 from demandlab.errors import DemandlabWarning
-
-
-def one_error(result: tuple[int, str, str], *needles: str) -> str:
-    code, _stdout, err = result
-    assert code == 2, err
-    assert len(err.splitlines()) == 1 and err.startswith("demandlab: error: "), err
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle in err, err
-    return err
 
 
 def _sales(path: Path, months: int = 2) -> Path:
