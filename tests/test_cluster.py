@@ -78,6 +78,27 @@ def test_forecast_engine_dask_equals_local(client, panel, local_forecast):
     pd.testing.assert_frame_equal(res.calibration, local_forecast.calibration)
 
 
+def test_forecast_engine_dask_with_regressors_and_components_equals_local(client):
+    """Regressor coefficients and member components are assembled on the workers too."""
+    rng = np.random.default_rng(11)
+    frames, future = [], []
+    for i in range(9):
+        ds = pd.date_range("2022-01-01", periods=30, freq="MS")
+        promo = (rng.random(30) < 0.3).astype(float)
+        frames.append(pd.DataFrame({"unique_id": f"Artikel {i}", "ds": ds[:27], "promo": promo[:27],
+                                    "y": 50 + 3 * i + 12 * promo[:27] + rng.normal(0, 1, 27)}))
+        future.append(pd.DataFrame({"unique_id": f"Artikel {i}", "ds": ds[27:], "promo": promo[27:]}))
+    df, fut = pd.concat(frames, ignore_index=True), pd.concat(future, ignore_index=True)
+    kw = dict(h=3, exog=["promo"], future=fut, models=["seasonal_naive", "naive"], keep_components=True)
+    with pytest.warns(Warning):
+        local = forecast(df, n_jobs=1, **kw)
+    with pytest.warns(Warning):
+        dist = forecast(df, engine="dask", **kw)
+    for name in ("table", "info", "calibration", "components", "exog_coef"):
+        assert getattr(local, name) is not None, name
+        pd.testing.assert_frame_equal(getattr(dist, name), getattr(local, name))
+
+
 def test_forecast_of_a_dask_frame_equals_local(client, panel, local_forecast, tmp_path):
     ddf = dd.from_pandas(panel, npartitions=3)
     with pytest.warns(Warning):

@@ -2,9 +2,11 @@
 
 Two ways in, one per-series function (:func:`demandlab.forecasting._runner.forecast_series`):
 
-* a pandas frame with ``engine="dask"``: the frame is prepared here, the series go to the
-  workers in chunks (:func:`run_many_dask`, the counterpart of ``run_many``'s process pool),
-  and everything after runs here exactly as in the local run;
+* a pandas frame with ``engine="dask"``: the frame is prepared (validated) here, the
+  series go to the workers in chunks (:func:`forecast_prepared`, the counterpart of
+  ``run_many``'s process pool) and stay there; the rolling-origin errors come back and
+  are pooled into the interval calibration here, and each chunk's table rows are
+  assembled on its worker;
 * a Dask DataFrame (:func:`forecast_frame`): the rows never come to the client. Each
   partition, shuffled so a series lives in one partition, is prepared and forecast on a
   worker (phase 1, kept there); only the rolling-origin errors come back and are pooled
@@ -28,7 +30,7 @@ import pandas as pd
 from ..errors import DemandlabError, ParameterError, SchemaError
 from ._engine import ClusterError, get_client, is_dask_frame
 
-__all__ = ["run_many_dask", "forecast_frame", "backtest_input", "gather"]
+__all__ = ["forecast_prepared", "forecast_frame", "backtest_input", "gather"]
 
 
 def gather(client, futures, progress: bool | None = None) -> list:
@@ -55,30 +57,88 @@ def gather(client, futures, progress: bool | None = None) -> list:
         raise
 
 
-def _chunks(tasks: list, client) -> list[list]:
+def _chunk_size(n: int, client) -> int:
+    """Series per task: about eight tasks per worker thread (so the last ones finish
+    together), at most 64 (so a lost task costs little to rerun)."""
     threads = max(1, sum(client.nthreads().values()))
-    size = max(1, min(64, math.ceil(len(tasks) / (threads * 4))))
-    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    return max(1, min(64, math.ceil(n / (threads * 8))))
 
 
-def run_many_dask(tasks: list[tuple], spec, *, scheduler: Any = None, progress: bool | None = None) -> list[dict]:
-    """:func:`~demandlab.forecasting._runner.run_many` on the workers of a Dask cluster.
+def _warm_workers(client, spec) -> None:
+    """Load the compiled model kernels on every worker once per process (not per task)."""
+    from ..forecasting._runner import warm_up_once
 
-    The chunks travel inside the tasks (not scattered), so the scheduler can rerun a
-    chunk whose worker died; results come back in the order of ``tasks``.
-    """
+    client.run(warm_up_once, spec)
+
+
+# ---------------------------------------------------------------- prepared pandas panel
+def _slice_prep(prep, lo: int, hi: int):
+    """The series ``lo:hi`` of a prepared panel, with their gaps (what ``assemble`` reads)."""
+    from ..forecasting._data import Prepared
+
+    ids = prep.ids[lo:hi]
+    gaps = prep.gaps
+    if len(gaps):
+        gaps = gaps[gaps["unique_id"].isin(ids)].reset_index(drop=True)
+    return Prepared(ids, prep.values[lo:hi], prep.periods[lo:hi], prep.exog[lo:hi], prep.freq, prep.kind,
+                    prep.anchor, gaps=gaps)
+
+
+def _chunk_forecast(chunk: list[tuple], spec):
+    """Forecast one chunk (runs on a worker; the result stays there for :func:`_chunk_tables`)."""
     from ..forecasting._runner import _run_chunk
 
+    return _run_chunk(chunk, spec)
+
+
+def _chunk_tables(outs: list[dict], prep, assemble, qs: dict, h: int, levels: tuple, exog: list,
+                  keep_components: bool):
+    """The table rows of one chunk given the pooled calibration (runs on a worker)."""
+    frames, info_rows, comp_frames, coef_rows = assemble(outs, prep, qs, h, levels, exog, keep_components)
+    table = pd.concat(frames, ignore_index=True) if frames else None
+    comps = pd.concat(comp_frames, ignore_index=True) if comp_frames else None
+    return table, info_rows, comps, coef_rows
+
+
+def forecast_prepared(prep, tasks: list[tuple], spec, *, levels: tuple, exog: list, keep_components: bool,
+                      assemble, error_pools, scheduler: Any = None, progress: bool | None = None):
+    """Forecast a panel prepared here on the cluster, in three phases.
+
+    1. each chunk of series is forecast on a worker, and the outputs stay there;
+    2. only the rolling-origin errors come back and are pooled into the interval
+       calibration (the one step that needs every series);
+    3. each chunk's rows are assembled on its worker with that calibration.
+
+    Chunks are contiguous and reduced in order, so the pools, the quantiles and the
+    table equal the local run's. Returns ``(table, info_rows, components, coef_rows,
+    pools, qs)``.
+    """
+    from ..forecasting._intervals import calibrate
+
     client = get_client(scheduler)
-    chunks = _chunks(tasks, client)
-    futures = client.map(_run_chunk, chunks, spec=spec, pure=False, key=[f"forecast-chunk-{i}" for i in
-                                                                          range(len(chunks))])
+    _warm_workers(client, spec)
+    size = _chunk_size(len(tasks), client)
+    bounds = [(i, min(i + size, len(tasks))) for i in range(0, len(tasks), size)]
+    phase1 = [client.submit(_chunk_forecast, tasks[lo:hi], spec, pure=False, key=f"forecast-chunk-{lo}")
+              for lo, hi in bounds]
     try:
-        parts = gather(client, futures, progress)
+        pools: dict[str, list] = {}
+        for part in gather(client, client.map(error_pools, phase1, pure=False), progress):
+            for g, errs in part.items():
+                pools.setdefault(g, []).extend(errs)
+        qs = {g: calibrate(errs, spec.h, levels) for g, errs in pools.items()} if levels else {}
+        preps = [_slice_prep(prep, lo, hi) for lo, hi in bounds]
+        parts = gather(client, client.map(_chunk_tables, phase1, preps, assemble=assemble, qs=qs, h=spec.h,
+                                          levels=levels, exog=exog, keep_components=keep_components,
+                                          pure=False))
     finally:
-        for f in futures:
+        for f in phase1:
             f.release()
-    return [o for part in parts for o in part]
+    tables = [p[0] for p in parts if p[0] is not None]
+    table = pd.concat(tables, ignore_index=True)
+    comps = [p[2] for p in parts if p[2] is not None]
+    return (table, [r for p in parts for r in p[1]], pd.concat(comps, ignore_index=True) if comps else None,
+            [r for p in parts for r in p[3]], pools, qs)
 
 
 # ---------------------------------------------------------------- Dask DataFrame input
@@ -180,6 +240,7 @@ def forecast_frame(df, h, *, season_length, models, level, n_jobs, combine, gaps
     cal = (1 if n_series >= 200 else 3) if calibration_windows == "auto" else int(calibration_windows)
     spec = Spec(h=h, season_length=m, models=models, combine=combine, cal_windows=cal,
                 intermittent=intermittent, keep_components=keep_components, guard=guard)
+    _warm_workers(client, spec)
     # phase 1: every series in one partition, prepared and forecast where it lives
     if ddf.npartitions > 1:
         ddf = ddf.shuffle(on="unique_id", method="tasks")  # tasks: rerun after a lost worker

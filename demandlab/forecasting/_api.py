@@ -531,17 +531,20 @@ def forecast(
     spec = Spec(h=h, season_length=m, models=models, combine=combine, cal_windows=cal,
                 intermittent=intermittent, keep_components=keep_components, guard=guard)
     tasks = [(uid, y, X, Xf) for uid, y, X, Xf in zip(prep.ids, prep.values, prep.exog, future_X, strict=True)]
-    if engine == "dask":  # engine hook: the same per-series function on the workers
-        from ..cluster._forecast import run_many_dask
+    if engine == "dask":  # engine hook: forecast and assemble on the workers, calibrate here
+        from ..cluster._forecast import forecast_prepared
 
-        outs = run_many_dask(tasks, spec, scheduler=scheduler, progress=progress)
+        table, info_rows, comps, coef_rows, pools, qs = forecast_prepared(
+            prep, tasks, spec, levels=levels, exog=exog, keep_components=keep_components, assemble=_assemble,
+            error_pools=_error_pools, scheduler=scheduler, progress=progress)
+        comp_frames = [] if comps is None else [comps]
+        frames = [table]
     else:
         outs = run_many(tasks, spec, n_jobs=n_jobs, progress=progress)
-
-    # calibrate per group; fallback and constant series borrow the regular pool
-    pools = _error_pools(outs)
-    qs = {g: calibrate(errs, h, levels) for g, errs in pools.items()} if levels else {}
-    frames, info_rows, comp_frames, coef_rows = _assemble(outs, prep, qs, h, levels, exog, keep_components)
+        # calibrate per group; fallback and constant series borrow the regular pool
+        pools = _error_pools(outs)
+        qs = {g: calibrate(errs, h, levels) for g, errs in pools.items()} if levels else {}
+        frames, info_rows, comp_frames, coef_rows = _assemble(outs, prep, qs, h, levels, exog, keep_components)
     table = pd.concat(frames, ignore_index=True)
     table["unique_id"] = table["unique_id"].astype(str)
     info = pd.DataFrame(info_rows)

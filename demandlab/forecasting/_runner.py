@@ -413,6 +413,23 @@ def _warm_up(spec: Spec) -> None:
     forecast_series("warm-up", y, warm)
 
 
+_WARMED: set = set()
+
+
+def warm_up_once(spec: Spec) -> None:
+    """:func:`_warm_up` the first time this process sees ``spec``'s season length and models.
+
+    A Dask engine calls it on every worker before the first chunk (a LocalCluster's
+    workers are spawned, not forked, so they do not inherit this process's kernels).
+    """
+    key = (spec.season_length, spec.models if isinstance(spec.models, str) else "auto")
+    if key not in _WARMED:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _warm_up(spec)
+        _WARMED.add(key)
+
+
 def _mp_context():
     """fork where available and no other thread runs, else spawn.
 
