@@ -479,6 +479,24 @@ def test_failing_notebook_names_cell_and_error_and_keeps_old_reports(tmp_path):
 
 
 @needs_project
+def test_warnings_in_a_report_are_one_line_without_machine_paths(tmp_path):
+    """A reader sees 'demandlab: warning: ...' once, never a file path of the machine."""
+    toml = _user_project(tmp_path / "project")
+    cell = ("import warnings\nfrom demandlab.errors import DemandlabWarning\n"
+            "for _ in range(3):\n    warnings.warn('4 lines fell\\n  back', DemandlabWarning)\n"
+            "warnings.warn('an old option', FutureWarning)")
+    config = _tiny_notebooks(tmp_path / "nb", {"a-warns": [SUMMARY_CELL.replace("s.save()", "_ = s.save()"), cell]})
+    out = tmp_path / "reports"
+    build_report(toml, out, config=config, progress=None)
+    nb = nbformat.read(out / "_executed" / "a-warns.ipynb", as_version=4)
+    err = [o["text"] for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
+    assert "".join(err) == "demandlab: warning: 4 lines fell back\nwarning: FutureWarning: an old option\n"
+    for page in out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert str(tmp_path) not in text and str(Path(demandlab.__file__).parent) not in text, page.name
+
+
+@needs_project
 def test_runs_what_the_project_has_and_says_why_not_the_rest(tmp_path):
     toml = _user_project(tmp_path / "project", title=f"Kitchen {EVIL_KEYWORD}")
     cells = {"a-trends": [SUMMARY_CELL], "b-sales": [SUMMARY_CELL], "c-kpi": [SUMMARY_CELL]}
@@ -747,6 +765,14 @@ def test_second_run_gives_identical_numbers_and_pages(report, tmp_path):
 
 
 @needs_project_notebooks
+def test_pages_name_no_folder_of_the_machine(report):
+    """Reports get shared: no page names where the project, the package or the report lived."""
+    folders = {str(report.parent), str(ROOT), str(Path(demandlab.__file__).parent)}
+    for page in report.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not [f for f in folders if f in text], page.name
+
+
 def test_reports_carry_no_warnings_or_errors(report):
     """A reader should never see a traceback or a library warning in a report."""
     for spec in load_report_config():

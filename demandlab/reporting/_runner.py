@@ -58,6 +58,7 @@ from ._config import DEFAULT_CONFIG, NotebookSpec, load_report_config, notebooks
 from ._errors import ReportError, ReportWarning
 from ._index import Section, render_index
 from ._inventory import data_inventory, input_facts
+from ._kernel import KERNEL_SETUP
 from ._pages import notebook_to_html
 from ._summary import SUMMARY_SCHEMA
 
@@ -264,6 +265,16 @@ def _source_position(executed: Path, cell_index: int) -> int:
     return cell_index + 1 - injected
 
 
+def _project_label(path: Any) -> str:
+    """The project file as a report names it: its folder and name, never the machine's full path.
+
+    >>> _project_label("/home/ana/acme/data/demandlab.toml")
+    'data/demandlab.toml'
+    """
+    p = Path(path)
+    return f"{p.parent.name}/{p.name}" if p.parent.name else p.name
+
+
 def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
@@ -293,7 +304,8 @@ def _execute(
             log_output=False,
             execution_timeout=timeout,
             # quiet the kernel's start-up chatter (its TCP-transport notice) on our stderr
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            # and show warnings as one line each, without the paths of this machine
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL", f"--IPKernelApp.exec_lines={KERNEL_SETUP}"],
         )
     except PapermillExecutionError as exc:
         first = next((ln for ln in str(exc.source).splitlines() if ln.strip()), "")
@@ -466,7 +478,7 @@ def build_report(
             sections=sections,
             not_run=not_run,
             inventory=inventory,
-            project_label=str(project.path),
+            project_label=_project_label(project.path),
             version=__version__,
             date=date,
         )
