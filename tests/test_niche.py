@@ -381,9 +381,23 @@ def test_cli_score_and_backtest(cli, tmp_path, raw_dir):
     code, _, err = cli("niche", "score", tp, "--weights", "margin=x")
     assert code == 2 and "margin=x" in err
     code, stdout, err = cli("niche", "backtest", raw_dir / "google_trends_nl_monthly", "--boot", "100",
-                            "--sales-index", raw_dir / "nl_cbs_online_turnover_index_monthly.csv")
+                            "--sales-index", raw_dir / "nl_cbs_online_turnover_index_monthly.csv",
+                            "--forecaster", "theta")
     assert code == 0, err
-    assert "Spearman" in stdout and "Statistics Netherlands" in stdout
+    assert "Spearman" in stdout and "Statistics Netherlands" in stdout and "forecast_growth" in stdout
+
+
+def test_cli_backtest_forecaster_choice(cli, tmp_path):
+    tp = tmp_path / "trends.csv"
+    _frame({k: _noisy(seed=i) for i, k in enumerate("abcdef")}).to_csv(tp, sep=";", index=False)
+    cards = {}
+    for choice in ("none", "naive,seasonal_naive"):
+        out = tmp_path / f"card-{choice.split(',')[0]}.csv"
+        code, stdout, err = cli("niche", "backtest", tp, "--boot", "50", "--forecaster", choice, "-o", out)
+        assert code == 0, err
+        cards[choice] = set(pd.read_csv(out)["predictor"])
+    assert "forecast_growth" not in cards["none"] and "growth" in cards["none"]
+    assert cards["naive,seasonal_naive"] == cards["none"] | {"forecast_growth"}
 
 
 def test_common_scale_inferred_from_one_export_or_common_scale_output():
@@ -448,6 +462,8 @@ def test_hhi_bounds_bracket_the_point_value():
     ("backtest", "{trends}", "--origins", "2021-13", "-o", "{tmp}/card.csv"),
     ("backtest", "{trends}", "--horizon", "0", "-o", "{tmp}/card.csv"),
     ("backtest", "{trends}", "--boot", "0", "-o", "{tmp}/card.csv"),
+    ("backtest", "{trends}", "--forecaster", "prophet", "-o", "{tmp}/card.csv"),
+    ("backtest", "{trends}", "--forecaster", ",", "-o", "{tmp}/card.csv"),
 ])
 def test_cli_bad_arguments_one_line_exit_2_nothing_written(cli, tmp_path, args):
     tp = tmp_path / "trends.csv"

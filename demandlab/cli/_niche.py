@@ -65,6 +65,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--horizon", type=int, default=12, help="months after each origin (default 12)")
     p.add_argument("--boot", type=int, default=2000, help="bootstrap draws (default 2000)")
     p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
+    p.add_argument("--forecaster", default="auto", metavar="MODELS",
+                   help="models of the forecast_growth predictor: 'auto' (the default forecaster), "
+                   "comma-separated aliases (e.g. theta,dotm,ets: faster), or 'none' to leave it out "
+                   "(much faster)")
     p.add_argument("-o", "--out", help="write the card to this .csv or .parquet file")
     p.set_defaults(func=run_backtest)
 
@@ -145,14 +149,33 @@ def run_backtest(args: Any) -> int:
     from ..io._loaders import load_trends
     from ..niches._scoring import backtest_niches
 
+    forecaster = _forecaster(args.forecaster)  # checked before any input is read
     plan = outputs(args, tables=("--out",), inputs=(args.trends, args.sales_index))
     trends = load_trends(args.trends)
     origins = [o.strip() for o in args.origins.split(",") if o.strip()] if args.origins else None
     bt = backtest_niches(trends, origins=origins, horizon=args.horizon, sales_index=args.sales_index,
-                  n_bootstrap=args.boot, random_state=args.seed)
+                         n_bootstrap=args.boot, random_state=args.seed, forecaster=forecaster)
     print(bt.summary())
     write_outputs(plan, {"--out": bt.table})
     return 0
+
+
+def _forecaster(text: str) -> str | list[str] | None:
+    """``--forecaster``: 'none' (no predictor), 'auto', or comma-separated model aliases."""
+    from ..errors import ParameterError
+    from ..forecasting.models._registry import MODELS
+
+    words = [w.strip() for w in text.split(",") if w.strip()]
+    if [w.lower() for w in words] in (["none"], ["off"]):
+        return None
+    if words == ["auto"]:
+        return "auto"
+    unknown = [w for w in words if w not in MODELS]
+    if not words or unknown:
+        raise ParameterError(f"unknown model {unknown[0]!r}" if unknown else "no model named",
+                             column="--forecaster",
+                             hint=f"use auto, none, or aliases among {', '.join(sorted(MODELS))}")
+    return words
 
 
 def run_market(args: Any) -> int:
