@@ -282,3 +282,74 @@ def test_worker_killed_mid_forecast_gives_the_same_result(client, panel, local_f
     assert killed, "no worker was busy: the kill did not happen mid-run"
     pd.testing.assert_frame_equal(res.table, local.table)
     pd.testing.assert_frame_equal(res.info, local.info)
+
+
+def _klanten() -> pd.DataFrame:
+    """Customers with the size derived from employees, gaps, negative and tied values, an extra column."""
+    from demandlab import make_planted_customers
+
+    rng = np.random.default_rng(17)
+    c = make_planted_customers(900, random_state=9).drop(columns=["size", "true_segment"])
+    c.loc[rng.random(len(c)) < 0.05, "orders_per_year"] = np.nan
+    c.loc[rng.random(len(c)) < 0.04, "region"] = None
+    c["marge"] = np.round(rng.normal(0.1, 0.3, len(c)), 2)  # negative values and many ties
+    c["omzet"] = c["orders_per_year"].fillna(1.0) * c["avg_order_value"]
+    return c.sample(frac=1.0, random_state=3).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("attributes", [None, {"industry": "categorical", "region": "categorical",
+                                               "marge": "numeric", "orders_per_year": "log"}])
+def test_segment_profiles_of_a_dask_frame_equal_local(client, attributes):
+    from demandlab import CustomerSegmenter, predict_segments, segment_profiles
+
+    klanten = _klanten()
+    seg = CustomerSegmenter(n_segments=5, method="kmeans", tune=False, n_bootstrap=0, missing="impute",
+                            random_state=2).fit(klanten)
+    revenue = "omzet" if attributes else None
+    local = segment_profiles(klanten, seg.predict(klanten), attributes=attributes, revenue=revenue)
+    ddf = dd.from_pandas(klanten, npartitions=4)
+    labels = predict_segments(seg, ddf)["segment"]
+    dist = segment_profiles(ddf, labels, attributes=attributes, revenue=revenue)
+    assert dist.table["customers"].tolist() == local.table["customers"].tolist()  # counts: exact
+    pd.testing.assert_frame_equal(dist.table, local.table, check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(dist.long, local.long, check_exact=False, rtol=1e-12)
+
+
+def test_distributed_medians_are_exact_down_to_the_last_bit(client):
+    """collect=0 forces every histogram pass (four of 16 bits) instead of collecting a small bucket."""
+    from demandlab.cluster._profile import _prepare, order_statistics
+
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.lognormal(3, 2, 500), -rng.exponential(1e-3, 200), np.full(50, 7.25),
+                        [np.nan] * 20, [0.0, -0.0, 1e300, -1e-300]])
+    rng.shuffle(x)
+    seg = rng.integers(0, 3, len(x))
+    frame = pd.DataFrame({"waarde": x})
+    ddf = dd.from_pandas(frame, npartitions=3)
+    lab = dd.from_pandas(pd.Series(seg), npartitions=3)
+    import dask
+
+    prepared = client.compute([dask.delayed(_prepare)(c, s, {"waarde": "numeric"}, None, i)
+                               for i, (c, s) in enumerate(zip(ddf.to_delayed(), lab.to_delayed(), strict=True))])
+    groups = {s: x[(seg == s) & ~np.isnan(x)] for s in range(3)} | {None: x[~np.isnan(x)]}
+    wanted = {("waarde", s): [0, len(v) // 3, len(v) - 1] for s, v in groups.items()}
+    for collect in (0, 10**9):
+        found = order_statistics(client, prepared, wanted, collect=collect)
+        for s, v in groups.items():
+            assert found[("waarde", s)] == np.sort(v)[[0, len(v) // 3, len(v) - 1]].tolist()
+
+
+def test_segment_profiles_of_a_dask_frame_refuse_unaligned_labels(client):
+    from demandlab import segment_profiles
+    from demandlab.errors import DataError
+
+    klanten = _klanten()
+    ddf = dd.from_pandas(klanten, npartitions=3)
+    with pytest.raises(ParameterError, match="Dask Series"):
+        segment_profiles(ddf, np.zeros(len(klanten), dtype=int))
+    with pytest.raises(DataError, match="label partitions"):
+        segment_profiles(ddf, dd.from_pandas(pd.Series(np.zeros(len(klanten), dtype=int)), npartitions=2))
+    shifted = dd.from_pandas(pd.Series(np.zeros(len(klanten), dtype=int)), npartitions=3).repartition(
+        divisions=[0, 10, 20, len(klanten) - 1])
+    with pytest.raises(DataError, match="labels for"):
+        segment_profiles(ddf, shifted)
