@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ParameterError
-from ._engine import get_client
+from ._engine import PROGRESS, get_client
 
 __all__ = ["dask_profiles", "order_statistics", "COLLECT"]
 
@@ -204,6 +204,7 @@ def dask_profiles(customers: Any, labels: Any, *, attributes: Mapping[str, str] 
                           hint="name attributes the customers have")
     _revenue(meta, revenue)  # a revenue column that is not there: refused before any work
     client = get_client(scheduler)
+    progress = PROGRESS.get() if progress is None else progress
     tasks = [dask.delayed(_prepare)(c, lab, kinds, revenue, i)
              for i, (c, lab) in enumerate(zip(customers.to_delayed(), labels.to_delayed(), strict=True))]
     prepared = client.compute(tasks)  # futures: the slim arrays stay on the workers for the passes
