@@ -353,3 +353,94 @@ def test_segment_profiles_of_a_dask_frame_refuse_unaligned_labels(client):
         divisions=[0, 10, 20, len(klanten) - 1])
     with pytest.raises(DataError, match="labels for"):
         segment_profiles(ddf, shifted)
+
+
+# ---- the command line: partitioned Parquet in and out, on the test cluster -----------------------------------
+
+
+def _parts(frame: pd.DataFrame, folder, n: int = 3):
+    """``frame`` as ``n`` Parquet files in ``folder`` (row order kept)."""
+    folder.mkdir()
+    for i, chunk in enumerate(np.array_split(np.arange(len(frame)), n)):
+        frame.iloc[chunk].to_parquet(folder / f"deel-{i}.parquet", index=False)
+    return folder
+
+
+def test_cli_funnel_and_cohorts_of_parquet_folders_equal_the_local_run(client, cli, tmp_path, monkeypatch):
+    address = client.scheduler.address
+    events = _parts(_events(), tmp_path / "gebeurtenissen")
+    _events().to_parquet(tmp_path / "gebeurtenissen.parquet", index=False)
+    code, out, err = cli("kpi", "funnel", events, "--by", "bron", "--engine", "dask", "--scheduler", address,
+                         "--progress", "--out", tmp_path / "trechter.csv")
+    assert code == 0 and err == "", err
+    assert f"dask: scheduler {address}" in out and "100% Completed" in out
+    assert cli("kpi", "funnel", tmp_path / "gebeurtenissen.parquet", "--by", "bron",
+               "--out", tmp_path / "lokaal.csv")[0] == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "trechter.csv"), pd.read_csv(tmp_path / "lokaal.csv"))
+
+    orders = _parts(_orders(), tmp_path / "orders")
+    _orders().to_parquet(tmp_path / "orders.parquet", index=False)
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", address)  # Dask's own convention instead of --scheduler
+    code, out, err = cli("kpi", "cohorts", orders, "--freq", "Q", "--engine", "dask", "--out", tmp_path / "c.csv")
+    assert code == 0 and err == "", err
+    assert f"dask: scheduler {address}" in out
+    assert cli("kpi", "cohorts", tmp_path / "orders.parquet", "--freq", "Q", "--out", tmp_path / "l.csv")[0] == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "c.csv"), pd.read_csv(tmp_path / "l.csv"),
+                                  check_exact=False, rtol=1e-12)
+
+
+def test_cli_segment_on_dask_writes_labels_as_a_parquet_folder(client, cli, tmp_path):
+    from demandlab import make_planted_customers, segment_profiles
+
+    klanten = make_planted_customers(1200, random_state=6).drop(columns="true_segment")
+    folder = _parts(klanten, tmp_path / "klanten", n=4)
+    code, out, err = cli("segment", folder, "--engine", "dask", "--scheduler", client.scheduler.address,
+                         "--k", "4", "--method", "kmeans", "--no-tune", "--bootstrap", "0", "--sample", "400",
+                         "--refine", "-o", tmp_path / "segmenten", "--profiles", tmp_path / "profielen.csv")
+    assert code == 0 and err == "", err
+    assert "fitted on a sample of" in out and "of 1,200 customers" in out
+    parts = sorted(p.name for p in (tmp_path / "segmenten").iterdir())
+    assert len(parts) == 4 and all(p.endswith(".parquet") for p in parts)
+    labelled = pd.read_parquet(tmp_path / "segmenten")
+    pd.testing.assert_frame_equal(labelled[klanten.columns], klanten, check_dtype=False)
+    assert labelled["segment"].nunique() == 4
+    # the profile table written is the local profile of the labels written (exact medians included)
+    local = segment_profiles(klanten, labelled["segment"].to_numpy()).table
+    written = pd.read_csv(tmp_path / "profielen.csv")
+    pd.testing.assert_frame_equal(written, local, check_exact=False, rtol=1e-12, check_dtype=False)
+    assert dict(zip(labelled["segment"], labelled["segment_name"], strict=False)) == dict(
+        zip(local["segment"], local["name"], strict=True))
+
+
+def test_cli_dask_refuses_bad_inputs_in_one_line_and_writes_nothing(client, cli, tmp_path):
+    from cli_checks import one_error
+
+    address = client.scheduler.address
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    (empty / "lees-mij.txt").write_text("geen parquet")
+    one_error(cli("kpi", "cohorts", empty, "--engine", "dask", "--scheduler", address, "--out", tmp_path / "c.csv"),
+              "no .parquet file", "leeg")
+    orders = _parts(_orders(), tmp_path / "orders")
+    one_error(cli("kpi", "cohorts", orders, "--out", tmp_path / "c.csv"), "--engine dask")
+    one_error(cli("kpi", "funnel", orders, "--engine", "dask", "--scheduler", address), "user_id")
+    bad = _orders()
+    bad.loc[len(bad) - 2, "order_id"] = None  # one missing order id in the last file: found on a worker
+    bad_folder = _parts(bad, tmp_path / "slecht")
+    one_error(cli("kpi", "cohorts", bad_folder, "--engine", "dask", "--scheduler", address,
+                  "--out", tmp_path / "c.csv"), "order_id is missing")
+    one_error(cli("segment", orders, "--engine", "dask", "--scheduler", address, "--sample", "10",
+                  "-o", tmp_path / "s"), "--sample")
+    (tmp_path / "bestaat.txt").write_text("x")
+    one_error(cli("segment", orders, "--engine", "dask", "--scheduler", address, "-o", tmp_path / "bestaat.txt"),
+              "not a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bestaat.txt", "leeg", "orders", "slecht"]
+
+
+@pytest.mark.slow  # starts (and stops) a LocalCluster of its own
+def test_cli_without_a_scheduler_starts_a_local_cluster_and_prints_its_dashboard(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    orders = _parts(_orders(), tmp_path / "orders", n=2)
+    code, out, err = cli("kpi", "cohorts", orders, "--engine", "dask")
+    assert code == 0 and err == "", err
+    assert "dask: local cluster of" in out and "dashboard http://" in out
