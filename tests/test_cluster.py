@@ -329,7 +329,7 @@ def test_distributed_medians_are_exact_down_to_the_last_bit(client):
     lab = dd.from_pandas(pd.Series(seg), npartitions=3)
     import dask
 
-    prepared = client.compute([dask.delayed(_prepare)(c, s, {"waarde": "numeric"}, None, i)
+    prepared = client.compute([dask.delayed(_prepare)(c, s, {"waarde": "numeric"}, None, i, lambda df, r: None)
                                for i, (c, s) in enumerate(zip(ddf.to_delayed(), lab.to_delayed(), strict=True))])
     groups = {s: x[(seg == s) & ~np.isnan(x)] for s in range(3)} | {None: x[~np.isnan(x)]}
     wanted = {("waarde", s): [0, len(v) // 3, len(v) - 1] for s, v in groups.items()}

@@ -145,7 +145,7 @@ def run_segment_dask(args: argparse.Namespace, segmenter: Any, read: Callable[[s
 
     from ..errors import DataError, ParameterError
     from ..io._atomic import OutputPlan, atomic_dir
-    from ._profile import dask_profiles
+    from ..segmentation import segment_profiles
     from ._segment import predict_segments
 
     if args.sample < 100:
@@ -174,8 +174,8 @@ def run_segment_dask(args: argparse.Namespace, segmenter: Any, read: Callable[[s
         sample.attrs["path"] = str(args.path)
         segmenter.fit(sample)
         labels = predict_segments(segmenter, customers, refine=args.refine, scheduler=client)
-        profiles = dask_profiles(customers, labels["segment"], attributes=segmenter.balanced_encoder_.attributes_,
-                                 revenue=segmenter.revenue, scheduler=client)
+        profiles = segment_profiles(customers, labels["segment"], attributes=segmenter.balanced_encoder_.attributes_,
+                                    revenue=segmenter.revenue, scheduler=client)
         how = ", refined by k-means over all of them" if args.refine else ""
         print(f"{segmenter.n_segments_} segments ({segmenter.candidate_}) fitted on a sample of {len(sample):,} "
               f"of {n:,} customers{how}; profiles of all {n:,}:")

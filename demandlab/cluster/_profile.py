@@ -23,7 +23,7 @@ customer) are kept in the workers' memory for the run, not re-read from Parquet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -59,10 +59,11 @@ def _labels_of(lab: Any) -> np.ndarray:
 
 
 def _prepare(part: pd.DataFrame, lab: Any, kinds: dict[str, str], revenue: str | None,
-             index: int) -> dict:
-    """One partition: its statistics that add up, and the slim arrays the median passes read."""
-    from ..segmentation._profile import _revenue
+             index: int, revenue_of: Callable) -> dict:
+    """One partition: its statistics that add up, and the slim arrays the median passes read.
 
+    ``revenue_of`` is the local function's revenue rule (``segmentation._profile._revenue``).
+    """
     labels = _labels_of(lab)
     if len(labels) != len(part):
         raise DataError(f"partition {index}: {len(labels)} labels for {len(part)} customers", column="labels",
@@ -74,7 +75,7 @@ def _prepare(part: pd.DataFrame, lab: Any, kinds: dict[str, str], revenue: str |
 
         df = df.assign(size=size_from_employees(df["employees"].fillna(0)))
     stats: dict[str, Any] = {"counts": pd.Series(labels).value_counts()}
-    rev = _revenue(df, revenue)
+    rev = revenue_of(df, revenue)
     if rev is not None:
         stats["revenue"] = (rev.groupby(labels).sum(), rev.sum())
     values: dict[str, np.ndarray] = {}
@@ -171,14 +172,22 @@ def _add(values: list) -> Any:
 
 
 def dask_profiles(customers: Any, labels: Any, *, attributes: Mapping[str, str] | None, revenue: str | None,
-                  scheduler: Any = None, progress: bool | None = None, collect: int = COLLECT):
-    """:func:`segment_profiles` of a Dask DataFrame: statistics per partition, reduced on the client."""
+                  local: Mapping[str, Any], scheduler: Any = None, progress: bool | None = None,
+                  collect: int = COLLECT):
+    """:func:`segment_profiles` of a Dask DataFrame: statistics per partition, reduced on the client.
+
+    ``local`` holds the pieces of the local function this one shares (passed in by the
+    hook, so this module does not import the segmentation area): ``result`` (the
+    SegmentProfiles class), ``kinds`` (default attribute kinds), ``revenue`` (the
+    revenue rule), ``name`` (the naming rule), ``size_order``.
+    """
     import dask
     import dask.dataframe as dd
 
-    from ..segmentation._encode import SIZE_ORDER
-    from ..segmentation._profile import SegmentProfiles, _kinds_default, _name_segment, _revenue
     from ._forecast import gather
+
+    result_class, kinds_default, revenue_of = local["result"], local["kinds"], local["revenue"]
+    name_of, size_order = local["name"], local["size_order"]
 
     if isinstance(labels, dd.DataFrame):
         if "segment" not in labels.columns:
@@ -193,7 +202,7 @@ def dask_profiles(customers: Any, labels: Any, *, attributes: Mapping[str, str] 
                         column="labels", hint="give labels partitioned like the customers, e.g. "
                                               "predict_segments(segmenter, customers)['segment']")
     meta = customers._meta
-    kinds = dict(attributes) if attributes is not None else _kinds_default(meta)
+    kinds = dict(attributes) if attributes is not None else kinds_default(meta)
     if attributes is None and "size" not in meta.columns and "employees" in meta.columns:
         kinds = {"size": "ordinal", **kinds}
     missing = [a for a in kinds if a not in meta.columns and not (a == "size" and "employees" in meta.columns)]
@@ -202,10 +211,10 @@ def dask_profiles(customers: Any, labels: Any, *, attributes: Mapping[str, str] 
 
         raise SchemaError(f"no column {missing[0]!r} in the customers", column=missing[0],
                           hint="name attributes the customers have")
-    _revenue(meta, revenue)  # a revenue column that is not there: refused before any work
+    revenue_of(meta, revenue)  # a revenue column that is not there: refused before any work
     client = get_client(scheduler)
     progress = PROGRESS.get() if progress is None else progress
-    tasks = [dask.delayed(_prepare)(c, lab, kinds, revenue, i)
+    tasks = [dask.delayed(_prepare)(c, lab, kinds, revenue, i, revenue_of)
              for i, (c, lab) in enumerate(zip(customers.to_delayed(), labels.to_delayed(), strict=True))]
     prepared = client.compute(tasks)  # futures: the slim arrays stay on the workers for the passes
     try:
@@ -257,7 +266,7 @@ def dask_profiles(customers: Any, labels: Any, *, attributes: Mapping[str, str] 
             base = ct.sum(axis=0) / ct.to_numpy().sum()
             base = base.sort_values(ascending=False, kind="stable")
             if kind == "ordinal" and attr == "size":
-                order = [c for c in SIZE_ORDER if c in base.index]
+                order = [c for c in size_order if c in base.index]
                 base = base.reindex(order + [c for c in base.index if c not in order])
             ct = ct.div(ct.sum(axis=1), axis=0).reindex(columns=base.index, fill_value=0)
             for s in segs:
@@ -279,7 +288,7 @@ def dask_profiles(customers: Any, labels: Any, *, attributes: Mapping[str, str] 
                                   "lift": float(med[s] / bmed) if bmed > 0 else np.nan})
     long = pd.DataFrame(long_rows, columns=["segment", "attribute", "category", "share",
                                             "base_share", "lift"])
-    names = [_name_segment(long, s, kinds) for s in segs]
+    names = [name_of(long, s, kinds) for s in segs]
     seen: dict[str, int] = {}
     for i, nm in enumerate(names):  # keep names unique
         if nm in seen:
@@ -289,4 +298,4 @@ def dask_profiles(customers: Any, labels: Any, *, attributes: Mapping[str, str] 
             seen[nm] = 1
     table.insert(1, "name", names)
     long.insert(1, "name", long["segment"].map(dict(zip(segs, names, strict=True))))
-    return SegmentProfiles(table, long)
+    return result_class(table, long)

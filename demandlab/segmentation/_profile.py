@@ -275,7 +275,9 @@ def segment_profiles(
     if is_dask_frame(customers):  # engine hook: counts, sums, exact medians per partition on the workers
         from ..cluster._profile import dask_profiles
 
-        return dask_profiles(customers, labels, attributes=attributes, revenue=revenue, scheduler=scheduler)
+        return dask_profiles(customers, labels, attributes=attributes, revenue=revenue, scheduler=scheduler,
+                             local={"result": SegmentProfiles, "kinds": _kinds_default, "revenue": _revenue,
+                                    "name": _name_segment, "size_order": SIZE_ORDER})
     labels = np.asarray(labels)
     if len(labels) != len(customers):
         raise DataError(f"{len(labels)} labels for {len(customers)} customers", path=frame_path(customers),
