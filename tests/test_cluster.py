@@ -332,8 +332,8 @@ def test_distributed_medians_are_exact_down_to_the_last_bit(client):
     prepared = client.compute([dask.delayed(_prepare)(c, s, {"waarde": "numeric"}, None, i, lambda df, r: None)
                                for i, (c, s) in enumerate(zip(ddf.to_delayed(), lab.to_delayed(), strict=True))])
     groups = {s: x[(seg == s) & ~np.isnan(x)] for s in range(3)} | {None: x[~np.isnan(x)]}
-    wanted = {("waarde", s): [0, len(v) // 3, len(v) - 1] for s, v in groups.items()}
-    for collect in (0, 10**9):
+    wanted = {("waarde", s): (len(v), [0, len(v) // 3, len(v) - 1]) for s, v in groups.items()}
+    for collect in (0, 60, 10**9):  # every pass a histogram; a small bucket collected; all collected at once
         found = order_statistics(client, prepared, wanted, collect=collect)
         for s, v in groups.items():
             assert found[("waarde", s)] == np.sort(v)[[0, len(v) // 3, len(v) - 1]].tolist()

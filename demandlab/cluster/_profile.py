@@ -120,23 +120,23 @@ def _pass(prepared: dict, queries: list[tuple]) -> list:
     return out
 
 
-def order_statistics(client, prepared: list, wanted: dict[tuple, list[int]], *, collect: int = COLLECT,
-                     progress: bool | None = None) -> dict[tuple, list[float]]:
-    """The exact order statistics ``wanted[(attr, segment)] = [rank, ...]`` (0-based, NaN skipped).
+def order_statistics(client, prepared: list, wanted: dict[tuple, tuple[int, list[int]]], *,
+                     collect: int = COLLECT, progress: bool | None = None) -> dict[tuple, list[float]]:
+    """The exact order statistics ``wanted[(attr, segment)] = (count, [rank, ...])`` (0-based, NaN skipped).
 
-    ``prepared`` are the futures of :func:`_prepare`; ``segment`` None means every customer.
-    Returns the values in the order of the ranks.
+    ``prepared`` are the futures of :func:`_prepare`; ``segment`` None means every customer;
+    ``count`` is the number of values of the group (a group of at most ``collect`` values
+    is collected at once). Returns the values in the order of the ranks.
     """
     from ._forecast import gather
 
     # state of one search: [attr, seg, level, prefix, rank, count in bucket, value]
-    todo = [[attr, seg, 0, 0, r, None, None] for (attr, seg), ranks in wanted.items() for r in ranks]
+    todo = [[attr, seg, 0, 0, r, n, None] for (attr, seg), (n, ranks) in wanted.items() for r in ranks]
     while True:
         open_ = [t for t in todo if t[6] is None]
         if not open_:
             break
-        queries = list(dict.fromkeys((t[0], t[1], t[2], t[3], t[5] is not None and t[5] <= collect)
-                                     for t in open_))
+        queries = list(dict.fromkeys((t[0], t[1], t[2], t[3], t[5] <= collect) for t in open_))
         where = {q[:4]: i for i, q in enumerate(queries)}
         parts = gather(client, client.map(_pass, prepared, queries=queries, pure=False), progress=progress)
         for t in open_:
@@ -224,7 +224,7 @@ def dask_profiles(customers: Any, labels: Any, *, attributes: Mapping[str, str] 
             raise DataError("no customers to profile", hint="check the customers table")
         segs = np.sort(counts_by.index.to_numpy())
         n = int(counts_by.sum())
-        wanted: dict[tuple, list[int]] = {}
+        wanted: dict[tuple, tuple[int, list[int]]] = {}
         numeric_n: dict[str, pd.Series] = {}
         for attr, kind in kinds.items():
             if kind in ("categorical", "ordinal"):
@@ -234,7 +234,7 @@ def dask_profiles(customers: Any, labels: Any, *, attributes: Mapping[str, str] 
             numeric_n[attr] = per
             for key, m in [*((s, int(per[s])) for s in segs), (None, int(per.sum()))]:
                 if m:
-                    wanted[(attr, key)] = sorted({(m - 1) // 2, m // 2})
+                    wanted[(attr, key)] = (m, sorted({(m - 1) // 2, m // 2}))
         found = order_statistics(client, prepared, wanted, collect=collect, progress=progress) if wanted else {}
     finally:
         client.cancel(prepared)
