@@ -5,8 +5,9 @@ The command modules add the options with :func:`add_engine_options` and run insi
 ``DASK_SCHEDULER_ADDRESS``), or else starts a LocalCluster for the run, and prints the
 dashboard link (on stdout: stderr carries only errors and warnings, one line each).
 :func:`read_input` reads a partitioned Parquet folder (or a file) as a Dask DataFrame
-with the dask engine, so the rows are read by the workers; :func:`write_folder` writes
-a Dask DataFrame as a Parquet folder, atomically (a temp folder renamed into place).
+with the dask engine, so the rows are read by the workers; :func:`write_parts` has the
+workers write one (atomic, see there) and :func:`run_segment_dask` is ``segment
+--engine dask``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from ._engine import PROGRESS, ClusterError, get_client, require_dask
 
-__all__ = ["add_engine_options", "engine_session", "read_input", "write_folder", "run_segment_dask"]
+__all__ = ["add_engine_options", "engine_session", "read_input", "write_parts", "run_segment_dask"]
 
 
 def add_engine_options(p: argparse.ArgumentParser, progress: bool = False) -> None:
@@ -89,21 +90,13 @@ def read_input(path: str, args: argparse.Namespace, load: Callable[[str], Any]) 
                            hint=hint) from None
 
 
-def write_folder(frame: Any, path: str | os.PathLike[str], client: Any) -> None:
-    """Write ``frame`` as a folder of Parquet files (one per partition), atomically.
-
-    The workers write the parts into a temp folder next to ``path`` (so the folder
-    must be on storage the workers share with this machine); it is renamed onto
-    ``path`` only when every part is written. A failure leaves ``path`` as it was.
-    """
-    from ..io._atomic import atomic_dir
-
-    with atomic_dir(path) as tmp:
-        write_parts(frame, tmp, client)
-
-
 def write_parts(frame: Any, folder: Path, client: Any) -> None:
-    """The workers write one Parquet file per partition of ``frame`` into ``folder``."""
+    """The workers write one Parquet file per partition of ``frame`` into ``folder``.
+
+    Give it the temp folder of :func:`demandlab.io._atomic.atomic_dir`, so the target
+    is renamed into place only when every part is written (on a cluster, the folder
+    must be on storage the workers share with this machine).
+    """
     from ._forecast import gather
 
     gather(client, [client.compute(frame.to_parquet(str(folder), write_index=False, compute=False))],
@@ -173,7 +166,8 @@ def run_segment_dask(args: argparse.Namespace, segmenter: Any, read: Callable[[s
         sample = sample.reset_index(drop=True)
         sample.attrs["path"] = str(args.path)
         segmenter.fit(sample)
-        labels = predict_segments(segmenter, customers, refine=args.refine, scheduler=client)
+        # the labels (8 bytes a customer) stay in the workers' memory: profiles and -o read them
+        labels = client.persist(predict_segments(segmenter, customers, refine=args.refine, scheduler=client))
         profiles = segment_profiles(customers, labels["segment"], attributes=segmenter.balanced_encoder_.attributes_,
                                     revenue=segmenter.revenue, scheduler=client)
         how = ", refined by k-means over all of them" if args.refine else ""
