@@ -387,6 +387,18 @@ def test_cli_funnel_and_cohorts_of_parquet_folders_equal_the_local_run(client, c
     assert cli("kpi", "cohorts", tmp_path / "orders.parquet", "--freq", "Q", "--out", tmp_path / "l.csv")[0] == 0
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "c.csv"), pd.read_csv(tmp_path / "l.csv"),
                                   check_exact=False, rtol=1e-12)
+    # one CSV (';'-separated) read here and split for the workers: the same table again
+    _orders().to_csv(tmp_path / "orders.csv", sep=";", index=False)
+    code, out, err = cli("kpi", "cohorts", tmp_path / "orders.csv", "--freq", "Q", "--engine", "dask",
+                         "--out", tmp_path / "csv.csv")
+    assert code == 0 and err == "", err
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "csv.csv"), pd.read_csv(tmp_path / "l.csv"),
+                                  check_exact=False, rtol=1e-12)
+    # aggregated funnel counts are small: counted here even with --engine dask
+    pd.DataFrame({"stage": ["bezoek", "mandje", "betaald"], "count": [900, 300, 120]}).to_csv(
+        tmp_path / "telling.csv", sep=";", index=False)
+    code, out, err = cli("kpi", "funnel", tmp_path / "telling.csv", "--engine", "dask")
+    assert code == 0 and err == "", err
 
 
 def test_cli_segment_on_dask_writes_labels_as_a_parquet_folder(client, cli, tmp_path):

@@ -138,11 +138,15 @@ def _on_cluster(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_funnel(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi funnel``."""
-    from ..cluster._cli import engine_session, read_input
+    from ..cluster._cli import as_dask, engine_session, read_input
     from ..sales import funnel
 
     plan = _plan(args)
-    df = read_input(args.path, args, lambda path: _load(path, "load_funnel"))  # lazy: before the cluster
+    df = read_input(args.path, args, lambda path: _load(path, "load_funnel"))  # before the cluster
+    if "count" in df.columns:  # aggregated counts: one row per stage, counted here
+        df = df.compute() if hasattr(df, "npartitions") else df
+    else:  # an event log: with --engine dask counted on the workers
+        df = as_dask(df, args)
     stages = [s.strip() for s in args.stages.split(",")] if args.stages else None
     with engine_session(args):  # --engine dask: each user's events counted on a worker (shuffled by user)
         res = funnel(df, stages, by=args.by, level=args.level, **_on_cluster(args))
@@ -153,11 +157,11 @@ def run_funnel(args: argparse.Namespace) -> int:
 
 def run_channels(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi channels``."""
-    from ..cluster._cli import engine_session, read_input
+    from ..cluster._cli import as_dask, engine_session, read_input
     from ..sales import channel_kpis
 
     plan = _plan(args)
-    df = read_input(args.path, args, lambda path: _load(path, "load_channels"))  # lazy: before the cluster
+    df = as_dask(read_input(args.path, args, lambda path: _load(path, "load_channels")), args)  # before the cluster
     with engine_session(args):  # --engine dask: sums per partition on the workers
         res = channel_kpis(df, by=args.by or ["channel"], margin=args.margin, **_on_cluster(args))
     print(res.summary())
@@ -188,11 +192,11 @@ def run_pilot(args: argparse.Namespace) -> int:
 
 def run_cohorts(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi cohorts``."""
-    from ..cluster._cli import engine_session, read_input
+    from ..cluster._cli import as_dask, engine_session, read_input
     from ..sales import cohort_retention
 
     plan = _plan(args)
-    df = read_input(args.path, args, lambda path: _load(path, "load_orders"))  # lazy: before the cluster
+    df = as_dask(read_input(args.path, args, lambda path: _load(path, "load_orders")), args)  # before the cluster
     with engine_session(args):  # --engine dask: each customer's orders summed on a worker (by customer)
         res = cohort_retention(df, freq=args.freq, **_on_cluster(args))
     ltv = res.ltv(args.horizon, margin=args.margin)  # bad --horizon/--margin: fail before printing

@@ -22,7 +22,7 @@ from typing import Any
 
 from ._engine import PROGRESS, ClusterError, get_client, require_dask
 
-__all__ = ["add_engine_options", "engine_session", "read_input", "write_parts", "run_segment_dask"]
+__all__ = ["add_engine_options", "engine_session", "read_input", "as_dask", "write_parts", "run_segment_dask"]
 
 
 def add_engine_options(p: argparse.ArgumentParser, progress: bool = False) -> None:
@@ -90,6 +90,15 @@ def read_input(path: str, args: argparse.Namespace, load: Callable[[str], Any]) 
                            hint=hint) from None
 
 
+def as_dask(frame: Any, args: argparse.Namespace, rows: int = 500_000) -> Any:
+    """With ``--engine dask``, a file read here as pandas becomes a Dask DataFrame (``rows`` a partition)."""
+    if getattr(args, "engine", "local") != "dask" or hasattr(frame, "npartitions"):
+        return frame
+    import dask.dataframe as dd
+
+    return dd.from_pandas(frame, npartitions=max(1, len(frame) // rows), sort=False)
+
+
 def write_parts(frame: Any, folder: Path, client: Any) -> None:
     """The workers write one Parquet file per partition of ``frame`` into ``folder``.
 
@@ -146,8 +155,7 @@ def run_segment_dask(args: argparse.Namespace, segmenter: Any, read: Callable[[s
                              hint="e.g. --sample 20000 (the customers the segmenter is fitted on)")
     plan = OutputPlan(inputs=(args.path,)).folder("--out", args.out).table("--profiles", args.profiles).check()
     customers = read_input(args.path, args, read)
-    if not hasattr(customers, "npartitions"):  # one CSV or Parquet file: split it for the workers
-        customers = dd.from_pandas(customers, npartitions=max(1, len(customers) // 200_000))
+    customers = as_dask(customers, args, rows=200_000)  # one CSV file: split for the workers
     attributes = segmenter.attributes
     if attributes:
         missing = [c for c in attributes if c not in customers._meta.columns]
