@@ -23,8 +23,12 @@ B. Channel KPIs from order rows in partitioned Parquet (one row per order:
 
 C. Customers: ``make_planted_customers`` written as partitioned Parquet; a
    ``CustomerSegmenter`` fitted on a 20,000-customer sample; ``predict_segments``
-   plus the segment sizes on the cluster against ``segmenter.predict`` locally; peak
-   memory per worker.
+   plus the segment sizes on the cluster against ``segmenter.predict`` locally; then
+   the segment profiles of all customers from the Parquet folder,
+   ``segment_profiles(customers, predict_segments(seg, customers)["segment"])`` on the
+   cluster (counts, sums and exact medians per partition) against ``pd.read_parquet``
+   + ``predict`` + ``segment_profiles`` locally (same counts and names, numbers to
+   1e-12); peak memory per worker after each step.
 
 The machine is shared and loaded: compare the ratios, not the seconds.
 
@@ -272,7 +276,12 @@ def bench_kpi(rows: int, parts: int, tmp: Path) -> None:
 def bench_customers(n: int, parts: int, tmp: Path) -> None:
     import dask.dataframe as dd
 
-    from demandlab import CustomerSegmenter, make_planted_customers, predict_segments
+    from demandlab import (
+        CustomerSegmenter,
+        make_planted_customers,
+        predict_segments,
+        segment_profiles,
+    )
 
     folder = tmp / "customers"
     folder.mkdir(parents=True, exist_ok=True)
@@ -297,19 +306,42 @@ def bench_customers(n: int, parts: int, tmp: Path) -> None:
         sizes = labels["segment"].value_counts().compute().sort_index()
         t_dask = time.perf_counter() - t0
         peaks = _worker_peaks(client)
+        # profiles from Parquet: the customers read again, predicted again (labels are lazy), then
+        # counts, sums and the exact medians per partition (a few selection passes), reduced here
+        t0 = time.perf_counter()
+        customers = dd.read_parquet(folder)
+        prof = segment_profiles(customers, predict_segments(seg, customers)["segment"])
+        t_prof_dask = time.perf_counter() - t0
+        prof_peaks = _worker_peaks(client)
     finally:
         client.close()
         cluster.close()
     t0 = time.perf_counter()
     everyone = pd.read_parquet(folder)
-    local = pd.Series(seg.predict(everyone)).value_counts().sort_index()
+    local_labels = seg.predict(everyone)
+    local = pd.Series(local_labels).value_counts().sort_index()
     seg.transform(everyone)  # the distances too, as on the cluster
     t_local = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    everyone = pd.read_parquet(folder)
+    local_prof = segment_profiles(everyone, seg.predict(everyone))
+    t_prof_local = time.perf_counter() - t0
     print(f"   2-worker LocalCluster predict + distances + sizes: {t_dask:7.1f} s   peak memory per worker "
           f"{', '.join(f'{p:,.0f}' for p in peaks)} MB")
     print(f"   local predict + distances + sizes:                {t_local:7.1f} s   peak memory of this process "
           f"{_peak_mb():,.0f} MB")
     print(f"   ratio dask / local: {t_dask / t_local:.2f}x; segment sizes equal: {sizes.to_numpy().tolist() == local.to_numpy().tolist()}")
+    num = prof.table.select_dtypes("number").to_numpy(dtype=float)
+    ref = local_prof.table.select_dtypes("number").to_numpy(dtype=float)
+    rel = float(np.nanmax(np.abs(num - ref) / np.maximum(np.abs(ref), 1e-300)))
+    same = (prof.table["customers"].tolist() == local_prof.table["customers"].tolist()
+            and prof.table["name"].tolist() == local_prof.table["name"].tolist()
+            and prof.table.select_dtypes(exclude="number").equals(local_prof.table.select_dtypes(exclude="number")))
+    print(f"   2-worker LocalCluster profiles from Parquet (read, predict, exact medians): {t_prof_dask:7.1f} s   "
+          f"peak memory per worker {', '.join(f'{p:,.0f}' for p in prof_peaks)} MB")
+    print(f"   local profiles from Parquet (read, predict, profile):                     {t_prof_local:7.1f} s")
+    print(f"   ratio dask / local: {t_prof_dask / t_prof_local:.2f}x; counts, names and categories equal: {same}; "
+          f"largest relative difference of the numbers {rel:.1e}")
 
 
 def main() -> None:

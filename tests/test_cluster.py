@@ -303,3 +303,177 @@ def test_worker_killed_mid_forecast_gives_the_same_result(client, panel, local_f
     assert killed, "no worker was busy: the kill did not happen mid-run"
     pd.testing.assert_frame_equal(res.table, local.table)
     pd.testing.assert_frame_equal(res.info, local.info)
+
+
+def _klanten() -> pd.DataFrame:
+    """Customers with the size derived from employees, gaps, negative and tied values, an extra column."""
+    from demandlab import make_planted_customers
+
+    rng = np.random.default_rng(17)
+    c = make_planted_customers(900, random_state=9).drop(columns=["size", "true_segment"])
+    c.loc[rng.random(len(c)) < 0.05, "orders_per_year"] = np.nan
+    c.loc[rng.random(len(c)) < 0.04, "region"] = None
+    c["marge"] = np.round(rng.normal(0.1, 0.3, len(c)), 2)  # negative values and many ties
+    c["omzet"] = c["orders_per_year"].fillna(1.0) * c["avg_order_value"]
+    return c.sample(frac=1.0, random_state=3).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("attributes", [None, {"industry": "categorical", "region": "categorical",
+                                               "marge": "numeric", "orders_per_year": "log"}])
+def test_segment_profiles_of_a_dask_frame_equal_local(client, attributes):
+    from demandlab import CustomerSegmenter, predict_segments, segment_profiles
+
+    klanten = _klanten()
+    seg = CustomerSegmenter(n_segments=5, method="kmeans", tune=False, n_bootstrap=0, missing="impute",
+                            random_state=2).fit(klanten)
+    revenue = "omzet" if attributes else None
+    local = segment_profiles(klanten, seg.predict(klanten), attributes=attributes, revenue=revenue)
+    ddf = dd.from_pandas(klanten, npartitions=4)
+    labels = predict_segments(seg, ddf)["segment"]
+    dist = segment_profiles(ddf, labels, attributes=attributes, revenue=revenue)
+    assert dist.table["customers"].tolist() == local.table["customers"].tolist()  # counts: exact
+    pd.testing.assert_frame_equal(dist.table, local.table, check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(dist.long, local.long, check_exact=False, rtol=1e-12)
+
+
+def test_distributed_medians_are_exact_down_to_the_last_bit(client):
+    """collect=0 forces every histogram pass (four of 16 bits) instead of collecting a small bucket."""
+    from demandlab.cluster._profile import _prepare, order_statistics
+
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.lognormal(3, 2, 500), -rng.exponential(1e-3, 200), np.full(50, 7.25),
+                        [np.nan] * 20, [0.0, -0.0, 1e300, -1e-300]])
+    rng.shuffle(x)
+    seg = rng.integers(0, 3, len(x))
+    frame = pd.DataFrame({"waarde": x})
+    ddf = dd.from_pandas(frame, npartitions=3)
+    lab = dd.from_pandas(pd.Series(seg), npartitions=3)
+    import dask
+
+    prepared = client.compute([dask.delayed(_prepare)(c, s, {"waarde": "numeric"}, None, i, lambda df, r: None)
+                               for i, (c, s) in enumerate(zip(ddf.to_delayed(), lab.to_delayed(), strict=True))])
+    groups = {s: x[(seg == s) & ~np.isnan(x)] for s in range(3)} | {None: x[~np.isnan(x)]}
+    wanted = {("waarde", s): (len(v), [0, len(v) // 3, len(v) - 1]) for s, v in groups.items()}
+    for collect in (0, 60, 10**9):  # every pass a histogram; a small bucket collected; all collected at once
+        found = order_statistics(client, prepared, wanted, collect=collect)
+        for s, v in groups.items():
+            assert found[("waarde", s)] == np.sort(v)[[0, len(v) // 3, len(v) - 1]].tolist()
+
+
+def test_segment_profiles_of_a_dask_frame_refuse_unaligned_labels(client):
+    from demandlab import segment_profiles
+    from demandlab.errors import DataError
+
+    klanten = _klanten()
+    ddf = dd.from_pandas(klanten, npartitions=3)
+    with pytest.raises(ParameterError, match="Dask Series"):
+        segment_profiles(ddf, np.zeros(len(klanten), dtype=int))
+    with pytest.raises(DataError, match="label partitions"):
+        segment_profiles(ddf, dd.from_pandas(pd.Series(np.zeros(len(klanten), dtype=int)), npartitions=2))
+    shifted = dd.from_pandas(pd.Series(np.zeros(len(klanten), dtype=int)), npartitions=3).repartition(
+        divisions=[0, 10, 20, len(klanten) - 1])
+    with pytest.raises(DataError, match="labels for"):
+        segment_profiles(ddf, shifted)
+
+
+# ---- the command line: partitioned Parquet in and out, on the test cluster -----------------------------------
+
+
+def _parts(frame: pd.DataFrame, folder, n: int = 3):
+    """``frame`` as ``n`` Parquet files in ``folder`` (row order kept)."""
+    folder.mkdir()
+    for i, chunk in enumerate(np.array_split(np.arange(len(frame)), n)):
+        frame.iloc[chunk].to_parquet(folder / f"deel-{i}.parquet", index=False)
+    return folder
+
+
+def test_cli_funnel_and_cohorts_of_parquet_folders_equal_the_local_run(client, cli, tmp_path, monkeypatch):
+    address = client.scheduler.address
+    events = _parts(_events(), tmp_path / "gebeurtenissen")
+    _events().to_parquet(tmp_path / "gebeurtenissen.parquet", index=False)
+    code, out, err = cli("kpi", "funnel", events, "--by", "bron", "--engine", "dask", "--scheduler", address,
+                         "--progress", "--out", tmp_path / "trechter.csv")
+    assert code == 0 and err == "", err
+    assert f"dask: scheduler {address}" in out and "100% Completed" in out
+    assert cli("kpi", "funnel", tmp_path / "gebeurtenissen.parquet", "--by", "bron",
+               "--out", tmp_path / "lokaal.csv")[0] == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "trechter.csv"), pd.read_csv(tmp_path / "lokaal.csv"))
+
+    orders = _parts(_orders(), tmp_path / "orders")
+    _orders().to_parquet(tmp_path / "orders.parquet", index=False)
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", address)  # Dask's own convention instead of --scheduler
+    code, out, err = cli("kpi", "cohorts", orders, "--freq", "Q", "--engine", "dask", "--out", tmp_path / "c.csv")
+    assert code == 0 and err == "", err
+    assert f"dask: scheduler {address}" in out
+    assert cli("kpi", "cohorts", tmp_path / "orders.parquet", "--freq", "Q", "--out", tmp_path / "l.csv")[0] == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "c.csv"), pd.read_csv(tmp_path / "l.csv"),
+                                  check_exact=False, rtol=1e-12)
+    # one CSV (';'-separated) read here and split for the workers: the same table again
+    _orders().to_csv(tmp_path / "orders.csv", sep=";", index=False)
+    code, out, err = cli("kpi", "cohorts", tmp_path / "orders.csv", "--freq", "Q", "--engine", "dask",
+                         "--out", tmp_path / "csv.csv")
+    assert code == 0 and err == "", err
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "csv.csv"), pd.read_csv(tmp_path / "l.csv"),
+                                  check_exact=False, rtol=1e-12)
+    # aggregated funnel counts are small: counted here even with --engine dask
+    pd.DataFrame({"stage": ["bezoek", "mandje", "betaald"], "count": [900, 300, 120]}).to_csv(
+        tmp_path / "telling.csv", sep=";", index=False)
+    code, out, err = cli("kpi", "funnel", tmp_path / "telling.csv", "--engine", "dask")
+    assert code == 0 and err == "", err
+
+
+def test_cli_segment_on_dask_writes_labels_as_a_parquet_folder(client, cli, tmp_path):
+    from demandlab import make_planted_customers, segment_profiles
+
+    klanten = make_planted_customers(1200, random_state=6).drop(columns="true_segment")
+    folder = _parts(klanten, tmp_path / "klanten", n=4)
+    code, out, err = cli("segment", folder, "--engine", "dask", "--scheduler", client.scheduler.address,
+                         "--k", "4", "--method", "kmeans", "--no-tune", "--bootstrap", "0", "--sample", "400",
+                         "--refine", "-o", tmp_path / "segmenten", "--profiles", tmp_path / "profielen.csv")
+    assert code == 0 and err == "", err
+    assert "fitted on a sample of" in out and "of 1,200 customers" in out
+    parts = sorted(p.name for p in (tmp_path / "segmenten").iterdir())
+    assert len(parts) == 4 and all(p.endswith(".parquet") for p in parts)
+    labelled = pd.read_parquet(tmp_path / "segmenten")
+    pd.testing.assert_frame_equal(labelled[klanten.columns], klanten, check_dtype=False)
+    assert labelled["segment"].nunique() == 4
+    # the profile table written is the local profile of the labels written (exact medians included)
+    local = segment_profiles(klanten, labelled["segment"].to_numpy()).table
+    written = pd.read_csv(tmp_path / "profielen.csv")
+    pd.testing.assert_frame_equal(written, local, check_exact=False, rtol=1e-12, check_dtype=False)
+    assert dict(zip(labelled["segment"], labelled["segment_name"], strict=False)) == dict(
+        zip(local["segment"], local["name"], strict=True))
+
+
+def test_cli_dask_refuses_bad_inputs_in_one_line_and_writes_nothing(client, cli, tmp_path):
+    from cli_checks import one_error
+
+    address = client.scheduler.address
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    (empty / "lees-mij.txt").write_text("geen parquet")
+    one_error(cli("kpi", "cohorts", empty, "--engine", "dask", "--scheduler", address, "--out", tmp_path / "c.csv"),
+              "no .parquet file", "leeg")
+    orders = _parts(_orders(), tmp_path / "orders")
+    one_error(cli("kpi", "cohorts", orders, "--out", tmp_path / "c.csv"), "--engine dask")
+    one_error(cli("kpi", "funnel", orders, "--engine", "dask", "--scheduler", address), "user_id")
+    bad = _orders()
+    bad.loc[len(bad) - 2, "order_id"] = None  # one missing order id in the last file: found on a worker
+    bad_folder = _parts(bad, tmp_path / "slecht")
+    one_error(cli("kpi", "cohorts", bad_folder, "--engine", "dask", "--scheduler", address,
+                  "--out", tmp_path / "c.csv"), "order_id is missing")
+    one_error(cli("segment", orders, "--engine", "dask", "--scheduler", address, "--sample", "10",
+                  "-o", tmp_path / "s"), "--sample")
+    (tmp_path / "bestaat.txt").write_text("x")
+    one_error(cli("segment", orders, "--engine", "dask", "--scheduler", address, "-o", tmp_path / "bestaat.txt"),
+              "not a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bestaat.txt", "leeg", "orders", "slecht"]
+
+
+@pytest.mark.slow  # starts (and stops) a LocalCluster of its own
+def test_cli_without_a_scheduler_starts_a_local_cluster_and_prints_its_dashboard(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    orders = _parts(_orders(), tmp_path / "orders", n=2)
+    code, out, err = cli("kpi", "cohorts", orders, "--engine", "dask")
+    assert code == 0 and err == "", err
+    assert "dask: local cluster of" in out and "dashboard http://" in out

@@ -36,13 +36,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        description="Funnel from counts (stage, count) or an event log "
                        "(user_id, stage, timestamp): conversion with Wilson intervals and the "
                        "biggest drop-off.")
-    p.add_argument("path", help="funnel file (funnel*.csv)")
+    p.add_argument("path", help="funnel file (funnel*.csv); with --engine dask also a folder of .parquet "
+                   "files holding an event log")
     p.add_argument("--by", action="append", metavar="COLUMN",
                    help="one funnel per value of COLUMN (e.g. channel); repeatable")
     p.add_argument("--stages", help="comma-separated stage order (default: stage_order or file order)")
     p.add_argument("--level", type=float, default=95, help="interval level in percent (default 95)")
     p.add_argument("--out", help=_OUT_HELP)
     p.add_argument("--plot", help=_PLOT_HELP)
+    add_engine_options(p, progress=True)
     p.set_defaults(func=run_funnel)
 
     p = sub.add_parser("channels", help="CTR, bounce rate, conversion, CAC, AOV, ROMI per channel",
@@ -56,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--budget", action="store_true", help="print the ranked budget table too")
     p.add_argument("--out", help=_OUT_HELP)
     p.add_argument("--plot", help=_PLOT_HELP)
-    add_engine_options(p)
+    add_engine_options(p, progress=True)
     p.set_defaults(func=run_channels)
 
     p = sub.add_parser("pilot", help="pilot sell-through posteriors and a go/no-go rule",
@@ -78,12 +80,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("cohorts", help="cohort retention, repeat rate, AOV and LTV from an order log",
                        description="Retention matrix by first-order cohort, repeat-purchase rate, "
                        "AOV and historical LTV per cohort.")
-    p.add_argument("path", help="order log (orders*.csv / .parquet)")
+    p.add_argument("path", help="order log (orders*.csv / .parquet); with --engine dask also a folder of "
+                   ".parquet files")
     p.add_argument("--freq", default="M", help="period: M (default), W, Q")
     p.add_argument("--horizon", type=int, default=6, help="LTV horizon in periods (default 6)")
     p.add_argument("--margin", type=float, help="gross margin for the margin-based LTV")
     p.add_argument("--out", help=_OUT_HELP + " (the tidy cohort x age table)")
     p.add_argument("--plot", help=_PLOT_HELP + " (retention heatmap)")
+    add_engine_options(p, progress=True)
     p.set_defaults(func=run_cohorts)
 
     p = sub.add_parser("sample-size", help="units a pilot needs to tell two sell-through rates apart")
@@ -127,14 +131,25 @@ def _write(plan: Any, table: Any, result: Any = None) -> None:
     write_outputs(plan, {"--out": table, "--plot": fig})
 
 
+def _on_cluster(args: argparse.Namespace) -> dict[str, Any]:
+    """The scheduler argument of a run with ``--engine dask`` (the session's cluster)."""
+    return {"scheduler": args.scheduler} if args.engine == "dask" else {}
+
+
 def run_funnel(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi funnel``."""
+    from ..cluster._cli import as_dask, engine_session, read_input
     from ..sales import funnel
 
     plan = _plan(args)
-    df = _load(args.path, "load_funnel")
+    df = read_input(args.path, args, lambda path: _load(path, "load_funnel"))  # before the cluster
+    if "count" in df.columns:  # aggregated counts: one row per stage, counted here
+        df = df.compute() if hasattr(df, "npartitions") else df
+    else:  # an event log: with --engine dask counted on the workers
+        df = as_dask(df, args)
     stages = [s.strip() for s in args.stages.split(",")] if args.stages else None
-    res = funnel(df, stages, by=args.by, level=args.level)
+    with engine_session(args):  # --engine dask: each user's events counted on a worker (shuffled by user)
+        res = funnel(df, stages, by=args.by, level=args.level, **_on_cluster(args))
     print(res.summary())
     _write(plan, res.table, res)
     return 0
@@ -142,14 +157,13 @@ def run_funnel(args: argparse.Namespace) -> int:
 
 def run_channels(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi channels``."""
-    from ..cluster._cli import engine_session, read_input
+    from ..cluster._cli import as_dask, engine_session, read_input
     from ..sales import channel_kpis
 
     plan = _plan(args)
+    df = as_dask(read_input(args.path, args, lambda path: _load(path, "load_channels")), args)  # before the cluster
     with engine_session(args):  # --engine dask: sums per partition on the workers
-        df = read_input(args.path, args, lambda path: _load(path, "load_channels"))
-        extra = {"scheduler": args.scheduler} if args.engine == "dask" else {}
-        res = channel_kpis(df, by=args.by or ["channel"], margin=args.margin, **extra)
+        res = channel_kpis(df, by=args.by or ["channel"], margin=args.margin, **_on_cluster(args))
     print(res.summary())
     if args.budget:
         import pandas as pd
@@ -178,11 +192,13 @@ def run_pilot(args: argparse.Namespace) -> int:
 
 def run_cohorts(args: argparse.Namespace) -> int:
     """Run ``demandlab kpi cohorts``."""
+    from ..cluster._cli import as_dask, engine_session, read_input
     from ..sales import cohort_retention
 
     plan = _plan(args)
-    df = _load(args.path, "load_orders")
-    res = cohort_retention(df, freq=args.freq)
+    df = as_dask(read_input(args.path, args, lambda path: _load(path, "load_orders")), args)  # before the cluster
+    with engine_session(args):  # --engine dask: each customer's orders summed on a worker (by customer)
+        res = cohort_retention(df, freq=args.freq, **_on_cluster(args))
     ltv = res.ltv(args.horizon, margin=args.margin)  # bad --horizon/--margin: fail before printing
     print(res.summary())
     cols = ["label", "customers", "ltv_revenue"] + (["ltv_margin"] if args.margin is not None else [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..cluster._cli import add_engine_options
 from ._common import outputs, read_table, write_outputs
 from ._types import int_or_auto, int_range, number_pairs, seed
 
@@ -49,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--random-state", type=seed, default=0, help="seed (default 0)")
     p.add_argument("-o", "--out", help="write customers with their segment to this .csv/.parquet")
     p.add_argument("--profiles", help="write the profile table to this .csv/.parquet")
+    add_engine_options(p, progress=True)  # scale-out hook: fit on --sample, predict and profile on Dask
+    p.add_argument("--sample", type=int, default=20_000, metavar="N",
+                   help="with --engine dask: fit on N customers drawn at random (default 20000); -o is then "
+                   "a folder of Parquet files")
+    p.add_argument("--refine", action="store_true",
+                   help="with --engine dask: refine the centres by k-means over every customer")
     p.set_defaults(func=run_segment)
 
 
@@ -87,14 +94,18 @@ def run_segment(args: argparse.Namespace) -> int:
     if args.bootstrap < 0:
         raise DemandlabError(f"--bootstrap must be >= 0, got {args.bootstrap}",
                              hint="e.g. --bootstrap 10, or 0 to skip the stability")
-    plan = outputs(args, tables=("--out", "--profiles"), inputs=(args.path,))
-    customers = _read(args.path, plain=attributes is not None)
     seg = CustomerSegmenter(
         args.k, attributes=attributes, weights=args.weights or None, k_range=args.k_range, method=args.method,
         tune=False if args.no_tune else None,
         n_bootstrap=args.bootstrap, missing="impute" if args.impute else "error",
         random_state=args.random_state, progress=False,
     )
+    if args.engine == "dask":  # scale-out hook (demandlab.cluster._cli)
+        from ..cluster._cli import run_segment_dask
+
+        return run_segment_dask(args, seg, lambda path: _read(path, plain=attributes is not None))
+    plan = outputs(args, tables=("--out", "--profiles"), inputs=(args.path,))
+    customers = _read(args.path, plain=attributes is not None)
     customers.attrs["path"] = str(args.path)  # errors about the table's values name the file
     seg.fit(customers)
     print(seg.summary())

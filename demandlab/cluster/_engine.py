@@ -8,13 +8,14 @@ Nothing here imports dask at module import time: the core install has no dask, a
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from typing import Any
 
 from .._validation import Constraint, Options
 from ..errors import DemandlabError
 
 __all__ = ["ClusterError", "require_dask", "is_dask_frame", "get_client", "DASK_FRAME", "ENGINE",
-           "SCHEDULER", "use_dask"]
+           "SCHEDULER", "use_dask", "PROGRESS"]
 
 _INSTALL = "pip install 'demandlab[dask]' (dask[dataframe] and distributed)"
 
@@ -66,6 +67,9 @@ def use_dask(engine: str, *frames: Any) -> bool:
     """Whether a call runs on Dask: ``engine="dask"`` or any input is a Dask DataFrame."""
     return engine == "dask" or any(is_dask_frame(f) for f in frames)
 
+
+#: Dask's progress bar for the steps run on the cluster (the command line's ``--progress``).
+PROGRESS: ContextVar[bool | None] = ContextVar("demandlab_dask_progress", default=None)
 
 _CLIENTS: dict[str, Any] = {}
 

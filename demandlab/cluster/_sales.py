@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._engine import get_client
+from ._engine import PROGRESS, get_client
 from ._forecast import gather
 
 __all__ = ["frame_sums", "reduce_sums"]
@@ -37,7 +37,7 @@ def frame_sums(sums: Callable, frame, what: str, wanted: list[str], by_cols: lis
 
     client = get_client(scheduler)
     tasks = [dask.delayed(sums)(p, what, wanted, by_cols) for p in frame.to_delayed()]
-    parts = gather(client, client.compute(tasks))
+    parts = gather(client, client.compute(tasks), progress=PROGRESS.get())
     if not any(len(p) for p in parts):
         raise DataError(f"{what} has no rows")
     return reduce_sums(parts, by_cols)
@@ -87,7 +87,7 @@ def event_counts(counts: Callable, stage_order: Callable, frame, stages, by_cols
     order = stage_order(present if with_order else present.drop_duplicates(), stages)
     shuffled = frame.shuffle(on="user_id", method="tasks") if frame.npartitions > 1 else frame
     parts = gather(client, client.compute([dask.delayed(_part_counts)(p, counts, order, by_cols, ordered)
-                                           for p in shuffled.to_delayed()]))
+                                           for p in shuffled.to_delayed()]), progress=PROGRESS.get())
     parts = [p for p in parts if p is not None]
     if not parts:
         from ..errors import DataError
@@ -131,7 +131,7 @@ def cohort_sums(order_level: Callable, with_cohorts: Callable, sums: Callable, f
     client = get_client(scheduler)
     shuffled = frame.shuffle(on="customer_id", method="tasks") if frame.npartitions > 1 else frame
     results = gather(client, client.compute([dask.delayed(_part_cohort_sums)(p, order_level, with_cohorts, sums, freq)
-                                             for p in shuffled.to_delayed()]))
+                                             for p in shuffled.to_delayed()]), progress=PROGRESS.get())
     lasts = [last for _, last in results if last is not None]
     parts = [p for p, _ in results if p is not None]
     if not parts:

@@ -18,7 +18,7 @@ import pandas as pd
 from .._validation import validate_params
 from ..errors import NotFittedError, ParameterError
 from ..segmentation import CustomerSegmenter
-from ._engine import DASK_FRAME, SCHEDULER, get_client
+from ._engine import DASK_FRAME, PROGRESS, SCHEDULER, get_client
 
 __all__ = ["predict_segments"]
 
@@ -75,7 +75,8 @@ def refine_centers(segmenter, customers, *, client, max_iter: int = 100, tol: fl
     parts = customers.to_delayed()
     shared = dask.delayed(segmenter, pure=True)
     for _ in range(max_iter):
-        stats = gather(client, client.compute([dask.delayed(_lloyd_stats)(p, shared, centers) for p in parts]))
+        stats = gather(client, client.compute([dask.delayed(_lloyd_stats)(p, shared, centers) for p in parts]),
+                       progress=PROGRESS.get())
         sums = sum(s for s, _ in stats)
         counts = sum(c for _, c in stats)
         new = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centers)

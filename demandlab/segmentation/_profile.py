@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._results import Result
 from .._validation import validate_params
+from ..cluster._engine import DASK_FRAME, SCHEDULER, is_dask_frame
 from ..errors import DataError
 from ..io._frames import frame_path
 
@@ -209,10 +210,11 @@ def _name_segment(long: pd.DataFrame, seg: int, kinds: Mapping[str, str]) -> str
 
 
 @validate_params({
-    "customers": [pd.DataFrame],
+    "customers": [pd.DataFrame, DASK_FRAME],
     "labels": ["array-like"],
     "attributes": [Mapping, None],
     "revenue": [str, None],
+    "scheduler": SCHEDULER,
 })
 def segment_profiles(
     customers: pd.DataFrame,
@@ -220,6 +222,7 @@ def segment_profiles(
     *,
     attributes: Mapping[str, str] | None = None,
     revenue: str | None = None,
+    scheduler=None,
 ) -> SegmentProfiles:
     """Describe each segment: size, share of customers and revenue, dominant traits, a name.
 
@@ -235,6 +238,10 @@ def segment_profiles(
     revenue : str, optional
         Column holding each customer's yearly revenue; by default
         ``orders_per_year * avg_order_value`` or one of :data:`REVENUE_COLUMNS`.
+    scheduler : str or distributed.Client, optional
+        With ``customers`` a Dask DataFrame (and ``labels`` a Dask Series partitioned
+        like it, e.g. ``predict_segments(...)["segment"]``): the cluster that computes
+        the statistics per partition (``docs/scale-out.md``).
 
     Returns
     -------
@@ -265,6 +272,12 @@ def segment_profiles(
     """
     from ._encode import SIZE_ORDER
 
+    if is_dask_frame(customers):  # engine hook: counts, sums, exact medians per partition on the workers
+        from ..cluster._profile import dask_profiles
+
+        return dask_profiles(customers, labels, attributes=attributes, revenue=revenue, scheduler=scheduler,
+                             local={"result": SegmentProfiles, "kinds": _kinds_default, "revenue": _revenue,
+                                    "name": _name_segment, "size_order": SIZE_ORDER})
     labels = np.asarray(labels)
     if len(labels) != len(customers):
         raise DataError(f"{len(labels)} labels for {len(customers)} customers", path=frame_path(customers),
