@@ -135,10 +135,37 @@ def _accuracy(table: pd.DataFrame, test: pd.DataFrame, train: pd.DataFrame) -> t
     return float(np.mean(sm)), float(np.nanmean(np.where(np.isfinite(ms), ms, np.nan)))
 
 
-def _timed_local(train, forecast):
+def _local_child(folder: str) -> None:
+    """``--local-child FOLDER``: the local run in a fresh process (see :func:`_timed_local`)."""
+    import json
+
+    from demandlab import forecast
+
+    warnings.simplefilter("ignore")
+    forecast(make_panel(8, seed=9), h=H, n_jobs=2)  # warm up, as the cluster's workers are
+    train = pd.read_parquet(Path(folder) / "train.parquet")
     c0, k0, t0 = time.process_time(), _children_cpu_s(), time.perf_counter()
     res = forecast(train, h=H, n_jobs=2)
-    return res, time.perf_counter() - t0, time.process_time() - c0 + _children_cpu_s() - k0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0 + _children_cpu_s() - k0
+    res.table.to_parquet(Path(folder) / "table.parquet")
+    res.info.to_parquet(Path(folder) / "info.parquet")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    (Path(folder) / "local.json").write_text(json.dumps({"wall": wall, "cpu": cpu, "pool_peak": peak}))
+
+
+def _timed_local(folder: Path):
+    """``forecast(train, n_jobs=2)`` in a child process without threads, as a user's script runs it.
+
+    Not in this process: the Client's and the LocalCluster's threads would make the
+    process pool start its workers by spawn (``_mp_context``), where a script forks them.
+    """
+    import json
+    import subprocess
+
+    subprocess.run([sys.executable, __file__, "--local-child", str(folder)], check=True)
+    got = json.loads((folder / "local.json").read_text())
+    table, info = pd.read_parquet(folder / "table.parquet"), pd.read_parquet(folder / "info.parquet")
+    return table, info, got["wall"], got["cpu"], got["pool_peak"]
 
 
 def _timed_dask(train, forecast, client):
@@ -164,17 +191,19 @@ def bench_forecast(n: int, repeats: int = 3, model: bool = True) -> None:
           f"{repeats} alternating pairs (local, then dask)")
     warm = make_panel(8, seed=9)
     warnings.simplefilter("ignore")
-    forecast(warm, h=H, n_jobs=2)
     load = os.getloadavg()[0]
+    tmp = Path(tempfile.mkdtemp(prefix="bench-dask-a-"))
+    train.reset_index(drop=True).to_parquet(tmp / "train.parquet")
     cluster, client = _cluster(2)
     pairs = []
     try:
         forecast(warm, h=H, engine="dask")
         for r in range(repeats):
-            local, t_local, cpu_local = _timed_local(train, forecast)
+            local_table, local_info, t_local, cpu_local, local_peak = _timed_local(tmp)
             res, t_dask, cpu_client, cpu_workers = _timed_dask(train, forecast, client)
             pairs.append((t_local, t_dask, cpu_local, cpu_client, cpu_workers))
-            same = res.table.equals(local.table) and res.info.equals(local.info)
+            same = (res.table.reset_index(drop=True).equals(local_table)
+                    and res.info.reset_index(drop=True).equals(local_info))
             print(f"   pair {r + 1}: local n_jobs=2 {t_local:7.1f} s wall (cpu {cpu_local:.1f} s) | 2-worker "
                   f"LocalCluster {t_dask:7.1f} s wall (cpu client {cpu_client:.1f} s, workers "
                   f"{', '.join(f'{c:.1f}' for c in cpu_workers)} s) | ratio {t_dask / t_local:.2f}x | "
@@ -183,10 +212,12 @@ def bench_forecast(n: int, repeats: int = 3, model: bool = True) -> None:
     finally:
         client.close()
         cluster.close()
-    local_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)
     ratios = sorted(p[1] / p[0] for p in pairs)
     best = min(pairs, key=lambda p: p[1])
-    sm_l, ms_l = _accuracy(local.table, test, train)
+    sm_l, ms_l = _accuracy(local_table, test, train)
     sm_d, ms_d = _accuracy(res.table, test, train)
     print(f"   peak memory per worker {', '.join(f'{p:,.0f}' for p in peaks)} MB; of a local pool process "
           f"{local_peak:,.0f} MB")
@@ -353,7 +384,11 @@ def main() -> None:
     ap.add_argument("--only", choices=["A", "B", "C"], action="append")
     ap.add_argument("--repeats", type=int, default=3, help="alternating local/dask pairs in A (default 3)")
     ap.add_argument("--no-model", action="store_true", help="skip A's 1-worker run (the wall-time model)")
+    ap.add_argument("--local-child", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.local_child:
+        _local_child(args.local_child)
+        return
     only = set(args.only or "ABC")
     with tempfile.TemporaryDirectory(prefix="bench-dask-") as tmp:
         if "A" in only:
