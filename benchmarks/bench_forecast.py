@@ -4,7 +4,9 @@ Run: ``python benchmarks/run.py forecast`` (all 1,428 series) or, for quick iter
 ``python benchmarks/bench_forecast.py --n 200`` (an evenly spaced subset). Also:
 ``--cold`` (empty numba cache: JIT compilation counted), ``--no-peers``,
 ``--n-jobs N``; the environment variable ``BENCH_FORECAST_N`` sets ``--n`` when run
-through ``benchmarks/run.py``.
+through ``benchmarks/run.py``. ``--start-methods`` instead times the process pool's
+start methods where fork is unsafe (a process with another thread, as a Jupyter
+kernel): spawn against the fork server, alternating, on ``--n`` M3 series (default 300).
 
 Each method runs in a fresh Python process, and the wall time printed is that whole
 process: interpreter start, imports, JIT compilation or cache loading, building the
@@ -147,6 +149,57 @@ def check_metrics(series) -> None:
               f"MASE {r['mase']:.3f} (published {pub[1]:.3f})")
 
 
+def _start_method_child(method: str, n: int, n_jobs: int, calls: int = 2) -> int:
+    """One process with an extra thread: ``calls`` forecasts with the pool started by ``method``."""
+    import multiprocessing as mp
+    import threading
+    import time
+    import warnings
+
+    import demandlab.forecasting._runner as runner
+    from demandlab import forecast
+
+    def ctx():
+        c = mp.get_context(method)
+        if method == "forkserver":
+            c.set_forkserver_preload(["demandlab.forecasting._preload"])
+        return c
+
+    runner._mp_context = ctx  # the method under test, whatever demandlab would choose
+    stop = threading.Event()
+    threading.Thread(target=stop.wait, daemon=True).start()  # as a kernel's threads
+    warnings.simplefilter("ignore")
+    df = to_frame(load_m3(n))
+    walls = []
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        forecast(df, h=H, n_jobs=n_jobs)
+        walls.append(time.perf_counter() - t0)
+    print(" ".join(f"{w:.2f}" for w in walls))
+    return 0
+
+
+def start_methods(n: int, n_jobs: int, rounds: int = 2) -> int:
+    """Spawn against the fork server, alternating ``rounds`` times; each child forecasts twice."""
+    import subprocess
+
+    print(f"process pool start methods where fork is unsafe (another thread runs): {n} M3 monthly series, "
+          f"n_jobs = {n_jobs}, h = {H}; each child process forecasts twice (first call: the pool and, "
+          f"for the fork server, the server start)")
+    got: dict[str, list[list[float]]] = {"spawn": [], "forkserver": []}
+    for _ in range(rounds):
+        for method in got:
+            out = subprocess.run([sys.executable, __file__, "--method", method, "--n", str(n), "--n-jobs",
+                                  str(n_jobs)], capture_output=True, text=True, check=True).stdout
+            got[method].append([float(x) for x in out.split()])
+            print(f"  {method:10s} calls: {out.strip()} s wall  (load avg {os.getloadavg()[0]:.1f})", flush=True)
+    med = {m: (float(np.median([w[0] for w in ws])), float(np.median([w[1] for w in ws]))) for m, ws in got.items()}
+    for k, label in ((0, "first call"), (1, "later call")):
+        print(f"  {label}: spawn {med['spawn'][k]:.1f} s, fork server {med['forkserver'][k]:.1f} s, "
+              f"ratio fork server / spawn {med['forkserver'][k] / med['spawn'][k]:.2f}x")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=int(os.environ.get("BENCH_FORECAST_N", "0")) or None)
@@ -154,12 +207,19 @@ def main(argv=None) -> int:
     ap.add_argument("--cold", action="store_true", help="empty numba cache (count JIT compilation)")
     ap.add_argument("--no-peers", action="store_true", help="skip statsforecast AutoETS and Theta")
     ap.add_argument("--no-members", action="store_true", help="skip scoring each member model alone")
+    ap.add_argument("--start-methods", action="store_true",
+                    help="spawn against the fork server in a process with another thread")
+    ap.add_argument("--method", help=argparse.SUPPRESS)
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         worker(args.worker, args.n, args.n_jobs, args.out)
         return 0
+    if args.method:
+        return _start_method_child(args.method, args.n or 300, args.n_jobs)
+    if args.start_methods:
+        return start_methods(args.n or 300, args.n_jobs)
 
     series = load_m3(args.n)
     full = len(series) == 1428

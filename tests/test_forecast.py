@@ -527,6 +527,35 @@ def test_workers_fork_after_a_progress_bar_was_shown():
     assert out.split() == ["['TMonitor',", "'_MainThread']", "fork"], out
 
 
+def test_workers_come_from_the_fork_server_when_another_thread_runs():
+    # a Jupyter kernel (or a Dask client) runs threads: forking it is unsafe, spawning
+    # re-imports everything per pool; the fork server gives the same forecasts
+    import multiprocessing as mp
+    import subprocess
+    import sys
+
+    if "forkserver" not in mp.get_all_start_methods():
+        pytest.skip("no fork server on this platform")
+    code = (
+        "import threading, numpy as np, pandas as pd\n"
+        "from demandlab import forecast\n"
+        "from demandlab.forecasting._runner import _mp_context\n"
+        "def main():\n"
+        "    stop = threading.Event(); threading.Thread(target=stop.wait, daemon=True).start()\n"
+        "    rng = np.random.default_rng(4)\n"
+        "    df = pd.concat([pd.DataFrame({'unique_id': f'Reihe {i}', 'ds': pd.date_range('2020-01-01', periods=40,"
+        " freq='MS'), 'y': 20 + i + 5 * np.sin(np.arange(40) / 1.9) + rng.normal(0, 1, 40)}) for i in range(70)])\n"
+        "    par = forecast(df, h=4, n_jobs=2, models=['seasonal_naive', 'naive'])\n"
+        "    one = forecast(df, h=4, n_jobs=1, models=['seasonal_naive', 'naive'])\n"
+        "    pd.testing.assert_frame_equal(par.table, one.table)\n"
+        "    print(_mp_context().get_start_method(), len(par.table))\n"
+        "if __name__ == '__main__':\n"
+        "    main()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["forkserver", "280"], out
+
+
 def test_uncalibrated_intervals_are_normal_random_walk_of_each_series():
     from scipy.stats import norm
 
