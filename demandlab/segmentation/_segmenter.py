@@ -291,6 +291,8 @@ class CustomerSegmenter:
                 X, (lo, max(lo, hi)), sample_size=self.sample_size, n_init=self.n_init,
                 random_state=self.random_state, progress=self.progress,
             )
+            if self.method != "kmeans":
+                self._mixture_k(X, customers)
             k = self.k_selection_.recommended
         else:
             k = int(self.n_segments)
@@ -367,6 +369,53 @@ class CustomerSegmenter:
         self._customers = customers
         return self
 
+    def _mixture_k(self, X: np.ndarray, customers: pd.DataFrame) -> None:
+        """Recommend k by the BIC of the mixture (``_kscan.py``); k-means' evidence stays beside.
+
+        On the sample of the k scan, EM from each k's k-means labels; the lowest BIC
+        wins. The mixture's split-half ARI at that k (each half's fit labels the other
+        half) joins the evidence read by :func:`~demandlab.segmentation._kscan.k_support`.
+        """
+        from sklearn.metrics import adjusted_rand_score
+
+        from ._eval import _kmeans, _sample, _threads
+        from ._kscan import k_support, mixture_k_scan
+        from ._mixture import fit_mixture, mixture_log_resp, mixture_n_categories, mixture_parts, size_edges
+
+        sel = self.k_selection_
+        rng = np.random.default_rng(self.random_state)
+        idx = _sample(len(X), self.sample_size, rng)  # the rows choose_k scanned
+        sub = customers.iloc[idx]
+        edges = size_edges(self.encoder_, sub) if self.encoder_.size_source_ == "employees" else None
+        Xn, codes = mixture_parts(self.encoder_, sub, edges)
+        n_cats = mixture_n_categories(self.encoder_, edges)
+        scan = mixture_k_scan(Xn, codes, n_cats, sel._sample_labels)
+        k = int(scan.loc[scan["bic"].idxmin(), "k"])
+        # split-half of the mixture at k
+        S, perm, aris = X[idx], rng.permutation(len(idx)), []
+        halves = (perm[: len(idx) // 2], perm[len(idx) // 2 :])
+        if min(map(len, halves)) >= 2 * k:
+            fits = []
+            for h in halves:
+                start = nearest_center(S[h], _kmeans(S[h], k, n_init=self.n_init, random_state=self.random_state))
+                with _threads(len(h)):
+                    fits.append(fit_mixture(Xn[h], [c[h] for c in codes], n_cats, start, k,
+                                            max_iter=60, tol=1e-4, covariance="full"))
+            for own, other in ((0, 1), (1, 0)):
+                h = halves[own]
+                hc = [c[h] for c in codes]
+                aris.append(adjusted_rand_score(mixture_log_resp(fits[own], Xn[h], hc)[0].argmax(axis=1),
+                                                mixture_log_resp(fits[other], Xn[h], hc)[0].argmax(axis=1)))
+        split = float(np.mean(aris)) if aris else None
+        level, text = k_support(scan, k, split)
+        old_k = sel.recommended
+        if old_k != k:
+            text += f"; k-means' split-half rule alone would pick k = {old_k}"
+        sel.table = sel.table.merge(scan.drop(columns="log_likelihood").assign(
+            mixture_log_likelihood=scan["log_likelihood"]), on="k", how="left")
+        sel.recommended, sel.reason, sel.criterion, sel.support = k, text, "bic", level
+        sel.mixture_split_half = split
+
     def _mixture_stability(self, X: np.ndarray, customers: pd.DataFrame) -> StabilityResult:
         """Clusterboot of the mixture: each refit is k-means on the bootstrap rows, then EM
         from that partition (the candidate's own recipe), labelling the distinct rows."""
@@ -405,13 +454,16 @@ class CustomerSegmenter:
                     s = silhouette_samples(X[idx].astype(np.float64), lab)
                 sil = np.array([s[lab == j].mean() if (lab == j).any() else np.nan
                                 for j in range(k)])
-        split_half = None
-        if self.k_selection_ is not None:
-            t = self.k_selection_.table.set_index("k")
+        split_half, k_evidence = None, None
+        sel = self.k_selection_
+        if sel is not None:
+            t = sel.table.set_index("k")
             split_half = float(t.loc[k, "split_half_ari"]) if k in t.index else None
+            if sel.support is not None and k == sel.recommended:
+                k_evidence = (sel.support, sel.reason)
         jac = None if self.stability_ is None else self.stability_.table["jaccard_mean"].to_numpy()
         return segmentation_verdict(self.segment_names_, shares, jaccard=jac, silhouette=sil,
-                                    split_half_ari=split_half, k=k)
+                                    split_half_ari=split_half, k=k, k_evidence=k_evidence)
 
     def _fit_candidates(
         self, X: np.ndarray, customers: pd.DataFrame, k: int
@@ -434,6 +486,7 @@ class CustomerSegmenter:
             mixture_parts,
             partition_log_likelihood,
             size_edges,
+            split_merge,
         )
         from ._select import binned_codes, candidate_table, plain_encoder
 
@@ -475,6 +528,12 @@ class CustomerSegmenter:
             fits = [fit_mixture(Xn, codes, n_cats, lab, k, max_iter=100, tol=1e-5,
                                 covariance="full") for lab in starts]
         best_fit = max(fits, key=lambda f: f.log_likelihood)
+        # split-and-merge moves out of the local optimum the starts share (e.g. two small
+        # segments in one component, a large one in two); kept by the likelihood only
+        with _threads(len(Xs)):
+            best_fit, self.split_merge_log_ = split_merge(
+                best_fit, Xn, codes, n_cats, random_state=0 if self.random_state is None else
+                int(np.random.default_rng(self.random_state).integers(2**31)))
         log_resp, mixture_ll = mixture_log_resp(best_fit, Xn, codes)
         parts["mixture"] = log_resp.argmax(axis=1)
         secs["mixture"] = time.perf_counter() - t
