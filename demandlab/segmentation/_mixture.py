@@ -420,3 +420,27 @@ def split_merge(
         if not moved:
             break
     return params, log
+
+
+def grow_start(params: MixtureParams, X: np.ndarray, codes: list[np.ndarray], n_cats: list[int],
+               covariance: str = "full", random_state: int = 0) -> MixtureParams:
+    """A (k+1)-segment start from a k-segment fit: its worst-fitting component split in two
+    (the split of :func:`split_merge`)."""
+    resp = np.exp(mixture_log_resp(params, X, codes)[0])
+    ncodes, nsizes = _number_codes(X)
+    s = int(np.argmax(_local_dependence(resp, list(codes) + ncodes, list(n_cats) + nsizes)))
+    new = np.column_stack([np.delete(resp, s, axis=1), _split_resp(resp, s, X, codes, n_cats, random_state)])
+    return _m_step(new, X, codes, n_cats, covariance == "full")
+
+
+def shrink_start(params: MixtureParams, X: np.ndarray, codes: list[np.ndarray], n_cats: list[int],
+                 covariance: str = "full") -> MixtureParams:
+    """A (k-1)-segment start from a k-segment fit: its two most alike components merged."""
+    resp = np.exp(mixture_log_resp(params, X, codes)[0])
+    norm = np.sqrt((resp**2).sum(axis=0)) + 1e-12
+    sim = (resp.T @ resp) / np.outer(norm, norm)
+    np.fill_diagonal(sim, -np.inf)
+    i, j = np.unravel_index(int(np.argmax(sim)), sim.shape)
+    new = resp.copy()
+    new[:, i] += new[:, j]
+    return _m_step(np.delete(new, j, axis=1), X, codes, n_cats, covariance == "full")
