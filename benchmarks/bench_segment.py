@@ -168,16 +168,14 @@ def k_report(res: pd.DataFrame) -> None:
     res = res.assign(hit=res["k_hat"] == res["k_true"], hit_split_half=res["k_split_half_rule"] == res["k_true"],
                      hit_icl=res["k_icl"] == res["k_true"],
                      solid_when_wrong=(res["k_hat"] != res["k_true"]) & (res["verdict"] == "solid"))
-    print("
-k recovery of the full pipeline (k 2..10): share of runs with k = planted k")
+    print("\nk recovery of the full pipeline (k 2..10): share of runs with k = planted k")
     g = res.groupby(["n", "held_out"])
     t = g[["hit", "hit_split_half", "hit_icl", "solid_when_wrong"]].mean()
     t["runs"] = g.size()
     print(t.rename(index={False: "in sample", True: "held out"}, level=1).rename(columns={
         "hit": "bic (used)", "hit_split_half": "k-means split-half rule", "hit_icl": "icl"}).to_string(
         float_format=lambda v: f"{v:.2f}"))
-    print("
-per generator: k chosen per seed (planted k)")
+    print("\nper generator: k chosen per seed (planted k)")
     per = res.groupby(["n", "generator"], sort=False).agg(
         k_true=("k_true", "first"), k_hat=("k_hat", lambda s: " ".join(map(str, s))),
         split_half_rule=("k_split_half_rule", lambda s: " ".join(map(str, s))),

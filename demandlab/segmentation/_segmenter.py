@@ -9,9 +9,9 @@ module groups customers into segments a manager can act on:
   ``log1p`` standardised numbers);
 * :class:`CustomerSegmenter` (and its function twin :func:`segment_customers`) fits
   k-means there (with attribute weights chosen by :func:`tune_weights` unless given),
-  chooses k from evidence (:func:`choose_k`: silhouette on a sample,
-  Calinski-Harabasz, Davies-Bouldin, inertia elbow, split-half stability, and the k
-  ladder), measures each segment's bootstrap stability clusterboot style
+  chooses k by the BIC of the mixed-data mixture (``_kscan.py``) with the k-means
+  evidence beside (:func:`choose_k`: silhouette on a sample, Calinski-Harabasz,
+  Davies-Bouldin, inertia elbow, split-half stability, and the k ladder), measures each segment's bootstrap stability clusterboot style
   (:func:`bootstrap_stability`), profiles and names the segments
   (:func:`segment_profiles`), and can refine the segments with a mixed-data mixture
   model (``method="mixture"``) for soft memberships.
@@ -95,8 +95,12 @@ class CustomerSegmenter:
     Parameters
     ----------
     n_segments : int or "auto", default "auto"
-        Number of segments, or ``"auto"`` to choose it with :func:`choose_k` over
-        ``k_range`` (the evidence is kept in ``k_selection_``).
+        Number of segments, or ``"auto"`` to choose it over ``k_range``: by the BIC
+        of the mixed-data mixture (``demandlab.segmentation._kscan``: EM at every k
+        on ``sample_size`` customers, the lowest BIC wins), with :func:`choose_k`'s
+        k-means evidence (split-half stability, the ladder) beside; with
+        ``method="kmeans"`` by :func:`choose_k`'s split-half rule. The evidence is
+        kept in ``k_selection_``, and how clear it is limits the verdict.
     attributes : dict or list, optional
         Columns to segment on and their kinds; see :class:`CustomerEncoder`. Default:
         the ``customers`` contract columns present (size, industry, orders_per_year,
@@ -122,9 +126,10 @@ class CustomerSegmenter:
         called ``"balanced"`` in the table: this encoding with tuned weights;
         ``"plain"``: standardised raw numbers + 0/1 one-hot, k-means; ``"plain_log"``:
         the same on ``log1p`` numbers; ``"mixture"``: a mixed-data mixture fitted by
-        EM from each k-means candidate) and keeps the one that agrees best with the
-        others (mean ARI; see ``demandlab.segmentation._select``); the winner is then
-        fitted on all customers. The table is ``candidates_``. Naming a candidate
+        EM from each k-means candidate and a few k-means++ runs, then moved out of
+        its local optimum by split-and-merge steps kept by the likelihood) and keeps
+        the likeliest under the mixed-data model (see
+        ``demandlab.segmentation._select``); the winner is then fitted on all customers. The table is ``candidates_``. Naming a candidate
         fits the candidates all the same (the table shows how the named one fares)
         and keeps it; ``"kmeans"`` alone skips the others. The mixture gives soft
         memberships (:meth:`predict_proba`); weights do not apply to it.
@@ -154,7 +159,11 @@ class CustomerSegmenter:
     encoder_ : CustomerEncoder
     n_segments_ : int
     k_selection_ : KSelection or None
-        The evidence for k (only with ``n_segments="auto"``).
+        The evidence for k (only with ``n_segments="auto"``); ``criterion`` says
+        which rule chose it, ``support`` how clear it is (the verdict's scale).
+    split_merge_log_ : list of dict
+        The split-and-merge moves tried on the mixture candidate
+        (``demandlab.segmentation._mixture.split_merge``) and which were kept.
     weight_tuning_ : WeightTuning or None
         The weights tried and chosen (None when not tuned); the chosen ones are
         ``encoder_.weights_``.
@@ -309,6 +318,7 @@ class CustomerSegmenter:
         self.candidate_ = "balanced" if self.method == "kmeans" else self.method
         self.mixture_ = None
         self.mixture_edges_ = None
+        self.split_merge_log_: list[dict] = []
         if self.method == "kmeans":
             centers = fit_centers(
                 X, k, n_init=self.n_init, random_state=self.random_state,
@@ -380,7 +390,13 @@ class CustomerSegmenter:
 
         from ._eval import _kmeans, _sample, _threads
         from ._kscan import k_support, mixture_k_scan
-        from ._mixture import fit_mixture, mixture_log_resp, mixture_n_categories, mixture_parts, size_edges
+        from ._mixture import (
+            fit_mixture,
+            mixture_log_resp,
+            mixture_n_categories,
+            mixture_parts,
+            size_edges,
+        )
 
         sel = self.k_selection_
         rng = np.random.default_rng(self.random_state)

@@ -1,7 +1,10 @@
 """One reading of a segmentation: k evidence, stability and separation together (see ``demandlab.segmentation._segmenter``).
 
-Three pieces of evidence say how far segments can be trusted: whether the number of
-segments reproduces on new customers (split-half ARI of the k scan), whether each
+Three pieces of evidence say how far segments can be trusted: how clear the number of
+segments is (for a k chosen by the mixture's BIC: the BIC margin, whether ICL agrees
+and the mixture's split-half ARI, read by
+:func:`~demandlab.segmentation._kscan.k_support`; else the split-half ARI of the
+k-means scan), whether each
 segment comes back when the customers are resampled (bootstrap Jaccard), and whether
 its customers sit closer to each other than to the next segment (silhouette). Read
 one by one they can contradict each other ("treat the segments as tentative" next to
