@@ -299,7 +299,8 @@ def _local_dependence(resp: np.ndarray, codes: list[np.ndarray], n_cats: list[in
                 p = t / n
                 pa, pb = p.sum(axis=1, keepdims=True), p.sum(axis=0, keepdims=True)
                 nz = p > 0
-                out[j] += n * float((p[nz] * np.log(p[nz] / (pa @ pb)[nz])).sum())
+                q = np.maximum(pa @ pb, 1e-300)  # no underflow to 0 where p > 0
+                out[j] += n * float((p[nz] * np.log(p[nz] / q[nz])).sum())
     return out
 
 
