@@ -30,6 +30,12 @@ Two parts, one command (``make bench-segment``):
    (k-means++, 4 starts) on the same encoded matrix as the peer. Wall and CPU seconds
    both: the machine is shared, so the load average is printed too.
 
+3. **k** (``--k-scan``, instead of 1 and 2): the full pipeline (``n_segments="auto"``,
+   k 2..10, no bootstrap) on every generator: how often its k is the planted k
+   (the mixture's BIC, as used; beside it k-means' split-half rule and ICL, read from
+   the same scan), in sample and held out separately, and how often the verdict reads
+   "solid" with a k that is not the planted one.
+
 ``python benchmarks/bench_segment.py --quick`` runs 10k customers, one seed, no 1M part.
 """
 
