@@ -30,6 +30,12 @@ Two parts, one command (``make bench-segment``):
    (k-means++, 4 starts) on the same encoded matrix as the peer. Wall and CPU seconds
    both: the machine is shared, so the load average is printed too.
 
+3. **k** (``--k-scan``, instead of 1 and 2): the full pipeline (``n_segments="auto"``,
+   k 2..10, no bootstrap) on every generator: how often its k is the planted k
+   (the mixture's BIC, as used; beside it k-means' split-half rule and ICL, read from
+   the same scan), in sample and held out separately, and how often the verdict reads
+   "solid" with a k that is not the planted one.
+
 ``python benchmarks/bench_segment.py --quick`` runs 10k customers, one seed, no 1M part.
 """
 
@@ -143,6 +149,46 @@ def report(res: pd.DataFrame) -> bool:
     return bool((t["goal"] == "ok").all())
 
 
+def k_run(name: str, n: int, seed: int) -> dict:
+    """The full pipeline's k (``n_segments="auto"``, k 2..10) against the planted k."""
+    spec = PLANTED_FAMILY[name]
+    pop = make_population(spec, n, random_state=seed)
+    t0, c0 = time.perf_counter(), time.process_time()
+    seg = CustomerSegmenter("auto", n_bootstrap=0, progress=False).fit(pop.frame.drop(columns="true_segment"))
+    sel = seg.k_selection_
+    row = {"generator": name, "held_out": not spec.in_sample, "n": n, "seed": seed,
+           "k_true": len(spec.shares), "k_hat": seg.n_segments_,
+           "k_split_half_rule": int(sel.table.loc[sel.table["split_half_ari"] >= 0.9, "k"].max())
+           if (sel.table["split_half_ari"] >= 0.9).any() else int(sel.table.loc[
+               sel.table["split_half_ari"].idxmax(), "k"]),
+           "k_icl": int(sel.table.loc[sel.table["icl"].idxmin(), "k"]) if "icl" in sel.table else -1,
+           "ari": adjusted_rand_score(pop.labels, seg.labels_), "verdict": seg.verdict_.reading,
+           "wall_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0}
+    print(f"  {name:<20} n={n:>7,} seed {seed}: k {row['k_hat']} (planted {row['k_true']}; split-half "
+          f"rule {row['k_split_half_rule']}, ICL {row['k_icl']}), ARI {row['ari']:.3f}, verdict "
+          f"{row['verdict']}; {row['wall_s']:.1f} s wall, {row['cpu_s']:.1f} s CPU", flush=True)
+    return row
+
+
+def k_report(res: pd.DataFrame) -> None:
+    res = res.assign(hit=res["k_hat"] == res["k_true"], hit_split_half=res["k_split_half_rule"] == res["k_true"],
+                     hit_icl=res["k_icl"] == res["k_true"],
+                     solid_when_wrong=(res["k_hat"] != res["k_true"]) & (res["verdict"] == "solid"))
+    print("\nk recovery of the full pipeline (k 2..10): share of runs with k = planted k")
+    g = res.groupby(["n", "held_out"])
+    t = g[["hit", "hit_split_half", "hit_icl", "solid_when_wrong"]].mean()
+    t["runs"] = g.size()
+    print(t.rename(index={False: "in sample", True: "held out"}, level=1).rename(columns={
+        "hit": "bic (used)", "hit_split_half": "k-means split-half rule", "hit_icl": "icl"}).to_string(
+        float_format=lambda v: f"{v:.2f}"))
+    print("\nper generator: k chosen per seed (planted k)")
+    per = res.groupby(["n", "generator"], sort=False).agg(
+        k_true=("k_true", "first"), k_hat=("k_hat", lambda s: " ".join(map(str, s))),
+        split_half_rule=("k_split_half_rule", lambda s: " ".join(map(str, s))),
+        verdicts=("verdict", lambda s: ", ".join(s)), held_out=("held_out", "first"))
+    print(per.to_string())
+
+
 def perf_child(what: str, n: int) -> int:
     """One 1M measurement in this (child) process; prints a line the parent reads."""
     pop = make_population(PLANTED_FAMILY["issue_b2b"], n, random_state=1)
@@ -199,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=3, help="seeds at 10k (100k: one fewer, >= 1)")
     ap.add_argument("--perf-n", type=int, default=1_000_000)
     ap.add_argument("--no-perf", action="store_true")
+    ap.add_argument("--k-scan", action="store_true",
+                    help="instead of the family table: the full pipeline's k against the planted k")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, default=1_000_000, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -208,6 +256,14 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [10_000] if args.quick else [int(s) for s in args.sizes.split(",")]
     nseed = 1 if args.quick else args.seeds
     seeds = {n: list(range(1, (nseed if n <= 10_000 else max(1, nseed - 1)) + 1)) for n in sizes}
+    if args.k_scan:
+        rows = []
+        for n in sizes:
+            print(f"\n[k] full pipeline at {n:,} customers, seeds {seeds[n]} (load {os.getloadavg()[0]:.1f})")
+            rows += [k_run(name, n, s) for name in PLANTED_FAMILY for s in seeds[n]]
+        k_report(pd.DataFrame(rows))
+        print(f"load average at end: {os.getloadavg()}")
+        return 0
     ok = report(family(sizes, seeds))
     if not (args.quick or args.no_perf):
         perf(args.perf_n)

@@ -79,12 +79,15 @@ display(show_table(customers.drop(columns=["true_segment"], errors="ignore"), ma
 # %% [markdown]
 # ## How many segments? The evidence
 #
-# For each k the table gives five criteria: inertia (look for the elbow), the silhouette on a
-# sample (higher is better), Calinski-Harabasz (higher is better), Davies-Bouldin (lower is
-# better) and the **split-half stability** (do two random halves of the customers give the
-# same segments? ARI, 1 = identical). No single criterion is reliable on its own; the
-# recommendation favours the largest k whose segments reproduce. With a fixed number of
-# segments in the parameters the scan is skipped.
+# The segments come from a mixed-data mixture model, so k is chosen by that model: for each
+# k it is fitted on a sample and scored by **BIC** (how well it explains the customers, minus
+# a charge for every parameter; lower is better); the lowest wins. Beside it: ICL (BIC that
+# also asks for segments that do not overlap), and the k-means evidence: inertia (look for
+# the elbow), the silhouette on a sample, Calinski-Harabasz, Davies-Bouldin and the
+# **split-half stability** (do two random halves of the customers give the same segments?
+# ARI, 1 = identical). The reason below says how clear the choice is: a near tie in BIC,
+# ICL preferring another k or a mixture that does not reproduce across halves make the
+# verdict more careful. With a fixed number of segments in the parameters the scan is skipped.
 
 # %%
 seg = segment_customers(
@@ -155,8 +158,8 @@ fig_map = seg.plot_map()
 # %% [markdown]
 # ## Can the segments be trusted? One reading
 #
-# Three pieces of evidence: does the number of segments reproduce on new customers
-# (split-half ARI of the k scan), does each segment come back when the customers are
+# Three pieces of evidence: how clear the number of segments is (the BIC margin, ICL and
+# the split-half ARI of the k scan), does each segment come back when the customers are
 # resampled and the segmentation refitted (mean bootstrap Jaccard), and do its customers
 # sit closer to each other than to the next segment (silhouette)? They are read together,
 # on one scale (solid, usable, tentative, do not use): a segment reads no better than its

@@ -337,7 +337,8 @@ def test_auto_k_on_demo_customers(demo):
     sel = seg.k_selection_
     assert seg.n_segments_ == 6 == sel.recommended
     assert sel.table["k"].tolist() == [3, 4, 5, 6, 7, 8]
-    assert "split-half" in sel.reason
+    assert sel.criterion == "bic" and "lowest BIC" in sel.reason and "random halves" in sel.reason
+    assert sel.table["split_half_ari"].notna().all()  # k-means' evidence stays beside
     # ladder: every k lists k segments whose sizes add up to the sample
     sizes = sel.ladder.groupby("k")["size"].agg(["count", "sum"])
     assert (sizes["count"] == sizes.index).all() and sizes["sum"].nunique() == 1

@@ -127,6 +127,13 @@ class KSelection(Result):
     ladder : pandas.DataFrame
         ``k, segment, size, parent, parent_share``: for each k the segments (numbered
         by size, 0 = largest) and the segment at k-1 most of their members come from.
+    criterion : str
+        The rule that recommended k: ``"split_half"`` (k-means, :func:`choose_k`) or
+        ``"bic"`` (the mixture's BIC, ``demandlab.segmentation._kscan``; then the table
+        also holds ``mixture_log_likelihood, n_params, bic, icl``).
+    support : int or None
+        How clear the k evidence is on the verdict's scale (0 do not use .. 3 solid);
+        None: read from the split-half ARI.
     """
 
     table: pd.DataFrame
@@ -134,6 +141,8 @@ class KSelection(Result):
     reason: str
     ladder: pd.DataFrame
     flows: pd.DataFrame = field(repr=False)
+    criterion: str = "split_half"
+    support: int | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The criteria table."""
@@ -155,7 +164,8 @@ class KSelection(Result):
         """One panel per criterion against k, the recommended k marked; returns the Figure."""
         import matplotlib.pyplot as plt
 
-        crit = [
+        crit = [("bic", "mixture BIC, lower better")] if "bic" in self.table else []
+        crit += [
             ("inertia", "inertia (elbow)"),
             ("silhouette", "silhouette (sampled), higher better"),
             ("calinski_harabasz", "Calinski-Harabasz, higher better"),
@@ -373,7 +383,9 @@ def choose_k(
     if best_sil is not None and best_sil != k_rec:
         reason += f"; silhouette alone would pick k={best_sil}"
     ladder, flows = _ladder(labels_by_k, ks)
-    return KSelection(table, k_rec, reason, ladder, flows)
+    out = KSelection(table, k_rec, reason, ladder, flows)
+    out._sample_labels = labels_by_k  # k-means labels of the sample: EM starts of the mixture scan
+    return out
 
 
 def _ladder(labels_by_k: dict[int, np.ndarray], ks: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:

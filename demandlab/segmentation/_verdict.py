@@ -1,7 +1,10 @@
 """One reading of a segmentation: k evidence, stability and separation together (see ``demandlab.segmentation._segmenter``).
 
-Three pieces of evidence say how far segments can be trusted: whether the number of
-segments reproduces on new customers (split-half ARI of the k scan), whether each
+Three pieces of evidence say how far segments can be trusted: how clear the number of
+segments is (for a k chosen by the mixture's BIC: the BIC margin, whether ICL agrees
+and the mixture's split-half ARI, read by
+:func:`~demandlab.segmentation._kscan.k_support`; else the split-half ARI of the
+k-means scan), whether each
 segment comes back when the customers are resampled (bootstrap Jaccard), and whether
 its customers sit closer to each other than to the next segment (silhouette). Read
 one by one they can contradict each other ("treat the segments as tentative" next to
@@ -111,6 +114,7 @@ def segmentation_verdict(
     silhouette: np.ndarray | None = None,
     split_half_ari: float | None = None,
     k: int | None = None,
+    k_evidence: tuple[int, str] | None = None,
 ) -> SegmentationVerdict:
     """Combine the k evidence, stability and separation into one reading (module docstring).
 
@@ -128,6 +132,11 @@ def segmentation_verdict(
         Split-half ARI of the k scan at the chosen k (None: k was given).
     k : int, optional
         The chosen k, for the sentence.
+    k_evidence : (int, str), optional
+        The k evidence already read (level 0-3 on this scale and its sentence), as
+        :func:`~demandlab.segmentation._kscan.k_support` gives it for a k chosen by the
+        mixture's BIC (a near tie, ICL preferring another k, or an unstable mixture
+        lower it); it replaces the reading of ``split_half_ari``.
 
     Examples
     --------
@@ -140,13 +149,18 @@ def segmentation_verdict(
     ['solid', 'do not use']
     >>> segmentation_verdict(["a", "b"], np.array([0.5, 0.5])).reading  # nothing measured
     'tentative'
+    >>> segmentation_verdict(["a", "b"], np.array([0.6, 0.4]), jaccard=np.array([0.95, 0.9]),
+    ...                      split_half_ari=0.97, k=2, k_evidence=(1, "a near tie")).reading
+    'tentative'
     """
     m = len(names)
     shares = np.asarray(shares, float)
     jac = np.full(m, np.nan) if jaccard is None else np.asarray(jaccard, float)
     sil = np.full(m, np.nan) if silhouette is None else np.asarray(silhouette, float)
     k_level = _level(split_half_ari, _K_CUTS)
-    if split_half_ari is None:
+    if k_evidence is not None:
+        k_level, k_text = int(k_evidence[0]), str(k_evidence[1])
+    elif split_half_ari is None:
         k_text = "k was given, not chosen from the data"
     else:
         k_text = (f"k = {k} reproduces across random halves of the customers with split-half "
@@ -156,7 +170,7 @@ def segmentation_verdict(
         parts = {"stability": _level(jac[j], _JACCARD_CUTS), "separation": _separation_level(sil[j]),
                  "k": k_level}
         lev = min(parts.values())
-        unchecked = not np.isfinite(jac[j]) and split_half_ari is None
+        unchecked = not np.isfinite(jac[j]) and split_half_ari is None and k_evidence is None
         if unchecked:
             lev = min(lev, 1)
         facts = []
