@@ -9,7 +9,9 @@ A. Forecasts. M4 monthly (48,000 series, h = 18) is not available offline here, 
    threads_per_worker=1)`` and on a 1-worker cluster for the wall-time model. Both
    sides are warmed up first (one small call: worker imports and numba kernels), so
    the figures compare steady state. Local and dask runs alternate (``--repeats``
-   pairs), so a change in the shared machine's load hits both sides of a pair.
+   pairs), so a change in the shared machine's load hits both sides of a pair; the
+   local run is a child process without threads (as a user's script) and runs while
+   no cluster is up (an idle LocalCluster takes about a sixth of a core).
    Printed: MASE and sMAPE on the held-out months (must be equal), wall times and
    the median of the pairs' ratios dask / local (target <= 1.15), peak
    memory of each worker process (``ru_maxrss``), and the fitted model
@@ -188,30 +190,32 @@ def bench_forecast(n: int, repeats: int = 3, model: bool = True) -> None:
     cut = last - pd.DateOffset(months=H)
     train, test = panel[panel["ds"] <= cut], panel[panel["ds"] > cut]
     print(f"A. forecast: {n:,} synthetic M4-monthly-shaped series ({len(train):,} rows), h={H}; "
-          f"{repeats} alternating pairs (local, then dask)")
+          f"{repeats} alternating pairs (local, then dask)", flush=True)
     warm = make_panel(8, seed=9)
     warnings.simplefilter("ignore")
     load = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="bench-dask-a-"))
     train.reset_index(drop=True).to_parquet(tmp / "train.parquet")
-    cluster, client = _cluster(2)
     pairs = []
-    try:
-        forecast(warm, h=H, engine="dask")
-        for r in range(repeats):
-            local_table, local_info, t_local, cpu_local, local_peak = _timed_local(tmp)
+    for r in range(repeats):
+        # the local run first, with no cluster alive: an idle 2-worker LocalCluster (its
+        # scheduler, heartbeats and monitors) takes about a sixth of a core
+        local_table, local_info, t_local, cpu_local, local_peak = _timed_local(tmp)
+        cluster, client = _cluster(2)
+        try:
+            forecast(warm, h=H, engine="dask")
             res, t_dask, cpu_client, cpu_workers = _timed_dask(train, forecast, client)
-            pairs.append((t_local, t_dask, cpu_local, cpu_client, cpu_workers))
-            same = (res.table.reset_index(drop=True).equals(local_table)
-                    and res.info.reset_index(drop=True).equals(local_info))
-            print(f"   pair {r + 1}: local n_jobs=2 {t_local:7.1f} s wall (cpu {cpu_local:.1f} s) | 2-worker "
-                  f"LocalCluster {t_dask:7.1f} s wall (cpu client {cpu_client:.1f} s, workers "
-                  f"{', '.join(f'{c:.1f}' for c in cpu_workers)} s) | ratio {t_dask / t_local:.2f}x | "
-                  f"identical: {same}")
-        peaks = _worker_peaks(client)
-    finally:
-        client.close()
-        cluster.close()
+            peaks = _worker_peaks(client)
+        finally:
+            client.close()
+            cluster.close()
+        pairs.append((t_local, t_dask, cpu_local, cpu_client, cpu_workers))
+        same = (res.table.reset_index(drop=True).equals(local_table)
+                and res.info.reset_index(drop=True).equals(local_info))
+        print(f"   pair {r + 1}: local n_jobs=2 {t_local:7.1f} s wall (cpu {cpu_local:.1f} s) | 2-worker "
+              f"LocalCluster {t_dask:7.1f} s wall (cpu client {cpu_client:.1f} s, workers "
+              f"{', '.join(f'{c:.1f}' for c in cpu_workers)} s) | ratio {t_dask / t_local:.2f}x | "
+              f"identical: {same}", flush=True)
     import shutil
 
     shutil.rmtree(tmp, ignore_errors=True)

@@ -8,6 +8,7 @@ ragged histories, shuffled rows, several partitions per frame.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 
@@ -456,18 +457,55 @@ def test_cli_dask_refuses_bad_inputs_in_one_line_and_writes_nothing(client, cli,
               "no .parquet file", "leeg")
     orders = _parts(_orders(), tmp_path / "orders")
     one_error(cli("kpi", "cohorts", orders, "--out", tmp_path / "c.csv"), "--engine dask")
-    one_error(cli("kpi", "funnel", orders, "--engine", "dask", "--scheduler", address), "user_id")
+    one_error(cli("kpi", "funnel", orders, "--engine", "dask", "--scheduler", address), "stage", "deel-0.parquet")
     bad = _orders()
     bad.loc[len(bad) - 2, "order_id"] = None  # one missing order id in the last file: found on a worker
     bad_folder = _parts(bad, tmp_path / "slecht")
     one_error(cli("kpi", "cohorts", bad_folder, "--engine", "dask", "--scheduler", address,
-                  "--out", tmp_path / "c.csv"), "order_id is missing")
+                  "--out", tmp_path / "c.csv"), "deel-2.parquet", "order_id", "missing value")
     one_error(cli("segment", orders, "--engine", "dask", "--scheduler", address, "--sample", "10",
                   "-o", tmp_path / "s"), "--sample")
     (tmp_path / "bestaat.txt").write_text("x")
     one_error(cli("segment", orders, "--engine", "dask", "--scheduler", address, "-o", tmp_path / "bestaat.txt"),
               "not a folder")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bestaat.txt", "leeg", "orders", "slecht"]
+
+
+def test_cli_parquet_parts_get_the_loaders_checks(client, cli, tmp_path):
+    """Each part of a Parquet folder is read by the command's loader: an error names its file and row."""
+    from cli_checks import one_error
+
+    orders = _orders()
+    orders.loc[len(orders) - 3, "date"] = pd.Timestamp("2250-05-01")  # in the last part: found on a worker
+    folder = _parts(orders, tmp_path / "bestellingen")
+    err = one_error(cli("kpi", "cohorts", folder, "--engine", "dask", "--scheduler", client.scheduler.address,
+                        "--out", tmp_path / "c.csv"), "date", "2250-05-01")
+    assert re.search(r"deel-2\.parquet:\d+: column 'date'", err), err  # the part's file and row
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bestellingen"]
+
+
+def test_cli_forecast_to_a_parquet_folder_equals_the_local_run(client, cli, panel, local_forecast, tmp_path):
+    """-o FOLDER with --engine dask: the workers write the tables; a foreign folder is refused."""
+    from cli_checks import one_error
+
+    address = client.scheduler.address
+    sales = tmp_path / "verkoop.csv"
+    panel.to_csv(sales, sep=";", index=False, decimal=",")
+    args = ("--h", "5", "--models", ",".join(MODELS), "--engine", "dask", "--scheduler", address)
+    code, out, err = cli("forecast", sales, *args, "-o", tmp_path / "prognose")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "prognose").iterdir()) == ["history", "table"]
+    table = pd.read_parquet(tmp_path / "prognose" / "table")
+    table = table.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(table, local_forecast.table, check_dtype=False, rtol=1e-9)
+    foreign = tmp_path / "mijn map"
+    foreign.mkdir()
+    (foreign / "notities.txt").write_text("bewaren")
+    one_error(cli("forecast", sales, *args, "-o", foreign), "other files than Parquet", "--output")
+    one_error(cli("forecast", sales, *args, "-o", tmp_path / "p2", "--plan", tmp_path / "plan.csv",
+                  "--lead-time", "2"), "--plan")
+    assert (foreign / "notities.txt").read_text() == "bewaren"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mijn map", "prognose", "verkoop.csv"]
 
 
 @pytest.mark.slow  # starts (and stops) a LocalCluster of its own

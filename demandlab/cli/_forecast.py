@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("path", help="sales file (CSV or Parquet) with unique_id, ds, y")
     p.add_argument("--h", type=int, default=12, help="horizon in periods (default 12)")
-    p.add_argument("-o", "--output", help="write the forecast here (.csv or .parquet)")
+    p.add_argument("-o", "--output", help="write the forecast here (.csv or .parquet; with --engine dask also a "
+                   "folder: the workers write Parquet parts into FOLDER/table and FOLDER/history)")
     p.add_argument("--season-length", type=int, help="periods per season (default: from the dates)")
     p.add_argument("--models", default="auto",
                    help="'auto' or comma-separated aliases: seasonal_naive, seasonal_naive_drift, naive, ets, "
@@ -120,11 +121,27 @@ def run_forecast(args: argparse.Namespace) -> int:
 
 
 def _run_forecast(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..cluster._cli import as_dask, check_parts_folder
     from ..errors import DemandlabError
     from ..forecasting._api import backtest_forecast, forecast
     from ..io._loaders import load_sales
 
-    plan_out = outputs(args, tables=("--output", "--plan"), inputs=(args.path, args.future, args.stock))
+    # --engine dask with -o FOLDER (no .csv/.parquet suffix): the tables stay on the workers,
+    # who write them as Parquet parts (forecast(to_parquet=...)); nothing is collected here
+    folder_out = (args.engine == "dask" and args.output is not None
+                  and Path(args.output).suffix.lower() not in (".csv", ".parquet"))
+    if folder_out:
+        from ..io._atomic import OutputPlan
+
+        if args.plan:
+            raise DemandlabError("--plan needs the forecast here: give -o a .csv or .parquet file",
+                                 hint="or run the plan from the Parquet folder afterwards")
+        plan_out = OutputPlan(inputs=(args.path, args.future, args.stock)).folder("--output", args.output).check()
+        check_parts_folder("--output", args.output)
+    else:
+        plan_out = outputs(args, tables=("--output", "--plan"), inputs=(args.path, args.future, args.stock))
     if args.backtest < 0:
         raise DemandlabError(f"--backtest must be >= 0, got {args.backtest}", hint="e.g. --backtest 2")
     if args.plan and args.lead_time is None and not args.stock:
@@ -140,7 +157,10 @@ def _run_forecast(args: argparse.Namespace) -> int:
                   progress=False if args.no_progress else None,
                   **({"engine": "dask", "scheduler": args.scheduler} if args.engine == "dask" else {}))
     # warnings are printed one line each, once (backtest windows repeat them): cli._warnings
-    res = forecast(df, args.h, future=future, path=args.path, **common)
+    if folder_out:
+        res = forecast(as_dask(df, args), args.h, future=future, path=args.path, to_parquet=args.output, **common)
+    else:
+        res = forecast(df, args.h, future=future, path=args.path, **common)
     bt = backtest_forecast(df, args.h, n_windows=args.backtest, path=args.path, **common) if args.backtest else None
     plan = None
     if args.plan:
@@ -165,5 +185,8 @@ def _run_forecast(args: argparse.Namespace) -> int:
         print(bt.summary())
     if plan is not None:
         print(plan.summary(verdict=False))  # the forecast's verdict is printed above
+    if folder_out:
+        print(f"wrote {args.output} (Parquet parts in table/ and history/)")
+        return 0
     write_outputs(plan_out, {"--output": res.table, "--plan": plan.table if plan is not None else None})
     return 0

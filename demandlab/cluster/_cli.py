@@ -22,7 +22,8 @@ from typing import Any
 
 from ._engine import PROGRESS, ClusterError, get_client, require_dask
 
-__all__ = ["add_engine_options", "engine_session", "read_input", "as_dask", "write_parts", "run_segment_dask"]
+__all__ = ["add_engine_options", "engine_session", "read_input", "as_dask", "check_parts_folder", "write_parts",
+           "run_segment_dask"]
 
 
 def add_engine_options(p: argparse.ArgumentParser, progress: bool = False) -> None:
@@ -67,7 +68,12 @@ def engine_session(args: argparse.Namespace) -> Iterator[Any]:
 
 
 def read_input(path: str, args: argparse.Namespace, load: Callable[[str], Any]) -> Any:
-    """A Parquet folder or ``*.parquet`` file as a Dask DataFrame (dask engine); else ``load(path)``."""
+    """A Parquet folder or ``*.parquet`` file as a Dask DataFrame (dask engine); else ``load(path)``.
+
+    A folder of ``*.parquet`` parts is read part by part with ``load`` on the workers
+    (:func:`_checked_parts`: the loader's checks on every part); one file, or a nested
+    folder layout, is read as it is by ``dask.dataframe.read_parquet``.
+    """
     p = Path(path)
     is_parquet = p.is_dir() or p.suffix.lower() in (".parquet", ".pq")
     if getattr(args, "engine", "local") != "dask" or not is_parquet:
@@ -82,12 +88,36 @@ def read_input(path: str, args: argparse.Namespace, load: Callable[[str], Any]) 
     hint = "give a folder of .parquet files (one table split in parts) or one .parquet file"
     if p.is_dir() and not any(p.glob("*.parquet")) and not any(p.glob("*/*.parquet")):
         raise ClusterError("the folder holds no .parquet file", path=path, hint=hint)
-    try:
+    files = sorted(p.glob("*.parquet")) if p.is_dir() else []
+    if files:  # one partition per file, each read and checked by the loader on a worker
+        return _checked_parts(files, load)
+    try:  # one file (split by row groups) or a nested (hive) layout: read as it is
         return dd.read_parquet(str(p))
     except Exception as exc:  # pyarrow raises several types for a broken or mixed folder
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise ClusterError(f"cannot read as Parquet ({type(exc).__name__}: {first})", path=path,
                            hint=hint) from None
+
+
+def _load_part(path: Path, load: Callable[[str], Any]) -> Any:
+    frame = load(str(path))
+    frame.attrs.clear()  # the path is in the loader's errors; partitions carry no attrs
+    return frame
+
+
+def _checked_parts(files: list[Path], load: Callable[[str], Any]) -> Any:
+    """A Dask DataFrame of ``files``, each read by ``load`` (the command's own loader).
+
+    So every part gets the checks a single file gets here (columns, types, dates,
+    ranges), and an error names the part's file, column and row. The first file is read
+    here, before the cluster starts: it gives the columns and types of the others, and a
+    file that is wrong throughout is reported at once.
+    """
+    import dask.dataframe as dd
+
+    first = _load_part(files[0], load)
+    return dd.from_map(_load_part, files, load=load, meta=first.iloc[:0], divisions=[None] * (len(files) + 1),
+                       label="read-checked-parquet", enforce_metadata=True)
 
 
 def as_dask(frame: Any, args: argparse.Namespace, rows: int = 500_000) -> Any:
@@ -97,6 +127,23 @@ def as_dask(frame: Any, args: argparse.Namespace, rows: int = 500_000) -> Any:
     import dask.dataframe as dd
 
     return dd.from_pandas(frame, npartitions=max(1, len(frame) // rows), sort=False)
+
+
+def check_parts_folder(flag: str, path: str | None) -> None:
+    """Refuse to replace an existing folder that is not a set of Parquet parts.
+
+    A Parquet output folder is swapped in whole (:func:`~demandlab.io._atomic.atomic_dir`),
+    so it may replace only an empty folder or a previous output: ``*.parquet`` files,
+    possibly in sub-folders (a forecast writes ``table/`` and ``history/``).
+    """
+    if path is None or not Path(path).is_dir():
+        return
+    foreign = [p for p in Path(path).rglob("*") if p.is_file() and p.suffix.lower() != ".parquet"]
+    if foreign:
+        from ..errors import ParameterError
+
+        raise ParameterError(f"{path} holds other files than Parquet parts ({foreign[0].name}), so it is "
+                             "not replaced", column=flag, hint="give a new or empty folder, or a previous output")
 
 
 def write_parts(frame: Any, folder: Path, client: Any) -> None:
@@ -154,6 +201,7 @@ def run_segment_dask(args: argparse.Namespace, segmenter: Any, read: Callable[[s
         raise ParameterError(f"--sample must be >= 100 customers, got {args.sample}", column="--sample",
                              hint="e.g. --sample 20000 (the customers the segmenter is fitted on)")
     plan = OutputPlan(inputs=(args.path,)).folder("--out", args.out).table("--profiles", args.profiles).check()
+    check_parts_folder("--out", args.out)
     customers = read_input(args.path, args, read)
     customers = as_dask(customers, args, rows=200_000)  # one CSV file: split for the workers
     attributes = segmenter.attributes
