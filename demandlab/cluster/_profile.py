@@ -177,17 +177,16 @@ def dask_profiles(customers: Any, labels: Any, *, attributes: Mapping[str, str] 
     """:func:`segment_profiles` of a Dask DataFrame: statistics per partition, reduced on the client.
 
     ``local`` holds the pieces of the local function this one shares (passed in by the
-    hook, so this module does not import the segmentation area): ``result`` (the
-    SegmentProfiles class), ``kinds`` (default attribute kinds), ``revenue`` (the
-    revenue rule), ``name`` (the naming rule), ``size_order``.
+    hook, so this module does not import the segmentation area): ``kinds`` (default
+    attribute kinds), ``revenue`` (the revenue rule) and ``assemble`` (the profile
+    arithmetic on per-segment statistics, the local function's own).
     """
     import dask
     import dask.dataframe as dd
 
     from ._forecast import gather
 
-    result_class, kinds_default, revenue_of = local["result"], local["kinds"], local["revenue"]
-    name_of, size_order = local["name"], local["size_order"]
+    kinds_default, revenue_of, assemble = local["kinds"], local["revenue"], local["assemble"]
 
     if isinstance(labels, dd.DataFrame):
         if "segment" not in labels.columns:
@@ -243,59 +242,23 @@ def dask_profiles(customers: Any, labels: Any, *, attributes: Mapping[str, str] 
         v = found.get((attr, key))
         return float(np.nan) if v is None else (v[0] if len(v) == 1 else (v[0] + v[1]) / 2)
 
-    # from here on the local function's arithmetic on the reduced statistics
-    table = pd.DataFrame({"segment": segs})
+    # the local function's arithmetic on the reduced statistics
     counts = counts_by.reindex(segs).to_numpy()
-    table["customers"] = counts
-    table["share_customers"] = counts / n
+    revenue_by = revenue_total = None
     revs = [s["revenue"] for s in stats if "revenue" in s]
     if revs:
-        tot = float(sum(t for _, t in revs))
-        by = _add([b for b, _ in revs]).reindex(segs).to_numpy()
-        table["share_revenue"] = by / tot if tot > 0 else np.nan
-    long_rows = []
+        revenue_total = float(sum(t for _, t in revs))
+        revenue_by = _add([b for b, _ in revs]).reindex(segs).to_numpy()
+    categories, medians = {}, {}
     for attr, kind in kinds.items():
         if kind in ("categorical", "ordinal"):
             joined = [s[attr] for s in stats if s[attr] is not None]
             if joined:
                 ct = pd.concat(joined).fillna(0).groupby(level=0).sum()
                 ct = ct.reindex(index=segs, fill_value=0).astype(float)
-                ct = ct.reindex(columns=sorted(ct.columns))
+                categories[attr] = ct.reindex(columns=sorted(ct.columns))
             else:
-                ct = pd.DataFrame(index=segs, dtype=float)
-            base = ct.sum(axis=0) / ct.to_numpy().sum()
-            base = base.sort_values(ascending=False, kind="stable")
-            if kind == "ordinal" and attr == "size":
-                order = [c for c in size_order if c in base.index]
-                base = base.reindex(order + [c for c in base.index if c not in order])
-            ct = ct.div(ct.sum(axis=1), axis=0).reindex(columns=base.index, fill_value=0)
-            for s in segs:
-                for c in base.index:
-                    share = float(ct.at[s, c])
-                    long_rows.append({"segment": s, "attribute": attr, "category": c, "share": share,
-                                      "base_share": float(base[c]), "lift": share / float(base[c])})
-            top = ct.idxmax(axis=1)
-            table[attr] = top.reindex(segs).to_numpy()
-            table[f"{attr}_share"] = [float(ct.at[s, top[s]]) for s in segs]
-            table[f"{attr}_lift"] = [float(ct.at[s, top[s]] / base[top[s]]) for s in segs]
+                categories[attr] = pd.DataFrame(index=segs, dtype=float)
         else:
-            med = pd.Series([median(attr, s) for s in segs], index=segs)
-            bmed = median(attr, None)
-            table[f"{attr}_median"] = med.to_numpy()
-            for s in segs:
-                long_rows.append({"segment": s, "attribute": attr, "category": "median",
-                                  "share": float(med[s]), "base_share": bmed,
-                                  "lift": float(med[s] / bmed) if bmed > 0 else np.nan})
-    long = pd.DataFrame(long_rows, columns=["segment", "attribute", "category", "share",
-                                            "base_share", "lift"])
-    names = [name_of(long, s, kinds) for s in segs]
-    seen: dict[str, int] = {}
-    for i, nm in enumerate(names):  # keep names unique
-        if nm in seen:
-            seen[nm] += 1
-            names[i] = f"{nm} ({seen[nm]})"
-        else:
-            seen[nm] = 1
-    table.insert(1, "name", names)
-    long.insert(1, "name", long["segment"].map(dict(zip(segs, names, strict=True))))
-    return result_class(table, long)
+            medians[attr] = (pd.Series([median(attr, s) for s in segs], index=segs), median(attr, None))
+    return assemble(segs, counts, n, revenue_by, revenue_total, kinds, categories, medians)

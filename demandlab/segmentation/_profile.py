@@ -270,14 +270,12 @@ def segment_profiles(
     >>> p.table["share_revenue"].round(4).tolist()
     [0.999, 0.001]
     """
-    from ._encode import SIZE_ORDER
 
     if is_dask_frame(customers):  # engine hook: counts, sums, exact medians per partition on the workers
         from ..cluster._profile import dask_profiles
 
         return dask_profiles(customers, labels, attributes=attributes, revenue=revenue, scheduler=scheduler,
-                             local={"result": SegmentProfiles, "kinds": _kinds_default, "revenue": _revenue,
-                                    "name": _name_segment, "size_order": SIZE_ORDER})
+                             local={"kinds": _kinds_default, "revenue": _revenue, "assemble": assemble_profiles})
     labels = np.asarray(labels)
     if len(labels) != len(customers):
         raise DataError(f"{len(labels)} labels for {len(customers)} customers", path=frame_path(customers),
@@ -292,17 +290,13 @@ def segment_profiles(
 
         df = df.assign(size=size_from_employees(df["employees"].fillna(0)))
     segs = np.unique(labels)
-    n = len(df)
     rev = _revenue(df, revenue)
-    table = pd.DataFrame({"segment": segs})
     counts = pd.Series(labels).value_counts().reindex(segs).to_numpy()
-    table["customers"] = counts
-    table["share_customers"] = counts / n
+    revenue_by = revenue_total = None
     if rev is not None:
-        tot = rev.sum()
-        by = rev.groupby(labels).sum().reindex(segs).to_numpy()
-        table["share_revenue"] = by / tot if tot > 0 else np.nan
-    long_rows = []
+        revenue_total = rev.sum()
+        revenue_by = rev.groupby(labels).sum().reindex(segs).to_numpy()
+    categories, medians = {}, {}
     for attr, kind in kinds.items():
         col = df[attr]
         if kind in ("categorical", "ordinal"):
@@ -310,9 +304,38 @@ def segment_profiles(
             uniq = [str(u) for u in uniq]
             ok = codes >= 0
             seg_pos = np.searchsorted(segs, labels)
-            counts = np.zeros((len(segs), len(uniq)))
-            np.add.at(counts, (seg_pos[ok], codes[ok]), 1)
-            ct = pd.DataFrame(counts, index=segs, columns=uniq).T.groupby(level=0).sum().T
+            cnt = np.zeros((len(segs), len(uniq)))
+            np.add.at(cnt, (seg_pos[ok], codes[ok]), 1)
+            categories[attr] = pd.DataFrame(cnt, index=segs, columns=uniq).T.groupby(level=0).sum().T
+        else:
+            vals = col.astype(float)
+            medians[attr] = (vals.groupby(labels).median().reindex(segs), float(vals.median()))
+    return assemble_profiles(segs, counts, len(df), revenue_by, revenue_total, kinds, categories, medians)
+
+
+def assemble_profiles(segs: np.ndarray, counts: np.ndarray, n: int, revenue_by: np.ndarray | None,
+                      revenue_total: float | None, kinds: Mapping[str, str], categories: Mapping[str, pd.DataFrame],
+                      medians: Mapping[str, tuple[pd.Series, float]]) -> SegmentProfiles:
+    """The profile tables from per-segment statistics (the one copy of the arithmetic).
+
+    ``counts`` customers per segment (in the order of ``segs``), ``revenue_by`` /
+    ``revenue_total`` the revenue per segment and in all (None without revenue),
+    ``categories[attr]`` the customers per segment (rows) and category (columns, sorted),
+    ``medians[attr]`` the median per segment and over all customers. The local function
+    computes them from the frame; the Dask engine from sums per partition
+    (``demandlab/cluster/_profile.py``), so both give the same tables.
+    """
+    from ._encode import SIZE_ORDER
+
+    table = pd.DataFrame({"segment": segs})
+    table["customers"] = counts
+    table["share_customers"] = counts / n
+    if revenue_by is not None:
+        table["share_revenue"] = revenue_by / revenue_total if revenue_total > 0 else np.nan
+    long_rows = []
+    for attr, kind in kinds.items():
+        if kind in ("categorical", "ordinal"):
+            ct = categories[attr]
             base = ct.sum(axis=0) / ct.to_numpy().sum()
             base = base.sort_values(ascending=False, kind="stable")
             if kind == "ordinal" and attr == "size":
@@ -329,9 +352,7 @@ def segment_profiles(
             table[f"{attr}_share"] = [float(ct.at[s, top[s]]) for s in segs]
             table[f"{attr}_lift"] = [float(ct.at[s, top[s]] / base[top[s]]) for s in segs]
         else:
-            vals = col.astype(float)
-            med = vals.groupby(labels).median().reindex(segs)
-            bmed = float(vals.median())
+            med, bmed = medians[attr]
             table[f"{attr}_median"] = med.to_numpy()
             for s in segs:
                 long_rows.append({"segment": s, "attribute": attr, "category": "median",
