@@ -765,6 +765,23 @@ def test_second_run_gives_identical_numbers_and_pages(report, tmp_path):
 
 
 @needs_project_notebooks
+def test_report_kernel_setup_keeps_font_cache_chatter_off_the_page():
+    import logging
+    import warnings
+
+    from demandlab.reporting._kernel import setup
+
+    fonts = logging.getLogger("matplotlib.font_manager")
+    level = fonts.level
+    try:
+        with warnings.catch_warnings():
+            setup()
+            # 'findfont: Font family ... not found' is a warning: off; errors still shown
+            assert not fonts.isEnabledFor(logging.WARNING) and fonts.isEnabledFor(logging.ERROR)
+    finally:
+        fonts.setLevel(level)
+
+
 def test_pages_name_no_folder_of_the_machine(report):
     """Reports get shared: no page names where the project, the package or the report lived."""
     folders = {str(report.parent), str(ROOT), str(Path(demandlab.__file__).parent)}

@@ -31,11 +31,23 @@ from typing import IO, Any
 from ..cli._warnings import warning_line
 from ..errors import DemandlabWarning
 
-__all__ = ["readable_warnings", "KERNEL_SETUP"]
+__all__ = ["readable_warnings", "setup", "KERNEL_SETUP"]
 
 #: The line the report runner has the kernel execute before the notebook's cells.
-KERNEL_SETUP = ("import demandlab.reporting._kernel as _dl_kernel; _dl_kernel.readable_warnings(); "
-                "del _dl_kernel")
+KERNEL_SETUP = "import demandlab.reporting._kernel as _dl_kernel; _dl_kernel.setup(); del _dl_kernel"
+
+
+def setup() -> None:
+    """Everything a report kernel runs first: one-line warnings, and no font chatter.
+
+    Matplotlib logs a ``findfont: Font family ... not found`` line for every font it
+    misses when it (re)builds its font cache: noise on a page a reader gets, so its
+    font manager logs errors only here.
+    """
+    import logging
+
+    readable_warnings()
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
 def readable_warnings(stream: IO[str] | None = None) -> None:
